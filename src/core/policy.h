@@ -1,0 +1,37 @@
+#pragma once
+// Every scheduling policy sits behind this one interface and is chosen by configuration.
+// A policy is deterministic: the same ClusterState and `now` give the same CycleResult
+// (every ordering ends with a stable tie-break on JobId / node index).
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "core/model.h"
+
+namespace suanli::core {
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual std::string_view name() const = 0;
+  // One pass. `now` is read once by the caller. The policy may keep state between
+  // cycles, but only state derived from its inputs, so a replay is identical.
+  virtual CycleResult Schedule(const ClusterState& state, Time now) = 0;
+};
+
+struct PolicyConfig {
+  std::string name = "default";  // see PolicyNames()
+};
+
+// Builds a policy by name; an unknown name is an InvalidArgument naming the known ones.
+Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& config);
+std::vector<std::string> PolicyNames();
+
+// Admission: OK if some shape of `job` could ever fit the cluster when empty, otherwise
+// InvalidArgument naming the resource and the largest node's size, e.g.
+// "asks 16 × nvidia-a100 per task but the largest node has 8 × nvidia-a100".
+Status CheckFeasible(const ClusterState& state, const Job& job);
+
+}  // namespace suanli::core
