@@ -91,12 +91,21 @@ struct Job {
   bool checkpointable = false;
   Time oracle_duration = kUnknownTime;  // simulator only; read solely by policies labelled "oracle"
 
-  // Runtime, maintained by the caller from applied decisions.
+  // Runtime, maintained by the caller from applied decisions (the core only decides):
+  //  - on a Placement: phase = kRunning, start_time = now, shape_index and allocation as placed;
+  //  - on a Preemption (or a lost node) with requeue: phase = kPending, start_time = kUnknownTime,
+  //    allocation cleared, queued_since = now; work since the last checkpoint is lost unless
+  //    checkpointable (the caller decides how much remains to run);
+  //  - while running: attained_service_ms += allocated accelerators (in devices, 1.0 per whole
+  //    device; cpus when the job has no accelerator) × elapsed ms. It is NOT reset by a requeue:
+  //    LAS policies rank jobs by the service they have already received.
   JobPhase phase = JobPhase::kPending;
-  Time start_time = kUnknownTime;
+  Time start_time = kUnknownTime;    // start of the current run
+  Time queued_since = kUnknownTime;  // when it last became pending; kUnknownTime = submit_time
   int32_t shape_index = 0;
   std::vector<TaskAllocation> allocation;
   double attained_service_ms = 0;    // accelerator-ms (or cpu-ms) received so far, across restarts
+  int32_t preemptions = 0;           // how many times it was preempted so far (caller increments)
 };
 
 struct ClusterState {
@@ -112,11 +121,13 @@ struct Placement {
   JobId job = 0;
   int32_t shape_index = 0;
   std::vector<TaskAllocation> tasks;  // one per gang member, all or nothing
+  bool backfilled = false;            // started ahead of a higher-ranked job that is waiting
 };
 
 struct Preemption {
   JobId job = 0;
   std::string reason;  // e.g. "reclaimed by tenant physics (guarantee 8 × nvidia-a100)"
+  JobId for_job = 0;   // the pending job that needs the room (0 when none in particular)
 };
 
 struct PendingInfo {

@@ -22,12 +22,22 @@ class Policy {
 };
 
 struct PolicyConfig {
-  std::string name = "default";  // see PolicyNames()
+  std::string name = "default";   // see PolicyNames()
+  // How tasks are put on nodes/devices; see PlacementNames(). "auto": topology-aware packing for
+  // whole devices (a gang on the fewest islands, nodes and switches; a job of <= one node's devices
+  // on one node), fragmentation-gradient descent (FGD) for fractional devices.
+  std::string placement = "auto";
+  uint64_t seed = 1;              // for "random" placement; same seed, same schedule
+  // When false, CycleResult::pending is left empty (a simulator that never shows reasons saves the
+  // cost of writing them); decisions are identical either way.
+  bool explain_pending = true;
 };
 
-// Builds a policy by name; an unknown name is an InvalidArgument naming the known ones.
+// Builds a policy by name; an unknown name (policy or placement) is an InvalidArgument naming the
+// known ones.
 Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& config);
 std::vector<std::string> PolicyNames();
+std::vector<std::string> PlacementNames();
 
 // Admission: OK if some shape of `job` could ever fit the cluster when empty, otherwise
 // InvalidArgument naming the resource and the largest node's size, e.g.

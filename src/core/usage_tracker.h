@@ -1,0 +1,33 @@
+#pragma once
+// Decayed per-tenant usage for fair share, as in Slurm's fair tree: usage accrues while jobs run
+// and halves every `half_life`. Pure: the caller feeds it the running allocations and the time.
+#include <vector>
+
+#include "core/model.h"
+
+namespace suanli::core {
+
+class UsageTracker {
+ public:
+  // half_life_ms <= 0 means no decay (usage only grows).
+  explicit UsageTracker(Time half_life_ms = 7LL * 24 * 3600 * 1000);
+
+  // Accrues the usage of every running job in `state` since the previous call (their
+  // accelerator-ms, or cpu-ms for jobs without accelerators), charged to the job's tenant and all
+  // its ancestors, after decaying what was there. The first call only sets the time origin.
+  // `now` earlier than the previous call is ignored (no negative time).
+  void Advance(const ClusterState& state, Time now);
+
+  // Writes decayed usage into state.tenants[i].decayed_usage (tenants unknown to the tracker get 0).
+  void Fill(ClusterState& state) const;
+
+  double usage(int32_t tenant) const;
+  Time half_life_ms() const { return half_life_ms_; }
+
+ private:
+  Time half_life_ms_;
+  Time last_ = kUnknownTime;
+  std::vector<double> usage_;
+};
+
+}  // namespace suanli::core
