@@ -1,0 +1,97 @@
+#pragma once
+// The controller's durable state behind one interface. The SQLite implementation (sqlite_store.h)
+// and an in-memory fake (memory_store.h) pass the same test suite, so another backend (PostgreSQL)
+// can follow without touching the server.
+//
+// Writes arrive as a WriteBatch that is committed atomically: the server groups the changes of
+// many requests into one batch (group commit) and acknowledges them only after Commit returns OK.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "base/status.h"
+#include "store/records.h"
+
+namespace suanli::store {
+
+// Everything written by one group commit. Upserts are keyed by the record's identity
+// (tenant/user/node name, token id, job id, usage (job id, attempt), sample time, meta key).
+struct WriteBatch {
+  std::vector<TenantRecord> tenants;
+  std::vector<UserRecord> users;
+  std::vector<TokenRecord> tokens;
+  std::vector<NodeRecord> nodes;
+  std::vector<JobRecord> jobs;
+  std::vector<UsageRecord> usage;
+  std::vector<UtilizationSample> samples;
+  std::map<std::string, std::string> meta;
+
+  bool empty() const {
+    return tenants.empty() && users.empty() && tokens.empty() && nodes.empty() && jobs.empty() &&
+           usage.empty() && samples.empty() && meta.empty();
+  }
+  size_t size() const {
+    return tenants.size() + users.size() + tokens.size() + nodes.size() + jobs.size() +
+           usage.size() + samples.size() + meta.size();
+  }
+};
+
+// What the server loads on start: everything except finished jobs, which stay in the store and
+// are read on demand (so a million finished jobs cost no controller memory).
+struct Snapshot {
+  std::vector<TenantRecord> tenants;
+  std::vector<UserRecord> users;
+  std::vector<TokenRecord> tokens;
+  std::vector<NodeRecord> nodes;
+  std::vector<JobRecord> active_jobs;  // state not terminal, ordered by id
+  std::map<std::string, std::string> meta;
+  JobId max_job_id = 0;  // highest id ever stored (ids are never reused)
+};
+
+struct JobQuery {
+  std::vector<JobState> states;      // empty = any
+  std::vector<std::string> tenants;  // empty = any
+  std::string user;                  // empty = any
+  JobId before_id = 0;               // > 0: only ids below this (paging); 0 = no bound
+  int64_t limit = 1000;
+};
+
+struct UsageQuery {
+  std::vector<std::string> tenants;  // empty = any
+  std::string user;                  // empty = any
+  TimeMs since = 0;                  // attempt end time >= since
+  TimeMs until = 0;                  // attempt end time < until; 0 = no bound
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Status Commit(const WriteBatch& batch) = 0;
+  virtual Result<Snapshot> Load() = 0;
+  virtual Result<std::optional<JobRecord>> GetJob(JobId id) = 0;
+  // Newest first (id descending).
+  virtual Result<std::vector<JobRecord>> ListJobs(const JobQuery& query) = 0;
+  // The job a user already submitted with this idempotency key, if any.
+  virtual Result<std::optional<JobId>> FindByIdempotencyKey(const std::string& user,
+                                                            const std::string& key) = 0;
+  // Ordered by (end_time, job_id, attempt).
+  virtual Result<std::vector<UsageRecord>> QueryUsage(const UsageQuery& query) = 0;
+  // Ordered by time; at most `limit` newest samples at or after `since`.
+  virtual Result<std::vector<UtilizationSample>> LoadSamples(TimeMs since, int64_t limit) = 0;
+  virtual int schema_version() const = 0;
+};
+
+// The latest schema version the SQLite store migrates to.
+inline constexpr int kLatestSchemaVersion = 3;
+
+// Opens DATA_DIR/suanli.db (creating and migrating it). `synchronous_full`: fsync every commit.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               bool synchronous_full = true);
+std::unique_ptr<Store> NewMemoryStore();
+
+}  // namespace suanli::store

@@ -1,0 +1,349 @@
+// One suite, run against both the SQLite store and the in-memory fake.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "store/sqlite_store.h"
+
+namespace suanli::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string TempDbPath() {
+  static int n = 0;
+  fs::path dir = fs::temp_directory_path() /
+                 ("suanli-store-" + std::to_string(getpid()) + "-" + std::to_string(n++));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return (dir / "suanli.db").string();
+}
+
+struct SqliteFactory {
+  std::string path = TempDbPath();
+  std::unique_ptr<Store> Open() {
+    auto s = OpenSqliteStore(path, false);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  }
+  static constexpr bool kDurable = true;
+};
+
+struct MemoryFactory {
+  std::unique_ptr<Store> Open() { return NewMemoryStore(); }
+  static constexpr bool kDurable = false;
+};
+
+JobRecord MakeJob(JobId id, JobState state, const std::string& tenant, const std::string& user) {
+  JobRecord j;
+  j.id = id;
+  j.tenant = tenant;
+  j.user = user;
+  j.state = state;
+  j.submit_time = 1000 * id;
+  j.spec.name = "job" + std::to_string(id);
+  j.spec.command = {"python", "train.py"};
+  j.spec.main.gpus = 2;
+  j.spec.main.gpu_type = "nvidia-a100";
+  j.history.push_back({JobState::kPending, j.submit_time, "submitted"});
+  if (IsTerminal(state)) j.end_time = j.submit_time + 500;
+  return j;
+}
+
+template <typename F>
+class StoreTest : public ::testing::Test {
+ protected:
+  F factory;
+};
+
+using Factories = ::testing::Types<SqliteFactory, MemoryFactory>;
+TYPED_TEST_SUITE(StoreTest, Factories);
+
+TYPED_TEST(StoreTest, EmptyStoreLoadsNothing) {
+  auto store = this->factory.Open();
+  auto snap = store->Load();
+  ASSERT_TRUE(snap.ok());
+  EXPECT_TRUE(snap->active_jobs.empty());
+  EXPECT_EQ(snap->max_job_id, 0);
+  EXPECT_EQ(store->schema_version(), kLatestSchemaVersion);
+}
+
+TYPED_TEST(StoreTest, JobRoundTripsEveryField) {
+  auto store = this->factory.Open();
+  JobRecord j = MakeJob(7, JobState::kRunning, "physics", "alice");
+  j.spec.script = "#!/bin/bash\necho hi";
+  j.spec.env = {{"K", "V"}};
+  j.spec.shapes.push_back(ShapeSpec{1, 8, 524288, 4, "ascend-910b", 0.55});
+  j.spec.idempotency_key = "k1";
+  j.spec.time_limit_s = 3600;
+  j.spec.preemptible = false;
+  j.attempt = 2;
+  j.start_time = 9000;
+  j.exit_code = 3;
+  j.failed_task = 1;
+  j.cost = 1.25;
+  TaskPlacement t;
+  t.task = 0;
+  t.node = "node-a";
+  t.devices = {0, 1};
+  t.cpus = 1;
+  t.mem_mb = 1024;
+  t.accel_milli = 2000;
+  t.gpu_type = "nvidia-a100";
+  t.started = true;
+  j.placement.push_back(t);
+  j.history.push_back({JobState::kStarting, 9000, "placed on node-a"});
+  WriteBatch b;
+  b.jobs.push_back(j);
+  ASSERT_TRUE(store->Commit(b).ok());
+
+  auto got = store->GetJob(7);
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  const JobRecord& g = **got;
+  EXPECT_EQ(g.tenant, "physics");
+  EXPECT_EQ(g.spec.script, "#!/bin/bash\necho hi");
+  EXPECT_EQ(g.spec.env.at("K"), "V");
+  ASSERT_EQ(g.spec.shapes.size(), 1u);
+  EXPECT_EQ(g.spec.shapes[0].gpu_type, "ascend-910b");
+  EXPECT_DOUBLE_EQ(g.spec.shapes[0].speed, 0.55);
+  EXPECT_EQ(g.spec.main.gpus, 2);
+  EXPECT_FALSE(g.spec.preemptible);
+  EXPECT_EQ(g.attempt, 2);
+  EXPECT_EQ(g.exit_code, 3);
+  EXPECT_FALSE(g.signal.has_value());
+  EXPECT_EQ(g.failed_task, 1);
+  ASSERT_EQ(g.placement.size(), 1u);
+  EXPECT_EQ(g.placement[0].devices, (std::vector<int32_t>{0, 1}));
+  EXPECT_TRUE(g.placement[0].started);
+  ASSERT_EQ(g.history.size(), 2u);
+  EXPECT_EQ(g.history[1].state, JobState::kStarting);
+  EXPECT_EQ(g.history[1].reason, "placed on node-a");
+
+  auto missing = store->GetJob(8);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TYPED_TEST(StoreTest, LoadReturnsOnlyActiveJobsAndMaxId) {
+  auto store = this->factory.Open();
+  WriteBatch b;
+  b.jobs.push_back(MakeJob(1, JobState::kCompleted, "t", "u"));
+  b.jobs.push_back(MakeJob(2, JobState::kPending, "t", "u"));
+  b.jobs.push_back(MakeJob(3, JobState::kRunning, "t", "u"));
+  b.jobs.push_back(MakeJob(4, JobState::kCancelled, "t", "u"));
+  ASSERT_TRUE(store->Commit(b).ok());
+  // A later batch finishes job 2: it must leave the active set.
+  WriteBatch b2;
+  b2.jobs.push_back(MakeJob(2, JobState::kFailed, "t", "u"));
+  ASSERT_TRUE(store->Commit(b2).ok());
+  auto snap = store->Load();
+  ASSERT_TRUE(snap.ok());
+  ASSERT_EQ(snap->active_jobs.size(), 1u);
+  EXPECT_EQ(snap->active_jobs[0].id, 3);
+  EXPECT_EQ(snap->max_job_id, 4);
+}
+
+TYPED_TEST(StoreTest, ListJobsFiltersAndOrdersNewestFirst) {
+  auto store = this->factory.Open();
+  WriteBatch b;
+  b.jobs.push_back(MakeJob(1, JobState::kCompleted, "physics", "alice"));
+  b.jobs.push_back(MakeJob(2, JobState::kPending, "physics", "bob"));
+  b.jobs.push_back(MakeJob(3, JobState::kCompleted, "chem", "carol"));
+  b.jobs.push_back(MakeJob(4, JobState::kFailed, "physics", "alice"));
+  ASSERT_TRUE(store->Commit(b).ok());
+
+  JobQuery q;
+  q.states = {JobState::kCompleted, JobState::kFailed};
+  q.tenants = {"physics"};
+  auto r = store->ListJobs(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].id, 4);
+  EXPECT_EQ((*r)[1].id, 1);
+
+  JobQuery by_user;
+  by_user.user = "alice";
+  by_user.limit = 1;
+  r = store->ListJobs(by_user);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].id, 4);
+
+  JobQuery paged;
+  paged.before_id = 3;
+  r = store->ListJobs(paged);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].id, 2);
+}
+
+TYPED_TEST(StoreTest, IdempotencyKeyIsPerUser) {
+  auto store = this->factory.Open();
+  WriteBatch b;
+  JobRecord j = MakeJob(5, JobState::kCompleted, "t", "alice");
+  j.spec.idempotency_key = "k1";
+  b.jobs.push_back(j);
+  ASSERT_TRUE(store->Commit(b).ok());
+  auto found = store->FindByIdempotencyKey("alice", "k1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->value_or(-1), 5);
+  auto other = store->FindByIdempotencyKey("bob", "k1");
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->has_value());
+}
+
+TYPED_TEST(StoreTest, TenantsUsersTokensNodesMetaRoundTrip) {
+  auto store = this->factory.Open();
+  WriteBatch b;
+  TenantRecord t{"physics",       "uni", 2.0, {{"nvidia-a100", 8}, {"cpus", 64}},
+                 {{"cpus", 128}}, 1000,  5};
+  b.tenants.push_back(t);
+  b.users.push_back(UserRecord{"alice", "physics", "member", 6});
+  b.tokens.push_back(TokenRecord{3, "alice", "abc123", 7, false});
+  NodeRecord n;
+  n.name = "node-a";
+  n.cpus = 16;
+  n.mem_mb = 64000;
+  n.address = "127.0.0.1";
+  n.devices.push_back(DeviceRecord{0, "nvidia-a100", "GPU-1", 81920, 0});
+  b.nodes.push_back(n);
+  b.meta["join_token_sha256"] = "ff";
+  ASSERT_TRUE(store->Commit(b).ok());
+  WriteBatch revoke;
+  revoke.tokens.push_back(TokenRecord{3, "alice", "abc123", 7, true});
+  ASSERT_TRUE(store->Commit(revoke).ok());
+
+  auto snap = store->Load();
+  ASSERT_TRUE(snap.ok());
+  ASSERT_EQ(snap->tenants.size(), 1u);
+  EXPECT_EQ(snap->tenants[0].parent, "uni");
+  EXPECT_DOUBLE_EQ(snap->tenants[0].weight, 2.0);
+  EXPECT_DOUBLE_EQ(snap->tenants[0].quota.at("nvidia-a100"), 8);
+  EXPECT_DOUBLE_EQ(snap->tenants[0].limit.at("cpus"), 128);
+  EXPECT_DOUBLE_EQ(snap->tenants[0].budget_accel_hours, 1000);
+  ASSERT_EQ(snap->users.size(), 1u);
+  EXPECT_EQ(snap->users[0].role, "member");
+  ASSERT_EQ(snap->tokens.size(), 1u);
+  EXPECT_TRUE(snap->tokens[0].revoked);
+  ASSERT_EQ(snap->nodes.size(), 1u);
+  ASSERT_EQ(snap->nodes[0].devices.size(), 1u);
+  EXPECT_EQ(snap->nodes[0].devices[0].uuid, "GPU-1");
+  EXPECT_EQ(snap->meta.at("join_token_sha256"), "ff");
+}
+
+TYPED_TEST(StoreTest, UsageQueriesByTimeTenantAndUser) {
+  auto store = this->factory.Open();
+  WriteBatch b;
+  b.usage.push_back(
+      UsageRecord{1, 1, "physics", "alice", 0, 1000, 10, 100, {{"nvidia-a100", 5}}, 1.5});
+  b.usage.push_back(UsageRecord{2, 1, "chem", "carol", 0, 2000, 20, 200, {}, 0.5});
+  b.usage.push_back(
+      UsageRecord{1, 2, "physics", "alice", 1500, 3000, 30, 300, {{"nvidia-a100", 7}}, 2.5});
+  ASSERT_TRUE(store->Commit(b).ok());
+  auto all = store->QueryUsage({});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[2].attempt, 2);
+  EXPECT_DOUBLE_EQ((*all)[2].accel_s.at("nvidia-a100"), 7);
+
+  UsageQuery q;
+  q.tenants = {"physics"};
+  q.since = 1000;
+  q.until = 3000;
+  auto some = store->QueryUsage(q);
+  ASSERT_TRUE(some.ok());
+  ASSERT_EQ(some->size(), 1u);
+  EXPECT_EQ((*some)[0].end_time, 1000);
+
+  UsageQuery by_user;
+  by_user.user = "carol";
+  auto carol = store->QueryUsage(by_user);
+  ASSERT_TRUE(carol.ok());
+  ASSERT_EQ(carol->size(), 1u);
+  EXPECT_DOUBLE_EQ((*carol)[0].cost, 0.5);
+}
+
+TYPED_TEST(StoreTest, SamplesReturnNewestWithinLimitInTimeOrder) {
+  auto store = this->factory.Open();
+  WriteBatch b;
+  for (int i = 1; i <= 5; ++i) {
+    b.samples.push_back(
+        UtilizationSample{i * 100, {{"nvidia-a100", double(i)}}, {{"nvidia-a100", 8}}});
+  }
+  ASSERT_TRUE(store->Commit(b).ok());
+  auto s = store->LoadSamples(200, 3);
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->size(), 3u);
+  EXPECT_EQ((*s)[0].time, 300);
+  EXPECT_EQ((*s)[2].time, 500);
+  EXPECT_DOUBLE_EQ((*s)[2].allocated.at("nvidia-a100"), 5);
+}
+
+TEST(SqliteStoreTest, SurvivesReopen) {
+  SqliteFactory f;
+  {
+    auto store = f.Open();
+    WriteBatch b;
+    b.jobs.push_back(MakeJob(1, JobState::kPending, "t", "u"));
+    b.jobs.push_back(MakeJob(2, JobState::kCompleted, "t", "u"));
+    ASSERT_TRUE(store->Commit(b).ok());
+  }
+  auto store = f.Open();
+  auto snap = store->Load();
+  ASSERT_TRUE(snap.ok());
+  ASSERT_EQ(snap->active_jobs.size(), 1u);
+  EXPECT_EQ(snap->active_jobs[0].spec.name, "job1");
+  EXPECT_EQ(snap->max_job_id, 2);
+}
+
+TEST(SqliteStoreTest, MigratesFromVersionOne) {
+  std::string path = TempDbPath();
+  ASSERT_TRUE(MigrateSqliteForTest(path, 1).ok());
+  // A v1 database with one job row whose idempotency key lives only in the JSON data.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const char* insert =
+      "INSERT INTO jobs VALUES (9, 'PENDING', 'physics', 'alice', 1000, -1, 1, "
+      "'{\"id\":9,\"tenant\":\"physics\",\"user\":\"alice\",\"state\":\"PENDING\","
+      "\"spec\":{\"name\":\"old\",\"idem\":\"key-9\"}}')";
+  ASSERT_EQ(sqlite3_exec(db, insert, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  auto opened = OpenSqliteStore(path, false);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto& store = *opened;
+  EXPECT_EQ(store->schema_version(), kLatestSchemaVersion);
+  auto snap = store->Load();
+  ASSERT_TRUE(snap.ok());
+  ASSERT_EQ(snap->active_jobs.size(), 1u);
+  EXPECT_EQ(snap->active_jobs[0].spec.name, "old");
+  // v3 backfilled the idempotency column from the JSON.
+  auto found = store->FindByIdempotencyKey("alice", "key-9");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->value_or(-1), 9);
+  // Tables from v2 exist and work.
+  WriteBatch b;
+  b.usage.push_back(UsageRecord{9, 1, "physics", "alice", 0, 10, 1, 1, {}, 0});
+  EXPECT_TRUE(store->Commit(b).ok());
+}
+
+TEST(SqliteStoreTest, RejectsNewerSchema) {
+  std::string path = TempDbPath();
+  ASSERT_TRUE(MigrateSqliteForTest(path, kLatestSchemaVersion).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto opened = OpenSqliteStore(path, false);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.status().message().find("newer"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace suanli::store
