@@ -1,0 +1,422 @@
+#include "sim/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <queue>
+
+#include "core/usage_tracker.h"
+
+namespace suanli::sim {
+namespace {
+
+using core::Time;
+
+struct Completion {
+  Time t;
+  core::JobId id;
+  uint32_t epoch;
+  bool operator>(const Completion& o) const {
+    if (t != o.t) return t > o.t;
+    return id > o.id;  // stable tie-break
+  }
+};
+
+// Per-job bookkeeping the core does not need to see.
+struct Runtime {
+  int32_t pos = -1;              // index in state.jobs while active, else -1
+  uint32_t epoch = 0;            // bumps on every stop, so stale completions are ignored
+  double remaining_ms = 0;       // work left, in ms at speed 1.0
+  Time run_start = 0;
+  double rate = 1.0;             // speed of the current run
+  Time pending_since = 0;
+  Time service_at = 0;           // attained service counted up to here
+  int64_t accel_milli = 0;       // held now
+  int64_t cpu_milli = 0;         // held now (service for accelerator-less jobs)
+};
+
+class Engine {
+ public:
+  Engine(const Workload& w, const core::ClusterState& cluster, core::Policy& policy,
+         const EngineOptions& options)
+      : w_(w), policy_(policy), options_(options), usage_(options.usage_half_life_ms) {
+    state_.accel_types = cluster.accel_types;
+    state_.nodes = cluster.nodes;
+    state_.tenants = w.tenants;
+    for (auto& t : state_.tenants) t.decayed_usage = 0;
+    cpu_free_.resize(state_.nodes.size());
+    mem_free_.resize(state_.nodes.size());
+    dev_free_.resize(state_.nodes.size());
+    for (size_t n = 0; n < state_.nodes.size(); ++n) {
+      const core::Node& node = state_.nodes[n];
+      cpu_free_[n] = node.cpu_milli;
+      mem_free_[n] = node.mem_mb;
+      for (const auto& d : node.devices) {
+        dev_free_[n].push_back(d.total_milli);
+        if (node.schedulable) out_.capacity_milli += d.total_milli;
+      }
+    }
+    rt_.resize(w.jobs.size());
+    out_.jobs.resize(w.jobs.size());
+    out_.tenants.resize(w.tenants.size());
+    tenant_alloc_.assign(w.tenants.size(), 0);
+    tenant_pending_.assign(w.tenants.size(), 0);
+  }
+
+  Result<RunOutcome> Run() {
+    if (w_.jobs.empty()) return std::move(out_);
+    size_t next_arrival = 0;
+    Time now = w_.jobs[0].job.submit_time;
+    out_.start = now;
+    last_account_ = now;
+    Time last_cycle = now;
+    bool last_cycle_changed = true;
+    out_.allocation_steps.emplace_back(now, 0);
+    const Time kNever = std::numeric_limits<Time>::max();
+    while (true) {
+      Time t = kNever;
+      if (next_arrival < w_.jobs.size()) t = w_.jobs[next_arrival].job.submit_time;
+      if (!completions_.empty()) t = std::min(t, completions_.top().t);
+      const bool events_left = t != kNever;
+      if (options_.tick_ms > 0 && pending_count_ > 0 && (events_left || last_cycle_changed)) {
+        t = std::min(t, last_cycle + options_.tick_ms);
+      }
+      if (t == kNever) break;
+      Account(t);
+      now = t;
+      while (!completions_.empty() && completions_.top().t == now) {
+        Completion c = completions_.top();
+        completions_.pop();
+        size_t idx = static_cast<size_t>(c.id - 1);
+        if (rt_[idx].epoch != c.epoch || rt_[idx].pos < 0) continue;  // stale
+        Finish(idx, now);
+      }
+      while (next_arrival < w_.jobs.size() && w_.jobs[next_arrival].job.submit_time == now) {
+        Arrive(next_arrival++, now);
+      }
+      if (pending_count_ > 0) {
+        SUANLI_ASSIGN_OR_RETURN(last_cycle_changed, Cycle(now));
+        last_cycle = now;
+      }
+      RecordAllocation(now);
+    }
+    out_.end = now;
+    for (size_t i = 0; i < rt_.size(); ++i) {
+      if (rt_[i].pos >= 0) out_.jobs[i].pending_ms += now - rt_[i].pending_since;
+    }
+    return std::move(out_);
+  }
+
+ private:
+  // Integrates utilization and fair-share accounting over [last_account_, t).
+  void Account(Time t) {
+    const double dt = static_cast<double>(t - last_account_);
+    if (dt <= 0) return;
+    const size_t k = state_.tenants.size();
+    std::vector<double> demand(k), weight(k);
+    for (size_t i = 0; i < k; ++i) {
+      demand[i] = static_cast<double>(tenant_alloc_[i] + tenant_pending_[i]);
+      weight[i] = state_.tenants[i].weight;
+    }
+    std::vector<double> fair = WaterFill(static_cast<double>(out_.capacity_milli), demand, weight);
+    for (size_t i = 0; i < k; ++i) {
+      out_.tenants[i].received_accel_ms += tenant_alloc_[i] / 1000.0 * dt;
+      out_.tenants[i].fair_accel_ms += fair[i] / 1000.0 * dt;
+      out_.tenants[i].demand_accel_ms += demand[i] / 1000.0 * dt;
+    }
+    last_account_ = t;
+  }
+
+  void RecordAllocation(Time now) {
+    if (out_.allocation_steps.back().second == allocated_milli_) return;
+    if (out_.allocation_steps.back().first == now) {
+      out_.allocation_steps.back().second = allocated_milli_;
+    } else {
+      out_.allocation_steps.emplace_back(now, allocated_milli_);
+    }
+  }
+
+  void Arrive(size_t idx, Time now) {
+    const SimJob& sj = w_.jobs[idx];
+    Runtime& r = rt_[idx];
+    r.remaining_ms = static_cast<double>(sj.work_ms);
+    r.pending_since = now;
+    r.pos = static_cast<int32_t>(state_.jobs.size());
+    state_.jobs.push_back(sj.job);
+    state_.jobs.back().queued_since = now;
+    out_.jobs[idx].submit = sj.job.submit_time;
+    tenant_pending_[sj.job.tenant] += sj.accel_milli;
+    ++pending_count_;
+  }
+
+  void UpdateService(size_t idx, Time now) {
+    Runtime& r = rt_[idx];
+    core::Job& job = state_.jobs[r.pos];
+    double units = r.accel_milli > 0 ? r.accel_milli / 1000.0 : r.cpu_milli / 1000.0;
+    job.attained_service_ms += units * static_cast<double>(now - r.service_at);
+    r.service_at = now;
+  }
+
+  void Release(size_t idx) {
+    Runtime& r = rt_[idx];
+    core::Job& job = state_.jobs[r.pos];
+    for (const auto& task : job.allocation) {
+      cpu_free_[task.node] += task.res.cpu_milli;
+      mem_free_[task.node] += task.res.mem_mb;
+      if (!task.devices.empty()) {
+        int64_t share = task.res.accel_milli / static_cast<int64_t>(task.devices.size());
+        for (int32_t d : task.devices) dev_free_[task.node][d] += share;
+      }
+    }
+    allocated_milli_ -= r.accel_milli;
+    tenant_alloc_[job.tenant] -= r.accel_milli;
+    job.allocation.clear();
+    r.accel_milli = 0;
+    r.cpu_milli = 0;
+    ++r.epoch;
+  }
+
+  void RemoveActive(size_t idx) {
+    int32_t pos = rt_[idx].pos;
+    int32_t last = static_cast<int32_t>(state_.jobs.size()) - 1;
+    if (pos != last) {
+      state_.jobs[pos] = std::move(state_.jobs[last]);
+      rt_[static_cast<size_t>(state_.jobs[pos].id - 1)].pos = pos;
+    }
+    state_.jobs.pop_back();
+    rt_[idx].pos = -1;
+  }
+
+  void Finish(size_t idx, Time now) {
+    UpdateService(idx, now);
+    Release(idx);
+    out_.jobs[idx].end = now;
+    RemoveActive(idx);
+  }
+
+  // Checks a placement against free capacity and applies it, or says what is wrong.
+  Status Place(const core::Placement& p, Time now) {
+    const std::string what = "policy '" + std::string(policy_.name()) + "' placed job " +
+                             std::to_string(p.job);
+    if (p.job < 1 || p.job > static_cast<core::JobId>(rt_.size()) || rt_[p.job - 1].pos < 0) {
+      return Internal(what + ", which is not active");
+    }
+    const size_t idx = static_cast<size_t>(p.job - 1);
+    Runtime& r = rt_[idx];
+    core::Job& job = state_.jobs[r.pos];
+    if (job.phase != core::JobPhase::kPending) return Internal(what + ", which is already running");
+    if (p.shape_index < 0 || p.shape_index >= static_cast<int32_t>(job.shapes.size())) {
+      return Internal(what + " with shape " + std::to_string(p.shape_index) + " of " +
+                      std::to_string(job.shapes.size()));
+    }
+    const core::Shape& shape = job.shapes[p.shape_index];
+    if (static_cast<int32_t>(p.tasks.size()) != shape.tasks) {
+      return Internal(what + " with " + std::to_string(p.tasks.size()) + " tasks, shape has " +
+                      std::to_string(shape.tasks));
+    }
+    // Check everything first so a bad placement leaves no trace.
+    std::vector<core::TaskAllocation> tasks = p.tasks;
+    std::vector<std::tuple<int32_t, int32_t, int64_t>> dev_take;
+    std::vector<std::tuple<int32_t, int64_t, int64_t>> node_take;
+    for (auto& task : tasks) {
+      if (task.res.cpu_milli == 0 && task.res.mem_mb == 0 && task.res.accel_milli == 0) {
+        task.res = shape.per_task;
+      }
+      if (task.node < 0 || task.node >= static_cast<int32_t>(state_.nodes.size()) ||
+          !state_.nodes[task.node].schedulable) {
+        return Internal(what + " on node index " + std::to_string(task.node) +
+                        ", which does not exist or is not schedulable");
+      }
+      if (task.res.accel_milli < shape.per_task.accel_milli ||
+          task.res.cpu_milli < shape.per_task.cpu_milli || task.res.mem_mb < shape.per_task.mem_mb) {
+        return Internal(what + " with less than its shape asks for");
+      }
+      node_take.emplace_back(task.node, task.res.cpu_milli, task.res.mem_mb);
+      if (task.res.accel_milli > 0) {
+        if (task.devices.empty()) return Internal(what + " with accelerators but no devices");
+        const int64_t n = static_cast<int64_t>(task.devices.size());
+        if (task.res.accel_milli % n != 0) {
+          return Internal(what + ": " + std::to_string(task.res.accel_milli) +
+                          " milli-devices do not split evenly over " + std::to_string(n));
+        }
+        for (int32_t d : task.devices) {
+          const auto& devs = state_.nodes[task.node].devices;
+          if (d < 0 || d >= static_cast<int32_t>(devs.size())) {
+            return Internal(what + " on missing device " + std::to_string(d) + " of node " +
+                            state_.nodes[task.node].name);
+          }
+          if (!shape.accel_types.empty() &&
+              std::find(shape.accel_types.begin(), shape.accel_types.end(), devs[d].type) ==
+                  shape.accel_types.end()) {
+            return Internal(what + " on a device type the job does not accept");
+          }
+          dev_take.emplace_back(task.node, d, task.res.accel_milli / n);
+        }
+      }
+    }
+    // Sum per node / device (a gang may put several tasks on one node).
+    for (size_t i = 0; i < node_take.size(); ++i) {
+      auto [node, cpu, mem] = node_take[i];
+      int64_t cpu_sum = 0, mem_sum = 0;
+      for (const auto& [n2, c2, m2] : node_take) {
+        if (n2 == node) cpu_sum += c2, mem_sum += m2;
+      }
+      if (cpu_sum > cpu_free_[node] || mem_sum > mem_free_[node]) {
+        return Internal(what + " on node " + state_.nodes[node].name +
+                        " beyond its free cpu or memory");
+      }
+    }
+    for (const auto& [node, dev, milli] : dev_take) {
+      int64_t sum = 0;
+      for (const auto& [n2, d2, m2] : dev_take) {
+        if (n2 == node && d2 == dev) sum += m2;
+      }
+      if (sum > dev_free_[node][dev]) {
+        return Internal(what + " on device " + std::to_string(dev) + " of node " +
+                        state_.nodes[node].name + " beyond its free share");
+      }
+    }
+    // Apply.
+    int64_t accel = 0, cpu = 0;
+    for (const auto& [node, c, m] : node_take) {
+      cpu_free_[node] -= c;
+      mem_free_[node] -= m;
+      cpu += c;
+    }
+    for (const auto& [node, dev, milli] : dev_take) {
+      dev_free_[node][dev] -= milli;
+      accel += milli;
+    }
+    tenant_pending_[job.tenant] -= w_.jobs[idx].accel_milli;
+    tenant_alloc_[job.tenant] += accel;
+    allocated_milli_ += accel;
+    --pending_count_;
+    job.phase = core::JobPhase::kRunning;
+    job.start_time = now;
+    job.shape_index = p.shape_index;
+    job.allocation = std::move(tasks);
+    r.accel_milli = accel;
+    r.cpu_milli = cpu;
+    r.service_at = now;
+    r.run_start = now;
+    double type_speed = 1.0;
+    if (!job.allocation.empty() && !job.allocation[0].devices.empty()) {
+      core::AccelType t = state_.nodes[job.allocation[0].node].devices[job.allocation[0].devices[0]].type;
+      for (const auto& [ty, f] : job.type_speed) {
+        if (ty == t) type_speed = f;
+      }
+    }
+    r.rate = std::max(shape.speed * type_speed, 1e-9);
+    JobOutcome& o = out_.jobs[idx];
+    o.pending_ms += now - r.pending_since;
+    if (o.first_start == core::kUnknownTime) o.first_start = now;
+    o.shape_index = p.shape_index;
+    const Time run = static_cast<Time>(std::ceil(r.remaining_ms / r.rate - 1e-9));
+    completions_.push({now + std::max<Time>(run, 0), job.id, r.epoch});
+    return Status::Ok();
+  }
+
+  Status Preempt(const core::Preemption& p, Time now) {
+    const std::string what = "policy '" + std::string(policy_.name()) + "' preempted job " +
+                             std::to_string(p.job);
+    if (p.job < 1 || p.job > static_cast<core::JobId>(rt_.size()) || rt_[p.job - 1].pos < 0) {
+      return Internal(what + ", which is not active");
+    }
+    const size_t idx = static_cast<size_t>(p.job - 1);
+    Runtime& r = rt_[idx];
+    core::Job& job = state_.jobs[r.pos];
+    if (job.phase != core::JobPhase::kRunning) return Internal(what + ", which is not running");
+    UpdateService(idx, now);
+    const double ran_ms = static_cast<double>(now - r.run_start);
+    const int64_t held = r.accel_milli;
+    if (job.checkpointable) {
+      r.remaining_ms = std::max(0.0, r.remaining_ms - ran_ms * r.rate);
+    } else {
+      out_.jobs[idx].lost_accel_ms += held / 1000.0 * ran_ms;
+      out_.lost_accel_ms += held / 1000.0 * ran_ms;
+    }
+    Release(idx);
+    job.phase = core::JobPhase::kPending;
+    job.start_time = core::kUnknownTime;
+    job.queued_since = now;
+    ++job.preemptions;
+    ++out_.jobs[idx].preemptions;
+    ++out_.preemptions;
+    r.pending_since = now;
+    tenant_pending_[job.tenant] += w_.jobs[idx].accel_milli;
+    ++pending_count_;
+    return Status::Ok();
+  }
+
+  // One scheduling pass; returns whether it changed anything.
+  Result<bool> Cycle(Time now) {
+    for (auto& job : state_.jobs) {
+      if (job.phase == core::JobPhase::kRunning) UpdateService(static_cast<size_t>(job.id - 1), now);
+    }
+    usage_.Advance(state_, now);
+    usage_.Fill(state_);
+    ++out_.cycles;
+    core::CycleResult result = policy_.Schedule(state_, now);
+    for (const auto& p : result.preemptions) SUANLI_RETURN_IF_ERROR(Preempt(p, now));
+    for (const auto& p : result.placements) SUANLI_RETURN_IF_ERROR(Place(p, now));
+    return !result.preemptions.empty() || !result.placements.empty();
+  }
+
+  const Workload& w_;
+  core::Policy& policy_;
+  EngineOptions options_;
+  core::UsageTracker usage_;
+  core::ClusterState state_;
+  std::vector<int64_t> cpu_free_, mem_free_;
+  std::vector<std::vector<int64_t>> dev_free_;
+  std::vector<Runtime> rt_;
+  std::priority_queue<Completion, std::vector<Completion>, std::greater<Completion>> completions_;
+  std::vector<int64_t> tenant_alloc_, tenant_pending_;
+  int64_t allocated_milli_ = 0;
+  int64_t pending_count_ = 0;
+  Time last_account_ = 0;
+  RunOutcome out_;
+};
+
+}  // namespace
+
+std::vector<double> WaterFill(double capacity, const std::vector<double>& demand,
+                              const std::vector<double>& weight) {
+  std::vector<double> give(demand.size(), 0.0);
+  std::vector<size_t> active;
+  for (size_t i = 0; i < demand.size(); ++i) {
+    if (demand[i] > 0 && weight[i] > 0) active.push_back(i);
+  }
+  double left = capacity;
+  while (!active.empty() && left > 1e-9) {
+    double wsum = 0;
+    for (size_t i : active) wsum += weight[i];
+    // Satisfy every tenant whose remaining demand is below its weighted share; repeat.
+    std::vector<size_t> still;
+    double used = 0;
+    for (size_t i : active) {
+      double share = left * weight[i] / wsum;
+      if (demand[i] - give[i] <= share) {
+        used += demand[i] - give[i];
+        give[i] = demand[i];
+      } else {
+        still.push_back(i);
+      }
+    }
+    if (still.size() == active.size()) {
+      for (size_t i : active) give[i] += left * weight[i] / wsum;
+      break;
+    }
+    left -= used;
+    active.swap(still);
+  }
+  return give;
+}
+
+Result<RunOutcome> RunEngine(const Workload& workload, const core::ClusterState& cluster,
+                             core::Policy& policy, const EngineOptions& options) {
+  Engine engine(workload, cluster, policy, options);
+  return engine.Run();
+}
+
+}  // namespace suanli::sim

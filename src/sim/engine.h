@@ -1,0 +1,68 @@
+#pragma once
+// The discrete-event replay. It owns a core::ClusterState, feeds it to a core::Policy once per
+// distinct event time (all arrivals and completions at one timestamp are batched), and applies
+// the returned decisions exactly as the server does: placements start jobs, preemptions stop and
+// requeue them. It never decides anything itself.
+//
+// Event order at one timestamp: completions free their resources, then arrivals join the queue,
+// then one scheduling cycle runs (skipped when nothing is pending: no decision could change).
+// Ties are broken by job id, so a replay is byte-identical.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "core/model.h"
+#include "core/policy.h"
+#include "sim/workload.h"
+
+namespace suanli::sim {
+
+struct EngineOptions {
+  // Extra scheduling cycles every tick_ms while jobs wait, for policies whose ranking changes with
+  // time alone (LAS, fair share with decay). 0 = cycles only at arrivals and completions.
+  core::Time tick_ms = 0;
+  core::Time usage_half_life_ms = 7LL * 24 * 3600 * 1000;  // core::UsageTracker's decay
+};
+
+struct JobOutcome {
+  core::Time submit = 0;
+  core::Time first_start = core::kUnknownTime;
+  core::Time end = core::kUnknownTime;  // kUnknownTime when it never finished
+  core::Time pending_ms = 0;            // total time waiting, across requeues
+  int32_t preemptions = 0;
+  double lost_accel_ms = 0;             // accelerator-ms of work thrown away by preemptions
+  int32_t shape_index = 0;              // shape of the last run
+};
+
+// Accelerator-ms a tenant received and what weighted max-min fair sharing of the whole
+// cluster, capped by its demand at each instant, would have given it.
+struct TenantAccount {
+  double received_accel_ms = 0;
+  double fair_accel_ms = 0;
+  double demand_accel_ms = 0;  // integral of (running + pending) accelerator demand
+};
+
+struct RunOutcome {
+  std::vector<JobOutcome> jobs;                         // by workload index
+  std::vector<TenantAccount> tenants;                   // by tenant index
+  std::vector<std::pair<core::Time, int64_t>> allocation_steps;  // (t, allocated accel milli)
+  int64_t capacity_milli = 0;
+  int64_t cycles = 0;
+  int64_t preemptions = 0;
+  double lost_accel_ms = 0;
+  core::Time start = 0;  // first submission
+  core::Time end = 0;    // last completion (or last event)
+};
+
+// Replays `workload` on `cluster` with `policy`. An Internal error names any decision that
+// violates the cluster (double-booked device, unknown job, wrong phase) instead of applying it.
+Result<RunOutcome> RunEngine(const Workload& workload, const core::ClusterState& cluster,
+                             core::Policy& policy, const EngineOptions& options);
+
+// Weighted max-min fair division of `capacity` among demands (water filling). Exposed for tests.
+std::vector<double> WaterFill(double capacity, const std::vector<double>& demand,
+                              const std::vector<double>& weight);
+
+}  // namespace suanli::sim
