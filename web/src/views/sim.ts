@@ -7,6 +7,7 @@ import { markRendered, type ViewContext } from '../router';
 export interface PolicyRun {
   name: string;
   metrics: Record<string, number>;
+  timeline?: number[]; // utilization per equal time bucket, when the result file has it
 }
 
 const KNOWN = ['jobs', 'avg_jct_s', 'p50_jct_s', 'p99_jct_s', 'avg_queue_s', 'max_queue_s', 'utilization', 'jain_fairness'];
@@ -26,18 +27,35 @@ const LABELS: Record<string, string> = {
 let loaded: PolicyRun[] = [];
 let loadedFrom = '';
 
+// Reads a run's metrics: flat numbers (avg_jct_s, utilization, ...) and nested distributions such as
+// "jct_s": {"mean", "p50", "p99", "max"}, which become avg_jct_s, p50_jct_s, p99_jct_s, max_jct_s.
 function numericFields(value: unknown): Record<string, number> | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
   const source = (value as Record<string, unknown>).metrics;
   const object = (source && typeof source === 'object' ? source : value) as Record<string, unknown>;
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(object)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  for (const [k, v] of Object.entries(object)) {
+    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+    else if (v && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [stat, x] of Object.entries(v as Record<string, unknown>)) {
+        if (typeof x !== 'number' || !Number.isFinite(x)) continue;
+        const name = stat === 'mean' || stat === 'avg' ? `avg_${k}` : `${stat}_${k}`;
+        if (!(name in out)) out[name] = x;
+      }
+    }
+  }
   return KNOWN.some((k) => k in out) ? out : null;
+}
+
+function timelineOf(value: unknown): number[] | undefined {
+  const o = value as Record<string, unknown>;
+  const t = o?.utilization_timeline ?? (o?.metrics as Record<string, unknown> | undefined)?.utilization_timeline;
+  return Array.isArray(t) && t.every((x) => typeof x === 'number') ? (t as number[]) : undefined;
 }
 
 function nameOf(value: unknown, fallback: string): string {
   const o = value as Record<string, unknown>;
-  for (const key of ['policy', 'name', 'label']) if (typeof o?.[key] === 'string') return o[key] as string;
+  for (const key of ['policy', 'label', 'name']) if (typeof o?.[key] === 'string') return o[key] as string;
   return fallback;
 }
 
@@ -47,7 +65,7 @@ export function extractRuns(json: unknown): PolicyRun[] {
   if (Array.isArray(json)) {
     return json.flatMap((item, i) => {
       const metrics = numericFields(item);
-      return metrics ? [{ name: nameOf(item, `run ${i + 1}`), metrics }] : extractRuns(item);
+      return metrics ? [{ name: nameOf(item, `run ${i + 1}`), metrics, timeline: timelineOf(item) }] : extractRuns(item);
     });
   }
   if (!json || typeof json !== 'object') return [];
@@ -59,16 +77,16 @@ export function extractRuns(json: unknown): PolicyRun[] {
         ? extractRuns(inner)
         : Object.entries(inner).flatMap(([name, v]) => {
             const metrics = numericFields(v);
-            return metrics ? [{ name: nameOf(v, name), metrics }] : [];
+            return metrics ? [{ name: nameOf(v, name), metrics, timeline: timelineOf(v) }] : [];
           });
       if (runs.length) return runs;
     }
   }
   const own = numericFields(object);
-  if (own) return [{ name: nameOf(object, 'run'), metrics: own }];
+  if (own) return [{ name: nameOf(object, 'run'), metrics: own, timeline: timelineOf(object) }];
   return Object.entries(object).flatMap(([name, v]) => {
     const metrics = numericFields(v);
-    return metrics ? [{ name: nameOf(v, name), metrics }] : [];
+    return metrics ? [{ name: nameOf(v, name), metrics, timeline: timelineOf(v) }] : [];
   });
 }
 
@@ -117,11 +135,14 @@ export async function render(ctx: ViewContext): Promise<void> {
     const jct = h('div', { class: 'chart', id: 'sim-jct-chart' });
     const queue = h('div', { class: 'chart', id: 'sim-queue-chart' });
     const ratio = h('div', { class: 'chart', id: 'sim-ratio-chart' });
+    const withTimeline = loaded.filter((r) => r.timeline && r.timeline.length > 1);
+    const timeline = withTimeline.length ? h('div', { class: 'chart', id: 'sim-timeline-chart' }) : null;
     replace(
       results,
       h('section', { class: 'card' }, h('h2', null, 'Policies'), comparisonTable(loaded)),
       h('div', { class: 'two-col' }, h('section', { class: 'card' }, h('h2', null, 'Job completion time'), jct), h('section', { class: 'card' }, h('h2', null, 'Queueing delay'), queue)),
       h('section', { class: 'card' }, h('h2', null, 'Utilization and fairness'), ratio),
+      timeline ? h('section', { class: 'card' }, h('h2', null, 'Utilization over the run (share of the makespan)'), timeline) : null,
     );
     const { Chart } = await import('../charts');
     if (ctx.signal.aborted) return;
@@ -137,6 +158,21 @@ export async function render(ctx: ViewContext): Promise<void> {
     new Chart(jct, ctx).set(bars(['avg_jct_s', 'p50_jct_s', 'p99_jct_s'], true));
     new Chart(queue, ctx).set(bars(['avg_queue_s', 'max_queue_s'], true));
     new Chart(ratio, ctx).set(bars(['utilization', 'jain_fairness'], false));
+    if (timeline) {
+      new Chart(timeline, ctx).set({
+        legend: { top: 0 },
+        grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+        tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${(v * 100).toFixed(1)}%` },
+        xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+        yAxis: { type: 'value', min: 0, max: 1 },
+        series: withTimeline.map((r) => ({
+          name: r.name,
+          type: 'line',
+          showSymbol: false,
+          data: r.timeline!.map((u, i) => [((i + 0.5) / r.timeline!.length) * 100, u]),
+        })),
+      });
+    }
   }
 
   input.addEventListener('change', () => void open(input.files ?? []));
