@@ -34,6 +34,10 @@ export class Chart {
     });
   }
 
+  resize(): void {
+    this.chart.resize();
+  }
+
   set(option: ChartOption): void {
     this.chart.setOption({ ...BASE, ...option }, { notMerge: true });
   }

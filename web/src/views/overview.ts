@@ -70,7 +70,9 @@ export async function render(ctx: ViewContext): Promise<void> {
       if (ctx.signal.aborted) return;
       charts ??= { util: new mod.Chart(utilChart, ctx), tenants: new mod.Chart(tenantChart, ctx) };
       charts.util.set(utilizationOption(utilization.samples ?? []));
+      tenantChart.hidden = (overview.jobs_by_tenant ?? []).length === 0;
       charts.tenants.set(tenantOption(overview));
+      if (!tenantChart.hidden) charts.tenants.resize();
     } catch (e) {
       if ((e as Error).name === 'AbortError') return;
       status.replaceChildren(errorBox(e));

@@ -187,13 +187,22 @@ export async function render(ctx: ViewContext): Promise<void> {
   markRendered('sim');
 }
 
+function labelFor(key: string): string {
+  if (LABELS[key]) return LABELS[key];
+  const m = /^(avg|min|max|p\d+)_(.+?)(_s)?$/.exec(key);
+  if (m) return `${m[1]} ${m[2].replace(/_/g, ' ')}`;
+  return key.replace(/_/g, ' ');
+}
+
 function comparisonTable(runs: PolicyRun[]): HTMLElement {
   const extra = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].filter((k) => !KNOWN.includes(k)).sort();
   const keys = [...KNOWN.filter((k) => runs.some((r) => k in r.metrics)), ...extra];
   const best = new Map<string, number>();
   for (const k of keys) {
     const values = runs.map((r) => r.metrics[k]).filter((v) => v !== undefined);
-    if (values.length > 1 && k !== 'jobs') best.set(k, HIGHER_IS_BETTER.has(k) ? Math.max(...values) : Math.min(...values));
+    // Only figures with a clear direction are ranked, and only when the policies differ.
+    const ranked = k.endsWith('_s') || HIGHER_IS_BETTER.has(k);
+    if (ranked && k !== 'jobs' && values.length > 1 && new Set(values).size > 1) best.set(k, HIGHER_IS_BETTER.has(k) ? Math.max(...values) : Math.min(...values));
   }
   const cell = (k: string, v: number | undefined) => {
     if (v === undefined) return '—';
@@ -204,7 +213,7 @@ function comparisonTable(runs: PolicyRun[]): HTMLElement {
   return h(
     'table',
     { class: 'grid', id: 'sim-table' },
-    h('thead', null, h('tr', null, h('th', null, 'Policy'), keys.map((k) => h('th', { class: 'num', title: HIGHER_IS_BETTER.has(k) ? 'higher is better' : 'lower is better' }, LABELS[k] ?? k)))),
+    h('thead', null, h('tr', null, h('th', null, 'Policy'), keys.map((k) => h('th', { class: 'num', title: HIGHER_IS_BETTER.has(k) ? 'higher is better' : k.endsWith('_s') ? 'lower is better' : k }, labelFor(k))))),
     h(
       'tbody',
       null,
