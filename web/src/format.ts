@@ -48,6 +48,8 @@ export function formatMem(mb: number | null | undefined): string {
 export function formatNumber(value: number | null | undefined, digits = 2): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  // Small amounts (a few accelerator-seconds in hours) keep two significant digits instead of rounding to 0.
+  if (Math.abs(value) < 1) return value.toLocaleString('en-US', { maximumSignificantDigits: Math.max(2, digits) });
   return value.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 

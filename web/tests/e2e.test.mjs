@@ -46,9 +46,9 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
     await admin.post('/tenants', { name: 'chemistry', weight: 1, quota: { 'nvidia-a100': 1 } });
     await admin.post('/users', { name: 'alice', tenant: 'physics', role: 'member' });
     await admin.post('/users', { name: 'bob', tenant: 'chemistry', role: 'member' });
-    alice = apiClient(server.url, (await admin.post('/tokens', { user: 'alice' })).token);
+    const aliceToken = (await admin.post('/tokens', { user: 'alice' })).token;
+    alice = { ...apiClient(server.url, aliceToken), token: aliceToken };
     bob = apiClient(server.url, (await admin.post('/tokens', { user: 'bob' })).token);
-    alice.token = (await admin.post('/tokens', { user: 'alice' })).token;
     browser = await launchBrowser();
   });
 
@@ -119,8 +119,8 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   test('a job goes RUNNING → COMPLETED in the queue view and its logs are shown', async () => {
     const job = await alice.post('/jobs', {
       name: 'hello-e2e',
-      command: ['sh', '-c', 'echo hello-from-suanli; sleep 3; echo second-line; echo to-stderr 1>&2'],
-      cpus: 1,
+      command: ['sh', '-c', 'echo hello-from-suanli; sleep 4; echo second-line; echo to-stderr 1>&2'],
+      cpus: 0.5,
       mem_mb: 256,
       gpus: 1,
       gpu_type: 'nvidia-a100',
@@ -162,7 +162,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   });
 
   test('a member cancels her own long-running job from the job page', async () => {
-    const job = await alice.post('/jobs', { name: 'long-sleep', command: ['sleep', '300'], cpus: 1, mem_mb: 128, gpus: 1, gpu_type: 'nvidia-a100', time_limit_s: 600 });
+    const job = await alice.post('/jobs', { name: 'long-sleep', command: ['sleep', '300'], cpus: 0.5, mem_mb: 128, gpus: 1, gpu_type: 'nvidia-a100', time_limit_s: 600 });
     await waitJobState(alice, job.id, ['RUNNING']);
     const page = await newPage(alice.token);
     await page.goto(`${server.url}/#/jobs/${job.id}`);
@@ -178,8 +178,8 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   });
 
   test("a member of tenant A never sees tenant B's jobs", async () => {
-    const secret = await bob.post('/jobs', { name: 'chemistry-secret', command: ['sleep', '300'], cpus: 1, mem_mb: 128, gpus: 0, time_limit_s: 600 });
-    const visible = await alice.post('/jobs', { name: 'physics-visible', command: ['sleep', '300'], cpus: 1, mem_mb: 128, gpus: 0, time_limit_s: 600 });
+    const secret = await bob.post('/jobs', { name: 'chemistry-secret', command: ['sleep', '300'], cpus: 0.5, mem_mb: 128, gpus: 0, time_limit_s: 600 });
+    const visible = await alice.post('/jobs', { name: 'physics-visible', command: ['sleep', '300'], cpus: 0.5, mem_mb: 128, gpus: 0, time_limit_s: 600 });
     try {
       await waitJobState(admin, secret.id, ['RUNNING', 'PENDING']);
       // Control: the admin sees both, so the member-side checks below can really fail.
