@@ -9,11 +9,13 @@
 
 namespace suanli::core {
 
-using Time = int64_t;       // milliseconds; epoch chosen by the caller (Unix for the server, trace start for sim)
+using Time =
+    int64_t;  // milliseconds; epoch chosen by the caller (Unix for the server, trace start for sim)
 using JobId = int64_t;
 using AccelType = int32_t;  // index into ClusterState::accel_types; kNoAccel when a task needs none
 inline constexpr AccelType kNoAccel = -1;
-inline constexpr int64_t kMilliPerDevice = 1000;  // accelerators are counted in thousandths of a device
+inline constexpr int64_t kMilliPerDevice =
+    1000;  // accelerators are counted in thousandths of a device
 inline constexpr Time kUnknownTime = -1;
 
 // What one task asks for, or what one node has. Accelerators: 1000 = one whole device.
@@ -33,10 +35,10 @@ struct Device {
 
 struct Node {
   std::string name;
-  int32_t switch_id = 0;     // nodes under one network switch share an id
-  bool schedulable = true;   // false when DOWN or DRAINING
-  int64_t cpu_milli = 0;     // capacity
-  int64_t mem_mb = 0;        // capacity (host memory)
+  int32_t switch_id = 0;    // nodes under one network switch share an id
+  bool schedulable = true;  // false when DOWN or DRAINING
+  int64_t cpu_milli = 0;    // capacity
+  int64_t mem_mb = 0;       // capacity (host memory)
   std::vector<Device> devices;
 };
 
@@ -44,8 +46,9 @@ struct Node {
 struct Shape {
   int32_t tasks = 1;
   Resources per_task;
-  std::vector<AccelType> accel_types;  // acceptable types; empty means any type (or none if no accel)
-  double speed = 1.0;                  // throughput relative to the job's first shape
+  std::vector<AccelType>
+      accel_types;     // acceptable types; empty means any type (or none if no accel)
+  double speed = 1.0;  // throughput relative to the job's first shape
 };
 
 // Per-resource-dimension amounts for quotas and usage. Dimension 0 is cpu_milli, 1 is mem_mb,
@@ -58,34 +61,34 @@ using DimVector = std::vector<int64_t>;
 
 struct Tenant {
   std::string name;
-  int32_t parent = -1;      // index into ClusterState::tenants; -1 for a root
-  double weight = 1.0;      // fair-share weight among siblings
-  DimVector guarantee;      // guaranteed quota per dimension (empty or kUnlimited = none)
-  DimVector limit;          // cap including borrowed idle capacity (empty or kUnlimited = no cap)
-  double accel_hour_budget = -1;   // per period; -1 = none
-  double accel_hours_used = 0;     // in the current period, supplied by the caller's accounting
-  double decayed_usage = 0;        // accelerator-ms (cpu-ms where no accel) with half-life decay,
-                                   // maintained by core::UsageTracker
+  int32_t parent = -1;  // index into ClusterState::tenants; -1 for a root
+  double weight = 1.0;  // fair-share weight among siblings
+  DimVector guarantee;  // guaranteed quota per dimension (empty or kUnlimited = none)
+  DimVector limit;      // cap including borrowed idle capacity (empty or kUnlimited = no cap)
+  double accel_hour_budget = -1;  // per period; -1 = none
+  double accel_hours_used = 0;    // in the current period, supplied by the caller's accounting
+  double decayed_usage = 0;       // accelerator-ms (cpu-ms where no accel) with half-life decay,
+                                  // maintained by core::UsageTracker
 };
 
 enum class JobPhase { kPending, kRunning };
 
 // Where one task of a running job sits.
 struct TaskAllocation {
-  int32_t node = -1;                 // index into ClusterState::nodes
-  std::vector<int32_t> devices;      // indices into that node's devices
-  Resources res;                     // what the task holds (accel_milli split over `devices`)
+  int32_t node = -1;             // index into ClusterState::nodes
+  std::vector<int32_t> devices;  // indices into that node's devices
+  Resources res;                 // what the task holds (accel_milli split over `devices`)
   AccelType type = kNoAccel;
 };
 
 struct Job {
   JobId id = 0;
-  int32_t tenant = -1;               // index into ClusterState::tenants
+  int32_t tenant = -1;  // index into ClusterState::tenants
   std::string user;
-  int32_t priority = 0;              // higher runs first where the policy honours priority
+  int32_t priority = 0;  // higher runs first where the policy honours priority
   Time submit_time = 0;
-  Time time_limit = 0;               // user's declared limit in ms; 0 = none
-  std::vector<Shape> shapes;         // shapes[0] is the shape the user asked for; others are alternatives
+  Time time_limit = 0;        // user's declared limit in ms; 0 = none
+  std::vector<Shape> shapes;  // shapes[0] is the shape the user asked for; others are alternatives
   std::vector<std::pair<AccelType, double>> type_speed;  // per-type speed factor; absent = 1.0
   bool preemptible = true;
   bool checkpointable = false;
@@ -104,15 +107,15 @@ struct Job {
   Time queued_since = kUnknownTime;  // when it last became pending; kUnknownTime = submit_time
   int32_t shape_index = 0;
   std::vector<TaskAllocation> allocation;
-  double attained_service_ms = 0;    // accelerator-ms (or cpu-ms) received so far, across restarts
-  int32_t preemptions = 0;           // how many times it was preempted so far (caller increments)
+  double attained_service_ms = 0;  // accelerator-ms (or cpu-ms) received so far, across restarts
+  int32_t preemptions = 0;         // how many times it was preempted so far (caller increments)
 };
 
 struct ClusterState {
   std::vector<std::string> accel_types;  // AccelType -> name, e.g. "nvidia-a100"
   std::vector<Node> nodes;
   std::vector<Tenant> tenants;
-  std::vector<Job> jobs;                 // pending and running jobs, in any order
+  std::vector<Job> jobs;  // pending and running jobs, in any order
 };
 
 // ---- What one scheduling cycle decides ----
@@ -132,8 +135,8 @@ struct Preemption {
 
 struct PendingInfo {
   JobId job = 0;
-  std::string reason;            // in words a user understands
-  Time est_start = kUnknownTime; // from the reservation plan, when computable
+  std::string reason;             // in words a user understands
+  Time est_start = kUnknownTime;  // from the reservation plan, when computable
 };
 
 struct CycleResult {

@@ -22,12 +22,12 @@ class Policy {
 };
 
 struct PolicyConfig {
-  std::string name = "default";   // see PolicyNames()
+  std::string name = "default";  // see PolicyNames()
   // How tasks are put on nodes/devices; see PlacementNames(). "auto": topology-aware packing for
   // whole devices (a gang on the fewest islands, nodes and switches; a job of <= one node's devices
   // on one node), fragmentation-gradient descent (FGD) for fractional devices.
   std::string placement = "auto";
-  uint64_t seed = 1;              // for "random" placement; same seed, same schedule
+  uint64_t seed = 1;  // for "random" placement; same seed, same schedule
   // When false, CycleResult::pending is left empty (a simulator that never shows reasons saves the
   // cost of writing them); decisions are identical either way.
   bool explain_pending = true;

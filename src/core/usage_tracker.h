@@ -18,7 +18,8 @@ class UsageTracker {
   // `now` earlier than the previous call is ignored (no negative time).
   void Advance(const ClusterState& state, Time now);
 
-  // Writes decayed usage into state.tenants[i].decayed_usage (tenants unknown to the tracker get 0).
+  // Writes decayed usage into state.tenants[i].decayed_usage (tenants unknown to the tracker get
+  // 0).
   void Fill(ClusterState& state) const;
 
   double usage(int32_t tenant) const;

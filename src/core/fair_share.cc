@@ -1,0 +1,153 @@
+#include "core/fair_share.h"
+
+#include <algorithm>
+
+#include "core/job_util.h"
+
+namespace suanli::core {
+
+DimVector AskOf(const std::vector<TaskAllocation>& tasks, size_t dims) {
+  DimVector ask(dims, 0);
+  for (const auto& t : tasks) {
+    ask[kDimCpu] += t.res.cpu_milli;
+    ask[kDimMem] += t.res.mem_mb;
+    const size_t d = kDimAccelBase + static_cast<size_t>(t.type);
+    if (t.type != kNoAccel && d < dims) ask[d] += t.res.accel_milli;
+  }
+  return ask;
+}
+
+DimVector AskOf(const Shape& shape, AccelType type, size_t dims) {
+  DimVector ask(dims, 0);
+  const int64_t n = std::max(shape.tasks, 1);
+  ask[kDimCpu] = shape.per_task.cpu_milli * n;
+  ask[kDimMem] = shape.per_task.mem_mb * n;
+  const size_t d = kDimAccelBase + static_cast<size_t>(type);
+  if (type != kNoAccel && d < dims) ask[d] = shape.per_task.accel_milli * n;
+  return ask;
+}
+
+void FairShare::Reset(const ClusterState& state, const Capacity& cap) {
+  state_ = &state;
+  num_tenants_ = static_cast<int32_t>(state.tenants.size());
+  totals_ = cap.totals();
+  dims_ = totals_.size();
+  usage_.assign(num_tenants_, DimVector(dims_, 0));
+  paths_.assign(num_tenants_, {});
+  for (int32_t t = 0; t < num_tenants_; ++t) {
+    // Walk up to the root; a broken parent link (out of range or a cycle) ends the walk.
+    std::vector<int32_t>& p = paths_[t];
+    for (int32_t cur = t; cur >= 0 && cur < num_tenants_ && p.size() <= state.tenants.size();
+         cur = state.tenants[cur].parent) {
+      if (std::find(p.begin(), p.end(), cur) != p.end()) break;
+      p.push_back(cur);
+    }
+    std::reverse(p.begin(), p.end());
+  }
+  // Historical usage as a share among siblings.
+  history_.assign(num_tenants_, 0);
+  std::vector<double> sibling_sum(num_tenants_ + 1, 0);  // by parent (+1 so roots use index 0)
+  auto parent_slot = [&](int32_t t) {
+    const int32_t parent = paths_[t].size() >= 2 ? paths_[t][paths_[t].size() - 2] : -1;
+    return static_cast<size_t>(parent + 1);
+  };
+  for (int32_t t = 0; t < num_tenants_; ++t) {
+    sibling_sum[parent_slot(t)] += std::max(0.0, state.tenants[t].decayed_usage);
+  }
+  for (int32_t t = 0; t < num_tenants_; ++t) {
+    const double sum = sibling_sum[parent_slot(t)];
+    history_[t] = sum > 0 ? std::max(0.0, state.tenants[t].decayed_usage) / sum : 0;
+  }
+  for (const Job& job : state.jobs) {
+    if (job.phase != JobPhase::kRunning || !valid(job.tenant)) continue;
+    Charge(job.tenant, AskOf(job.allocation, dims_), +1);
+  }
+}
+
+void FairShare::Charge(int32_t tenant, const DimVector& amount, int sign) {
+  if (!valid(tenant)) return;
+  for (int32_t t : paths_[tenant]) {
+    for (size_t d = 0; d < dims_ && d < amount.size(); ++d) usage_[t][d] += sign * amount[d];
+  }
+}
+
+int64_t FairShare::usage(int32_t tenant, int dim) const {
+  return valid(tenant) && static_cast<size_t>(dim) < dims_ ? usage_[tenant][dim] : 0;
+}
+
+double FairShare::DominantShare(int32_t tenant) const {
+  if (!valid(tenant)) return 0;
+  double dominant = 0;
+  for (size_t d = 0; d < dims_; ++d) {
+    if (totals_[d] > 0) {
+      dominant = std::max(dominant, static_cast<double>(usage_[tenant][d]) / totals_[d]);
+    }
+  }
+  return dominant;
+}
+
+double FairShare::Score(int32_t tenant) const {
+  if (!valid(tenant)) return 0;
+  const double weight = std::max(state_->tenants[tenant].weight, 1e-9);
+  return (DominantShare(tenant) + history_[tenant]) / weight;
+}
+
+bool FairShare::Before(int32_t a, int32_t b) const {
+  if (a == b) return false;
+  if (!valid(a) || !valid(b)) return a < b;
+  const auto& pa = paths_[a];
+  const auto& pb = paths_[b];
+  for (size_t i = 0; i < pa.size() && i < pb.size(); ++i) {
+    if (pa[i] == pb[i]) continue;
+    const double sa = Score(pa[i]), sb = Score(pb[i]);
+    if (sa != sb) return sa < sb;
+    return pa[i] < pb[i];
+  }
+  return pa.size() < pb.size();  // an ancestor's own jobs before its children's
+}
+
+int64_t FairShare::limit(int32_t tenant, int dim) const {
+  const auto& l = state_->tenants[tenant].limit;
+  return static_cast<size_t>(dim) < l.size() ? l[dim] : kUnlimited;
+}
+
+int64_t FairShare::guarantee(int32_t tenant, int dim) const {
+  const auto& g = state_->tenants[tenant].guarantee;
+  return static_cast<size_t>(dim) < g.size() ? g[dim] : kUnlimited;
+}
+
+int32_t FairShare::LimitBlocker(int32_t tenant, const DimVector& ask, int* dim) const {
+  if (!valid(tenant)) return -1;
+  const auto& p = paths_[tenant];
+  for (auto it = p.rbegin(); it != p.rend(); ++it) {
+    for (size_t d = 0; d < dims_ && d < ask.size(); ++d) {
+      if (ask[d] <= 0) continue;
+      const int64_t cap = limit(*it, static_cast<int>(d));
+      if (cap >= 0 && usage_[*it][d] + ask[d] > cap) {
+        *dim = static_cast<int>(d);
+        return *it;
+      }
+    }
+  }
+  return -1;
+}
+
+bool FairShare::Borrowing(int32_t tenant, int dim) const {
+  if (!valid(tenant)) return false;
+  const int64_t g = guarantee(tenant, dim);
+  return usage(tenant, dim) > std::max<int64_t>(g, 0);
+}
+
+bool FairShare::WithinGuarantee(int32_t tenant, const DimVector& ask) const {
+  if (!valid(tenant)) return false;
+  bool touched = false;
+  for (size_t d = 0; d < dims_ && d < ask.size(); ++d) {
+    if (ask[d] <= 0 || d < kDimAccelBase) continue;  // reclaim is about accelerators
+    touched = true;
+    const int64_t g = guarantee(tenant, static_cast<int>(d));
+    if (g < 0 || usage_[tenant][d] + ask[d] > g) return false;
+  }
+  return touched;
+}
+
+}  // namespace suanli::core

@@ -1,0 +1,51 @@
+#pragma once
+// Tenant usage, quotas and hierarchical weighted fair share (DRF across resource dimensions).
+// Usage of a tenant includes its descendants. The fair-share order compares tenants the way
+// Slurm's fair tree does: level by level from the root, siblings ranked by
+// (dominant share of current allocations + share of decayed historical usage among siblings)
+// divided by weight, lowest first.
+#include <cstdint>
+#include <vector>
+
+#include "core/capacity.h"
+#include "core/model.h"
+
+namespace suanli::core {
+
+// What placing `tasks` (or a shape on a type) adds per dimension.
+DimVector AskOf(const std::vector<TaskAllocation>& tasks, size_t dims);
+DimVector AskOf(const Shape& shape, AccelType type, size_t dims);
+
+class FairShare {
+ public:
+  void Reset(const ClusterState& state, const Capacity& cap);
+
+  void Charge(int32_t tenant, const DimVector& amount, int sign);
+  int64_t usage(int32_t tenant, int dim) const;
+  bool valid(int32_t tenant) const { return tenant >= 0 && tenant < num_tenants_; }
+  double DominantShare(int32_t tenant) const;
+  double Score(int32_t tenant) const;
+  // True when tenant a comes before tenant b in the fair-tree order (stable by index).
+  bool Before(int32_t a, int32_t b) const;
+
+  // The first tenant on the path from `tenant` to its root whose limit `ask` would exceed, or -1.
+  int32_t LimitBlocker(int32_t tenant, const DimVector& ask, int* dim) const;
+  int64_t limit(int32_t tenant, int dim) const;
+  int64_t guarantee(int32_t tenant, int dim) const;
+  // Usage strictly above the guarantee in `dim` (a tenant with no guarantee borrows everything).
+  bool Borrowing(int32_t tenant, int dim) const;
+  // Usage + ask within the guarantee in every dimension the ask touches (entitled to reclaim).
+  bool WithinGuarantee(int32_t tenant, const DimVector& ask) const;
+  const std::vector<int32_t>& path(int32_t tenant) const { return paths_[tenant]; }
+
+ private:
+  int32_t num_tenants_ = 0;
+  size_t dims_ = 0;
+  const ClusterState* state_ = nullptr;
+  DimVector totals_;
+  std::vector<DimVector> usage_;
+  std::vector<std::vector<int32_t>> paths_;  // root .. tenant
+  std::vector<double> history_;              // share of decayed usage among siblings
+};
+
+}  // namespace suanli::core

@@ -1,0 +1,799 @@
+#include "core/scheduler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <queue>
+#include <tuple>
+
+#include "core/job_util.h"
+#include "core/text.h"
+
+namespace suanli::core {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr size_t kMaxVictimCandidates = 256;
+
+bool RankLess(const Scheduler::Rank& a, const Scheduler::Rank& b) {
+  if (a.prio != b.prio) return a.prio < b.prio;
+  if (a.level != b.level) return a.level < b.level;
+  if (a.secondary != b.secondary) return a.secondary < b.secondary;
+  if (a.time != b.time) return a.time < b.time;
+  return a.id < b.id;
+}
+
+// Heap comparator: std heaps keep the *largest* on top, so "greater" puts the best rank there.
+struct EntryAfter {
+  bool operator()(const Scheduler::Entry& a, const Scheduler::Entry& b) const {
+    return RankLess(b.rank, a.rank);
+  }
+};
+
+const Shape& CurrentShape(const Job& job) {
+  const auto i =
+      std::clamp<int32_t>(job.shape_index, 0, static_cast<int32_t>(job.shapes.size()) - 1);
+  return job.shapes[i];
+}
+
+// Milliseconds of run time the job has received, at the width it runs (or asks for).
+double RunTimeMs(const Job& job) {
+  double width = job.allocation.empty() ? 0 : HeldDevices(job);
+  if (width <= 0 && !job.shapes.empty()) width = ShapeDevices(CurrentShape(job));
+  return width > 0 ? job.attained_service_ms / width : 0;
+}
+
+std::string DimName(const ClusterState& state, int dim) {
+  if (dim == kDimCpu) return "cpus";
+  if (dim == kDimMem) return "MB of memory";
+  return TypeName(state, dim - kDimAccelBase);
+}
+
+std::string DimAmount(int dim, int64_t v) {
+  return dim == kDimMem ? std::to_string(v) : MilliText(v);
+}
+
+}  // namespace
+
+Scheduler::Scheduler(PolicySpec spec, PlacementKind placement, const PolicyConfig& config)
+    : spec_(std::move(spec)), config_(config), placer_(placement, config.seed) {}
+
+int64_t Scheduler::LasLevel(const Job& job) const {
+  int64_t level = 0;
+  for (double t : spec_.las_thresholds_device_ms) {
+    if (job.attained_service_ms >= t) ++level;
+  }
+  return level;
+}
+
+Scheduler::Rank Scheduler::RankOf(const Job& job, Time now) const {
+  Rank r;
+  r.id = job.id;
+  r.prio = spec_.honor_priority ? -static_cast<int64_t>(job.priority) : 0;
+  const bool pending = job.phase == JobPhase::kPending;
+  const Time queued = QueuedSince(job);
+  r.time = spec_.las ? job.submit_time : job.submit_time;
+  if (spec_.las) {
+    r.level = LasLevel(job);
+    if (pending && r.level > 0 && spec_.las_promote_knob > 0 &&
+        static_cast<double>(now - queued) >= spec_.las_promote_knob * RunTimeMs(job)) {
+      r.level = 0;  // Tiresias promotion: waited long relative to what it already ran
+    }
+  }
+  const double limit = job.time_limit > 0 ? static_cast<double>(job.time_limit) : kInf;
+  const double ran = pending ? 0.0 : static_cast<double>(std::max<Time>(now - job.start_time, 0));
+  switch (spec_.order) {
+    case PolicySpec::Order::kSubmit:
+      break;
+    case PolicySpec::Order::kTimeLimit:
+      r.secondary = limit;
+      break;
+    case PolicySpec::Order::kRemainingLimit:
+      r.secondary = limit - (job.checkpointable ? RunTimeMs(job) : ran);
+      break;
+    case PolicySpec::Order::kOracleDuration:
+      r.secondary = job.oracle_duration >= 0 ? static_cast<double>(job.oracle_duration) : kInf;
+      break;
+    case PolicySpec::Order::kOracleRemaining: {
+      const double total =
+          job.oracle_duration >= 0 ? static_cast<double>(job.oracle_duration) : kInf;
+      r.secondary = std::max(0.0, total - (job.checkpointable ? RunTimeMs(job) : ran));
+      break;
+    }
+  }
+  if (pending && spec_.starvation_ms > 0 && now - queued >= spec_.starvation_ms) {
+    r.level = -1;  // starving: ahead of every queue, oldest first, and first to get a reservation
+    r.secondary = 0;
+    r.time = queued;
+  }
+  return r;
+}
+
+std::vector<Scheduler::Option> Scheduler::OptionsOf(const ClusterState& state,
+                                                    const Job& job) const {
+  std::vector<Option> options;
+  for (int32_t s = 0; s < static_cast<int32_t>(job.shapes.size()); ++s) {
+    const Shape& shape = job.shapes[s];
+    for (AccelType t : CandidateTypes(state, job, shape)) {
+      const double speed = shape.speed * (t == kNoAccel ? 1.0 : TypeSpeed(job, t));
+      options.push_back({s, t, speed});
+    }
+  }
+  std::stable_sort(options.begin(), options.end(),
+                   [](const Option& a, const Option& b) { return a.speed > b.speed; });
+  return options;
+}
+
+bool Scheduler::Budgeted(const ClusterState& state, int32_t tenant, int32_t* over) const {
+  if (!fair_.valid(tenant)) return true;
+  for (int32_t t : fair_.path(tenant)) {
+    const Tenant& ten = state.tenants[t];
+    if (ten.accel_hour_budget >= 0 && ten.accel_hours_used >= ten.accel_hour_budget) {
+      *over = t;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Scheduler::Pick(Entry* out) {
+  int32_t best = -1;
+  for (int32_t b = 0; b < static_cast<int32_t>(buckets_.size()); ++b) {
+    if (buckets_[b].empty()) continue;
+    if (best < 0) {
+      best = b;
+      continue;
+    }
+    const Rank& x = buckets_[b].front().rank;
+    const Rank& y = buckets_[best].front().rank;
+    if (x.prio != y.prio || x.level != y.level) {
+      if (std::tie(x.prio, x.level) < std::tie(y.prio, y.level)) best = b;
+      continue;
+    }
+    if (spec_.fair && x.level >= 0) {
+      // Same queue: the tenant furthest below its weighted share goes first.
+      if (fair_.Before(b, best))
+        best = b;
+      else if (!fair_.Before(best, b) && RankLess(x, y))
+        best = b;
+      continue;
+    }
+    if (RankLess(x, y)) best = b;
+  }
+  if (best < 0) return false;
+  auto& heap = buckets_[best];
+  std::pop_heap(heap.begin(), heap.end(), EntryAfter{});
+  *out = heap.back();
+  heap.pop_back();
+  return true;
+}
+
+// Resources come back on nodes as running jobs reach their time limits. Returns the earliest time
+// `shape` fits (kUnknownTime when it needs jobs without a limit to end), with the task slots per
+// node at that time in `slots_at_fit` (indexed by node; empty when unknown).
+Time Scheduler::EstimateFit(const ClusterState& state, const Shape& shape, AccelType type, Time now,
+                            std::vector<int64_t>* slots_at_fit) {
+  const Resources& r = shape.per_task;
+  const int32_t g = std::max(DevicesPerTask(r), 1);
+  std::vector<int64_t> whole(cap_.num_nodes(), 0), cpu(cap_.num_nodes()), mem(cap_.num_nodes());
+  std::map<int32_t, std::vector<int64_t>> dev_free;  // copied lazily for nodes that change
+  auto slots = [&](int32_t n) -> int64_t {
+    if (!cap_.schedulable(n)) return 0;
+    int64_t s = whole[n] / g;
+    if (r.cpu_milli > 0) s = std::min(s, cpu[n] / r.cpu_milli);
+    if (r.mem_mb > 0) s = std::min(s, mem[n] / r.mem_mb);
+    return std::max<int64_t>(s, 0);
+  };
+  int64_t total = 0;
+  for (int32_t n = 0; n < cap_.num_nodes(); ++n) {
+    whole[n] = type == kNoAccel ? g : cap_.whole_free(n, type);
+    cpu[n] = cap_.cpu_free(n);
+    mem[n] = cap_.mem_free(n);
+    total += slots(n);
+  }
+  auto finish = [&](Time t) {
+    if (slots_at_fit) {
+      slots_at_fit->assign(cap_.num_nodes(), 0);
+      for (int32_t n = 0; n < cap_.num_nodes(); ++n) (*slots_at_fit)[n] = slots(n);
+    }
+    return t;
+  };
+  if (total >= shape.tasks) return finish(now);
+  std::vector<std::pair<Time, int32_t>> releases;
+  for (int32_t i = 0; i < static_cast<int32_t>(state.jobs.size()); ++i) {
+    const Job& job = state.jobs[i];
+    if (job.phase != JobPhase::kRunning || preempted_[i] || job.time_limit <= 0) continue;
+    releases.emplace_back(std::max(now, job.start_time + job.time_limit), i);
+  }
+  for (const Placement& p : placed_this_cycle_) {
+    (void)p;  // jobs placed this cycle release at now + limit; found via their index below
+  }
+  std::sort(releases.begin(), releases.end());
+  for (const auto& [t, i] : releases) {
+    for (const TaskAllocation& task : state.jobs[i].allocation) {
+      const int32_t n = task.node;
+      if (n < 0 || n >= cap_.num_nodes()) continue;
+      total -= slots(n);
+      cpu[n] += task.res.cpu_milli;
+      mem[n] += task.res.mem_mb;
+      if (type != kNoAccel && !task.devices.empty()) {
+        auto [it, inserted] = dev_free.try_emplace(n);
+        if (inserted) {
+          for (int32_t d = 0; d < cap_.num_devices(n); ++d)
+            it->second.push_back(cap_.device_free(n, d));
+        }
+        const int64_t share = task.res.accel_milli / static_cast<int64_t>(task.devices.size());
+        for (int32_t d : task.devices) {
+          if (d < 0 || d >= cap_.num_devices(n) || cap_.device_type(n, d) != type) continue;
+          const bool was = it->second[d] >= cap_.device_total(n, d);
+          it->second[d] += share;
+          if (!was && it->second[d] >= cap_.device_total(n, d)) ++whole[n];
+        }
+      }
+      total += slots(n);
+    }
+    if (total >= shape.tasks) return finish(t);
+  }
+  if (slots_at_fit) slots_at_fit->clear();
+  return kUnknownTime;
+}
+
+void Scheduler::ReleaseHolds() {
+  for (const auto& h : holds_) cap_.Apply(h, +1);
+  holds_.clear();
+}
+
+// Takes what is free on the reserved nodes, up to the reservation, out of the pool so that
+// backfilled jobs cannot delay the head job.
+void Scheduler::ApplyHolds() {
+  holds_.clear();
+  if (!reservation_.active) return;
+  for (const auto& [n, tasks] : reservation_.nodes) {
+    TaskAllocation hold;
+    hold.node = n;
+    hold.type = reservation_.type;
+    const int64_t cpu =
+        std::min<int64_t>(cap_.cpu_free(n), reservation_.per_task.cpu_milli * tasks);
+    const int64_t mem = std::min<int64_t>(cap_.mem_free(n), reservation_.per_task.mem_mb * tasks);
+    hold.res.cpu_milli = std::max<int64_t>(cpu, 0);
+    hold.res.mem_mb = std::max<int64_t>(mem, 0);
+    if (reservation_.type != kNoAccel && reservation_.per_task_devices > 0) {
+      const int32_t want = std::min<int32_t>(reservation_.per_task_devices * tasks,
+                                             cap_.whole_free(n, reservation_.type));
+      if (want > 0) {
+        hold.devices = Placer::PickDevices(cap_, n, reservation_.type, want);
+        hold.res.accel_milli = kMilliPerDevice * static_cast<int64_t>(hold.devices.size());
+      }
+    }
+    cap_.Apply(hold, -1);
+    holds_.push_back(std::move(hold));
+  }
+}
+
+void Scheduler::MakeReservation(const ClusterState& state, const Job& job, const Option& option,
+                                Time now) {
+  const Shape& shape = job.shapes[option.shape];
+  reservation_ = Reservation{};
+  reservation_.active = true;
+  reservation_.job = job.id;
+  reservation_.type = option.type;
+  reservation_.per_task = shape.per_task;
+  reservation_.per_task_devices = IsFractional(shape.per_task) ? 0 : DevicesPerTask(shape.per_task);
+  std::vector<int64_t> slots;
+  reservation_.start = EstimateFit(state, shape, option.type, now, &slots);
+  // Nodes to hold: those with the most room at the reserved time; when the time is unknown (jobs
+  // without limits), those closest to fitting now, so they fill up for the head job first.
+  std::vector<std::pair<int64_t, int32_t>> ranked;  // (-room, node)
+  const int32_t g = std::max(DevicesPerTask(shape.per_task), 1);
+  for (int32_t n = 0; n < cap_.num_nodes(); ++n) {
+    if (!cap_.schedulable(n)) continue;
+    int64_t room;
+    if (!slots.empty()) {
+      room = slots[n] * 1000000;
+    } else if (option.type != kNoAccel) {
+      room = cap_.whole_free(n, option.type);
+      if (room == 0 && cap_.max_devices_per_node(option.type) == 0) continue;
+    } else {
+      room = cap_.cpu_free(n);
+    }
+    if (room <= 0 && !slots.empty()) continue;
+    ranked.emplace_back(-room, n);
+  }
+  std::sort(ranked.begin(), ranked.end());
+  int32_t left = shape.tasks;
+  for (const auto& [neg_room, n] : ranked) {
+    if (left <= 0) break;
+    int32_t here;
+    if (!slots.empty()) {
+      here = static_cast<int32_t>(std::min<int64_t>(slots[n], left));
+    } else if (option.type != kNoAccel) {
+      const int32_t per_node = std::max<int32_t>(
+          option.type < cap_.num_types() ? cap_.max_devices_per_node(option.type) / g : 1, 1);
+      here = std::min(per_node, left);
+    } else {
+      here = 1;
+    }
+    if (here <= 0) continue;
+    reservation_.nodes.emplace_back(n, here);
+    left -= here;
+  }
+  ApplyHolds();
+  failed_shapes_.clear();
+}
+
+bool Scheduler::TryPlace(const ClusterState& state, const Job& job, Time now, bool may_bypass_holds,
+                         Record* why, Placement* placement) {
+  const std::vector<Option> options = OptionsOf(state, job);
+  if (options.empty()) {
+    why->outcome = Outcome::kNoFit;
+    return false;
+  }
+  why->option = options[0];
+  bool all_quota = true;
+  const size_t dims = cap_.totals().size();
+  for (size_t k = 0; k < options.size(); ++k) {
+    const Option& opt = options[k];
+    const Shape& shape = job.shapes[opt.shape];
+    int dim = 0;
+    const int32_t blocker = fair_.LimitBlocker(job.tenant, AskOf(shape, opt.type, dims), &dim);
+    if (blocker >= 0) {
+      if (k == 0 || why->quota_tenant < 0) {
+        why->quota_tenant = blocker;
+        why->quota_dim = dim;
+      }
+      continue;
+    }
+    all_quota = false;
+    const auto key = std::make_tuple(shape.per_task.accel_milli, shape.per_task.cpu_milli,
+                                     shape.per_task.mem_mb, shape.tasks, opt.type);
+    const bool known_failure =
+        std::find(failed_shapes_.begin(), failed_shapes_.end(), key) != failed_shapes_.end();
+    bool ok = !known_failure && placer_.Place(shape, opt.type, cap_, placement->tasks);
+    if (!ok && !known_failure) failed_shapes_.push_back(key);
+    if (!ok && may_bypass_holds && !holds_.empty()) {
+      // A job that surely ends before the head job's reserved start may use held resources.
+      ReleaseHolds();
+      ok = placer_.Place(shape, opt.type, cap_, placement->tasks);
+      ApplyHolds();
+      if (ok) placement->backfilled = true;
+    }
+    if (!ok) continue;
+    if (k > 0 && opt.speed < options[0].speed && job.time_limit > 0) {
+      // Flexible shape / slower type: start now only if that finishes no later than waiting for
+      // the fastest option would.
+      for (const auto& t : placement->tasks) cap_.Apply(t, +1);
+      const Shape& best = job.shapes[options[0].shape];
+      const Time best_start = EstimateFit(state, best, options[0].type, now, nullptr);
+      for (const auto& t : placement->tasks) cap_.Apply(t, -1);
+      const double work = static_cast<double>(job.time_limit);
+      if (best_start != kUnknownTime && static_cast<double>(best_start) + work / options[0].speed <
+                                            static_cast<double>(now) + work / opt.speed) {
+        for (const auto& t : placement->tasks) cap_.Apply(t, +1);
+        placement->tasks.clear();
+        why->option = options[0];
+        why->outcome = Outcome::kNoFit;
+        return false;
+      }
+    }
+    placement->job = job.id;
+    placement->shape_index = opt.shape;
+    return true;
+  }
+  why->outcome = all_quota ? Outcome::kQuota : Outcome::kNoFit;
+  return false;
+}
+
+bool Scheduler::CouldPreempt(const Rank& rank) const {
+  if (reclaim_possible_ || spec_.preempt_remaining) return true;
+  if (!any_victim_) return false;
+  if (spec_.preempt_priority && rank.prio < worst_victim_.prio) return true;
+  if (spec_.preempt_las && rank.level < worst_victim_.level) return true;
+  return false;
+}
+
+bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time now,
+                           Placement* placement, CycleResult& result) {
+  const Job& job = state.jobs[entry.index];
+  const std::vector<Option> options = OptionsOf(state, job);
+  if (options.empty()) return false;
+  const Option& opt = options[0];
+  const Shape& shape = job.shapes[opt.shape];
+  const size_t dims = cap_.totals().size();
+  const DimVector ask = AskOf(shape, opt.type, dims);
+  int dim = 0;
+  if (fair_.LimitBlocker(job.tenant, ask, &dim) >= 0) return false;
+  const bool reclaiming = spec_.reclaim && fair_.WithinGuarantee(job.tenant, ask);
+  const int accel_dim = opt.type == kNoAccel ? kDimCpu : kDimAccelBase + opt.type;
+
+  struct Candidate {
+    int32_t index;
+    int kind;  // 0 reclaim, 1 priority, 2 las, 3 remaining
+    double lost;
+    Rank rank;
+  };
+  std::vector<Candidate> candidates;
+  for (int32_t i = 0; i < static_cast<int32_t>(state.jobs.size()); ++i) {
+    const Job& v = state.jobs[i];
+    if (v.phase != JobPhase::kRunning || preempted_[i] || !v.preemptible || v.allocation.empty()) {
+      continue;
+    }
+    bool holds_type = false;
+    for (const auto& t : v.allocation) {
+      if (opt.type == kNoAccel ? t.res.cpu_milli > 0 : t.type == opt.type) holds_type = true;
+    }
+    if (!holds_type) continue;
+    const Rank& vr = running_rank_[i];
+    const bool ran_enough = now - v.start_time >= spec_.min_run_before_preempt_ms;
+    int kind = -1;
+    if (reclaiming && v.tenant != job.tenant && fair_.valid(v.tenant) &&
+        fair_.Borrowing(v.tenant, accel_dim)) {
+      kind = 0;
+    } else if (spec_.preempt_priority && vr.prio > entry.rank.prio) {
+      kind = 1;
+    } else if (spec_.preempt_las && vr.prio >= entry.rank.prio && vr.level > entry.rank.level &&
+               v.checkpointable && ran_enough) {
+      kind = 2;
+    } else if (spec_.preempt_remaining && vr.prio >= entry.rank.prio && ran_enough &&
+               vr.secondary > 2 * entry.rank.secondary) {
+      kind = 3;
+    }
+    if (kind < 0) continue;
+    const double lost =
+        v.checkpointable
+            ? 0.0
+            : HeldDevices(v) * static_cast<double>(std::max<Time>(now - v.start_time, 0));
+    candidates.push_back({i, kind, lost, vr});
+  }
+  if (candidates.empty()) return false;
+  // Least valuable first: lowest priority, latest LAS queue, least work lost, newest.
+  std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
+    if (a.rank.prio != b.rank.prio) return a.rank.prio > b.rank.prio;
+    if (a.rank.level != b.rank.level) return a.rank.level > b.rank.level;
+    if (a.lost != b.lost) return a.lost < b.lost;
+    const Time sa = state.jobs[a.index].start_time, sb = state.jobs[b.index].start_time;
+    if (sa != sb) return sa > sb;
+    return state.jobs[a.index].id > state.jobs[b.index].id;
+  });
+  if (candidates.size() > kMaxVictimCandidates) candidates.resize(kMaxVictimCandidates);
+
+  std::vector<size_t> taken;
+  bool fits = false;
+  for (size_t c = 0; c < candidates.size() && !fits; ++c) {
+    const Job& v = state.jobs[candidates[c].index];
+    for (const auto& t : v.allocation) cap_.Apply(t, +1);
+    fair_.Charge(v.tenant, AskOf(v.allocation, dims), -1);
+    taken.push_back(c);
+    fits = placer_.Place(shape, opt.type, cap_, placement->tasks);
+  }
+  auto restore = [&](size_t c) {
+    const Job& v = state.jobs[candidates[c].index];
+    for (const auto& t : v.allocation) cap_.Apply(t, -1);
+    fair_.Charge(v.tenant, AskOf(v.allocation, dims), +1);
+  };
+  if (!fits) {
+    for (size_t c : taken) restore(c);
+    return false;
+  }
+  // Give back victims the placement did not need: those on other nodes, and any on the used
+  // nodes whose resources are still free (latest chosen first).
+  std::vector<size_t> kept;
+  for (auto it = taken.rbegin(); it != taken.rend(); ++it) {
+    const Job& v = state.jobs[candidates[*it].index];
+    bool can_restore = true;
+    for (const auto& t : v.allocation) {
+      if (t.node < 0 || t.node >= cap_.num_nodes()) continue;
+      if (cap_.cpu_free(t.node) < t.res.cpu_milli || cap_.mem_free(t.node) < t.res.mem_mb) {
+        can_restore = false;
+      }
+      const int64_t share =
+          t.devices.empty() ? 0 : t.res.accel_milli / static_cast<int64_t>(t.devices.size());
+      for (int32_t d : t.devices) {
+        if (d >= 0 && d < cap_.num_devices(t.node) && cap_.device_free(t.node, d) < share) {
+          can_restore = false;
+        }
+      }
+    }
+    if (can_restore) {
+      restore(*it);
+    } else {
+      kept.push_back(*it);
+    }
+  }
+  std::sort(kept.begin(), kept.end());
+  for (size_t c : kept) {
+    const Candidate& cand = candidates[c];
+    const Job& v = state.jobs[cand.index];
+    preempted_[cand.index] = 1;
+    Preemption p;
+    p.job = v.id;
+    p.for_job = job.id;
+    switch (cand.kind) {
+      case 0:
+        p.reason = "reclaimed by tenant " + state.tenants[job.tenant].name + " (guarantee " +
+                   DimAmount(accel_dim, fair_.guarantee(job.tenant, accel_dim)) + " × " +
+                   DimName(state, accel_dim) + ")";
+        break;
+      case 1:
+        p.reason = "preempted for job " + std::to_string(job.id) + " (priority " +
+                   std::to_string(job.priority) + " > " + std::to_string(v.priority) + ")";
+        break;
+      case 2:
+        p.reason = "preempted for job " + std::to_string(job.id) +
+                   ", which has received less service (LAS queue " +
+                   std::to_string(entry.rank.level < 0 ? 0 : entry.rank.level) + " < " +
+                   std::to_string(cand.rank.level) + ")";
+        break;
+      default:
+        p.reason =
+            "preempted for job " + std::to_string(job.id) + ", which has much less time remaining";
+        break;
+    }
+    result.preemptions.push_back(std::move(p));
+  }
+  placement->job = job.id;
+  placement->shape_index = opt.shape;
+  failed_shapes_.clear();  // victims' leftovers may make other shapes fit now
+  return true;
+}
+
+CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
+  CycleResult result;
+  cap_.Reset(state);
+  placer_.BeginCycle(state, cap_);
+  fair_.Reset(state, cap_);
+  reservation_ = Reservation{};
+  holds_.clear();
+  records_.clear();
+  failed_shapes_.clear();
+  placed_this_cycle_.clear();
+  const size_t num_jobs = state.jobs.size();
+  preempted_.assign(num_jobs, 0);
+  running_rank_.assign(num_jobs, Rank{});
+  any_victim_ = false;
+  reclaim_possible_ = false;
+  cpu_only_left_ = 0;
+  const size_t dims = cap_.totals().size();
+
+  // Running jobs: their ranks (for preemption) and whether anyone could be a victim at all.
+  for (size_t i = 0; i < num_jobs; ++i) {
+    const Job& job = state.jobs[i];
+    if (job.phase != JobPhase::kRunning) continue;
+    running_rank_[i] = RankOf(job, now);
+    if (!job.preemptible) continue;
+    if (!any_victim_) worst_victim_ = running_rank_[i];
+    any_victim_ = true;
+    worst_victim_.prio = std::max(worst_victim_.prio, running_rank_[i].prio);
+    if (job.checkpointable || !spec_.preempt_las) {
+      worst_victim_.level = std::max(worst_victim_.level, running_rank_[i].level);
+    }
+    if (spec_.reclaim && fair_.valid(job.tenant)) {
+      for (size_t d = kDimAccelBase; d < dims; ++d) {
+        if (fair_.Borrowing(job.tenant, static_cast<int>(d))) reclaim_possible_ = true;
+      }
+    }
+  }
+
+  // Pending jobs into per-tenant (fair) or one global heap.
+  const int32_t num_buckets = spec_.fair ? static_cast<int32_t>(state.tenants.size()) + 1 : 1;
+  buckets_.resize(num_buckets);
+  for (auto& b : buckets_) b.clear();
+  for (size_t i = 0; i < num_jobs; ++i) {
+    const Job& job = state.jobs[i];
+    if (job.phase != JobPhase::kPending) continue;
+    Record rec;
+    rec.index = static_cast<int32_t>(i);
+    if (job.shapes.empty()) {
+      rec.outcome = Outcome::kNoShape;
+      records_.push_back(rec);
+      continue;
+    }
+    int32_t over = -1;
+    if (!Budgeted(state, job.tenant, &over)) {
+      rec.outcome = Outcome::kBudget;
+      rec.quota_tenant = over;
+      records_.push_back(rec);
+      continue;
+    }
+    Entry e;
+    e.index = static_cast<int32_t>(i);
+    e.rank = RankOf(job, now);
+    e.bucket = spec_.fair && fair_.valid(job.tenant) ? job.tenant : num_buckets - 1;
+    if (spec_.fair) e.bucket = fair_.valid(job.tenant) ? job.tenant : num_buckets - 1;
+    if (job.shapes[0].per_task.accel_milli <= 0) ++cpu_only_left_;
+    buckets_[e.bucket].push_back(e);
+  }
+  // Bucket order for fair-share comparison: Pick compares bucket indices as tenants, and the
+  // "no tenant" bucket is last (index num_tenants is not a valid tenant, so Before() orders it by
+  // index).
+  for (auto& b : buckets_) std::make_heap(b.begin(), b.end(), EntryAfter{});
+
+  JobId strict_head = 0;
+  Entry entry;
+  while (Pick(&entry)) {
+    const Job& job = state.jobs[entry.index];
+    const bool cpu_only = job.shapes[0].per_task.accel_milli <= 0;
+    if (cpu_only) --cpu_only_left_;
+    Record rec;
+    rec.index = entry.index;
+    if (spec_.strict && strict_head != 0) {
+      rec.outcome = Outcome::kStrictBehind;
+      rec.blocker = strict_head;
+      records_.push_back(rec);
+      continue;
+    }
+    if (!config_.explain_pending && cpu_only_left_ == 0 && !cpu_only) {
+      // Nothing left can start when no accelerator is free (held ones included) and nobody left
+      // may preempt: stop here instead of ranking the rest of the queue.
+      int64_t free = 0;
+      for (AccelType t = 0; t < cap_.num_types(); ++t) free += cap_.free_milli(t);
+      for (const auto& h : holds_) free += h.res.accel_milli;
+      if (free == 0 && !CouldPreempt(entry.rank)) break;
+    }
+    Placement placement;
+    const bool short_enough = reservation_.active && reservation_.start != kUnknownTime &&
+                              job.time_limit > 0 && now + job.time_limit <= reservation_.start;
+    bool placed = TryPlace(state, job, now, short_enough, &rec, &placement);
+    if (!placed && rec.outcome == Outcome::kNoFit &&
+        (spec_.reclaim || spec_.preempt_priority || spec_.preempt_las || spec_.preempt_remaining) &&
+        CouldPreempt(entry.rank) && !(reservation_.active && !spec_.strict && false)) {
+      if (!holds_.empty()) ReleaseHolds();
+      placed = TryPreempt(state, entry, now, &placement, result);
+      if (reservation_.active) ApplyHolds();
+    }
+    if (placed) {
+      if (reservation_.active && !placement.backfilled) placement.backfilled = true;
+      fair_.Charge(job.tenant, AskOf(placement.tasks, dims), +1);
+      placed_this_cycle_.push_back(placement);
+      result.placements.push_back(std::move(placement));
+      continue;
+    }
+    if (rec.outcome == Outcome::kNoFit) {
+      if (spec_.strict) strict_head = job.id;
+      if (spec_.backfill && !reservation_.active) {
+        MakeReservation(state, job, rec.option, now);
+        reservation_.index = entry.index;
+        rec.head = true;
+      }
+    }
+    records_.push_back(rec);
+  }
+  // Jobs never looked at (early stop) still get a record so every pending job is explained.
+  for (auto& b : buckets_) {
+    std::sort(b.begin(), b.end(),
+              [](const Entry& x, const Entry& y) { return RankLess(x.rank, y.rank); });
+    for (const Entry& e : b) {
+      Record rec;
+      rec.index = e.index;
+      records_.push_back(rec);
+    }
+    b.clear();
+  }
+  ReleaseHolds();
+  if (config_.explain_pending) Explain(state, now, result);
+  return result;
+}
+
+void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result) {
+  // A FIFO plan per accelerator type over the free pool and the limits of running jobs gives
+  // every waiting job an estimated start when the jobs ahead of it have known limits.
+  const int32_t num_types = cap_.num_types();
+  struct Pool {
+    int64_t free = 0;
+    Time cursor = 0;
+    bool blocked = false;
+    std::priority_queue<std::pair<Time, int64_t>, std::vector<std::pair<Time, int64_t>>,
+                        std::greater<>>
+        releases;
+  };
+  std::vector<Pool> pools(num_types);
+  for (AccelType t = 0; t < num_types; ++t) {
+    pools[t].free = cap_.free_milli(t);
+    pools[t].cursor = now;
+  }
+  auto add_release = [&](const Job& job, const std::vector<TaskAllocation>& tasks, Time start) {
+    if (job.time_limit <= 0) return;
+    for (const auto& t : tasks) {
+      if (t.type >= 0 && t.type < num_types) {
+        pools[t.type].releases.emplace(std::max(now, start + job.time_limit), t.res.accel_milli);
+      }
+    }
+  };
+  std::map<JobId, int32_t> index_of;
+  for (size_t i = 0; i < state.jobs.size(); ++i) {
+    const Job& job = state.jobs[i];
+    index_of[job.id] = static_cast<int32_t>(i);
+    if (job.phase == JobPhase::kRunning && !preempted_[i])
+      add_release(job, job.allocation, job.start_time);
+  }
+  for (const Placement& p : placed_this_cycle_) {
+    add_release(state.jobs[index_of[p.job]], p.tasks, now);
+  }
+  int64_t ahead = 0;
+  for (const Record& rec : records_) {
+    const Job& job = state.jobs[rec.index];
+    PendingInfo info;
+    info.job = job.id;
+    std::string& reason = info.reason;
+    switch (rec.outcome) {
+      case Outcome::kNoShape:
+        reason = "the job asks for no resource shape";
+        break;
+      case Outcome::kBudget: {
+        const Tenant& t = state.tenants[rec.quota_tenant];
+        reason = "tenant " + t.name + " is over its accelerator-hour budget (" +
+                 OneDecimal(t.accel_hours_used) + " of " + OneDecimal(t.accel_hour_budget) +
+                 " h used this period)";
+        break;
+      }
+      case Outcome::kQuota: {
+        const int dim = rec.quota_dim;
+        reason = "tenant " + state.tenants[rec.quota_tenant].name + " is at its quota " +
+                 DimAmount(dim, fair_.usage(rec.quota_tenant, dim)) + "/" +
+                 DimAmount(dim, fair_.limit(rec.quota_tenant, dim)) + " " + DimName(state, dim);
+        break;
+      }
+      case Outcome::kStrictBehind:
+      case Outcome::kNoFit: {
+        const Option opt = rec.option.type == kNoAccel && !job.shapes.empty()
+                               ? Option{0, CandidateTypes(state, job, job.shapes[0])[0], 1.0}
+                               : rec.option;
+        const Shape& shape = job.shapes[std::clamp<int32_t>(opt.shape, 0, job.shapes.size() - 1)];
+        if (rec.outcome == Outcome::kStrictBehind) {
+          reason = "behind job " + std::to_string(rec.blocker) +
+                   " at the head of the queue (strict FIFO: no job may pass it)";
+        } else if (opt.type != kNoAccel) {
+          reason = "waiting for " + ShapeAskText(state, shape, opt.type) + " (" +
+                   MilliText(cap_.free_milli(opt.type)) + " free of " +
+                   std::to_string(cap_.total_devices(opt.type)) + ")";
+        } else {
+          reason = "waiting for " + ShapeAskText(state, shape, kNoAccel) + " per task";
+        }
+        if (ahead > 0 && rec.outcome == Outcome::kNoFit) {
+          reason +=
+              "; behind " + std::to_string(ahead) + " higher-ranked job" + (ahead > 1 ? "s" : "");
+        }
+        // Estimated start from the plan.
+        if (opt.type != kNoAccel && opt.type < num_types) {
+          Pool& pool = pools[opt.type];
+          const int64_t need = shape.per_task.accel_milli * std::max(shape.tasks, 1);
+          while (!pool.blocked && pool.free < need && !pool.releases.empty()) {
+            pool.cursor = std::max(pool.cursor, pool.releases.top().first);
+            pool.free += pool.releases.top().second;
+            pool.releases.pop();
+          }
+          if (pool.free < need) pool.blocked = true;
+          if (!pool.blocked) {
+            Time start = pool.cursor;
+            if (start == now) {  // it did not fit now (fragmentation): next release at best
+              start =
+                  pool.releases.empty() ? kUnknownTime : std::max(now, pool.releases.top().first);
+            }
+            if (start != kUnknownTime) {
+              info.est_start = start;
+              pool.free -= need;
+              if (job.time_limit > 0) pool.releases.emplace(start + job.time_limit, need);
+            }
+          }
+        }
+        if (rec.head && reservation_.index == rec.index) {
+          if (reservation_.start != kUnknownTime) {
+            info.est_start = std::max(reservation_.start, now);
+            reason += "; reserved start in " + RoughDuration(info.est_start - now);
+          } else {
+            reason +=
+                "; next in line: resources are being reserved for it (running jobs have no "
+                "time limit, so no start time can be promised)";
+          }
+        } else if (info.est_start != kUnknownTime) {
+          reason += "; estimated start in " + RoughDuration(info.est_start - now);
+        }
+        ++ahead;
+        break;
+      }
+    }
+    result.pending.push_back(std::move(info));
+  }
+}
+
+}  // namespace suanli::core

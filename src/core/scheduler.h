@@ -1,0 +1,128 @@
+#pragma once
+// The one scheduling engine every named policy configures. A policy is a PolicySpec: how pending
+// jobs are ranked, whether the queue is strict (head-of-line blocking) or EASY-backfilled, and
+// which kinds of preemption it may use. Keeping one engine means placement, quotas, reasons and
+// estimated starts behave the same under every policy; only the ranking and the rules differ.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/capacity.h"
+#include "core/fair_share.h"
+#include "core/model.h"
+#include "core/placement.h"
+#include "core/policy.h"
+
+namespace suanli::core {
+
+struct PolicySpec {
+  enum class Order {
+    kSubmit,           // oldest submission first
+    kTimeLimit,        // shortest declared time limit first (no limit = last)
+    kRemainingLimit,   // shortest (time limit - time already run) first
+    kOracleDuration,   // shortest true duration first (simulator only)
+    kOracleRemaining,  // shortest true remaining time first (simulator only)
+  };
+  std::string name;
+  Order order = Order::kSubmit;
+  bool honor_priority = false;    // Job::priority ranks first (higher first)
+  bool las = false;               // Tiresias discretized 2D-LAS queues on attained service
+  bool fair = false;              // interleave tenants by hierarchical weighted DRF within a level
+  bool strict = false;            // head-of-line blocking: nothing passes the first job that waits
+  bool backfill = false;          // EASY: the first waiting job gets a reservation, others backfill
+  bool preempt_priority = false;  // a higher-priority job preempts lower-priority preemptible jobs
+  bool preempt_las = false;       // a job in a higher LAS queue preempts checkpointable lower ones
+  bool preempt_remaining = false;  // SRTF: a much shorter remaining time preempts a longer one
+  bool reclaim = false;            // a tenant within its guarantee reclaims from borrowing tenants
+  Time starvation_ms = 0;          // > 0: jobs waiting this long rank first, oldest first
+  std::vector<double> las_thresholds_device_ms;  // LAS queue boundaries on attained service
+  double las_promote_knob = 0;  // > 0: a demoted job waiting knob × its run time returns to queue 0
+  Time min_run_before_preempt_ms = 0;  // LAS/SRTF victims must have run at least this long
+};
+
+class Scheduler : public Policy {
+ public:
+  Scheduler(PolicySpec spec, PlacementKind placement, const PolicyConfig& config);
+  std::string_view name() const override { return spec_.name; }
+  CycleResult Schedule(const ClusterState& state, Time now) override;
+
+  // Implementation types, public so the .cc's helpers can name them.
+  struct Rank {
+    int64_t prio = 0;      // lower first
+    int64_t level = 0;     // lower first (LAS queue, -1 when starving)
+    double secondary = 0;  // lower first (duration keys)
+    Time time = 0;         // lower first (submission / queued time)
+    JobId id = 0;          // stable tie-break
+  };
+  struct Entry {
+    int32_t index = 0;   // into state.jobs
+    int32_t bucket = 0;  // tenant bucket for fair interleaving
+    Rank rank;
+  };
+  struct Option {
+    int32_t shape = 0;
+    AccelType type = kNoAccel;
+    double speed = 1.0;
+  };
+  enum class Outcome { kNoFit, kQuota, kBudget, kStrictBehind, kNoShape };
+  struct Record {  // why one job stays pending, turned into words at the end of the cycle
+    int32_t index = 0;
+    Outcome outcome = Outcome::kNoFit;
+    Option option;
+    int32_t quota_tenant = -1;
+    int quota_dim = 0;
+    JobId blocker = 0;
+    bool head = false;
+  };
+
+ private:
+  Rank RankOf(const Job& job, Time now) const;
+  int64_t LasLevel(const Job& job) const;
+  std::vector<Option> OptionsOf(const ClusterState& state, const Job& job) const;
+  bool Pick(Entry* out);
+  bool TryPlace(const ClusterState& state, const Job& job, Time now, bool may_bypass_holds,
+                Record* why, Placement* placement);
+  bool TryPreempt(const ClusterState& state, const Entry& entry, Time now, Placement* placement,
+                  CycleResult& result);
+  void MakeReservation(const ClusterState& state, const Job& job, const Option& option, Time now);
+  Time EstimateFit(const ClusterState& state, const Shape& shape, AccelType type, Time now,
+                   std::vector<int64_t>* slots_at_fit);
+  void ApplyHolds();
+  void ReleaseHolds();
+  bool Budgeted(const ClusterState& state, int32_t tenant, int32_t* over) const;
+  void Explain(const ClusterState& state, Time now, CycleResult& result);
+  bool CouldPreempt(const Rank& rank) const;
+
+  PolicySpec spec_;
+  PolicyConfig config_;
+  Placer placer_;
+  Capacity cap_;
+  FairShare fair_;
+
+  // Per-cycle state, kept as members so buffers are reused.
+  std::vector<std::vector<Entry>> buckets_;
+  std::vector<Record> records_;
+  std::vector<uint8_t> preempted_;                   // by state.jobs index
+  std::vector<Rank> running_rank_;                   // by state.jobs index (running jobs)
+  std::vector<std::vector<TaskAllocation>> failed_;  // not used; reserved
+  std::vector<std::tuple<int64_t, int64_t, int64_t, int32_t, AccelType>> failed_shapes_;
+  struct Reservation {
+    bool active = false;
+    JobId job = 0;
+    int32_t index = -1;
+    Time start = kUnknownTime;
+    AccelType type = kNoAccel;
+    std::vector<std::pair<int32_t, int32_t>> nodes;  // (node, tasks reserved there)
+    Resources per_task;
+    int32_t per_task_devices = 0;
+  } reservation_;
+  std::vector<TaskAllocation> holds_;
+  std::vector<Placement> placed_this_cycle_;
+  Rank worst_victim_;
+  bool any_victim_ = false;
+  bool reclaim_possible_ = false;
+  int64_t cpu_only_left_ = 0;
+};
+
+}  // namespace suanli::core
