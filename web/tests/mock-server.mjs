@@ -12,6 +12,10 @@ import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h') || args[0] !== 'up') {
+  console.log('usage: mock-server.mjs up [--data-dir DIR] [--listen HOST:PORT] [--accelerators TYPE:N,...] [--web-dir DIR]');
+  process.exit(args.includes('--help') || args.includes('-h') ? 0 : 2);
+}
 const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
