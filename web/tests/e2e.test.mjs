@@ -266,7 +266,14 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
     const best = await page.locator('#sim-table td.best').allTextContents();
     assert.ok(best.includes('4h 26m') && best.includes('0.910'), `best cells: ${best}`);
     await page.waitForSelector('#sim-timeline-chart canvas');
+    await page.waitForSelector('#sim-tenant-chart canvas');
     await shot(page, 'sim');
+    // A result of another protocol (fragmentation) still compares its per-policy numbers.
+    await page.setInputFiles('#sim-file', join(WEB_DIR, 'tests', 'fixtures', 'sim-fragmentation.json'));
+    await page.waitForSelector('#sim-table tbody tr[data-policy="fgd"]');
+    assert.equal(await page.locator('#sim-table td.best').first().textContent(), '92.5');
+    await page.waitForSelector('#sim-metric-chart canvas');
+    await page.selectOption('#sim-metric', 'alloc_pct_min');
     await page.context().close();
   });
 

@@ -3,15 +3,13 @@
 import { errorBox, h, replace } from '../dom';
 import { formatDuration, formatNumber } from '../format';
 import { markRendered, type ViewContext } from '../router';
-
-export interface PolicyRun {
-  name: string;
-  metrics: Record<string, number>;
-  timeline?: number[]; // utilization per equal time bucket, when the result file has it
-}
+import { extractRuns, type PolicyRun } from './sim_parse';
 
 const KNOWN = ['jobs', 'avg_jct_s', 'p50_jct_s', 'p99_jct_s', 'avg_queue_s', 'max_queue_s', 'utilization', 'jain_fairness'];
-const HIGHER_IS_BETTER = new Set(['utilization', 'jain_fairness', 'jobs']);
+// Shown in the main table when present; everything else numeric is under "All metrics".
+const SECONDARY = ['finished', 'unfinished', 'makespan_s', 'avg_slowdown', 'preemptions', 'lost_gpu_h'];
+const HIGHER_IS_BETTER = new Set(['utilization', 'jain_fairness', 'finished', 'alloc_pct_mean', 'alloc_pct_min', 'alloc_pct_max']);
+const LOWER_IS_BETTER = new Set(['unfinished', 'avg_slowdown', 'preemptions', 'lost_gpu_h']);
 const LABELS: Record<string, string> = {
   jobs: 'Jobs',
   avg_jct_s: 'Avg JCT',
@@ -21,73 +19,38 @@ const LABELS: Record<string, string> = {
   max_queue_s: 'Max queue',
   utilization: 'Utilization',
   jain_fairness: "Jain's fairness",
+  finished: 'Finished',
+  unfinished: 'Unfinished',
+  makespan_s: 'Makespan',
+  avg_slowdown: 'Avg slowdown',
+  preemptions: 'Preemptions',
+  lost_gpu_h: 'Lost GPU·h',
+  utilization_timeline: 'Utilization',
+  mean_curve: 'Allocated % (mean over seeds)',
 };
 
 // Results stay while the tab is open so leaving and returning to the view keeps them.
 let loaded: PolicyRun[] = [];
 let loadedFrom = '';
 
-// Reads a run's metrics: flat numbers (avg_jct_s, utilization, ...) and nested distributions such as
-// "jct_s": {"mean", "p50", "p99", "max"}, which become avg_jct_s, p50_jct_s, p99_jct_s, max_jct_s.
-function numericFields(value: unknown): Record<string, number> | null {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
-  const source = (value as Record<string, unknown>).metrics;
-  const object = (source && typeof source === 'object' ? source : value) as Record<string, unknown>;
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(object)) {
-    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
-    else if (v && typeof v === 'object' && !Array.isArray(v)) {
-      for (const [stat, x] of Object.entries(v as Record<string, unknown>)) {
-        if (typeof x !== 'number' || !Number.isFinite(x)) continue;
-        const name = stat === 'mean' || stat === 'avg' ? `avg_${k}` : `${stat}_${k}`;
-        if (!(name in out)) out[name] = x;
-      }
-    }
-  }
-  return KNOWN.some((k) => k in out) ? out : null;
+function labelFor(key: string): string {
+  if (LABELS[key]) return LABELS[key];
+  const m = /^(avg|min|max|p\d+)_(.+?)(_s)?$/.exec(key);
+  if (m) return `${m[1]} ${m[2].replace(/_/g, ' ')}`;
+  return key.replace(/_/g, ' ');
 }
 
-function timelineOf(value: unknown): number[] | undefined {
-  const o = value as Record<string, unknown>;
-  const t = o?.utilization_timeline ?? (o?.metrics as Record<string, unknown> | undefined)?.utilization_timeline;
-  return Array.isArray(t) && t.every((x) => typeof x === 'number') ? (t as number[]) : undefined;
+function direction(key: string): 'up' | 'down' | null {
+  if (HIGHER_IS_BETTER.has(key)) return 'up';
+  if (LOWER_IS_BETTER.has(key) || key.endsWith('_s')) return 'down';
+  return null;
 }
 
-function nameOf(value: unknown, fallback: string): string {
-  const o = value as Record<string, unknown>;
-  for (const key of ['policy', 'label', 'name']) if (typeof o?.[key] === 'string') return o[key] as string;
-  return fallback;
-}
-
-// Accepts the shapes a result file plausibly has: {"policies":[{policy, ...metrics}]}, {"results":[...]},
-// a bare list, a map {policy: metrics}, or one run's metrics.
-export function extractRuns(json: unknown): PolicyRun[] {
-  if (Array.isArray(json)) {
-    return json.flatMap((item, i) => {
-      const metrics = numericFields(item);
-      return metrics ? [{ name: nameOf(item, `run ${i + 1}`), metrics, timeline: timelineOf(item) }] : extractRuns(item);
-    });
-  }
-  if (!json || typeof json !== 'object') return [];
-  const object = json as Record<string, unknown>;
-  for (const key of ['policies', 'results', 'runs']) {
-    const inner = object[key];
-    if (inner && typeof inner === 'object') {
-      const runs = Array.isArray(inner)
-        ? extractRuns(inner)
-        : Object.entries(inner).flatMap(([name, v]) => {
-            const metrics = numericFields(v);
-            return metrics ? [{ name: nameOf(v, name), metrics, timeline: timelineOf(v) }] : [];
-          });
-      if (runs.length) return runs;
-    }
-  }
-  const own = numericFields(object);
-  if (own) return [{ name: nameOf(object, 'run'), metrics: own, timeline: timelineOf(object) }];
-  return Object.entries(object).flatMap(([name, v]) => {
-    const metrics = numericFields(v);
-    return metrics ? [{ name: nameOf(v, name), metrics, timeline: timelineOf(v) }] : [];
-  });
+function formatMetric(key: string, value: number | undefined): string {
+  if (value === undefined) return '—';
+  if (key.endsWith('_s')) return formatDuration(value);
+  if (key === 'utilization' || key === 'jain_fairness') return value.toFixed(3);
+  return formatNumber(value, 3);
 }
 
 export async function render(ctx: ViewContext): Promise<void> {
@@ -96,7 +59,7 @@ export async function render(ctx: ViewContext): Promise<void> {
     'label',
     { class: 'dropzone', for: 'sim-file' },
     h('strong', null, 'Open a result file'),
-    h('span', { class: 'muted' }, ' — the output of ', h('code', null, 'suanli sim … --json result.json'), '. Drop one or more files here or click to choose.'),
+    h('span', { class: 'muted' }, ' — the output of ', h('code', null, 'suanli sim … --json > result.json'), ' (or summary.json from --out). Drop one or more files here or click to choose.'),
   );
   const status = h('div', { class: 'status-line', id: 'sim-status' });
   const results = h('div', { id: 'sim-results' });
@@ -115,7 +78,7 @@ export async function render(ctx: ViewContext): Promise<void> {
           throw new Error(`${file.name} is not valid JSON: ${(e as Error).message}`);
         }
         const found = extractRuns(json);
-        if (!found.length) throw new Error(`${file.name} has no policy metrics (expected fields like avg_jct_s, utilization, jain_fairness)`);
+        if (!found.length) throw new Error(`${file.name} has no per-policy metrics (expected e.g. {"policies": [{"policy": "fifo", "avg_jct_s": …}]})`);
         runs.push(...found.map((r) => (list.length > 1 ? { ...r, name: `${file.name.replace(/\.json$/, '')}: ${r.name}` } : r)));
       }
       loaded = runs;
@@ -132,46 +95,96 @@ export async function render(ctx: ViewContext): Promise<void> {
       return;
     }
     status.textContent = `${loaded.length} polic${loaded.length === 1 ? 'y' : 'ies'} from ${loadedFrom}`;
-    const jct = h('div', { class: 'chart', id: 'sim-jct-chart' });
-    const queue = h('div', { class: 'chart', id: 'sim-queue-chart' });
-    const ratio = h('div', { class: 'chart', id: 'sim-ratio-chart' });
-    const withTimeline = loaded.filter((r) => r.timeline && r.timeline.length > 1);
-    const timeline = withTimeline.length ? h('div', { class: 'chart', id: 'sim-timeline-chart' }) : null;
-    replace(
-      results,
-      h('section', { class: 'card' }, h('h2', null, 'Policies'), comparisonTable(loaded)),
-      h('div', { class: 'two-col' }, h('section', { class: 'card' }, h('h2', null, 'Job completion time'), jct), h('section', { class: 'card' }, h('h2', null, 'Queueing delay'), queue)),
-      h('section', { class: 'card' }, h('h2', null, 'Utilization and fairness'), ratio),
-      timeline ? h('section', { class: 'card' }, h('h2', null, 'Utilization over the run (share of the makespan)'), timeline) : null,
-    );
-    const { Chart } = await import('../charts');
-    if (ctx.signal.aborted) return;
+    const all = [...new Set(loaded.flatMap((r) => Object.keys(r.metrics)))];
+    const hasKnown = KNOWN.some((k) => all.includes(k));
+    const primary = hasKnown ? [...KNOWN, ...SECONDARY].filter((k) => all.includes(k)) : all;
+    const rest = all.filter((k) => !primary.includes(k)).sort();
+
+    const sections: HTMLElement[] = [h('section', { class: 'card' }, h('h2', null, 'Policies'), comparisonTable(loaded, primary, 'sim-table'))];
+    if (rest.length) {
+      sections.push(h('section', { class: 'card' }, h('details', null, h('summary', null, `All metrics (${rest.length} more)`), comparisonTable(loaded, rest, 'sim-table-all'))));
+    }
+    const charts: [HTMLElement, Record<string, unknown>][] = [];
+    let metricChart: import('../charts').Chart | null = null;
+    const chartBox = (id: string) => h('div', { class: 'chart', id });
     const names = loaded.map((r) => r.name);
-    const bars = (keys: string[], seconds: boolean) => ({
+    const bars = (keys: string[], seconds: boolean, unitMax?: number) => ({
       legend: { top: 0 },
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => (seconds ? formatDuration(v) : v.toFixed(3)) },
-      xAxis: { type: 'category', data: names, axisLabel: { interval: 0 } },
-      yAxis: seconds ? { type: 'value', name: 'seconds' } : { type: 'value', min: 0, max: 1 },
-      series: keys.map((k) => ({ name: LABELS[k], type: 'bar', data: loaded.map((r) => r.metrics[k] ?? null) })),
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => (seconds ? formatDuration(v) : formatNumber(v, 3)) },
+      xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 20 : 0 } },
+      yAxis: seconds ? { type: 'value', name: 'seconds' } : { type: 'value', min: 0, max: unitMax },
+      series: keys.map((k) => ({ name: labelFor(k), type: 'bar', data: loaded.map((r) => r.metrics[k] ?? null) })),
     });
-    new Chart(jct, ctx).set(bars(['avg_jct_s', 'p50_jct_s', 'p99_jct_s'], true));
-    new Chart(queue, ctx).set(bars(['avg_queue_s', 'max_queue_s'], true));
-    new Chart(ratio, ctx).set(bars(['utilization', 'jain_fairness'], false));
-    if (timeline) {
-      new Chart(timeline, ctx).set({
-        legend: { top: 0 },
-        grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-        tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${(v * 100).toFixed(1)}%` },
-        xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
-        yAxis: { type: 'value', min: 0, max: 1 },
-        series: withTimeline.map((r) => ({
-          name: r.name,
-          type: 'line',
-          showSymbol: false,
-          data: r.timeline!.map((u, i) => [((i + 0.5) / r.timeline!.length) * 100, u]),
-        })),
-      });
+    if (hasKnown) {
+      const jct = chartBox('sim-jct-chart');
+      const queue = chartBox('sim-queue-chart');
+      const ratio = chartBox('sim-ratio-chart');
+      sections.push(
+        h('div', { class: 'two-col' }, h('section', { class: 'card' }, h('h2', null, 'Job completion time'), jct), h('section', { class: 'card' }, h('h2', null, 'Queueing delay'), queue)),
+        h('section', { class: 'card' }, h('h2', null, 'Utilization and fairness'), ratio),
+      );
+      charts.push([jct, bars(['avg_jct_s', 'p50_jct_s', 'p99_jct_s'].filter((k) => all.includes(k)), true)]);
+      charts.push([queue, bars(['avg_queue_s', 'p99_queue_s', 'max_queue_s'].filter((k) => all.includes(k)), true)]);
+      charts.push([ratio, bars(['utilization', 'jain_fairness'].filter((k) => all.includes(k)), false, 1)]);
+    } else {
+      // Another kind of result (e.g. the fragmentation protocol): one chart per chosen metric.
+      const box = chartBox('sim-metric-chart');
+      const select = h('select', { id: 'sim-metric' }, all.map((k) => h('option', { value: k }, labelFor(k))));
+      sections.push(h('section', { class: 'card' }, h('div', { class: 'log-head' }, h('h2', null, 'Compare'), select), box));
+      charts.push([box, bars([all[0]], all[0].endsWith('_s'))]);
+      select.addEventListener('change', () => metricChart?.set(bars([select.value], select.value.endsWith('_s'))));
+    }
+    const withTimeline = loaded.filter((r) => r.timeline && r.timeline.values.length > 1);
+    if (withTimeline.length) {
+      const box = chartBox('sim-timeline-chart');
+      const field = withTimeline[0].timeline!.field;
+      const fraction = withTimeline.every((r) => r.timeline!.values.every((v) => v >= 0 && v <= 1));
+      sections.push(h('section', { class: 'card' }, h('h2', null, `${labelFor(field)} over the run`), box));
+      charts.push([
+        box,
+        {
+          legend: { top: 0 },
+          grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+          tooltip: { trigger: 'axis', valueFormatter: (v: number) => (fraction ? `${(v * 100).toFixed(1)}%` : formatNumber(v, 3)) },
+          xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' }, name: 'share of the run' },
+          yAxis: fraction ? { type: 'value', min: 0, max: 1 } : { type: 'value' },
+          series: withTimeline.map((r) => ({
+            name: r.name,
+            type: 'line',
+            showSymbol: false,
+            data: r.timeline!.values.map((u, i, a) => [((i + 0.5) / a.length) * 100, u]),
+          })),
+        },
+      ]);
+    }
+    const tenantNames = [...new Set(loaded.flatMap((r) => (r.tenants ?? []).map((t) => t.tenant)))].sort();
+    if (tenantNames.length > 1) {
+      const box = chartBox('sim-tenant-chart');
+      sections.push(h('section', { class: 'card' }, h('h2', null, 'Tenants: accelerator-hours received ÷ fair share (1 = exactly fair)'), box));
+      charts.push([
+        box,
+        {
+          legend: { top: 0 },
+          grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+          tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatNumber(v, 3) },
+          xAxis: { type: 'category', data: tenantNames, axisLabel: { interval: 0, rotate: tenantNames.length > 8 ? 30 : 0 } },
+          yAxis: { type: 'value' },
+          series: loaded.map((r) => ({
+            name: r.name,
+            type: 'bar',
+            data: tenantNames.map((t) => r.tenants?.find((x) => x.tenant === t)?.received_over_fair ?? null),
+          })),
+        },
+      ]);
+    }
+    replace(results, sections);
+    const { Chart } = await import('../charts');
+    if (ctx.signal.aborted) return;
+    for (const [element, option] of charts) {
+      const chart = new Chart(element, ctx);
+      chart.set(option);
+      if (element.id === 'sim-metric-chart') metricChart = chart;
     }
   }
 
@@ -187,38 +200,28 @@ export async function render(ctx: ViewContext): Promise<void> {
   markRendered('sim');
 }
 
-function labelFor(key: string): string {
-  if (LABELS[key]) return LABELS[key];
-  const m = /^(avg|min|max|p\d+)_(.+?)(_s)?$/.exec(key);
-  if (m) return `${m[1]} ${m[2].replace(/_/g, ' ')}`;
-  return key.replace(/_/g, ' ');
-}
-
-function comparisonTable(runs: PolicyRun[]): HTMLElement {
-  const extra = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].filter((k) => !KNOWN.includes(k)).sort();
-  const keys = [...KNOWN.filter((k) => runs.some((r) => k in r.metrics)), ...extra];
+function comparisonTable(runs: PolicyRun[], keys: string[], id: string): HTMLElement {
   const best = new Map<string, number>();
   for (const k of keys) {
     const values = runs.map((r) => r.metrics[k]).filter((v) => v !== undefined);
+    const dir = direction(k);
     // Only figures with a clear direction are ranked, and only when the policies differ.
-    const ranked = k.endsWith('_s') || HIGHER_IS_BETTER.has(k);
-    if (ranked && k !== 'jobs' && values.length > 1 && new Set(values).size > 1) best.set(k, HIGHER_IS_BETTER.has(k) ? Math.max(...values) : Math.min(...values));
+    if (dir && values.length > 1 && new Set(values).size > 1) best.set(k, dir === 'up' ? Math.max(...values) : Math.min(...values));
   }
-  const cell = (k: string, v: number | undefined) => {
-    if (v === undefined) return '—';
-    if (k.endsWith('_s')) return formatDuration(v);
-    if (k === 'utilization' || k === 'jain_fairness') return v.toFixed(3);
-    return formatNumber(v, 3);
-  };
+  const dirTitle = (k: string) => (direction(k) === 'up' ? 'higher is better' : direction(k) === 'down' ? 'lower is better' : k);
   return h(
-    'table',
-    { class: 'grid', id: 'sim-table' },
-    h('thead', null, h('tr', null, h('th', null, 'Policy'), keys.map((k) => h('th', { class: 'num', title: HIGHER_IS_BETTER.has(k) ? 'higher is better' : k.endsWith('_s') ? 'lower is better' : k }, labelFor(k))))),
+    'div',
+    { class: 'table-scroll' },
     h(
-      'tbody',
-      null,
-      runs.map((r) =>
-        h('tr', { 'data-policy': r.name }, h('td', null, r.name), keys.map((k) => h('td', { class: `num${best.get(k) === r.metrics[k] ? ' best' : ''}` }, cell(k, r.metrics[k])))),
+      'table',
+      { class: 'grid', id },
+      h('thead', null, h('tr', null, h('th', null, 'Policy'), keys.map((k) => h('th', { class: 'num', title: dirTitle(k) }, labelFor(k))))),
+      h(
+        'tbody',
+        null,
+        runs.map((r) =>
+          h('tr', { 'data-policy': r.name }, h('td', null, r.name), keys.map((k) => h('td', { class: `num${best.get(k) === r.metrics[k] ? ' best' : ''}` }, formatMetric(k, r.metrics[k])))),
+        ),
       ),
     ),
   );
