@@ -6,6 +6,7 @@
 #include <queue>
 
 #include "core/usage_tracker.h"
+#include "sim/ledger.h"
 
 namespace suanli::sim {
 namespace {
@@ -39,23 +40,12 @@ class Engine {
  public:
   Engine(const Workload& w, const core::ClusterState& cluster, core::Policy& policy,
          const EngineOptions& options)
-      : w_(w), policy_(policy), options_(options), usage_(options.usage_half_life_ms) {
+      : w_(w), policy_(policy), options_(options), usage_(options.usage_half_life_ms), ledger_(cluster) {
     state_.accel_types = cluster.accel_types;
     state_.nodes = cluster.nodes;
     state_.tenants = w.tenants;
     for (auto& t : state_.tenants) t.decayed_usage = 0;
-    cpu_free_.resize(state_.nodes.size());
-    mem_free_.resize(state_.nodes.size());
-    dev_free_.resize(state_.nodes.size());
-    for (size_t n = 0; n < state_.nodes.size(); ++n) {
-      const core::Node& node = state_.nodes[n];
-      cpu_free_[n] = node.cpu_milli;
-      mem_free_[n] = node.mem_mb;
-      for (const auto& d : node.devices) {
-        dev_free_[n].push_back(d.total_milli);
-        if (node.schedulable) out_.capacity_milli += d.total_milli;
-      }
-    }
+    out_.capacity_milli = ledger_.capacity_milli();
     rt_.resize(w.jobs.size());
     out_.jobs.resize(w.jobs.size());
     out_.tenants.resize(w.tenants.size());
@@ -160,14 +150,7 @@ class Engine {
   void Release(size_t idx) {
     Runtime& r = rt_[idx];
     core::Job& job = state_.jobs[r.pos];
-    for (const auto& task : job.allocation) {
-      cpu_free_[task.node] += task.res.cpu_milli;
-      mem_free_[task.node] += task.res.mem_mb;
-      if (!task.devices.empty()) {
-        int64_t share = task.res.accel_milli / static_cast<int64_t>(task.devices.size());
-        for (int32_t d : task.devices) dev_free_[task.node][d] += share;
-      }
-    }
+    ledger_.Release(job.allocation);
     allocated_milli_ -= r.accel_milli;
     tenant_alloc_[job.tenant] -= r.accel_milli;
     job.allocation.clear();
@@ -214,79 +197,9 @@ class Engine {
       return Internal(what + " with " + std::to_string(p.tasks.size()) + " tasks, shape has " +
                       std::to_string(shape.tasks));
     }
-    // Check everything first so a bad placement leaves no trace.
-    std::vector<core::TaskAllocation> tasks = p.tasks;
-    std::vector<std::tuple<int32_t, int32_t, int64_t>> dev_take;
-    std::vector<std::tuple<int32_t, int64_t, int64_t>> node_take;
-    for (auto& task : tasks) {
-      if (task.res.cpu_milli == 0 && task.res.mem_mb == 0 && task.res.accel_milli == 0) {
-        task.res = shape.per_task;
-      }
-      if (task.node < 0 || task.node >= static_cast<int32_t>(state_.nodes.size()) ||
-          !state_.nodes[task.node].schedulable) {
-        return Internal(what + " on node index " + std::to_string(task.node) +
-                        ", which does not exist or is not schedulable");
-      }
-      if (task.res.accel_milli < shape.per_task.accel_milli ||
-          task.res.cpu_milli < shape.per_task.cpu_milli || task.res.mem_mb < shape.per_task.mem_mb) {
-        return Internal(what + " with less than its shape asks for");
-      }
-      node_take.emplace_back(task.node, task.res.cpu_milli, task.res.mem_mb);
-      if (task.res.accel_milli > 0) {
-        if (task.devices.empty()) return Internal(what + " with accelerators but no devices");
-        const int64_t n = static_cast<int64_t>(task.devices.size());
-        if (task.res.accel_milli % n != 0) {
-          return Internal(what + ": " + std::to_string(task.res.accel_milli) +
-                          " milli-devices do not split evenly over " + std::to_string(n));
-        }
-        for (int32_t d : task.devices) {
-          const auto& devs = state_.nodes[task.node].devices;
-          if (d < 0 || d >= static_cast<int32_t>(devs.size())) {
-            return Internal(what + " on missing device " + std::to_string(d) + " of node " +
-                            state_.nodes[task.node].name);
-          }
-          if (!shape.accel_types.empty() &&
-              std::find(shape.accel_types.begin(), shape.accel_types.end(), devs[d].type) ==
-                  shape.accel_types.end()) {
-            return Internal(what + " on a device type the job does not accept");
-          }
-          dev_take.emplace_back(task.node, d, task.res.accel_milli / n);
-        }
-      }
-    }
-    // Sum per node / device (a gang may put several tasks on one node).
-    for (size_t i = 0; i < node_take.size(); ++i) {
-      auto [node, cpu, mem] = node_take[i];
-      int64_t cpu_sum = 0, mem_sum = 0;
-      for (const auto& [n2, c2, m2] : node_take) {
-        if (n2 == node) cpu_sum += c2, mem_sum += m2;
-      }
-      if (cpu_sum > cpu_free_[node] || mem_sum > mem_free_[node]) {
-        return Internal(what + " on node " + state_.nodes[node].name +
-                        " beyond its free cpu or memory");
-      }
-    }
-    for (const auto& [node, dev, milli] : dev_take) {
-      int64_t sum = 0;
-      for (const auto& [n2, d2, m2] : dev_take) {
-        if (n2 == node && d2 == dev) sum += m2;
-      }
-      if (sum > dev_free_[node][dev]) {
-        return Internal(what + " on device " + std::to_string(dev) + " of node " +
-                        state_.nodes[node].name + " beyond its free share");
-      }
-    }
-    // Apply.
+    std::vector<core::TaskAllocation> tasks;
     int64_t accel = 0, cpu = 0;
-    for (const auto& [node, c, m] : node_take) {
-      cpu_free_[node] -= c;
-      mem_free_[node] -= m;
-      cpu += c;
-    }
-    for (const auto& [node, dev, milli] : dev_take) {
-      dev_free_[node][dev] -= milli;
-      accel += milli;
-    }
+    SUANLI_RETURN_IF_ERROR(ledger_.Reserve(job, p, what, &tasks, &accel, &cpu));
     tenant_pending_[job.tenant] -= w_.jobs[idx].accel_milli;
     tenant_alloc_[job.tenant] += accel;
     allocated_milli_ += accel;
@@ -366,6 +279,7 @@ class Engine {
   core::Policy& policy_;
   EngineOptions options_;
   core::UsageTracker usage_;
+  Ledger ledger_;
   core::ClusterState state_;
   std::vector<int64_t> cpu_free_, mem_free_;
   std::vector<std::vector<int64_t>> dev_free_;

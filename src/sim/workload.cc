@@ -85,6 +85,25 @@ Result<std::map<std::string, double>> ParseTenantWeights(const std::string& spec
   return weights;
 }
 
+FilteredTrace FilterTrace(const Trace& trace, const TraceFilter& filter) {
+  FilteredTrace out;
+  out.trace.source = trace.source;
+  out.trace.data_rows = trace.data_rows;
+  out.trace.bad_rows = trace.bad_rows;
+  out.trace.never_ran = trace.never_ran;
+  for (const TraceJob& row : trace.jobs) {
+    if (!InWindow(row.submit_wallclock, filter.window_start, filter.window_end)) {
+      ++out.outside_window;
+    } else if (filter.limit_jobs > 0 &&
+               static_cast<int64_t>(out.trace.jobs.size()) >= filter.limit_jobs) {
+      ++out.beyond_limit;
+    } else {
+      out.trace.jobs.push_back(row);
+    }
+  }
+  return out;
+}
+
 Result<Workload> BuildWorkload(const Trace& trace, const core::ClusterState& cluster,
                                const WorkloadOptions& options) {
   if (options.flexible_fraction < 0 || options.flexible_fraction > 1) {
@@ -96,7 +115,9 @@ Result<Workload> BuildWorkload(const Trace& trace, const core::ClusterState& clu
   Workload w;
   // Tenants in name order, so indices do not depend on row order.
   std::map<std::string, int32_t> tenant_index;
-  if (options.tenants_from_trace) {
+  if (!options.tenant_names.empty()) {
+    for (const auto& n : options.tenant_names) tenant_index[n] = 0;
+  } else if (options.tenants_from_trace) {
     std::set<std::string> names;
     for (const auto& j : trace.jobs) names.insert(j.tenant.empty() ? "(none)" : j.tenant);
     for (const auto& n : names) tenant_index[n] = 0;
@@ -112,14 +133,17 @@ Result<Workload> BuildWorkload(const Trace& trace, const core::ClusterState& clu
     w.tenants.push_back(std::move(t));
   }
 
+  // Feasibility is judged against the cluster with this workload's tenants (core checks both).
+  core::ClusterState empty = cluster;
+  empty.tenants = w.tenants;
+  empty.jobs.clear();
   for (const TraceJob& row : trace.jobs) {
-    if (!InWindow(row.submit_wallclock, options.window_start, options.window_end)) {
-      ++w.outside_window;
-      continue;
-    }
-    if (options.limit_jobs > 0 &&
-        static_cast<int64_t>(w.jobs.size() + w.infeasible.size()) >= options.limit_jobs) {
-      ++w.beyond_limit;
+    const bool named_tenants = options.tenants_from_trace || !options.tenant_names.empty();
+    const std::string tenant_name =
+        !named_tenants ? "all" : (row.tenant.empty() ? "(none)" : row.tenant);
+    auto tenant_it = tenant_index.find(tenant_name);
+    if (tenant_it == tenant_index.end()) {
+      w.infeasible.push_back({row.id, row.line, "tenant '" + tenant_name + "' has no partition"});
       continue;
     }
     SimJob sj;
@@ -127,9 +151,7 @@ Result<Workload> BuildWorkload(const Trace& trace, const core::ClusterState& clu
     sj.line = row.line;
     sj.work_ms = row.duration_s * 1000;
     core::Job& job = sj.job;
-    job.tenant = options.tenants_from_trace
-                     ? tenant_index.at(row.tenant.empty() ? "(none)" : row.tenant)
-                     : 0;
+    job.tenant = tenant_it->second;
     job.user = row.tenant;
     job.submit_time = row.submit_s * 1000;
     job.oracle_duration = sj.work_ms;
@@ -184,7 +206,7 @@ Result<Workload> BuildWorkload(const Trace& trace, const core::ClusterState& clu
       ++w.flexible_jobs;
     }
 
-    Status feasible = core::CheckFeasible(cluster, job);
+    Status feasible = core::CheckFeasible(empty, job);
     if (!feasible.ok()) {
       w.infeasible.push_back({row.id, row.line, feasible.message()});
       if (sj.flexible) --w.flexible_jobs;

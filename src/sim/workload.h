@@ -1,7 +1,7 @@
 #pragma once
 // Turns trace rows into the jobs the engine replays against one cluster: tenants, gang shapes,
 // accelerator-type constraints, optional flexible alternative shapes, and the filters
-// (--window, --limit-jobs). Every row that is not replayed is accounted for in Workload.
+// (FilterTrace: --window, --limit-jobs). Every row that is not replayed is accounted for.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -19,8 +19,7 @@ inline constexpr int64_t kFlexibleMemMbPerGpu = 64 * 1024;
 struct WorkloadOptions {
   bool tenants_from_trace = false;      // else every job belongs to one tenant, "all"
   std::map<std::string, double> tenant_weights;  // absent tenants weigh 1
-  std::string window_start, window_end; // prefix comparison on submit_wallclock; empty = open
-  int64_t limit_jobs = 0;               // 0 = no limit; keeps the first N after the window
+  std::vector<std::string> tenant_names;  // fixed tenant set (VC partitions); else derived
   double flexible_fraction = 0;         // of jobs with >= flexible_min_gpus GPUs
   double flexible_speed = 0.55;
   int64_t flexible_min_gpus = 8;
@@ -48,10 +47,21 @@ struct Workload {
   std::vector<core::Tenant> tenants;
   std::vector<SimJob> jobs;                 // sorted by (submit_time, line); ids 1..n
   std::vector<UnplaceableJob> infeasible;   // could never fit this cluster (not replayed)
-  int64_t outside_window = 0;               // dropped by --window (counted, by request)
-  int64_t beyond_limit = 0;                 // dropped by --limit-jobs
   int64_t flexible_jobs = 0;
 };
+
+// Rows kept by --window (prefix comparison on submit_wallclock; empty bound = open) and then
+// --limit-jobs (the first N; 0 = all), with counts of what each dropped.
+struct TraceFilter {
+  std::string window_start, window_end;
+  int64_t limit_jobs = 0;
+};
+struct FilteredTrace {
+  Trace trace;
+  int64_t outside_window = 0;
+  int64_t beyond_limit = 0;
+};
+FilteredTrace FilterTrace(const Trace& trace, const TraceFilter& filter);
 
 // Jobs from `trace` for `cluster`. Feasibility is decided by core::CheckFeasible, so the engine
 // never waits for a job no shape of which fits the empty cluster.
