@@ -1,0 +1,132 @@
+#include "agent/controller_client.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include "agent/log_shipper.h"
+#include "agent/protocol.h"
+
+namespace suanli::agent {
+
+Status ParseUrl(const std::string& url, std::string* scheme_host_port, std::string* host, int* port) {
+  std::string rest = url;
+  std::string scheme = "http";
+  if (size_t p = rest.find("://"); p != std::string::npos) {
+    scheme = rest.substr(0, p);
+    rest = rest.substr(p + 3);
+  }
+  if (scheme != "http") return InvalidArgument(fmt::format("--url '{}': only http:// is supported", url));
+  std::string hostport = rest.substr(0, rest.find('/'));
+  if (hostport.empty()) return InvalidArgument(fmt::format("--url '{}' names no host", url));
+  *port = 80;
+  *host = hostport;
+  if (size_t c = hostport.rfind(':'); c != std::string::npos && hostport.find(']') == std::string::npos) {
+    *host = hostport.substr(0, c);
+    try {
+      *port = std::stoi(hostport.substr(c + 1));
+    } catch (const std::exception&) {
+      return InvalidArgument(fmt::format("--url '{}' has a bad port", url));
+    }
+  }
+  if (*port <= 0 || *port > 65535) return InvalidArgument(fmt::format("--url '{}' has a bad port", url));
+  *scheme_host_port = fmt::format("http://{}:{}", *host, *port);
+  return Status::Ok();
+}
+
+std::string LocalAddressFor(const std::string& host, int port) {
+  addrinfo hints{}, *res = nullptr;
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_DGRAM;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0 || res == nullptr)
+    return "127.0.0.1";
+  std::string out = "127.0.0.1";
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  // A UDP connect sends nothing; it only asks the kernel which source address the route would use.
+  if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) == 0) {
+    sockaddr_in local{};
+    socklen_t len = sizeof(local);
+    char buf[INET_ADDRSTRLEN];
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0 &&
+        inet_ntop(AF_INET, &local.sin_addr, buf, sizeof(buf)))
+      out = buf;
+  }
+  if (fd >= 0) close(fd);
+  freeaddrinfo(res);
+  return out;
+}
+
+ControllerClient::ControllerClient(const std::string& url, std::string join_token)
+    : token_(std::move(join_token)) {
+  int port = 0;
+  if (!ParseUrl(url, &base_, &host_, &port).ok()) base_ = url;
+  client_ = std::make_unique<httplib::Client>(base_);
+  client_->set_keep_alive(true);
+  client_->set_connection_timeout(3, 0);
+  client_->set_default_headers({{"Authorization", "Bearer " + token_}});
+}
+
+ControllerClient::~ControllerClient() = default;
+
+Result<nlohmann::json> ControllerClient::Post(const std::string& path, const nlohmann::json& body,
+                                              int timeout_ms) {
+  client_->set_read_timeout(timeout_ms / 1000, (timeout_ms % 1000) * 1000);
+  client_->set_write_timeout(10, 0);
+  auto res = client_->Post((prefix_ + path).c_str(), body.dump(), "application/json");
+  if (!res) return Unavailable(fmt::format("POST {}{}: {}", base_, path, httplib::to_string(res.error())));
+  auto json = nlohmann::json::parse(res->body, nullptr, false);
+  std::string message = res->body.substr(0, 300);
+  if (json.is_object() && json.contains("error") && json["error"].is_object())
+    message = json["error"].value("message", message);
+  switch (res->status) {
+    case 200:
+    case 201:
+    case 204:
+      if (res->body.empty()) return nlohmann::json::object();
+      if (json.is_discarded()) return Internal(fmt::format("POST {}: answer is not JSON", path));
+      return json;
+    case 401:
+      return Unauthenticated(fmt::format("POST {}: the join token was refused: {}", path, message));
+    case 404:
+      return NotFound(fmt::format("POST {}: {}", path, message));
+    case 400:
+      return InvalidArgument(fmt::format("POST {}: {}", path, message));
+    case 409:
+      return FailedPrecondition(fmt::format("POST {}: {}", path, message));
+    default:
+      return Unavailable(fmt::format("POST {}: HTTP {}: {}", path, res->status, message));
+  }
+}
+
+Result<ControllerClient::Registered> ControllerClient::Register(const nlohmann::json& body) {
+  SUANLI_ASSIGN_OR_RETURN(auto j, Post("/agents/register", body, 10000));
+  Registered r;
+  r.node = j.value("node", body.value("name", ""));
+  if (j.contains("heartbeat_ms") && j["heartbeat_ms"].is_number_integer())
+    r.heartbeat_ms = std::clamp(j["heartbeat_ms"].get<int>(), 50, 60000);
+  return r;
+}
+
+Result<PollAnswer> ControllerClient::Poll(const std::string& node, const nlohmann::json& body, int wait_ms,
+                                          std::vector<std::string>* errors) {
+  SUANLI_ASSIGN_OR_RETURN(auto j, Post("/agents/" + node + "/poll", body, wait_ms + 10000));
+  return ParsePollAnswer(j, errors);
+}
+
+Status ControllerClient::UploadLog(const std::string& node, const TaskRef& ref, const std::string& stream,
+                                   int64_t offset, const std::string& data) {
+  nlohmann::json body = TaskRefToJson(ref);
+  body["stream"] = stream;
+  body["offset"] = offset;
+  body["data"] = Base64Encode(data);
+  auto r = Post("/agents/" + node + "/logs", body, 10000);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+}  // namespace suanli::agent

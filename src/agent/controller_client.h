@@ -1,0 +1,54 @@
+#pragma once
+// HTTP client for the controller's agent routes (docs/api.md, "Agents"). One keep-alive connection; all
+// calls are made from the agent's poll thread.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/types.h"
+#include "base/result.h"
+
+namespace httplib {
+class Client;
+}
+
+namespace suanli::agent {
+
+class ControllerClient {
+ public:
+  // url: "http://host:port" (a trailing "/api/v1" is accepted too).
+  ControllerClient(const std::string& url, std::string join_token);
+  ~ControllerClient();
+
+  struct Registered {
+    std::string node;
+    int heartbeat_ms = 1000;
+  };
+  Result<Registered> Register(const nlohmann::json& body);
+  // kNotFound when the controller no longer knows this node (re-register).
+  Result<PollAnswer> Poll(const std::string& node, const nlohmann::json& body, int wait_ms,
+                          std::vector<std::string>* errors);
+  // kNotFound when the controller has no logs route (older controller): uploading stops.
+  Status UploadLog(const std::string& node, const TaskRef& ref, const std::string& stream, int64_t offset,
+                   const std::string& data);
+
+  const std::string& host() const { return host_; }
+
+ private:
+  Result<nlohmann::json> Post(const std::string& path, const nlohmann::json& body, int timeout_ms);
+  std::string base_;  // "http://host:port"
+  std::string prefix_ = "/api/v1";
+  std::string host_;
+  std::string token_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+// Parses "http://host:port[/...]" into host and port.
+Status ParseUrl(const std::string& url, std::string* scheme_host_port, std::string* host, int* port);
+
+// The local address this machine uses to reach `host` (what peers should dial), "127.0.0.1" on failure.
+std::string LocalAddressFor(const std::string& host, int port);
+
+}  // namespace suanli::agent

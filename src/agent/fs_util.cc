@@ -1,0 +1,121 @@
+#include "agent/fs_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace suanli::agent {
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+Result<std::string> ReadFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    if (e == ENOENT) return NotFound(fmt::format("{} does not exist", path));
+    return Internal(fmt::format("cannot open {}: {}", path, ErrnoText(e)));
+  }
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      close(fd);
+      return Internal(fmt::format("cannot read {}: {}", path, ErrnoText(e)));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+Status WriteControl(const std::string& path, const std::string& value) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC | O_TRUNC);
+  if (fd < 0) return Internal(fmt::format("cannot open {}: {}", path, ErrnoText(errno)));
+  ssize_t n = write(fd, value.data(), value.size());
+  int e = errno;
+  close(fd);
+  if (n != static_cast<ssize_t>(value.size()))
+    return Internal(fmt::format("cannot write '{}' to {}: {}", value, path, ErrnoText(e)));
+  return Status::Ok();
+}
+
+Status WriteFileAtomic(const std::string& path, const std::string& data, int mode) {
+  std::string tmp = path + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Internal(fmt::format("cannot create {}: {}", tmp, ErrnoText(errno)));
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      close(fd);
+      return Internal(fmt::format("cannot write {}: {}", tmp, ErrnoText(e)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  fchmod(fd, static_cast<mode_t>(mode));
+  close(fd);
+  if (rename(tmp.c_str(), path.c_str()) != 0)
+    return Internal(fmt::format("cannot rename {} to {}: {}", tmp, path, ErrnoText(errno)));
+  return Status::Ok();
+}
+
+Status MakeDirs(const std::string& path, int mode) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return Internal(fmt::format("cannot create directory {}: {}", path, ec.message()));
+  chmod(path.c_str(), static_cast<mode_t>(mode));
+  return Status::Ok();
+}
+
+Status RemoveTree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) return Internal(fmt::format("cannot remove {}: {}", path, ec.message()));
+  return Status::Ok();
+}
+
+bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
+
+std::vector<std::string> ListDir(const std::string& path) {
+  std::vector<std::string> out;
+  DIR* d = opendir(path.c_str());
+  if (d == nullptr) return out;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(n);
+  }
+  closedir(d);
+  return out;
+}
+
+uint64_t ProcessStartTime(int pid) {
+  auto stat = ReadFile(fmt::format("/proc/{}/stat", pid));
+  if (!stat.ok()) return 0;
+  // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+  size_t close_paren = stat->rfind(')');
+  if (close_paren == std::string::npos) return 0;
+  const char* p = stat->c_str() + close_paren + 2;  // at field 3 (state)
+  // A zombie is as good as gone: it will never run the job again.
+  if (*p == 'Z' || *p == 'X') return 0;
+  int field = 3;
+  while (*p && field < 22) {
+    if (*p == ' ') ++field;
+    ++p;
+  }
+  return std::strtoull(p, nullptr, 10);
+}
+
+}  // namespace suanli::agent

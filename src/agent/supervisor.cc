@@ -1,0 +1,519 @@
+#include "agent/supervisor.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "agent/discovery.h"
+#include "agent/fs_util.h"
+#include "agent/protocol.h"
+#include "agent/task_env.h"
+
+namespace suanli::agent {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kJobFilesSubdir = ".suanli";
+
+double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
+
+std::string ReasonMessage(const std::string& reason, const LaunchSpec& spec) {
+  if (reason == "OUT_OF_MEMORY")
+    return fmt::format("killed by its memory limit of {} MiB", spec.mem_mb);
+  if (reason == "TIMEOUT") return fmt::format("ran past its time limit of {} s", spec.time_limit_s);
+  if (reason == "CANCELLED") return "cancelled";
+  if (reason == "PREEMPTED") return "preempted";
+  if (reason == "GANG_FAILED") return "another task of its gang failed";
+  if (reason == "STALE_ATTEMPT") return "a newer attempt of this job superseded it";
+  return reason;
+}
+
+}  // namespace
+
+Supervisor::Supervisor(SupervisorOptions options, HostInfo host, std::unique_ptr<CgroupManager> cgroups,
+                       std::unique_ptr<ProcessLauncher> launcher, const Clock* clock)
+    : options_(std::move(options)),
+      host_(std::move(host)),
+      cgroups_(std::move(cgroups)),
+      launcher_(std::move(launcher)),
+      clock_(clock),
+      cpus_(host_.numa_cpus) {}
+
+std::string Supervisor::TaskDir(const TaskRef& ref) const {
+  return options_.work_dir + "/tasks/" + ref.Key();
+}
+
+std::string Supervisor::JobFilesDir(const TaskRef& ref) const {
+  return TaskDir(ref) + "/tmp/" + kJobFilesSubdir;
+}
+
+std::string Supervisor::DescribeIsolation() const {
+  std::string cg = cgroups_ ? cgroups_->layout().Describe() : "no cgroups (limits NOT enforced)";
+  if (cgroups_ && cgroups_->layout().version == 2)
+    cg += "; device cgroup skipped (cgroup v2 needs an eBPF program), devices hidden by *_VISIBLE_DEVICES";
+  return fmt::format("{}; private /tmp: {}", cg, options_.private_tmp ? "yes" : "no");
+}
+
+size_t Supervisor::active_tasks() const {
+  size_t n = 0;
+  for (const auto& [ref, t] : tasks_) n += !t->exit.has_value();
+  return n;
+}
+
+Status Supervisor::Persist(const Task& t) const {
+  json j = {{"launch", LaunchToJson(t.spec)},
+            {"shim_pid", t.shim.shim_pid},
+            {"shim_start", t.shim.shim_start},
+            {"start_ms", t.start_ms},
+            {"cpus", t.cpus},
+            {"term_reason", t.term_reason},
+            {"kill_at_ms", t.kill_at_ms},
+            {"log_base", {{"stdout", t.out ? t.out->base() : 0}, {"stderr", t.err ? t.err->base() : 0}}}};
+  return WriteFileAtomic(t.dir + "/task.json", j.dump() + "\n", 0600);
+}
+
+Status Supervisor::Recover() {
+  SUANLI_RETURN_IF_ERROR(MakeDirs(options_.work_dir + "/tasks", 0711));
+  chmod(options_.work_dir.c_str(), 0711);  // jobs of other accounts traverse it to their files
+  GarbageCollect();
+  for (const auto& name : ListDir(options_.work_dir + "/tasks")) {
+    std::string dir = options_.work_dir + "/tasks/" + name;
+    if (Exists(dir + "/reported")) continue;
+    auto t = Load(dir);
+    if (!t.ok()) {
+      spdlog::error("cannot re-attach task in {}: {}", dir, t.status().ToString());
+      continue;
+    }
+    auto task = std::move(t).value();
+    TaskRef ref = task->spec.ref;
+    if (task->exit) {
+      spdlog::info("task {} ended while the agent was away; reporting it", ref.Key());
+    } else {
+      spdlog::info("re-attached to task {} (shim pid {})", ref.Key(), task->shim.shim_pid);
+      cpus_.Reserve(task->cpus);
+    }
+    tasks_[ref] = std::move(task);
+  }
+  // Groups whose task is gone (e.g. the agent died between creating one and persisting the task).
+  if (cgroups_) {
+    for (const auto& name : cgroups_->Existing()) {
+      bool owned = false;
+      for (const auto& [ref, t] : tasks_) owned |= ref.Key() == name && !t->exit;
+      if (owned) continue;
+      auto cg = cgroups_->Open(name);
+      (void)cg->KillAll();
+      (void)cg->Destroy();
+    }
+  }
+  Tick();  // settle tasks whose shim ended meanwhile
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Supervisor::Task>> Supervisor::Load(const std::string& dir) {
+  SUANLI_ASSIGN_OR_RETURN(std::string text, ReadFile(dir + "/task.json"));
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgument(dir + "/task.json is not JSON");
+  SUANLI_ASSIGN_OR_RETURN(LaunchSpec spec, ParseLaunch(j.value("launch", json::object())));
+  auto t = std::make_unique<Task>();
+  t->spec = std::move(spec);
+  t->dir = dir;
+  t->shim.shim_pid = j.value("shim_pid", 0);
+  t->shim.shim_start = j.value("shim_start", uint64_t{0});
+  t->start_ms = j.value("start_ms", int64_t{0});
+  t->cpus = j.value("cpus", std::vector<int>{});
+  t->term_reason = j.value("term_reason", "");
+  t->kill_at_ms = j.value("kill_at_ms", int64_t{0});
+  json base = j.value("log_base", json::object());
+  t->out = std::make_unique<LogShipper>(dir + "/stdout", base.value("stdout", int64_t{0}));
+  t->err = std::make_unique<LogShipper>(dir + "/stderr", base.value("stderr", int64_t{0}));
+  t->cgroup = cgroups_ ? cgroups_->Open(t->spec.ref.Key()) : MakeUnenforcedCgroup();
+  if (auto ev = ReadFile(dir + "/event.json"); ev.ok()) {
+    json e = json::parse(*ev, nullptr, false);
+    if (e.is_object()) {
+      TaskEvent event;
+      event.ref = t->spec.ref;
+      event.event = "exited";
+      if (e.contains("exit_code") && e["exit_code"].is_number()) event.exit_code = e["exit_code"].get<int>();
+      if (e.contains("signal") && e["signal"].is_number()) event.signal = e["signal"].get<int>();
+      if (e.contains("reason") && e["reason"].is_string()) event.reason = e["reason"];
+      event.message = e.value("message", "");
+      event.time = e.value("time", 0.0);
+      t->exit = event;
+    }
+  }
+  return t;
+}
+
+void Supervisor::GarbageCollect() {
+  int64_t now_s = clock_->NowMs() / 1000;
+  for (const auto& name : ListDir(options_.work_dir + "/tasks")) {
+    std::string dir = options_.work_dir + "/tasks/" + name;
+    struct stat st;
+    if (stat((dir + "/reported").c_str(), &st) != 0) continue;
+    if (now_s - st.st_mtime > options_.keep_finished_s) (void)RemoveTree(dir);
+  }
+}
+
+void Supervisor::FailLaunch(const LaunchSpec& spec, const std::string& message) {
+  spdlog::error("job {} task {} attempt {} could not start: {}", spec.ref.job_id, spec.ref.task,
+                spec.ref.attempt, message);
+  TaskEvent e;
+  e.ref = spec.ref;
+  e.event = "exited";
+  e.reason = "LAUNCH_FAILED";
+  e.message = message;
+  e.time = Seconds(clock_->NowMs());
+  events_.push_back(e);
+}
+
+void Supervisor::Launch(const LaunchSpec& spec) {
+  const TaskRef& ref = spec.ref;
+  if (tasks_.count(ref) || Exists(TaskDir(ref))) {
+    spdlog::warn("ignoring a second launch of job {} task {} attempt {}: it already started here",
+                 ref.job_id, ref.task, ref.attempt);
+    return;
+  }
+  for (auto& [other, t] : tasks_) {
+    if (other.job_id != ref.job_id || other.task != ref.task || t->exit) continue;
+    if (other.attempt > ref.attempt) {
+      spdlog::warn("ignoring launch of job {} attempt {}: attempt {} already runs here", ref.job_id,
+                   ref.attempt, other.attempt);
+      return;
+    }
+    StartTermination(*t, "STALE_ATTEMPT", 0);
+  }
+  auto task = std::make_unique<Task>();
+  task->spec = spec;
+  task->dir = TaskDir(ref);
+  Status st = StartTask(*task);
+  if (!st.ok()) {
+    // The directory stays (with its "reported" marker once acknowledged) to fence this attempt.
+    if (task->cgroup) {
+      (void)task->cgroup->KillAll();
+      (void)task->cgroup->Destroy();
+    }
+    cpus_.Release(task->cpus);
+    FailLaunch(spec, st.message());
+    (void)MakeDirs(task->dir, 0711);
+    (void)WriteFileAtomic(task->dir + "/launch_error", st.message() + "\n");
+    return;
+  }
+  TaskEvent e;
+  e.ref = ref;
+  e.event = "started";
+  e.time = Seconds(task->start_ms);
+  events_.push_back(e);
+  tasks_[ref] = std::move(task);
+}
+
+Status Supervisor::StartTask(Task& t) {
+  const LaunchSpec& spec = t.spec;
+  for (int idx : spec.devices) {
+    bool found = std::any_of(host_.devices.begin(), host_.devices.end(),
+                             [&](const Device& d) { return d.index == idx; });
+    if (!found)
+      return InvalidArgument(fmt::format("device {} does not exist on node {} ({} devices)", idx,
+                                         options_.node_name, host_.devices.size()));
+  }
+  SUANLI_ASSIGN_OR_RETURN(Account acc, ResolveAccount(spec.user, options_.accounts, geteuid() == 0));
+  SUANLI_RETURN_IF_ERROR(MakeDirs(t.dir, 0711));
+  std::string tmp = t.dir + "/tmp", files = JobFilesDir(spec.ref);
+  SUANLI_RETURN_IF_ERROR(MakeDirs(files, 0755));
+  chmod(tmp.c_str(), 0700);
+  if (geteuid() == 0) {
+    if (chown(tmp.c_str(), acc.uid, acc.gid) != 0 || chown(files.c_str(), acc.uid, acc.gid) != 0)
+      return Internal(fmt::format("cannot give {} to uid {}: {}", tmp, acc.uid, ErrnoText(errno)));
+  }
+  // Paths as the job sees them: its private directory is mounted on /tmp.
+  bool private_tmp = options_.private_tmp;
+  std::string job_tmp = private_tmp ? "/tmp" : tmp;
+  std::string job_files = job_tmp + "/" + kJobFilesSubdir;
+
+  t.cpus = cpus_.Allocate(spec.cpus > 0 ? spec.cpus : host_.cpus);
+  CgroupLimits limits;
+  limits.cpus = t.cpus;
+  limits.cpu_quota = spec.cpus;
+  limits.memory_bytes = spec.mem_mb * (1ll << 20);
+  limits.pids_max = spec.pids_max > 0 ? spec.pids_max : options_.default_pids_max;
+  for (const auto& d : host_.devices) {
+    if (d.dev_path.empty() || std::count(spec.devices.begin(), spec.devices.end(), d.index)) continue;
+    struct stat st;
+    if (stat(d.dev_path.c_str(), &st) == 0 && S_ISCHR(st.st_mode))
+      limits.deny_devices.push_back(fmt::format("c {}:{}", major(st.st_rdev), minor(st.st_rdev)));
+  }
+  if (cgroups_) {
+    SUANLI_ASSIGN_OR_RETURN(t.cgroup, cgroups_->Create(spec.ref.Key(), limits));
+  } else {
+    t.cgroup = MakeUnenforcedCgroup();
+  }
+
+  TaskContext ctx;
+  ctx.node = options_.node_name;
+  ctx.node_address = options_.node_address;
+  ctx.node_devices = host_.devices;
+  ctx.user = acc.name;
+  ctx.home = acc.home;
+  ctx.shell = acc.shell;
+  ctx.run_as_note = acc.note;
+  ctx.tmp_dir = job_tmp;
+  ctx.preempt_file = job_files + "/preempt";
+  ctx.cpuset = FormatCpuList(t.cpus);
+  if (UsesAscend(spec, host_.devices)) {
+    ctx.rank_table_file = job_files + "/rank_table.json";
+    auto hccn = ReadFile("/etc/hccn.conf");
+    std::string table = BuildRankTable(spec, ctx, hccn.ok() ? ParseHccnConf(*hccn) : std::map<int, std::string>{});
+    SUANLI_RETURN_IF_ERROR(WriteFileAtomic(files + "/rank_table.json", table, 0644));
+  }
+  EnvMap env = BuildTaskEnv(spec, ctx);
+  if (spec.master_port == 0) {
+    // The controller did not pick a port: every task derives the same one from the job and attempt.
+    env["MASTER_PORT"] = std::to_string(20000 + (spec.ref.job_id * 131 + spec.ref.attempt * 7) % 20000);
+  }
+
+  SpawnRequest req;
+  if (!spec.command.empty()) {
+    auto path = env.count("PATH") ? env["PATH"] : "";
+    SUANLI_ASSIGN_OR_RETURN(req.exec_path, ResolveExecutable(spec.command[0], path));
+    req.argv = spec.command;
+  } else {
+    std::string script = spec.script;
+    if (script.rfind("#!", 0) != 0) script = "#!/bin/sh\n" + script;
+    SUANLI_RETURN_IF_ERROR(WriteFileAtomic(files + "/job.sh", script, 0500));
+    if (geteuid() == 0) (void)chown((files + "/job.sh").c_str(), acc.uid, acc.gid);
+    req.exec_path = job_files + "/job.sh";
+    req.argv = {req.exec_path};
+  }
+  req.envp = EnvToStrings(env);
+  req.cwd = spec.workdir.empty() ? job_tmp : spec.workdir;
+  req.stdout_path = t.dir + "/stdout";
+  req.stderr_path = t.dir + "/stderr";
+  req.exit_file = t.dir + "/exit";
+  req.pid_file = t.dir + "/pid";
+  req.setup_error_file = t.dir + "/setup_error";
+  req.cgroup_procs = t.cgroup->ProcsFiles();
+  req.change_user = geteuid() == 0;
+  req.uid = acc.uid;
+  req.gid = acc.gid;
+  req.groups = acc.groups;
+  if (private_tmp) req.private_tmp = tmp;
+  if (!acc.note.empty()) {  // tell the user in their own log why the account differs
+    (void)WriteFileAtomic(req.stderr_path, fmt::format("suanli: {}\n", acc.note), 0600);
+  }
+  t.out = std::make_unique<LogShipper>(req.stdout_path);
+  t.err = std::make_unique<LogShipper>(req.stderr_path);
+  t.start_ms = clock_->NowMs();
+  // Persist before forking: if the agent dies in between, the restart finds a task without a shim and
+  // reports it LOST instead of forgetting it.
+  SUANLI_RETURN_IF_ERROR(Persist(t));
+  SUANLI_ASSIGN_OR_RETURN(t.shim, launcher_->Spawn(req));
+  SUANLI_RETURN_IF_ERROR(Persist(t));
+  spdlog::info("started job {} task {} attempt {} as {} on CPUs {} (shim pid {})", spec.ref.job_id,
+               spec.ref.task, spec.ref.attempt, acc.name, FormatCpuList(t.cpus), t.shim.shim_pid);
+  return Status::Ok();
+}
+
+pid_t Supervisor::JobPid(const Task& t) const {
+  auto text = ReadFile(t.dir + "/pid");
+  if (!text.ok()) return 0;
+  long pid = 0;
+  sscanf(text->c_str(), "pid %ld", &pid);
+  return static_cast<pid_t>(pid);
+}
+
+void Supervisor::SignalTask(Task& t, int sig) {
+  if (t.cgroup && t.cgroup->enforced()) {
+    if (sig == SIGKILL) {
+      Status s = t.cgroup->KillAll();
+      if (!s.ok()) spdlog::error("job {}: {}", t.spec.ref.job_id, s.ToString());
+    } else {
+      t.cgroup->SignalAll(sig);
+    }
+    return;
+  }
+  pid_t pid = JobPid(t);
+  if (pid > 0) kill(-pid, sig);  // the job leads its own process group
+}
+
+void Supervisor::StartTermination(Task& t, const std::string& reason, int64_t grace_s) {
+  if (t.exit) return;
+  int64_t kill_at = clock_->NowMs() + std::max<int64_t>(grace_s, 0) * 1000;
+  if (!t.term_reason.empty()) {
+    t.kill_at_ms = std::min(t.kill_at_ms, kill_at);  // a harder second request shortens the wait
+    (void)Persist(t);
+    return;
+  }
+  t.term_reason = reason;
+  t.kill_at_ms = kill_at;
+  spdlog::info("terminating job {} task {} attempt {}: {} (grace {} s)", t.spec.ref.job_id, t.spec.ref.task,
+               t.spec.ref.attempt, reason, grace_s);
+  std::string preempt = JobFilesDir(t.spec.ref) + "/preempt";
+  (void)WriteFileAtomic(preempt, reason + "\n", 0644);
+  (void)Persist(t);
+  SignalTask(t, SIGTERM);
+  if (grace_s <= 0) {
+    SignalTask(t, SIGKILL);
+    t.killed = true;
+  }
+}
+
+void Supervisor::Finalize(Task& t) {
+  TaskEvent e;
+  e.ref = t.spec.ref;
+  e.event = "exited";
+  e.time = Seconds(clock_->NowMs());
+  auto text = ReadFile(t.dir + "/exit");
+  bool vanished = !text.ok();
+  if (text.ok()) {
+    auto st = ParseExitFile(*text);
+    if (st.ok()) {
+      if (st->signal > 0) e.signal = st->signal;
+      else e.exit_code = st->exit_code;
+    } else {
+      vanished = true;
+    }
+  }
+  int64_t ooms = t.cgroup ? t.cgroup->OomKills() : 0;
+  // Whatever the job left behind (daemons, stragglers) dies with it.
+  if (t.cgroup) {
+    SignalTask(t, SIGKILL);
+    Status s = t.cgroup->Destroy();
+    if (!s.ok()) spdlog::warn("job {}: {}", t.spec.ref.job_id, s.ToString());
+  }
+  if (!t.term_reason.empty()) {
+    e.reason = t.term_reason;
+  } else if (ooms > 0) {
+    e.reason = "OUT_OF_MEMORY";
+  } else if (vanished) {
+    e.reason = "LOST";
+    e.message = "the task's supervisor process ended without recording an exit status";
+  }
+  if (e.message.empty() && !e.reason.empty()) e.message = ReasonMessage(e.reason, t.spec);
+  if (auto setup = ReadFile(t.dir + "/setup_error"); setup.ok() && e.exit_code == 125) {
+    std::string m = *setup;
+    while (!m.empty() && m.back() == '\n') m.pop_back();
+    e.message = m;
+  }
+  (void)RemoveTree(t.dir + "/tmp");  // the private /tmp ends with the task
+  cpus_.Release(t.cpus);
+  t.cpus.clear();
+  json j = EventToJson(e);
+  (void)WriteFileAtomic(t.dir + "/event.json", j.dump() + "\n", 0600);
+  spdlog::info("job {} task {} attempt {} ended: exit {} signal {} {}", e.ref.job_id, e.ref.task,
+               e.ref.attempt, e.exit_code ? std::to_string(*e.exit_code) : "-",
+               e.signal ? std::to_string(*e.signal) : "-", e.reason);
+  t.exit = e;
+}
+
+void Supervisor::Tick() {
+  int64_t now = clock_->NowMs();
+  for (auto& [ref, tp] : tasks_) {
+    Task& t = *tp;
+    if (t.exit) continue;
+    if (Exists(t.dir + "/exit") || !launcher_->Alive(t.shim.shim_pid, t.shim.shim_start)) {
+      Finalize(t);
+      continue;
+    }
+    if (!t.term_reason.empty()) {
+      if (!t.killed && now >= t.kill_at_ms) {
+        SignalTask(t, SIGKILL);
+        t.killed = true;
+      }
+    } else if (t.spec.time_limit_s > 0 && now >= t.start_ms + t.spec.time_limit_s * 1000) {
+      StartTermination(t, "TIMEOUT", t.spec.grace_s);
+    }
+  }
+}
+
+void Supervisor::Kill(const KillOrder& order) {
+  bool any = false;
+  for (auto& [ref, t] : tasks_) {
+    if (ref.job_id != order.job_id || t->exit) continue;
+    if (order.attempt > 0 && ref.attempt > order.attempt) continue;  // a newer attempt is not addressed
+    any = true;
+    StartTermination(*t, order.reason, order.grace_s >= 0 ? order.grace_s : t->spec.grace_s);
+  }
+  if (!any) spdlog::debug("kill for job {} attempt {}: nothing of it runs here", order.job_id, order.attempt);
+}
+
+void Supervisor::TerminateAll(const std::string& reason) {
+  for (auto& [ref, t] : tasks_)
+    if (!t->exit) StartTermination(*t, reason, t->spec.grace_s);
+}
+
+std::vector<TaskRef> Supervisor::Running() const {
+  std::vector<TaskRef> out;
+  for (const auto& [ref, t] : tasks_)
+    if (!t->exit) out.push_back(ref);
+  return out;
+}
+
+std::vector<TaskEvent> Supervisor::PendingEvents() const {
+  std::vector<TaskEvent> out(events_.begin(), events_.end());
+  for (const auto& [ref, t] : tasks_) {
+    if (!t->exit) continue;
+    bool drained = !logs_uploadable_ || t->log_failures >= 5 ||
+                   ((!t->out || t->out->Drained()) && (!t->err || t->err->Drained()));
+    if (drained) out.push_back(*t->exit);
+  }
+  return out;
+}
+
+void Supervisor::AckEvents(const std::vector<TaskEvent>& sent) {
+  for (const auto& e : sent) {
+    auto it = std::find_if(events_.begin(), events_.end(), [&](const TaskEvent& q) {
+      return q.ref == e.ref && q.event == e.event;
+    });
+    if (it != events_.end()) {
+      if (it->event == "exited")  // a launch failure: its fence directory is done with
+        (void)WriteFileAtomic(TaskDir(e.ref) + "/reported", "", 0600);
+      events_.erase(it);
+      continue;
+    }
+    auto t = tasks_.find(e.ref);
+    if (e.event == "exited" && t != tasks_.end() && t->second->exit) {
+      (void)WriteFileAtomic(t->second->dir + "/reported", "", 0600);
+      tasks_.erase(t);
+    }
+  }
+}
+
+std::vector<LogWork> Supervisor::NextLogChunks(size_t max_bytes) {
+  std::vector<LogWork> out;
+  if (!logs_uploadable_) return out;
+  for (auto& [ref, t] : tasks_) {
+    for (auto* shipper : {t->out.get(), t->err.get()}) {
+      if (!shipper) continue;
+      auto rotated = shipper->MaybeRotate(options_.log_rotate_bytes);
+      if (rotated.ok() && *rotated) (void)Persist(*t);
+      auto chunk = shipper->Next(max_bytes);
+      if (!chunk.ok()) {
+        spdlog::warn("job {}: {}", ref.job_id, chunk.status().ToString());
+        continue;
+      }
+      if (chunk->data.empty()) continue;
+      out.push_back({ref, shipper == t->out.get() ? "stdout" : "stderr", std::move(chunk).value()});
+    }
+  }
+  return out;
+}
+
+void Supervisor::AckLog(const LogWork& w, bool uploaded) {
+  auto it = tasks_.find(w.ref);
+  if (it == tasks_.end()) return;
+  if (!uploaded) {
+    ++it->second->log_failures;
+    return;
+  }
+  LogShipper* s = w.stream == "stdout" ? it->second->out.get() : it->second->err.get();
+  if (s && s->sent() == w.chunk.offset) s->Ack(w.chunk);
+}
+
+}  // namespace suanli::agent
