@@ -1,7 +1,7 @@
 #pragma once
-// The controller: HTTP API, auth, admission, the store, and the scheduling loop that calls the core.
-// One thread owns the controller's state; HTTP handlers and agents talk to it through this class.
-// Contract used by `suanli up` (src/cli) — keep these signatures stable.
+// The controller: HTTP API, auth, admission, the store, and the scheduling loop that calls the
+// core. One thread owns the controller's state; HTTP handlers and agents talk to it through this
+// class. Contract used by `suanli up` (src/cli) — keep these signatures stable.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,21 +13,23 @@ namespace suanli::server {
 struct ServerOptions {
   std::string data_dir = "data";          // SQLite file, logs, admin.token, join.token, url
   std::string listen = "127.0.0.1:8080";  // port 0 picks a free port
-  std::string web_dir;                    // dashboard assets; empty = look beside the binary / source tree
-  int64_t node_timeout_ms = 10000;        // silent agent -> node DOWN, its jobs LOST
-  std::string policy = "default";         // core::MakePolicy name
+  std::string web_dir;  // dashboard assets; empty = look beside the binary / source tree
+  int64_t node_timeout_ms = 10000;  // silent agent -> node DOWN, its jobs LOST
+  std::string policy = "default";   // core::MakePolicy name
+  std::string prices_file;          // price table JSON; empty = DATA_DIR/prices.json if present
+  int http_threads = 128;           // each agent's long poll holds one while it waits
 };
 
 class Server {
  public:
-  // Opens (or migrates) the store, writes DATA_DIR/admin.token, DATA_DIR/join.token and DATA_DIR/url,
-  // and starts serving. Returns once the listening socket is bound.
+  // Opens (or migrates) the store, writes DATA_DIR/admin.token, DATA_DIR/join.token and
+  // DATA_DIR/url, and starts serving. Returns once the listening socket is bound.
   static Result<std::unique_ptr<Server>> Start(const ServerOptions& options);
   virtual ~Server() = default;
-  virtual std::string url() const = 0;          // e.g. "http://127.0.0.1:43121"
-  virtual std::string join_token() const = 0;   // for local agents
+  virtual std::string url() const = 0;         // e.g. "http://127.0.0.1:43121"
+  virtual std::string join_token() const = 0;  // for local agents
   virtual std::string admin_token_path() const = 0;
-  virtual void Stop() = 0;                      // stops serving and closes the store cleanly
+  virtual void Stop() = 0;  // stops serving and closes the store cleanly
 };
 
 }  // namespace suanli::server

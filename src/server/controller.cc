@@ -1,0 +1,371 @@
+// Controller state lifecycle: loading, tokens, job state transitions, the periodic tick with the
+// scheduling pass, and batching changes for the group commit.
+#include "server/controller.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+namespace suanli::server {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr size_t kMaxSamplesInMemory = 8640;  // one day at the default 10 s interval
+constexpr const char* kRootTenant = "root";
+constexpr const char* kAdminUser = "admin";
+}  // namespace
+
+Controller::Controller(ControllerOptions options, store::Store* store, const Clock* clock,
+                       std::unique_ptr<core::Policy> policy, NodeSignals* signals, Metrics* metrics)
+    : options_(std::move(options)),
+      store_(store),
+      clock_(clock),
+      policy_(std::move(policy)),
+      signals_(signals),
+      metrics_(metrics) {}
+
+Status Controller::Load() {
+  SUANLI_ASSIGN_OR_RETURN(store::Snapshot snap, store_->Load());
+  std::sort(snap.tenants.begin(), snap.tenants.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.created, a.name) < std::tie(b.created, b.name);
+  });
+  for (auto& t : snap.tenants) {
+    tenant_by_name_[t.name] = tenants_.size();
+    tenants_.push_back(std::move(t));
+  }
+  for (auto& u : snap.users) users_[u.name] = std::move(u);
+  for (auto& t : snap.tokens) {
+    next_token_id_ = std::max(next_token_id_, t.id + 1);
+    token_hash_by_id_[t.id] = t.sha256_hex;
+    tokens_by_hash_[t.sha256_hex] = std::move(t);
+  }
+  TimeMs now = Now();
+  for (auto& n : snap.nodes) {
+    NodeState& ns = nodes_[n.name];
+    ns.rec = std::move(n);
+    ns.up = true;
+    ns.seen = false;  // not schedulable until its agent talks to this process
+    ns.last_heartbeat = now;
+  }
+  for (auto& j : snap.active_jobs) {
+    if (!j.spec.idempotency_key.empty()) idempotency_[{j.user, j.spec.idempotency_key}] = j.id;
+    active_[j.id] = std::move(j);
+  }
+  next_job_id_ = snap.max_job_id + 1;
+  if (auto it = snap.meta.find("join_token_sha256"); it != snap.meta.end()) {
+    join_token_hash_ = it->second;
+  }
+  // Launches handed out before a restart may never have reached their agents: offer them again
+  // (agents ignore a launch for a task they already run).
+  for (auto& [id, job] : active_) {
+    if (job.state == JobState::kStarting) {
+      std::set<int32_t> not_started;
+      for (const auto& t : job.placement) {
+        if (!t.started) not_started.insert(t.task);
+      }
+      if (!not_started.empty()) QueueLaunches(job, not_started);
+    }
+  }
+  // Accounting totals per tenant (for budgets and GET /tenants).
+  SUANLI_ASSIGN_OR_RETURN(auto usage, store_->QueryUsage({}));
+  for (const auto& u : usage) {
+    double s = 0;
+    for (const auto& [type, v] : u.accel_s) s += v;
+    tenant_accel_hours_[u.tenant] += s / 3600.0;
+  }
+  SUANLI_ASSIGN_OR_RETURN(auto samples,
+                          store_->LoadSamples(now - 24LL * 3600 * 1000, kMaxSamplesInMemory));
+  samples_.assign(samples.begin(), samples.end());
+
+  if (!tenant_by_name_.count(kRootTenant)) {
+    store::TenantRecord root;
+    root.name = kRootTenant;
+    root.created = now;
+    tenant_by_name_[root.name] = tenants_.size();
+    tenants_.push_back(root);
+    batch_.tenants.push_back(root);
+  }
+  if (!users_.count(kAdminUser)) {
+    store::UserRecord admin{kAdminUser, kRootTenant, "admin", now};
+    users_[admin.name] = admin;
+    batch_.users.push_back(admin);
+  }
+  spdlog::info("controller loaded: {} tenants, {} users, {} nodes, {} active jobs, next job id {}",
+               tenants_.size(), users_.size(), nodes_.size(), active_.size(), next_job_id_);
+  return Status::Ok();
+}
+
+Result<std::string> Controller::EnsureAdminToken(const std::string& existing) {
+  if (!existing.empty()) {
+    auto it = tokens_by_hash_.find(Sha256Hex(existing));
+    if (it != tokens_by_hash_.end() && !it->second.revoked && it->second.user == kAdminUser) {
+      return existing;
+    }
+  }
+  std::string token;
+  ApiReply r = IssueToken(kAdminUser, &token);
+  if (r.status != 201) return Internal("cannot create the admin token: " + r.body);
+  return token;
+}
+
+Result<std::string> Controller::EnsureJoinToken(const std::string& existing) {
+  if (!existing.empty() && !join_token_hash_.empty() &&
+      SecretsEqual(Sha256Hex(existing), join_token_hash_)) {
+    return existing;
+  }
+  std::string token = GenerateToken("sj_");
+  join_token_hash_ = Sha256Hex(token);
+  batch_.meta["join_token_sha256"] = join_token_hash_;
+  return token;
+}
+
+Result<Principal> Controller::Authenticate(const std::string& token) const {
+  if (token.empty()) return Unauthenticated("missing 'Authorization: Bearer <token>' header");
+  auto it = tokens_by_hash_.find(Sha256Hex(token));
+  if (it == tokens_by_hash_.end()) return Unauthenticated("the token is not valid");
+  if (it->second.revoked) return Unauthenticated("the token was revoked");
+  auto u = users_.find(it->second.user);
+  if (u == users_.end()) return Unauthenticated("the token's user no longer exists");
+  Principal p;
+  p.user = u->second.name;
+  p.tenant = u->second.tenant;
+  p.role = ParseRole(u->second.role).value_or(Role::kMember);
+  return p;
+}
+
+bool Controller::IsJoinToken(const std::string& token) const {
+  return !token.empty() && !join_token_hash_.empty() &&
+         SecretsEqual(Sha256Hex(token), join_token_hash_);
+}
+
+ApiReply Controller::IssueToken(const std::string& user, std::string* token_out) {
+  std::string token = GenerateToken();
+  store::TokenRecord rec{next_token_id_++, user, Sha256Hex(token), Now(), false};
+  token_hash_by_id_[rec.id] = rec.sha256_hex;
+  tokens_by_hash_[rec.sha256_hex] = rec;
+  batch_.tokens.push_back(rec);
+  if (token_out) *token_out = token;
+  return JsonReply(201, json{{"id", rec.id}, {"token", token}, {"user", user}});
+}
+
+// ---- Job lifecycle ----
+
+void Controller::Transition(JobRecord& job, JobState state, const std::string& reason) {
+  job.state = state;
+  job.reason = reason;
+  job.history.push_back({state, Now(), reason});
+  MarkDirty(job);
+  schedule_wanted_ = true;
+}
+
+void Controller::SendKill(const std::string& node, const JobRecord& job, const std::string& reason,
+                          int32_t attempt) {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end()) return;
+  it->second.outbox.kill.push_back(json{
+      {"job_id", job.id}, {"attempt", attempt}, {"grace_s", job.spec.grace_s}, {"reason", reason}});
+  Signal(node);
+}
+
+double Controller::RecordUsage(const JobRecord& job, TimeMs end) {
+  if (job.start_time < 0 || job.placement.empty()) return 0;
+  std::vector<core::TaskHolding> held;
+  for (const auto& t : job.placement) {
+    held.push_back({t.cpus, t.mem_mb, t.accel_milli / 1000.0, t.gpu_type});
+  }
+  core::ResourceSeconds used = core::Measure(held, job.start_time, end);
+  store::UsageRecord u;
+  u.job_id = job.id;
+  u.attempt = job.attempt;
+  u.tenant = job.tenant;
+  u.user = job.user;
+  u.start_time = job.start_time;
+  u.end_time = end;
+  u.cpu_s = used.cpu_s;
+  u.mem_mb_s = used.mem_mb_s;
+  u.accel_s = used.accel_s;
+  u.cost = core::Cost(used, options_.prices);
+  tenant_accel_hours_[job.tenant] += used.AccelSeconds() / 3600.0;
+  double cost = u.cost;
+  batch_.usage.push_back(std::move(u));
+  return cost;
+}
+
+void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& reason,
+                            const std::string& kill_reason, bool allow_requeue) {
+  TimeMs now = Now();
+  bool had_attempt = !job.placement.empty() &&
+                     (job.state == JobState::kStarting || job.state == JobState::kRunning);
+  if (had_attempt) {
+    std::set<std::string> kill_nodes;
+    for (const auto& t : job.placement) {
+      if (t.exited) continue;
+      kill_nodes.insert(t.node);
+      draining_.push_back(
+          Draining{job.id, job.attempt, t.task, t, now + job.spec.grace_s * 1000 + 10000});
+    }
+    for (const auto& n : kill_nodes) SendKill(n, job, kill_reason, job.attempt);
+    job.cost += RecordUsage(job, now);
+    if (job.start_time >= 0) {
+      double devices = 0, cpus = 0;
+      for (const auto& t : job.placement) {
+        devices += t.accel_milli / 1000.0;
+        cpus += t.cpus;
+      }
+      job.attained_service_ms += (devices > 0 ? devices : cpus) * double(now - job.start_time);
+    }
+  }
+  job.end_time = now;
+  Transition(job, state, reason);
+  bool requeue = allow_requeue && job.spec.requeue &&
+                 (state == JobState::kPreempted || state == JobState::kLost);
+  if (requeue) {
+    job.placement.clear();
+    job.start_time = -1;
+    job.end_time = -1;
+    job.exit_code.reset();
+    job.signal.reset();
+    job.failed_task.reset();
+    Transition(job, JobState::kPending, "requeued after " + std::string(JobStateName(state)));
+  }
+}
+
+void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& only_tasks) {
+  std::string master_addr;
+  json peers = json::array();
+  for (const auto& t : job.placement) {
+    auto it = nodes_.find(t.node);
+    std::string addr = it == nodes_.end() ? "" : it->second.rec.address;
+    if (t.task == 0) master_addr = addr;
+    peers.push_back(json{{"task", t.task}, {"node", t.node}, {"address", addr}});
+  }
+  int master_port = 29500 + static_cast<int>(job.id % 1000);
+  std::set<std::string> touched;
+  for (const auto& t : job.placement) {
+    if (!only_tasks.empty() && !only_tasks.count(t.task)) continue;
+    auto it = nodes_.find(t.node);
+    if (it == nodes_.end()) continue;
+    json launch{{"job_id", job.id},
+                {"attempt", job.attempt},
+                {"task", t.task},
+                {"tasks", static_cast<int>(job.placement.size())},
+                {"name", job.spec.name},
+                {"command", job.spec.command},
+                {"script", job.spec.script.empty() ? json(nullptr) : json(job.spec.script)},
+                {"env", job.spec.env},
+                {"cpus", t.cpus},
+                {"mem_mb", t.mem_mb},
+                {"devices", t.devices},
+                {"gpus", t.accel_milli / 1000.0},
+                {"gpu_type", t.gpu_type},
+                {"time_limit_s", job.spec.time_limit_s},
+                {"grace_s", job.spec.grace_s},
+                {"user", job.user},
+                {"tenant", job.tenant},
+                {"master_addr", master_addr},
+                {"master_port", master_port},
+                {"peers", peers}};
+    it->second.outbox.launch.push_back(std::move(launch));
+    touched.insert(t.node);
+  }
+  for (const auto& n : touched) Signal(n);
+}
+
+void Controller::Signal(const std::string& node) {
+  if (signals_) signals_->Notify(node);
+}
+
+// ---- Periodic work ----
+
+void Controller::CheckNodeTimeouts(TimeMs now) {
+  for (auto& [name, node] : nodes_) {
+    if (!node.up || now - node.last_heartbeat <= options_.node_timeout_ms) continue;
+    node.up = false;
+    node.outbox = Outbox{};
+    spdlog::warn("node {} silent for {} ms: DOWN", name, now - node.last_heartbeat);
+    std::erase_if(draining_, [&](const Draining& d) { return d.held.node == name; });
+    for (auto& [id, job] : active_) {
+      if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
+      bool on_node = std::any_of(job.placement.begin(), job.placement.end(),
+                                 [&](const auto& t) { return t.node == name && !t.exited; });
+      if (on_node) {
+        EndAttempt(job, JobState::kLost, "node " + name + " stopped responding", "LOST", true);
+      }
+    }
+    schedule_wanted_ = true;
+  }
+}
+
+void Controller::DropExpiredDraining(TimeMs now) {
+  size_t before = draining_.size();
+  std::erase_if(draining_, [&](const Draining& d) { return d.deadline <= now; });
+  if (draining_.size() != before) schedule_wanted_ = true;
+}
+
+void Controller::Tick() {
+  TimeMs now = Now();
+  CheckNodeTimeouts(now);
+  DropExpiredDraining(now);
+  bool due = (schedule_wanted_ && now - last_pass_ >= options_.min_pass_interval_ms) ||
+             now - last_pass_ >= options_.max_pass_interval_ms;
+  if (now - last_limit_check_ >= 1000) {
+    last_limit_check_ = now;
+    EnforceTimeLimits(now);
+  }
+  if (due) SchedulingPass(now);
+  if (now - last_sample_ >= options_.sample_interval_ms) TakeSample(now);
+}
+
+int64_t Controller::MillisUntilNextTick() const {
+  TimeMs now = Now();
+  int64_t wait = options_.max_pass_interval_ms - (now - last_pass_);
+  if (schedule_wanted_) wait = std::min(wait, options_.min_pass_interval_ms - (now - last_pass_));
+  wait = std::min(wait, options_.sample_interval_ms - (now - last_sample_));
+  return std::clamp<int64_t>(wait, 0, 1000);
+}
+
+void Controller::TakeSample(TimeMs now) {
+  last_sample_ = now;
+  store::UtilizationSample s{now, AllocatedByType(), TotalByType()};
+  samples_.push_back(s);
+  while (samples_.size() > kMaxSamplesInMemory) samples_.pop_front();
+  batch_.samples.push_back(std::move(s));
+}
+
+// Agents enforce time limits themselves; this catches a job whose agent failed to, well after
+// its limit plus grace, so resources are never held forever.
+void Controller::EnforceTimeLimits(TimeMs now) {
+  for (auto& [id, job] : active_) {
+    if (job.state != JobState::kRunning || job.spec.time_limit_s <= 0 || job.start_time < 0) {
+      continue;
+    }
+    if (now - job.start_time > (job.spec.time_limit_s + job.spec.grace_s + 60) * 1000) {
+      EndAttempt(job, JobState::kTimeout,
+                 "ran past its time limit of " + std::to_string(job.spec.time_limit_s) + " s",
+                 "TIMEOUT", false);
+    }
+  }
+}
+
+store::WriteBatch Controller::TakeBatch() {
+  for (JobId id : dirty_jobs_) {
+    auto it = active_.find(id);
+    if (it == active_.end()) continue;
+    batch_.jobs.push_back(it->second);
+    if (store::IsTerminal(it->second.state)) {
+      const auto& key = it->second.spec.idempotency_key;
+      if (!key.empty()) idempotency_.erase({it->second.user, key});
+      pending_view_.erase(id);
+      active_.erase(it);
+    }
+  }
+  dirty_jobs_.clear();
+  store::WriteBatch out = std::move(batch_);
+  batch_ = store::WriteBatch{};
+  return out;
+}
+
+}  // namespace suanli::server

@@ -1,0 +1,210 @@
+#pragma once
+// The controller's state and every operation on it. All methods run on ONE owner thread
+// (executor.h); nothing here locks. Changes are collected into a WriteBatch that the executor
+// commits (group commit) before any reply built here is sent.
+#include <deque>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "core/accounting.h"
+#include "core/model.h"
+#include "core/policy.h"
+#include "core/usage_tracker.h"
+#include "server/auth.h"
+#include "server/metrics.h"
+#include "server/node_signals.h"
+#include "server/reply.h"
+#include "server/requests.h"
+#include "store/store.h"
+
+namespace suanli::server {
+
+using nlohmann::json;
+using store::JobId;
+using store::JobRecord;
+using store::JobState;
+
+struct ControllerOptions {
+  std::string data_dir;
+  int64_t node_timeout_ms = 10000;
+  int64_t heartbeat_ms = 1000;
+  int64_t sample_interval_ms = 10000;
+  int64_t min_pass_interval_ms = 2;     // scheduling passes at most this often when work arrives
+  int64_t max_pass_interval_ms = 1000;  // and at least this often
+  core::PriceTable prices;
+};
+
+// Where an accepted log upload goes, decided on the owner thread and written by the caller.
+struct LogTarget {
+  std::string path;
+  bool truncate_first = false;
+};
+
+class Controller {
+ public:
+  Controller(ControllerOptions options, store::Store* store, const Clock* clock,
+             std::unique_ptr<core::Policy> policy, NodeSignals* signals, Metrics* metrics);
+
+  // Loads the snapshot, creates the root tenant and the admin user on first start.
+  Status Load();
+  // Ensures a valid admin token; `existing` is the content of admin.token (may be empty).
+  // Returns the token to write back (the same one when still valid).
+  Result<std::string> EnsureAdminToken(const std::string& existing);
+  // Same for the agents' join token.
+  Result<std::string> EnsureJoinToken(const std::string& existing);
+
+  Result<Principal> Authenticate(const std::string& token) const;
+  bool IsJoinToken(const std::string& token) const;
+
+  // ---- User API (controller_jobs.cc, controller_admin.cc, controller_views.cc) ----
+  ApiReply SubmitJob(const Principal& p, SubmitRequest req);
+  ApiReply ListJobs(const Principal& p, const JobListRequest& req);
+  ApiReply GetJob(const Principal& p, JobId id);
+  ApiReply CancelJob(const Principal& p, JobId id);
+  // Visibility check for log reads; the reply carries the job state in a header on success.
+  ApiReply CheckLogRead(const Principal& p, JobId id, const LogRead& req, std::string* path);
+  ApiReply CreateTenant(const Principal& p, store::TenantRecord t);
+  ApiReply ListTenants(const Principal& p);
+  ApiReply CreateUser(const Principal& p, const UserRequest& req);
+  ApiReply ListUsers(const Principal& p);
+  ApiReply CreateToken(const Principal& p, const std::string& user);
+  ApiReply RevokeToken(const Principal& p, int64_t id);
+  ApiReply WhoAmI(const Principal& p);
+  ApiReply ListNodes(const Principal& p);
+  ApiReply Usage(const Principal& p, const UsageRequest& req);
+  ApiReply Overview(const Principal& p);
+  ApiReply Utilization(const Principal& p, TimeMs since);
+  std::string MetricsText();
+
+  // ---- Agents (controller_agents.cc) ----
+  ApiReply RegisterAgent(const RegisterRequest& req);
+  ApiReply PollAgent(const std::string& node, const PollRequest& req);
+  ApiReply TakeWork(const std::string& node);  // after a long-poll wait
+  ApiReply CheckLogUpload(const std::string& node, const LogUpload& up, LogTarget* target);
+
+  // ---- Periodic work (controller.cc): node timeouts, scheduling pass, utilization samples ----
+  void Tick();
+  // How long the owner thread may sleep before Tick has something to do.
+  int64_t MillisUntilNextTick() const;
+  // Changes since the last call, to commit before replying.
+  store::WriteBatch TakeBatch();
+
+  size_t active_job_count() const { return active_.size(); }
+
+ private:
+  struct Outbox {
+    std::vector<json> launch;
+    std::vector<json> kill;
+  };
+  struct NodeState {
+    store::NodeRecord rec;
+    bool up = true;
+    bool seen = false;  // has talked to this controller process (registered or polled)
+    TimeMs last_heartbeat = 0;
+    Outbox outbox;
+  };
+  // Resources still held by tasks being killed (cancel, preemption, gang failure) until their
+  // exit is reported or the grace period passes; the scheduler must not hand them out yet.
+  struct Draining {
+    JobId job = 0;
+    int32_t attempt = 0;
+    int32_t task = 0;
+    store::TaskPlacement held;
+    TimeMs deadline = 0;
+  };
+  struct PendingView {
+    TimeMs est_start = -1;
+  };
+
+  // controller.cc
+  TimeMs Now() const { return clock_->NowMs(); }
+  void MarkDirty(const JobRecord& job) { dirty_jobs_.insert(job.id); }
+  void Transition(JobRecord& job, JobState state, const std::string& reason);
+  // Ends the current attempt: kills tasks still alive (with `kill_reason`), records usage, then
+  // moves to `state`; requeues to PENDING when `allow_requeue` and the job allows it.
+  void EndAttempt(JobRecord& job, JobState state, const std::string& reason,
+                  const std::string& kill_reason, bool allow_requeue);
+  double RecordUsage(const JobRecord& job, TimeMs end);  // returns the attempt's cost
+  void EnforceTimeLimits(TimeMs now);
+  void SendKill(const std::string& node, const JobRecord& job, const std::string& reason,
+                int32_t attempt);
+  void QueueLaunches(const JobRecord& job, const std::set<int32_t>& only_tasks = {});
+  void CheckNodeTimeouts(TimeMs now);
+  void DropExpiredDraining(TimeMs now);
+  void SchedulingPass(TimeMs now);
+  void TakeSample(TimeMs now);
+  void Signal(const std::string& node);
+
+  // controller_cluster.cc: building the core's view.
+  struct CoreView {
+    core::ClusterState state;
+    std::map<std::string, int32_t> type_index;
+    std::map<std::string, int32_t> node_index;
+    std::map<std::string, int32_t> tenant_index;
+    std::vector<JobId> job_ids;
+  };
+  CoreView BuildCoreView(TimeMs now, bool with_jobs);
+  core::Job ToCoreJob(const JobRecord& job, CoreView& view) const;
+  int32_t TypeIndex(CoreView& view, const std::string& type) const;
+  std::string NoNodesReason() const;
+
+  // controller_admin.cc / views
+  bool InSubtree(const std::string& tenant, const std::string& root) const;
+  bool CanSeeTenant(const Principal& p, const std::string& tenant) const;
+  bool CanSeeJob(const Principal& p, const JobRecord& job) const {
+    return CanSeeTenant(p, job.tenant);
+  }
+  bool CanManageUser(const Principal& p, const store::UserRecord& u) const;
+  std::vector<std::string> VisibleTenants(const Principal& p, const std::string& under) const;
+  json JobJson(const JobRecord& job) const;
+  // A job by id from memory or the store; nullopt when absent or invisible to `p`.
+  Result<std::optional<JobRecord>> FindVisibleJob(const Principal& p, JobId id);
+  std::map<std::string, double> AllocatedByType() const;
+  std::map<std::string, double> TotalByType() const;
+  double FairShare(const std::string& tenant) const;
+  ApiReply IssueToken(const std::string& user, std::string* token_out);
+
+  // agents
+  void ApplyEvent(NodeState& node, const AgentEvent& ev);
+  json TakeOutbox(NodeState& node);
+
+  ControllerOptions options_;
+  store::Store* store_;
+  const Clock* clock_;
+  std::unique_ptr<core::Policy> policy_;
+  NodeSignals* signals_;
+  Metrics* metrics_;
+  core::UsageTracker usage_tracker_;
+
+  std::vector<store::TenantRecord> tenants_;  // creation order: stable core indices
+  std::map<std::string, size_t> tenant_by_name_;
+  std::map<std::string, double> tenant_accel_hours_;  // finished attempts, all time
+  std::map<std::string, store::UserRecord> users_;
+  std::map<std::string, store::TokenRecord> tokens_by_hash_;
+  std::map<int64_t, std::string> token_hash_by_id_;
+  int64_t next_token_id_ = 1;
+  std::string join_token_hash_;
+
+  std::map<std::string, NodeState> nodes_;
+  std::map<JobId, JobRecord> active_;  // not yet terminal (plus terminal until flushed)
+  std::map<std::pair<std::string, std::string>, JobId> idempotency_;  // active jobs only
+  std::map<JobId, PendingView> pending_view_;
+  std::vector<Draining> draining_;
+  JobId next_job_id_ = 1;
+
+  std::deque<store::UtilizationSample> samples_;
+  store::WriteBatch batch_;
+  std::set<JobId> dirty_jobs_;
+  bool schedule_wanted_ = true;
+  TimeMs last_pass_ = 0;
+  TimeMs last_sample_ = 0;
+  TimeMs last_limit_check_ = 0;
+};
+
+}  // namespace suanli::server

@@ -1,0 +1,107 @@
+// Tenants, users and tokens: who may do what, enforced on the owner thread.
+#include <algorithm>
+
+#include "server/controller.h"
+
+namespace suanli::server {
+
+bool Controller::CanManageUser(const Principal& p, const store::UserRecord& u) const {
+  switch (p.role) {
+    case Role::kAdmin:
+      return true;
+    case Role::kTenantAdmin:
+      return InSubtree(u.tenant, p.tenant);
+    case Role::kMember:
+      return u.name == p.user;
+  }
+  return false;
+}
+
+ApiReply Controller::CreateTenant(const Principal& p, store::TenantRecord t) {
+  if (p.role == Role::kMember) {
+    return ErrorReply(PermissionDenied("only admins and tenant-admins create tenants"));
+  }
+  if (t.parent.empty()) {
+    if (p.role != Role::kAdmin) {
+      return ErrorReply(PermissionDenied("only admins create top-level tenants; give a 'parent'"));
+    }
+  } else if (!tenant_by_name_.count(t.parent) || !CanSeeTenant(p, t.parent)) {
+    return ErrorReply(NotFound("parent tenant '" + t.parent + "' does not exist"));
+  }
+  if (tenant_by_name_.count(t.name)) {
+    return ErrorReply(AlreadyExists("tenant '" + t.name + "' already exists"));
+  }
+  t.created = Now();
+  tenant_by_name_[t.name] = tenants_.size();
+  tenants_.push_back(t);
+  batch_.tenants.push_back(t);
+  schedule_wanted_ = true;
+  json out{{"name", t.name},     {"parent", t.parent.empty() ? json(nullptr) : json(t.parent)},
+           {"weight", t.weight}, {"quota", t.quota},
+           {"limit", t.limit},   {"budget_accel_hours", t.budget_accel_hours}};
+  return JsonReply(201, out);
+}
+
+ApiReply Controller::CreateUser(const Principal& p, const UserRequest& req) {
+  if (p.role == Role::kMember) {
+    return ErrorReply(PermissionDenied("only admins and tenant-admins create users"));
+  }
+  if (!tenant_by_name_.count(req.tenant) || !CanSeeTenant(p, req.tenant)) {
+    return ErrorReply(NotFound("tenant '" + req.tenant + "' does not exist"));
+  }
+  if (req.role == "admin" && p.role != Role::kAdmin) {
+    return ErrorReply(PermissionDenied("only admins create admins"));
+  }
+  if (users_.count(req.name)) {
+    return ErrorReply(AlreadyExists("user '" + req.name + "' already exists"));
+  }
+  store::UserRecord u{req.name, req.tenant, req.role, Now()};
+  users_[u.name] = u;
+  batch_.users.push_back(u);
+  return JsonReply(201, json{{"name", u.name}, {"tenant", u.tenant}, {"role", u.role}});
+}
+
+ApiReply Controller::ListUsers(const Principal& p) {
+  json users = json::array();
+  for (const auto& [name, u] : users_) {
+    if (!CanManageUser(p, u)) continue;
+    int tokens = 0;
+    for (const auto& [hash, t] : tokens_by_hash_) tokens += (t.user == name && !t.revoked) ? 1 : 0;
+    users.push_back(json{{"name", u.name},
+                         {"tenant", u.tenant},
+                         {"role", u.role},
+                         {"created", u.created / 1000.0},
+                         {"active_tokens", tokens}});
+  }
+  return JsonReply(200, json{{"users", users}});
+}
+
+ApiReply Controller::CreateToken(const Principal& p, const std::string& user) {
+  std::string name = user.empty() ? p.user : user;
+  auto it = users_.find(name);
+  if (it == users_.end() || !CanManageUser(p, it->second)) {
+    return ErrorReply(NotFound("user '" + name + "' does not exist"));
+  }
+  return IssueToken(name, nullptr);
+}
+
+ApiReply Controller::RevokeToken(const Principal& p, int64_t id) {
+  auto h = token_hash_by_id_.find(id);
+  if (h == token_hash_by_id_.end()) {
+    return ErrorReply(NotFound("token " + std::to_string(id) + " does not exist"));
+  }
+  store::TokenRecord& t = tokens_by_hash_.at(h->second);
+  auto u = users_.find(t.user);
+  if (u == users_.end() || !CanManageUser(p, u->second)) {
+    return ErrorReply(NotFound("token " + std::to_string(id) + " does not exist"));
+  }
+  t.revoked = true;
+  batch_.tokens.push_back(t);
+  return JsonReply(200, json{{"id", id}, {"user", t.user}, {"revoked", true}});
+}
+
+ApiReply Controller::WhoAmI(const Principal& p) {
+  return JsonReply(200, json{{"user", p.user}, {"tenant", p.tenant}, {"role", RoleName(p.role)}});
+}
+
+}  // namespace suanli::server

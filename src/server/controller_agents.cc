@@ -1,0 +1,242 @@
+// The agent protocol: registration with re-attachment, polls (heartbeat + events + work), and
+// log uploads. `attempt` fences stale reports: anything not about the job's current attempt is
+// ignored, and tasks still running for it are killed.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "server/controller.h"
+
+namespace suanli::server {
+
+namespace {
+
+std::string ExitReason(const AgentEvent& ev) {
+  if (ev.signal) return "killed by signal " + std::to_string(*ev.signal);
+  return "exited with code " + std::to_string(ev.exit_code.value_or(0));
+}
+
+}  // namespace
+
+json Controller::TakeOutbox(NodeState& node) {
+  json out{{"launch", std::move(node.outbox.launch)}, {"kill", std::move(node.outbox.kill)}};
+  node.outbox = Outbox{};
+  return out;
+}
+
+ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
+  TimeMs now = Now();
+  NodeState& node = nodes_[req.node.name];
+  bool known = node.rec.registered > 0;
+  store::NodeRecord rec = req.node;
+  rec.registered = known ? node.rec.registered : now;
+  rec.draining = node.rec.draining;
+  node.rec = rec;
+  node.up = true;
+  node.seen = true;
+  node.last_heartbeat = now;
+  node.outbox = Outbox{};
+  batch_.nodes.push_back(rec);
+  schedule_wanted_ = true;
+  spdlog::info("node {} registered ({} cpus, {} MiB, {} devices, {} running tasks)", rec.name,
+               rec.cpus, rec.mem_mb, rec.devices.size(), req.running.size());
+
+  // Re-attach what the agent still runs; kill what is unknown or stale.
+  std::set<std::pair<JobId, int32_t>> reported;
+  for (const TaskRef& r : req.running) {
+    auto it = active_.find(r.job_id);
+    bool current = false;
+    if (it != active_.end() && it->second.attempt == r.attempt &&
+        (it->second.state == JobState::kStarting || it->second.state == JobState::kRunning)) {
+      for (auto& t : it->second.placement) {
+        if (t.task == r.task && t.node == rec.name && !t.exited) {
+          current = true;
+          if (!t.started) {
+            t.started = true;
+            MarkDirty(it->second);
+          }
+        }
+      }
+    }
+    if (current) {
+      reported.insert({r.job_id, r.task});
+      JobRecord& job = it->second;
+      bool all = std::all_of(job.placement.begin(), job.placement.end(),
+                             [](const auto& t) { return t.started; });
+      if (job.state == JobState::kStarting && all) {
+        Transition(job, JobState::kRunning, "re-attached after agent restart");
+      }
+    } else {
+      node.outbox.kill.push_back(
+          json{{"job_id", r.job_id}, {"attempt", r.attempt}, {"grace_s", 0}, {"reason", "STALE"}});
+    }
+  }
+  // Tasks this controller placed here that the agent no longer runs.
+  for (auto& [id, job] : active_) {
+    if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
+    std::set<int32_t> resend;
+    bool vanished = false;
+    for (const auto& t : job.placement) {
+      if (t.node != rec.name || t.exited || reported.count({id, t.task})) continue;
+      if (t.started) {
+        vanished = true;
+      } else {
+        resend.insert(t.task);
+      }
+    }
+    if (vanished) {
+      EndAttempt(job, JobState::kLost, "its task vanished when node " + rec.name + " restarted",
+                 "LOST", true);
+    } else if (!resend.empty()) {
+      QueueLaunches(job, resend);
+    }
+  }
+  if (!node.outbox.kill.empty()) Signal(rec.name);
+  return JsonReply(200, json{{"node", rec.name}, {"heartbeat_ms", options_.heartbeat_ms}});
+}
+
+void Controller::ApplyEvent(NodeState& node, const AgentEvent& ev) {
+  // A draining task's exit frees its resources.
+  if (ev.event == "exited") {
+    size_t before = draining_.size();
+    std::erase_if(draining_, [&](const Draining& d) {
+      return d.job == ev.ref.job_id && d.attempt == ev.ref.attempt && d.task == ev.ref.task;
+    });
+    if (draining_.size() != before) schedule_wanted_ = true;
+  }
+  auto it = active_.find(ev.ref.job_id);
+  store::TaskPlacement* task = nullptr;
+  if (it != active_.end() && it->second.attempt == ev.ref.attempt &&
+      (it->second.state == JobState::kStarting || it->second.state == JobState::kRunning)) {
+    for (auto& t : it->second.placement) {
+      if (t.task == ev.ref.task && t.node == node.rec.name) task = &t;
+    }
+  }
+  if (!task) {
+    // Stale: another attempt, a finished job, or not placed here. A start is answered with a kill.
+    if (ev.event == "started") {
+      node.outbox.kill.push_back(json{{"job_id", ev.ref.job_id},
+                                      {"attempt", ev.ref.attempt},
+                                      {"grace_s", 0},
+                                      {"reason", "STALE"}});
+      Signal(node.rec.name);
+    }
+    return;
+  }
+  JobRecord& job = it->second;
+  if (ev.event == "started") {
+    if (task->started) return;
+    task->started = true;
+    MarkDirty(job);
+    bool all = std::all_of(job.placement.begin(), job.placement.end(),
+                           [](const auto& t) { return t.started; });
+    if (job.state == JobState::kStarting && all) {
+      Transition(job, JobState::kRunning,
+                 job.placement.size() > 1
+                     ? "all " + std::to_string(job.placement.size()) + " tasks started"
+                     : "started on " + task->node);
+    }
+    return;
+  }
+  // exited
+  if (task->exited) return;
+  task->exited = true;
+  task->started = true;
+  task->exit_code = ev.exit_code;
+  task->signal = ev.signal;
+  MarkDirty(job);
+  bool failed = (ev.exit_code && *ev.exit_code != 0) || ev.signal || !ev.reason.empty();
+  if (!failed) {
+    bool all = std::all_of(job.placement.begin(), job.placement.end(),
+                           [](const auto& t) { return t.exited; });
+    if (all) {
+      job.exit_code = 0;
+      EndAttempt(job, JobState::kCompleted,
+                 job.placement.size() > 1 ? "all tasks exited with code 0" : "exited with code 0",
+                 "COMPLETED", false);
+    }
+    return;
+  }
+  JobState state = JobState::kFailed;
+  if (ev.reason == "OUT_OF_MEMORY") state = JobState::kOutOfMemory;
+  if (ev.reason == "TIMEOUT") state = JobState::kTimeout;
+  job.exit_code = ev.exit_code;
+  job.signal = ev.signal;
+  job.failed_task = ev.ref.task;
+  std::string reason = job.placement.size() > 1
+                           ? "task " + std::to_string(ev.ref.task) + " " + ExitReason(ev)
+                           : ExitReason(ev);
+  if (!ev.reason.empty()) reason += " (" + ev.reason + ")";
+  EndAttempt(job, state, reason, job.placement.size() > 1 ? "GANG_FAILED" : "FAILED", false);
+}
+
+ApiReply Controller::PollAgent(const std::string& name, const PollRequest& req) {
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) {
+    return ErrorReply(NotFound("node '" + name + "' is not registered; register first"));
+  }
+  NodeState& node = it->second;
+  if (!node.up) spdlog::info("node {} is back", name);
+  if (!node.up || !node.seen) schedule_wanted_ = true;
+  node.up = true;
+  node.seen = true;
+  node.last_heartbeat = Now();
+  for (const AgentEvent& ev : req.events) ApplyEvent(node, ev);
+  // Running tasks the controller does not recognise for this node are killed.
+  for (const TaskRef& r : req.running) {
+    auto j = active_.find(r.job_id);
+    bool current =
+        j != active_.end() && j->second.attempt == r.attempt &&
+        (j->second.state == JobState::kStarting || j->second.state == JobState::kRunning) &&
+        std::any_of(j->second.placement.begin(), j->second.placement.end(),
+                    [&](const auto& t) { return t.task == r.task && t.node == name; });
+    bool draining = std::any_of(draining_.begin(), draining_.end(), [&](const Draining& d) {
+      return d.job == r.job_id && d.attempt == r.attempt && d.task == r.task;
+    });
+    if (!current && !draining) {
+      node.outbox.kill.push_back(
+          json{{"job_id", r.job_id}, {"attempt", r.attempt}, {"grace_s", 0}, {"reason", "STALE"}});
+    }
+  }
+  return TakeWork(name);
+}
+
+ApiReply Controller::TakeWork(const std::string& name) {
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) {
+    return ErrorReply(NotFound("node '" + name + "' is not registered; register first"));
+  }
+  bool work = !it->second.outbox.launch.empty() || !it->second.outbox.kill.empty();
+  ApiReply r = JsonReply(200, TakeOutbox(it->second));
+  r.has_work = work;
+  return r;
+}
+
+ApiReply Controller::CheckLogUpload(const std::string& node, const LogUpload& up,
+                                    LogTarget* target) {
+  if (!nodes_.count(node)) {
+    return ErrorReply(NotFound("node '" + node + "' is not registered; register first"));
+  }
+  std::optional<JobRecord> job;
+  if (auto it = active_.find(up.ref.job_id); it != active_.end()) {
+    job = it->second;
+  } else {
+    auto r = store_->GetJob(up.ref.job_id);
+    if (!r.ok()) return ErrorReply(r.status());
+    job = *r;
+  }
+  if (!job) return ErrorReply(NotFound("job " + std::to_string(up.ref.job_id) + " does not exist"));
+  ApiReply ok;
+  ok.status = 204;
+  if (job->attempt != up.ref.attempt) {
+    ok.headers.emplace_back("X-Suanli-Ignored", "stale attempt");
+    return ok;  // a stale attempt's output is dropped, not an error for the agent
+  }
+  target->path = (std::filesystem::path(options_.data_dir) / "logs" / std::to_string(job->id) /
+                  (std::to_string(up.ref.task) + "." + up.stream))
+                     .string();
+  return ok;
+}
+
+}  // namespace suanli::server

@@ -1,0 +1,294 @@
+// Builds the scheduling core's ClusterState from the controller's state and applies the
+// CycleResult. No scheduling decisions here: the policy makes them all.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "server/controller.h"
+
+namespace suanli::server {
+
+namespace {
+
+std::vector<std::string> SplitTypes(const std::string& gpu_type) {
+  std::vector<std::string> out;
+  if (gpu_type.empty() || gpu_type == "any") return out;
+  size_t start = 0;
+  while (true) {
+    size_t bar = gpu_type.find('|', start);
+    out.push_back(
+        gpu_type.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return out;
+}
+
+int64_t Milli(double v) { return static_cast<int64_t>(std::llround(v * 1000.0)); }
+
+core::DimVector Dims(const std::map<std::string, double>& m,
+                     const std::map<std::string, int32_t>& types) {
+  if (m.empty()) return {};
+  core::DimVector d(core::kDimAccelBase + types.size(), core::kUnlimited);
+  for (const auto& [k, v] : m) {
+    if (k == "cpus") {
+      d[core::kDimCpu] = Milli(v);
+    } else if (k == "mem_mb") {
+      d[core::kDimMem] = static_cast<int64_t>(v);
+    } else if (auto it = types.find(k); it != types.end()) {
+      d[core::kDimAccelBase + it->second] = Milli(v);
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+int32_t Controller::TypeIndex(CoreView& view, const std::string& type) const {
+  auto it = view.type_index.find(type);
+  return it == view.type_index.end() ? core::kNoAccel : it->second;
+}
+
+Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
+  CoreView v;
+  // Accelerator types: every name a node, quota or job mentions, in name order.
+  std::set<std::string> types;
+  for (const auto& [name, n] : nodes_) {
+    for (const auto& d : n.rec.devices) types.insert(d.type);
+  }
+  for (const auto& t : tenants_) {
+    for (const auto* m : {&t.quota, &t.limit}) {
+      for (const auto& [k, val] : *m) {
+        if (k != "cpus" && k != "mem_mb") types.insert(k);
+      }
+    }
+  }
+  if (with_jobs) {
+    for (const auto& [id, job] : active_) {
+      for (const auto& t : SplitTypes(job.spec.main.gpu_type)) types.insert(t);
+      for (const auto& s : job.spec.shapes) {
+        for (const auto& t : SplitTypes(s.gpu_type)) types.insert(t);
+      }
+    }
+  }
+  for (const auto& t : types) {
+    v.type_index[t] = static_cast<int32_t>(v.state.accel_types.size());
+    v.state.accel_types.push_back(t);
+  }
+  for (const auto& [name, n] : nodes_) {
+    core::Node node;
+    node.name = name;
+    node.schedulable = n.up && n.seen && !n.rec.draining;
+    node.cpu_milli = Milli(n.rec.cpus);
+    node.mem_mb = n.rec.mem_mb;
+    for (const auto& d : n.rec.devices) {
+      core::Device dev;
+      dev.type = v.type_index.at(d.type);
+      dev.island = d.island;
+      node.devices.push_back(dev);
+    }
+    v.node_index[name] = static_cast<int32_t>(v.state.nodes.size());
+    v.state.nodes.push_back(std::move(node));
+  }
+  // Tasks still being killed hold their resources: take them out of the capacity.
+  for (const auto& d : draining_) {
+    auto it = v.node_index.find(d.held.node);
+    if (it == v.node_index.end()) continue;
+    core::Node& node = v.state.nodes[it->second];
+    node.cpu_milli = std::max<int64_t>(0, node.cpu_milli - Milli(d.held.cpus));
+    node.mem_mb = std::max<int64_t>(0, node.mem_mb - d.held.mem_mb);
+    const auto& devs = nodes_.at(d.held.node).rec.devices;
+    int64_t per_device =
+        d.held.devices.empty() ? 0 : d.held.accel_milli / int64_t(d.held.devices.size());
+    for (int32_t agent_index : d.held.devices) {
+      for (size_t i = 0; i < devs.size(); ++i) {
+        if (devs[i].index == agent_index) {
+          node.devices[i].total_milli =
+              std::max<int64_t>(0, node.devices[i].total_milli - per_device);
+        }
+      }
+    }
+  }
+  for (size_t i = 0; i < tenants_.size(); ++i) {
+    const auto& t = tenants_[i];
+    core::Tenant ct;
+    ct.name = t.name;
+    auto parent = tenant_by_name_.find(t.parent);
+    ct.parent = parent == tenant_by_name_.end() ? -1 : static_cast<int32_t>(parent->second);
+    ct.weight = t.weight;
+    ct.guarantee = Dims(t.quota, v.type_index);
+    ct.limit = Dims(t.limit, v.type_index);
+    ct.accel_hour_budget = t.budget_accel_hours;
+    auto used = tenant_accel_hours_.find(t.name);
+    ct.accel_hours_used = used == tenant_accel_hours_.end() ? 0 : used->second;
+    v.tenant_index[t.name] = static_cast<int32_t>(i);
+    v.state.tenants.push_back(std::move(ct));
+  }
+  if (with_jobs) {
+    for (const auto& [id, job] : active_) {
+      if (store::IsTerminal(job.state)) continue;
+      v.state.jobs.push_back(ToCoreJob(job, v));
+      v.job_ids.push_back(id);
+    }
+    (void)now;
+  }
+  return v;
+}
+
+core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v) const {
+  core::Job j;
+  j.id = job.id;
+  auto t = v.tenant_index.find(job.tenant);
+  j.tenant = t == v.tenant_index.end() ? 0 : t->second;
+  j.user = job.user;
+  j.priority = job.spec.priority;
+  j.submit_time = job.submit_time;
+  j.time_limit = job.spec.time_limit_s * 1000;
+  auto add_shape = [&](const store::ShapeSpec& s) {
+    core::Shape shape;
+    shape.tasks = s.tasks;
+    shape.per_task.cpu_milli = Milli(s.cpus);
+    shape.per_task.mem_mb = s.mem_mb;
+    shape.per_task.accel_milli = Milli(s.gpus);
+    if (s.gpus > 0) {
+      for (const auto& name : SplitTypes(s.gpu_type)) {
+        int32_t idx = TypeIndex(v, name);
+        if (idx != core::kNoAccel) shape.accel_types.push_back(idx);
+      }
+    }
+    shape.speed = s.speed;
+    j.shapes.push_back(std::move(shape));
+  };
+  add_shape(job.spec.main);
+  for (const auto& s : job.spec.shapes) add_shape(s);
+  j.preemptible = job.spec.preemptible;
+  j.checkpointable = job.spec.checkpointable;
+  j.attained_service_ms = job.attained_service_ms;
+  for (auto it = job.history.rbegin(); it != job.history.rend(); ++it) {
+    if (it->state == JobState::kPending) {
+      j.queued_since = it->time;
+      break;
+    }
+  }
+  for (const auto& h : job.history) j.preemptions += h.state == JobState::kPreempted ? 1 : 0;
+  if (job.state == JobState::kStarting || job.state == JobState::kRunning) {
+    j.phase = core::JobPhase::kRunning;
+    j.start_time = job.start_time;
+    j.shape_index = job.shape_index;
+    for (const auto& tp : job.placement) {
+      core::TaskAllocation a;
+      auto n = v.node_index.find(tp.node);
+      a.node = n == v.node_index.end() ? -1 : n->second;
+      if (a.node >= 0) {
+        const auto& devs = nodes_.at(tp.node).rec.devices;
+        for (int32_t agent_index : tp.devices) {
+          for (size_t i = 0; i < devs.size(); ++i) {
+            if (devs[i].index == agent_index) a.devices.push_back(static_cast<int32_t>(i));
+          }
+        }
+      }
+      a.res.cpu_milli = Milli(tp.cpus);
+      a.res.mem_mb = tp.mem_mb;
+      a.res.accel_milli = tp.accel_milli;
+      a.type = tp.gpu_type.empty() ? core::kNoAccel : TypeIndex(v, tp.gpu_type);
+      j.allocation.push_back(std::move(a));
+    }
+  }
+  return j;
+}
+
+std::string Controller::NoNodesReason() const {
+  if (nodes_.empty()) return "no nodes registered yet";
+  for (const auto& [name, n] : nodes_) {
+    if (n.up && n.seen && !n.rec.draining) return "";
+  }
+  return "no node is up (waiting for agents to report)";
+}
+
+void Controller::SchedulingPass(TimeMs now) {
+  last_pass_ = now;
+  schedule_wanted_ = false;
+  if (!policy_) return;
+  auto t0 = std::chrono::steady_clock::now();
+  CoreView v = BuildCoreView(now, true);
+  usage_tracker_.Advance(v.state, now);
+  usage_tracker_.Fill(v.state);
+  core::CycleResult result = policy_->Schedule(v.state, now);
+
+  for (const auto& p : result.placements) {
+    auto it = active_.find(p.job);
+    if (it == active_.end() || it->second.state != JobState::kPending) {
+      spdlog::warn("policy placed job {} which is not pending; ignored", p.job);
+      continue;
+    }
+    JobRecord& job = it->second;
+    const store::ShapeSpec& shape =
+        p.shape_index > 0 && size_t(p.shape_index) <= job.spec.shapes.size()
+            ? job.spec.shapes[p.shape_index - 1]
+            : job.spec.main;
+    (void)shape;
+    job.attempt += 1;
+    job.shape_index = p.shape_index;
+    job.placement.clear();
+    std::set<std::string> node_names;
+    for (size_t i = 0; i < p.tasks.size(); ++i) {
+      const core::TaskAllocation& a = p.tasks[i];
+      if (a.node < 0 || size_t(a.node) >= v.state.nodes.size()) continue;
+      store::TaskPlacement tp;
+      tp.task = static_cast<int32_t>(i);
+      tp.node = v.state.nodes[a.node].name;
+      const auto& devs = nodes_.at(tp.node).rec.devices;
+      for (int32_t d : a.devices) {
+        if (d >= 0 && size_t(d) < devs.size()) tp.devices.push_back(devs[d].index);
+      }
+      tp.cpus = a.res.cpu_milli / 1000.0;
+      tp.mem_mb = a.res.mem_mb;
+      tp.accel_milli = a.res.accel_milli;
+      if (a.type != core::kNoAccel && size_t(a.type) < v.state.accel_types.size()) {
+        tp.gpu_type = v.state.accel_types[a.type];
+      }
+      node_names.insert(tp.node);
+      job.placement.push_back(std::move(tp));
+    }
+    job.start_time = now;
+    job.end_time = -1;
+    std::string where;
+    for (const auto& n : node_names) where += (where.empty() ? "" : ", ") + n;
+    Transition(job, JobState::kStarting, (p.backfilled ? "backfilled on " : "placed on ") + where);
+    pending_view_.erase(job.id);
+    if (job.attempt > 1) {
+      // Logs hold the latest attempt only; the agent restarts its offsets at 0.
+      std::error_code ec;
+      std::filesystem::remove_all(
+          std::filesystem::path(options_.data_dir) / "logs" / std::to_string(job.id), ec);
+    }
+    QueueLaunches(job);
+  }
+  for (const auto& pre : result.preemptions) {
+    auto it = active_.find(pre.job);
+    if (it == active_.end()) continue;
+    JobRecord& job = it->second;
+    if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
+    EndAttempt(job, JobState::kPreempted, pre.reason, "PREEMPTED", true);
+  }
+  std::string no_nodes = NoNodesReason();
+  for (const auto& info : result.pending) {
+    auto it = active_.find(info.job);
+    if (it == active_.end() || it->second.state != JobState::kPending) continue;
+    it->second.reason = no_nodes.empty() ? info.reason : no_nodes;
+    pending_view_[info.job].est_start = no_nodes.empty() ? info.est_start : -1;
+  }
+  if (!no_nodes.empty()) {
+    for (auto& [id, job] : active_) {
+      if (job.state == JobState::kPending) job.reason = no_nodes;
+    }
+  }
+  schedule_wanted_ = false;
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (metrics_) metrics_->cycle_latency.Observe(secs);
+}
+
+}  // namespace suanli::server

@@ -1,0 +1,293 @@
+// Job operations of the user API: submit (with admission), list, show, cancel, log access.
+#include <algorithm>
+#include <filesystem>
+
+#include "server/controller.h"
+
+namespace suanli::server {
+
+namespace {
+
+json Seconds(TimeMs ms) { return ms < 0 ? json(nullptr) : json(static_cast<double>(ms) / 1000.0); }
+
+template <typename T>
+json Opt(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json ShapeJson(const store::ShapeSpec& s) {
+  return json{{"tasks", s.tasks}, {"cpus", s.cpus},         {"mem_mb", s.mem_mb},
+              {"gpus", s.gpus},   {"gpu_type", s.gpu_type}, {"speed", s.speed}};
+}
+
+}  // namespace
+
+json Controller::JobJson(const JobRecord& job) const {
+  json history = json::array();
+  for (const auto& h : job.history) {
+    history.push_back(
+        json{{"state", JobStateName(h.state)}, {"time", Seconds(h.time)}, {"reason", h.reason}});
+  }
+  json nodes = json::array();
+  json tasks = json::array();
+  for (const auto& t : job.placement) {
+    if (std::find(nodes.begin(), nodes.end(), t.node) == nodes.end()) nodes.push_back(t.node);
+    tasks.push_back(json{{"task", t.task},
+                         {"node", t.node},
+                         {"devices", t.devices},
+                         {"gpu_type", t.gpu_type},
+                         {"started", t.started},
+                         {"exited", t.exited},
+                         {"exit_code", Opt(t.exit_code)},
+                         {"signal", Opt(t.signal)}});
+  }
+  json shapes = json::array();
+  for (const auto& s : job.spec.shapes) shapes.push_back(ShapeJson(s));
+  TimeMs est = -1;
+  if (auto it = pending_view_.find(job.id); it != pending_view_.end()) est = it->second.est_start;
+  const store::ShapeSpec& m = job.spec.main;
+  return json{
+      {"id", job.id},
+      {"name", job.spec.name},
+      {"state", JobStateName(job.state)},
+      {"reason", job.reason},
+      {"est_start_time", job.state == JobState::kPending ? Seconds(est) : json(nullptr)},
+      {"tenant", job.tenant},
+      {"user", job.user},
+      {"resources",
+       {{"cpus", m.cpus},
+        {"mem_mb", m.mem_mb},
+        {"gpus", m.gpus},
+        {"gpu_type", m.gpu_type},
+        {"tasks", m.tasks}}},
+      {"shapes", shapes},
+      {"shape_index", job.shape_index},
+      {"nodes", nodes},
+      {"tasks", tasks},
+      {"exit_code", Opt(job.exit_code)},
+      {"signal", Opt(job.signal)},
+      {"failed_task", Opt(job.failed_task)},
+      {"submit_time", Seconds(job.submit_time)},
+      {"start_time", Seconds(job.start_time)},
+      {"end_time", Seconds(job.end_time)},
+      {"priority", job.spec.priority},
+      {"time_limit_s", job.spec.time_limit_s},
+      {"command", job.spec.command},
+      {"script", job.spec.script.empty() ? json(nullptr) : json(job.spec.script)},
+      {"env", job.spec.env},
+      {"attempt", job.attempt},
+      {"requeue", job.spec.requeue},
+      {"preemptible", job.spec.preemptible},
+      {"checkpointable", job.spec.checkpointable},
+      {"grace_s", job.spec.grace_s},
+      {"idempotency_key",
+       job.spec.idempotency_key.empty() ? json(nullptr) : json(job.spec.idempotency_key)},
+      {"cost", job.cost},
+      {"history", history},
+  };
+}
+
+bool Controller::InSubtree(const std::string& tenant, const std::string& root) const {
+  std::string cur = tenant;
+  for (int depth = 0; depth < 1000 && !cur.empty(); ++depth) {
+    if (cur == root) return true;
+    auto it = tenant_by_name_.find(cur);
+    if (it == tenant_by_name_.end()) return false;
+    cur = tenants_[it->second].parent;
+  }
+  return false;
+}
+
+bool Controller::CanSeeTenant(const Principal& p, const std::string& tenant) const {
+  switch (p.role) {
+    case Role::kAdmin:
+      return true;
+    case Role::kTenantAdmin:
+      return InSubtree(tenant, p.tenant);
+    case Role::kMember:
+      return tenant == p.tenant;
+  }
+  return false;
+}
+
+std::vector<std::string> Controller::VisibleTenants(const Principal& p,
+                                                    const std::string& under) const {
+  std::vector<std::string> out;
+  for (const auto& t : tenants_) {
+    if (!CanSeeTenant(p, t.name)) continue;
+    if (!under.empty() && !InSubtree(t.name, under)) continue;
+    out.push_back(t.name);
+  }
+  return out;
+}
+
+Result<std::optional<JobRecord>> Controller::FindVisibleJob(const Principal& p, JobId id) {
+  std::optional<JobRecord> job;
+  if (auto it = active_.find(id); it != active_.end()) {
+    job = it->second;
+  } else {
+    SUANLI_ASSIGN_OR_RETURN(job, store_->GetJob(id));
+  }
+  if (job && !CanSeeJob(p, *job)) job.reset();
+  return job;
+}
+
+ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
+  std::string tenant = req.tenant.empty() ? p.tenant : req.tenant;
+  if (!tenant_by_name_.count(tenant) || !CanSeeTenant(p, tenant)) {
+    return ErrorReply(NotFound("tenant '" + tenant + "' does not exist"));
+  }
+  if (p.role == Role::kMember && tenant != p.tenant) {
+    return ErrorReply(PermissionDenied("members submit only to their own tenant"));
+  }
+  const std::string& key = req.spec.idempotency_key;
+  if (!key.empty()) {
+    std::optional<JobId> seen;
+    if (auto it = idempotency_.find({p.user, key}); it != idempotency_.end()) {
+      seen = it->second;
+    } else {
+      auto found = store_->FindByIdempotencyKey(p.user, key);
+      if (!found.ok()) return ErrorReply(found.status());
+      seen = *found;
+    }
+    if (seen) {
+      auto job = FindVisibleJob(p, *seen);
+      if (!job.ok()) return ErrorReply(job.status());
+      if (*job) return JsonReply(200, JobJson(**job));
+    }
+  }
+  JobRecord job;
+  job.id = next_job_id_;
+  job.tenant = tenant;
+  job.user = p.user;
+  job.spec = std::move(req.spec);
+  job.submit_time = Now();
+  // Admission: the request must fit some node of the cluster when it is empty.
+  if (!nodes_.empty()) {
+    CoreView v = BuildCoreView(job.submit_time, false);
+    // Types only a job names are unknown to the cluster: no node has them.
+    for (const store::ShapeSpec* s : [&] {
+           std::vector<const store::ShapeSpec*> all{&job.spec.main};
+           for (const auto& x : job.spec.shapes) all.push_back(&x);
+           return all;
+         }()) {
+      if (s->gpus <= 0 || s->gpu_type == "any") continue;
+      size_t start = 0;
+      const std::string& types = s->gpu_type;
+      while (true) {
+        size_t bar = types.find('|', start);
+        std::string name =
+            types.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+        if (!v.type_index.count(name)) {
+          v.type_index[name] = static_cast<int32_t>(v.state.accel_types.size());
+          v.state.accel_types.push_back(name);
+        }
+        if (bar == std::string::npos) break;
+        start = bar + 1;
+      }
+    }
+    Status feasible = core::CheckFeasible(v.state, ToCoreJob(job, v));
+    if (!feasible.ok()) return ErrorReply(feasible);
+  }
+  ++next_job_id_;
+  job.state = JobState::kPending;
+  job.reason = nodes_.empty() ? "no nodes registered yet" : "waiting for the next scheduling pass";
+  job.history.push_back({JobState::kPending, job.submit_time, "submitted"});
+  if (!key.empty()) idempotency_[{p.user, key}] = job.id;
+  MarkDirty(job);
+  schedule_wanted_ = true;
+  auto [it, inserted] = active_.emplace(job.id, std::move(job));
+  return JsonReply(201, JobJson(it->second));
+}
+
+ApiReply Controller::ListJobs(const Principal& p, const JobListRequest& req) {
+  std::vector<JobState> states = req.states;
+  if (states.empty()) {
+    states = req.all ? store::AllJobStates()
+                     : std::vector<JobState>{JobState::kPending, JobState::kStarting,
+                                             JobState::kRunning};
+  }
+  if (!req.tenant.empty() && (!tenant_by_name_.count(req.tenant) || !CanSeeTenant(p, req.tenant))) {
+    return ErrorReply(NotFound("tenant '" + req.tenant + "' does not exist"));
+  }
+  std::vector<std::string> tenants = VisibleTenants(p, req.tenant);
+  std::set<std::string> tenant_set(tenants.begin(), tenants.end());
+  auto wanted = [&](const JobRecord& j) {
+    return std::find(states.begin(), states.end(), j.state) != states.end() &&
+           tenant_set.count(j.tenant) && (req.user.empty() || j.user == req.user);
+  };
+  std::map<JobId, const JobRecord*, std::greater<>> picked;
+  for (auto it = active_.rbegin(); it != active_.rend(); ++it) {
+    if (wanted(it->second)) picked[it->first] = &it->second;
+    if (static_cast<int64_t>(picked.size()) >= req.limit) break;
+  }
+  std::vector<JobState> finished;
+  for (JobState s : states) {
+    if (store::IsTerminal(s)) finished.push_back(s);
+  }
+  std::vector<JobRecord> from_store;
+  if (!finished.empty() && !tenants.empty()) {
+    store::JobQuery q;
+    q.states = finished;
+    q.tenants = tenants;
+    q.user = req.user;
+    q.limit = req.limit;
+    auto r = store_->ListJobs(q);
+    if (!r.ok()) return ErrorReply(r.status());
+    from_store = std::move(r).value();
+    for (const auto& j : from_store) {
+      if (!picked.count(j.id) && !active_.count(j.id)) picked[j.id] = &j;
+    }
+  }
+  json jobs = json::array();
+  for (const auto& [id, j] : picked) {
+    if (static_cast<int64_t>(jobs.size()) >= req.limit) break;
+    jobs.push_back(JobJson(*j));
+  }
+  return JsonReply(200, json{{"jobs", jobs}});
+}
+
+ApiReply Controller::GetJob(const Principal& p, JobId id) {
+  auto job = FindVisibleJob(p, id);
+  if (!job.ok()) return ErrorReply(job.status());
+  if (!*job) return ErrorReply(NotFound("job " + std::to_string(id) + " does not exist"));
+  return JsonReply(200, JobJson(**job));
+}
+
+ApiReply Controller::CancelJob(const Principal& p, JobId id) {
+  auto job = FindVisibleJob(p, id);
+  if (!job.ok()) return ErrorReply(job.status());
+  if (!*job) return ErrorReply(NotFound("job " + std::to_string(id) + " does not exist"));
+  if (p.role == Role::kMember && (*job)->user != p.user) {
+    return ErrorReply(PermissionDenied("members may cancel only their own jobs; job " +
+                                       std::to_string(id) + " belongs to " + (*job)->user));
+  }
+  auto it = active_.find(id);
+  if (it == active_.end() || store::IsTerminal(it->second.state)) {
+    return ErrorReply(FailedPrecondition("job " + std::to_string(id) + " already finished (" +
+                                         std::string(JobStateName((*job)->state)) + ")"));
+  }
+  EndAttempt(it->second, JobState::kCancelled, "cancelled by " + p.user, "CANCELLED", false);
+  return JsonReply(200, JobJson(it->second));
+}
+
+ApiReply Controller::CheckLogRead(const Principal& p, JobId id, const LogRead& req,
+                                  std::string* path) {
+  auto job = FindVisibleJob(p, id);
+  if (!job.ok()) return ErrorReply(job.status());
+  if (!*job) return ErrorReply(NotFound("job " + std::to_string(id) + " does not exist"));
+  int32_t tasks = (*job)->spec.main.tasks;
+  for (const auto& s : (*job)->spec.shapes) tasks = std::max(tasks, s.tasks);
+  if (req.task >= tasks) {
+    return ErrorReply(
+        NotFound("job " + std::to_string(id) + " has no task " + std::to_string(req.task)));
+  }
+  *path = (std::filesystem::path(options_.data_dir) / "logs" / std::to_string(id) /
+           (std::to_string(req.task) + "." + req.stream))
+              .string();
+  ApiReply r;
+  r.headers.emplace_back("X-Suanli-Job-State", std::string(JobStateName((*job)->state)));
+  return r;
+}
+
+}  // namespace suanli::server

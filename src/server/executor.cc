@@ -1,0 +1,108 @@
+#include "server/executor.h"
+
+#include <spdlog/spdlog.h>
+
+namespace suanli::server {
+
+namespace {
+constexpr size_t kMaxBatch = 4096;  // bounds the latency of one commit
+}
+
+Executor::Executor(Controller* controller, store::Store* store, Metrics* metrics)
+    : controller_(controller), store_(store), metrics_(metrics) {}
+
+Executor::~Executor() { Stop(); }
+
+void Executor::Start() {
+  std::lock_guard lock(mu_);
+  if (running_) return;
+  running_ = true;
+  stopping_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Executor::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (!running_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  running_ = false;
+}
+
+std::future<ApiReply> Executor::Post(std::function<ApiReply(Controller&)> fn) {
+  Task task{std::move(fn), {}};
+  std::future<ApiReply> f = task.promise.get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (!running_ || stopping_) {
+      task.promise.set_value(ErrorReply(Unavailable("the controller is shutting down")));
+      return f;
+    }
+    queue_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+  return f;
+}
+
+void Executor::Loop() {
+  std::vector<Task> batch;
+  std::vector<ApiReply> replies;
+  while (true) {
+    batch.clear();
+    replies.clear();
+    bool stop = false;
+    {
+      std::unique_lock lock(mu_);
+      int64_t wait_ms = controller_->MillisUntilNextTick();
+      if (queue_.empty() && !stopping_ && wait_ms > 0) {
+        cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                     [&] { return !queue_.empty() || stopping_; });
+      }
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      stop = stopping_ && queue_.empty();
+    }
+    for (Task& t : batch) {
+      try {
+        replies.push_back(t.fn(*controller_));
+      } catch (const std::exception& e) {
+        // A bug in one request must not take down the controller.
+        spdlog::error("request failed with an exception: {}", e.what());
+        replies.push_back(ErrorReply(Internal(std::string("internal error: ") + e.what())));
+      }
+    }
+    try {
+      controller_->Tick();
+    } catch (const std::exception& e) {
+      spdlog::error("controller tick failed with an exception: {}", e.what());
+    }
+    store::WriteBatch changes = controller_->TakeBatch();
+    Status committed = Status::Ok();
+    if (!changes.empty()) {
+      committed = store_->Commit(changes);
+      if (metrics_) {
+        ++metrics_->commits;
+        metrics_->committed_changes += changes.size();
+        if (!committed.ok()) ++metrics_->commit_failures;
+      }
+      if (!committed.ok()) spdlog::error("commit failed: {}", committed.ToString());
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (committed.ok()) {
+        batch[i].promise.set_value(std::move(replies[i]));
+      } else {
+        batch[i].promise.set_value(
+            ErrorReply(Unavailable("could not store the change: " + committed.message())));
+      }
+    }
+    if (stop) break;
+  }
+}
+
+}  // namespace suanli::server

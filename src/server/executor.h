@@ -1,0 +1,47 @@
+#pragma once
+// The controller's owner thread. HTTP handlers and agents post closures; the thread runs a batch
+// of them, lets the controller do its periodic work, commits every change of the batch in ONE
+// store transaction (group commit), and only then releases the replies.
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "server/controller.h"
+
+namespace suanli::server {
+
+class Executor {
+ public:
+  Executor(Controller* controller, store::Store* store, Metrics* metrics);
+  ~Executor();
+  void Start();
+  void Stop();  // runs what was posted, commits, then ends the thread
+
+  // Runs `fn` on the owner thread; the future is ready once its changes are durable.
+  // After Stop, answers 503 at once.
+  std::future<ApiReply> Post(std::function<ApiReply(Controller&)> fn);
+  // Convenience: waits for the reply.
+  ApiReply Call(std::function<ApiReply(Controller&)> fn) { return Post(std::move(fn)).get(); }
+
+ private:
+  struct Task {
+    std::function<ApiReply(Controller&)> fn;
+    std::promise<ApiReply> promise;
+  };
+  void Loop();
+
+  Controller* controller_;
+  store::Store* store_;
+  Metrics* metrics_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Task> queue_;
+  bool stopping_ = false;
+  bool running_ = false;
+  std::thread thread_;
+};
+
+}  // namespace suanli::server

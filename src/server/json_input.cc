@@ -1,0 +1,181 @@
+#include "server/json_input.h"
+
+#include <cmath>
+
+namespace suanli::server {
+
+Result<json> ParseObject(const std::string& body) {
+  if (body.empty()) return json::object();
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgument("request body is not valid JSON");
+  if (!j.is_object()) return InvalidArgument("request body must be a JSON object");
+  return j;
+}
+
+FieldReader::FieldReader(const json& obj, std::string where)
+    : obj_(obj), where_(std::move(where)) {}
+
+bool FieldReader::Has(const char* name) const {
+  auto it = obj_.find(name);
+  return it != obj_.end() && !it->is_null();
+}
+
+const json* FieldReader::Take(const char* name) {
+  seen_.insert(name);
+  auto it = obj_.find(name);
+  if (it == obj_.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+const json* FieldReader::Raw(const char* name) { return Take(name); }
+
+FieldReader& FieldReader::String(const char* name, std::string* out, size_t max_len) {
+  const json* v = Take(name);
+  if (!v) return *this;
+  if (!v->is_string()) {
+    Fail(InvalidArgument("field '" + Field(name) + "' must be a string"));
+  } else if (v->get_ref<const std::string&>().size() > max_len) {
+    Fail(InvalidArgument("field '" + Field(name) + "' is longer than " + std::to_string(max_len) +
+                         " characters"));
+  } else {
+    *out = v->get<std::string>();
+  }
+  return *this;
+}
+
+FieldReader& FieldReader::Int(const char* name, int64_t* out, int64_t min, int64_t max) {
+  const json* v = Take(name);
+  if (!v) return *this;
+  std::string range = " between " + std::to_string(min) + " and " + std::to_string(max);
+  if (!v->is_number()) {
+    Fail(InvalidArgument("field '" + Field(name) + "' must be an integer" + range));
+    return *this;
+  }
+  double d = v->get<double>();
+  if (!v->is_number_integer() && (std::floor(d) != d || !std::isfinite(d))) {
+    Fail(InvalidArgument("field '" + Field(name) + "' must be an integer" + range));
+  } else if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
+    Fail(InvalidArgument("field '" + Field(name) + "' must be" + range));
+  } else {
+    *out = v->is_number_integer() ? v->get<int64_t>() : static_cast<int64_t>(d);
+  }
+  return *this;
+}
+
+FieldReader& FieldReader::Int32(const char* name, int32_t* out, int32_t min, int32_t max) {
+  int64_t v = *out;
+  Int(name, &v, min, max);
+  *out = static_cast<int32_t>(v);
+  return *this;
+}
+
+FieldReader& FieldReader::Number(const char* name, double* out, double min, double max) {
+  const json* v = Take(name);
+  if (!v) return *this;
+  auto fmt = [](double x) {
+    std::string s = std::to_string(x);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  };
+  std::string range = " between " + fmt(min) + " and " + fmt(max);
+  if (!v->is_number()) {
+    Fail(InvalidArgument("field '" + Field(name) + "' must be a number" + range));
+    return *this;
+  }
+  double d = v->get<double>();
+  if (!std::isfinite(d) || d < min || d > max) {
+    Fail(InvalidArgument("field '" + Field(name) + "' must be a number" + range));
+  } else {
+    *out = d;
+  }
+  return *this;
+}
+
+FieldReader& FieldReader::Bool(const char* name, bool* out) {
+  const json* v = Take(name);
+  if (!v) return *this;
+  if (!v->is_boolean()) {
+    Fail(InvalidArgument("field '" + Field(name) + "' must be true or false"));
+  } else {
+    *out = v->get<bool>();
+  }
+  return *this;
+}
+
+FieldReader& FieldReader::StringList(const char* name, std::vector<std::string>* out,
+                                     size_t max_items, size_t max_len) {
+  const json* v = Take(name);
+  if (!v) return *this;
+  if (!v->is_array() || v->size() > max_items) {
+    Fail(InvalidArgument("field '" + Field(name) + "' must be a list of at most " +
+                         std::to_string(max_items) + " strings"));
+    return *this;
+  }
+  std::vector<std::string> items;
+  for (const auto& e : *v) {
+    if (!e.is_string() || e.get_ref<const std::string&>().size() > max_len) {
+      Fail(InvalidArgument("field '" + Field(name) + "' must hold strings of at most " +
+                           std::to_string(max_len) + " characters"));
+      return *this;
+    }
+    items.push_back(e.get<std::string>());
+  }
+  *out = std::move(items);
+  return *this;
+}
+
+FieldReader& FieldReader::StringMap(const char* name, std::map<std::string, std::string>* out,
+                                    size_t max_items, size_t max_len) {
+  const json* v = Take(name);
+  if (!v) return *this;
+  if (!v->is_object() || v->size() > max_items) {
+    Fail(InvalidArgument("field '" + Field(name) + "' must be an object of at most " +
+                         std::to_string(max_items) + " string values"));
+    return *this;
+  }
+  std::map<std::string, std::string> m;
+  for (const auto& [k, e] : v->items()) {
+    if (!e.is_string() || e.get_ref<const std::string&>().size() > max_len || k.size() > max_len) {
+      Fail(InvalidArgument("field '" + Field(name) + "." + k + "' must be a string of at most " +
+                           std::to_string(max_len) + " characters"));
+      return *this;
+    }
+    m[k] = e.get<std::string>();
+  }
+  *out = std::move(m);
+  return *this;
+}
+
+FieldReader& FieldReader::NumberMap(const char* name, std::map<std::string, double>* out,
+                                    double min, double max) {
+  const json* v = Take(name);
+  if (!v) return *this;
+  if (!v->is_object()) {
+    Fail(InvalidArgument("field '" + Field(name) + "' must be an object of numbers"));
+    return *this;
+  }
+  std::map<std::string, double> m;
+  FieldReader inner(*v, Field(name) + ".");
+  for (const auto& [k, e] : v->items()) {
+    double d = 0;
+    inner.Number(k.c_str(), &d, min, max);
+    m[k] = d;
+  }
+  if (!inner.status().ok()) {
+    Fail(inner.status());
+    return *this;
+  }
+  *out = std::move(m);
+  return *this;
+}
+
+Status FieldReader::Finish() {
+  if (!status_.ok()) return status_;
+  for (const auto& [k, v] : obj_.items()) {
+    if (!seen_.count(k)) return InvalidArgument("unknown field '" + Field(k.c_str()) + "'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace suanli::server

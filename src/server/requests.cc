@@ -1,0 +1,480 @@
+#include "server/requests.h"
+
+#include <cmath>
+#include <ctime>
+
+#include "server/json_input.h"
+
+namespace suanli::server {
+namespace {
+
+constexpr int64_t kMaxMemMb = 64LL * 1024 * 1024;  // 64 TiB per task
+constexpr double kMaxCpus = 4096;
+constexpr double kMaxGpus = 1024;
+constexpr int64_t kMaxTasks = 4096;
+constexpr int64_t kMaxTimeLimitS = 366LL * 24 * 3600;
+constexpr size_t kMaxScript = 512 * 1024;
+
+Status CheckGpus(double gpus, const std::string& field) {
+  if (gpus >= 1 && std::floor(gpus) != gpus) {
+    return InvalidArgument("field '" + field +
+                           "' must be a whole number of devices, or a fraction below 1 for a "
+                           "share of one device");
+  }
+  return Status::Ok();
+}
+
+Status CheckGpuType(const std::string& type, const std::string& field) {
+  if (type.empty()) return InvalidArgument("field '" + field + "' must not be empty");
+  size_t start = 0;
+  while (start <= type.size()) {
+    size_t bar = type.find('|', start);
+    std::string part =
+        type.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+    Status st = CheckName(part, field.c_str());
+    if (!st.ok()) {
+      return InvalidArgument("field '" + field + "' must be a type name like nvidia-a100, a list " +
+                             "like nvidia-a100|nvidia-h100, or any");
+    }
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return Status::Ok();
+}
+
+void ReadShape(FieldReader& r, store::ShapeSpec* s, const std::string& where) {
+  int64_t tasks = s->tasks;
+  r.Int("tasks", &tasks, 1, kMaxTasks)
+      .Number("cpus", &s->cpus, 0, kMaxCpus)
+      .Int("mem_mb", &s->mem_mb, 0, kMaxMemMb)
+      .Number("gpus", &s->gpus, 0, kMaxGpus)
+      .String("gpu_type", &s->gpu_type, 256);
+  s->tasks = static_cast<int32_t>(tasks);
+  if (!r.status().ok()) return;
+  Status st = CheckGpus(s->gpus, where + "gpus");
+  if (st.ok()) st = CheckGpuType(s->gpu_type, where + "gpu_type");
+  if (st.ok() && s->cpus == 0 && s->gpus == 0 && s->mem_mb == 0) {
+    st = InvalidArgument("the job asks for no resources: set '" + where + "cpus', '" + where +
+                         "mem_mb' or '" + where + "gpus'");
+  }
+  if (!st.ok()) r.Fail(st);
+}
+
+Result<std::vector<TaskRef>> ReadTaskRefs(const json* list, const char* field) {
+  std::vector<TaskRef> out;
+  if (!list) return out;
+  if (!list->is_array() || list->size() > 100000) {
+    return InvalidArgument(std::string("field '") + field + "' must be a list");
+  }
+  for (size_t i = 0; i < list->size(); ++i) {
+    const json& e = (*list)[i];
+    if (!e.is_object()) {
+      return InvalidArgument(std::string("field '") + field + "[" + std::to_string(i) +
+                             "]' must be an object");
+    }
+    FieldReader r(e, std::string(field) + "[" + std::to_string(i) + "].");
+    TaskRef ref;
+    if (!r.Has("job_id") || !r.Has("attempt")) {
+      return InvalidArgument(std::string("field '") + field + "[" + std::to_string(i) +
+                             "]' needs job_id and attempt");
+    }
+    r.Int("job_id", &ref.job_id, 1, INT64_MAX)
+        .Int32("attempt", &ref.attempt, 0, INT32_MAX)
+        .Int32("task", &ref.task, 0, kMaxTasks);
+    SUANLI_RETURN_IF_ERROR(r.Finish());
+    out.push_back(ref);
+  }
+  return out;
+}
+
+std::string Param(const Params& params, const char* name) {
+  auto it = params.find(name);
+  return it == params.end() ? "" : it->second;
+}
+
+Status CheckKnownParams(const Params& params, std::initializer_list<const char*> known) {
+  for (const auto& [k, v] : params) {
+    bool ok = false;
+    for (const char* n : known) ok = ok || k == n;
+    if (!ok) return InvalidArgument("unknown query parameter '" + k + "'");
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> IntParam(const Params& params, const char* name, int64_t def, int64_t min,
+                         int64_t max) {
+  std::string v = Param(params, name);
+  if (v.empty()) return def;
+  char* end = nullptr;
+  errno = 0;
+  long long x = std::strtoll(v.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0' || x < min || x > max) {
+    return InvalidArgument("query parameter '" + std::string(name) +
+                           "' must be an integer between " + std::to_string(min) + " and " +
+                           std::to_string(max));
+  }
+  return static_cast<int64_t>(x);
+}
+
+}  // namespace
+
+Status CheckName(const std::string& name, const char* what) {
+  bool ok = !name.empty() && name.size() <= 64 && std::isalnum(static_cast<unsigned char>(name[0]));
+  for (char c : name) {
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
+  }
+  if (!ok) {
+    return InvalidArgument(std::string(what) + " '" + name.substr(0, 80) +
+                           "' must be 1-64 letters, digits, '.', '_' or '-', starting with a "
+                           "letter or digit");
+  }
+  return Status::Ok();
+}
+
+Result<SubmitRequest> ParseSubmit(const std::string& body) {
+  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  SubmitRequest req;
+  store::JobSpec& s = req.spec;
+  FieldReader r(j);
+  r.String("name", &s.name, 256)
+      .String("tenant", &req.tenant, 64)
+      .String("script", &s.script, kMaxScript)
+      .StringMap("env", &s.env, 256, 4096)
+      .Int("time_limit_s", &s.time_limit_s, 0, kMaxTimeLimitS)
+      .Int32("priority", &s.priority, -1000000, 1000000)
+      .String("idempotency_key", &s.idempotency_key, 256)
+      .Bool("preemptible", &s.preemptible)
+      .Bool("checkpointable", &s.checkpointable)
+      .Bool("requeue", &s.requeue)
+      .Int("grace_s", &s.grace_s, 0, 3600);
+  ReadShape(r, &s.main, "");
+  // The command may be a list of arguments or a single string run by the shell.
+  if (const json* cmd = r.Raw("command")) {
+    if (cmd->is_string()) {
+      if (cmd->get_ref<const std::string&>().size() > kMaxScript) {
+        r.Fail(InvalidArgument("field 'command' is too long"));
+      } else {
+        s.command = {"/bin/sh", "-c", cmd->get<std::string>()};
+      }
+    } else {
+      json wrapped{{"command", *cmd}};
+      FieldReader inner(wrapped);
+      inner.StringList("command", &s.command, 4096, 64 * 1024);
+      if (!inner.status().ok()) r.Fail(inner.status());
+    }
+  }
+  if (const json* shapes = r.Raw("shapes")) {
+    if (!shapes->is_array() || shapes->size() > 16) {
+      r.Fail(InvalidArgument("field 'shapes' must be a list of at most 16 shapes"));
+    } else {
+      for (size_t i = 0; i < shapes->size() && r.status().ok(); ++i) {
+        std::string where = "shapes[" + std::to_string(i) + "].";
+        if (!(*shapes)[i].is_object()) {
+          r.Fail(InvalidArgument("field '" + where.substr(0, where.size() - 1) +
+                                 "' must be an object"));
+          break;
+        }
+        FieldReader sr((*shapes)[i], where);
+        store::ShapeSpec shape = s.main;
+        shape.speed = 1.0;
+        sr.Number("speed", &shape.speed, 0.001, 1000);
+        ReadShape(sr, &shape, where);
+        Status st = sr.Finish();
+        if (!st.ok()) r.Fail(st);
+        s.shapes.push_back(shape);
+      }
+    }
+  }
+  SUANLI_RETURN_IF_ERROR(r.Finish());
+  if (s.command.empty() && s.script.empty()) {
+    return InvalidArgument("give the job a 'command' (list of arguments) or a 'script'");
+  }
+  if (!s.command.empty() && !s.script.empty()) {
+    return InvalidArgument("give either 'command' or 'script', not both");
+  }
+  if (!req.tenant.empty()) SUANLI_RETURN_IF_ERROR(CheckName(req.tenant, "tenant"));
+  if (s.name.empty()) {
+    s.name = !s.command.empty() ? s.command[0].substr(s.command[0].rfind('/') + 1) : "script";
+    if (s.name.empty()) s.name = "job";
+  }
+  return req;
+}
+
+Result<store::TenantRecord> ParseTenant(const std::string& body) {
+  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  store::TenantRecord t;
+  FieldReader r(j);
+  r.String("name", &t.name, 64)
+      .String("parent", &t.parent, 64)
+      .Number("weight", &t.weight, 0.001, 1e6)
+      .NumberMap("quota", &t.quota, 0, 1e12)
+      .NumberMap("limit", &t.limit, 0, 1e12)
+      .Number("budget_accel_hours", &t.budget_accel_hours, -1, 1e12);
+  SUANLI_RETURN_IF_ERROR(r.Finish());
+  SUANLI_RETURN_IF_ERROR(CheckName(t.name, "tenant"));
+  if (!t.parent.empty()) SUANLI_RETURN_IF_ERROR(CheckName(t.parent, "parent tenant"));
+  for (const auto* m : {&t.quota, &t.limit}) {
+    for (const auto& [k, v] : *m) {
+      if (k != "cpus" && k != "mem_mb") SUANLI_RETURN_IF_ERROR(CheckName(k, "resource type"));
+    }
+  }
+  return t;
+}
+
+Result<UserRequest> ParseUser(const std::string& body) {
+  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  UserRequest u;
+  FieldReader r(j);
+  r.String("name", &u.name, 64).String("tenant", &u.tenant, 64).String("role", &u.role, 32);
+  SUANLI_RETURN_IF_ERROR(r.Finish());
+  SUANLI_RETURN_IF_ERROR(CheckName(u.name, "user"));
+  if (u.tenant.empty()) return InvalidArgument("field 'tenant' is required");
+  if (u.role != "admin" && u.role != "tenant-admin" && u.role != "member") {
+    return InvalidArgument("field 'role' must be admin, tenant-admin or member");
+  }
+  return u;
+}
+
+Result<std::string> ParseTokenRequest(const std::string& body) {
+  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  std::string user;
+  FieldReader r(j);
+  r.String("user", &user, 64);
+  SUANLI_RETURN_IF_ERROR(r.Finish());
+  return user;
+}
+
+Result<RegisterRequest> ParseRegister(const std::string& body) {
+  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  RegisterRequest req;
+  store::NodeRecord& n = req.node;
+  FieldReader r(j);
+  r.String("name", &n.name, 64)
+      .Number("cpus", &n.cpus, 0, 1e6)
+      .Int("mem_mb", &n.mem_mb, 0, 1LL << 40)
+      .String("address", &n.address, 256);
+  const json* devices = r.Raw("devices");
+  const json* running = r.Raw("running");
+  SUANLI_RETURN_IF_ERROR(r.Finish());
+  SUANLI_RETURN_IF_ERROR(CheckName(n.name, "node"));
+  if (n.address.empty()) n.address = "127.0.0.1";
+  if (devices) {
+    if (!devices->is_array() || devices->size() > 1024) {
+      return InvalidArgument("field 'devices' must be a list of at most 1024 devices");
+    }
+    for (size_t i = 0; i < devices->size(); ++i) {
+      std::string where = "devices[" + std::to_string(i) + "].";
+      if (!(*devices)[i].is_object())
+        return InvalidArgument("field '" + where + "' must be an object");
+      FieldReader dr((*devices)[i], where);
+      store::DeviceRecord d;
+      d.index = static_cast<int32_t>(i);
+      dr.Int32("index", &d.index, 0, 1 << 20)
+          .String("type", &d.type, 64)
+          .String("uuid", &d.uuid, 128)
+          .Int("memory_mb", &d.memory_mb, 0, 1LL << 30)
+          .Int32("island", &d.island, 0, 1 << 20);
+      SUANLI_RETURN_IF_ERROR(dr.Finish());
+      SUANLI_RETURN_IF_ERROR(CheckName(d.type, ("field '" + where + "type'").c_str()));
+      n.devices.push_back(d);
+    }
+  }
+  SUANLI_ASSIGN_OR_RETURN(req.running, ReadTaskRefs(running, "running"));
+  return req;
+}
+
+Result<PollRequest> ParsePoll(const std::string& body) {
+  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  PollRequest req;
+  FieldReader r(j);
+  r.Int("wait_ms", &req.wait_ms, 0, 60000);
+  const json* running = r.Raw("running");
+  const json* events = r.Raw("events");
+  SUANLI_RETURN_IF_ERROR(r.Finish());
+  SUANLI_ASSIGN_OR_RETURN(req.running, ReadTaskRefs(running, "running"));
+  if (events) {
+    if (!events->is_array() || events->size() > 100000) {
+      return InvalidArgument("field 'events' must be a list");
+    }
+    for (size_t i = 0; i < events->size(); ++i) {
+      std::string where = "events[" + std::to_string(i) + "].";
+      const json& e = (*events)[i];
+      if (!e.is_object()) return InvalidArgument("field '" + where + "' must be an object");
+      FieldReader er(e, where);
+      AgentEvent ev;
+      int64_t exit_code = 0, signal = 0;
+      double time = 0;
+      er.Int("job_id", &ev.ref.job_id, 1, INT64_MAX)
+          .Int32("attempt", &ev.ref.attempt, 0, INT32_MAX)
+          .Int32("task", &ev.ref.task, 0, kMaxTasks)
+          .String("event", &ev.event, 32)
+          .Int("exit_code", &exit_code, -1000, 1000)
+          .Int("signal", &signal, 0, 128)
+          .String("reason", &ev.reason, 256)
+          .Number("time", &time, 0, 1e11);
+      if (er.Has("exit_code")) ev.exit_code = static_cast<int32_t>(exit_code);
+      if (er.Has("signal")) ev.signal = static_cast<int32_t>(signal);
+      bool has_ids = er.Has("job_id") && er.Has("attempt");
+      SUANLI_RETURN_IF_ERROR(er.Finish());
+      if (!has_ids) return InvalidArgument("field '" + where + "' needs job_id and attempt");
+      if (ev.event != "started" && ev.event != "exited") {
+        return InvalidArgument("field '" + where + "event' must be started or exited");
+      }
+      req.events.push_back(std::move(ev));
+    }
+  }
+  return req;
+}
+
+namespace {
+
+Result<std::string> DecodeBase64(const std::string& in) {
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve(in.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t pad = 0;
+  for (char c : in) {
+    if (c == '=') {
+      ++pad;
+      continue;
+    }
+    if (c == '\n' || c == '\r') continue;
+    if (pad > 0) return InvalidArgument("field 'data' is not valid base64");
+    size_t v = kAlphabet.find(c);
+    if (v == std::string::npos) return InvalidArgument("field 'data' is not valid base64");
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  if (pad > 2) return InvalidArgument("field 'data' is not valid base64");
+  return out;
+}
+
+}  // namespace
+
+Result<LogUpload> ParseLogUpload(const std::string& body) {
+  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  LogUpload up;
+  std::string data;
+  FieldReader r(j);
+  r.Int("job_id", &up.ref.job_id, 1, INT64_MAX)
+      .Int32("attempt", &up.ref.attempt, 0, INT32_MAX)
+      .Int32("task", &up.ref.task, 0, kMaxTasks)
+      .String("stream", &up.stream, 16)
+      .Int("offset", &up.offset, 0, 1LL << 40)
+      .String("data", &data, 2 * 1024 * 1024);
+  bool has_ids = r.Has("job_id") && r.Has("attempt") && r.Has("stream");
+  SUANLI_RETURN_IF_ERROR(r.Finish());
+  if (!has_ids) return InvalidArgument("log upload needs job_id, attempt and stream");
+  if (up.stream != "stdout" && up.stream != "stderr") {
+    return InvalidArgument("field 'stream' must be stdout or stderr");
+  }
+  SUANLI_ASSIGN_OR_RETURN(up.data, DecodeBase64(data));
+  return up;
+}
+
+Result<TimeMs> ParseTime(const std::string& text, const char* field) {
+  auto bad = [&] {
+    return InvalidArgument(std::string("'") + field +
+                           "' must be a date (2026-01-01), a UTC time (2026-01-01T10:00:00Z) or "
+                           "epoch seconds");
+  };
+  if (text.empty()) return bad();
+  char* end = nullptr;
+  double secs = std::strtod(text.c_str(), &end);
+  if (*end == '\0' && text.find('-') == std::string::npos) {
+    if (!std::isfinite(secs) || secs < 0 || secs > 1e11) return bad();
+    return static_cast<TimeMs>(std::llround(secs * 1000));
+  }
+  std::tm tm{};
+  const char* rest = strptime(text.c_str(), "%Y-%m-%d", &tm);
+  if (!rest) return bad();
+  if (*rest == 'T' || *rest == ' ') {
+    rest = strptime(rest + 1, "%H:%M:%S", &tm);
+    if (!rest) return bad();
+    if (*rest == 'Z') ++rest;
+  }
+  if (*rest != '\0') return bad();
+  return static_cast<TimeMs>(timegm(&tm)) * 1000;
+}
+
+Result<JobListRequest> ParseJobList(const Params& params) {
+  SUANLI_RETURN_IF_ERROR(CheckKnownParams(params, {"state", "tenant", "user", "all", "limit"}));
+  JobListRequest req;
+  std::string states = Param(params, "state");
+  size_t start = 0;
+  while (!states.empty() && start <= states.size()) {
+    size_t comma = states.find(',', start);
+    std::string name =
+        states.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    auto st = store::ParseJobState(name);
+    if (!st) return InvalidArgument("query parameter 'state' has an unknown state '" + name + "'");
+    req.states.push_back(*st);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  std::string all = Param(params, "all");
+  if (!all.empty() && all != "true" && all != "false" && all != "1" && all != "0") {
+    return InvalidArgument("query parameter 'all' must be true or false");
+  }
+  req.all = all == "true" || all == "1";
+  req.tenant = Param(params, "tenant");
+  req.user = Param(params, "user");
+  SUANLI_ASSIGN_OR_RETURN(req.limit, IntParam(params, "limit", 1000, 1, 100000));
+  return req;
+}
+
+Result<UsageRequest> ParseUsage(const Params& params) {
+  SUANLI_RETURN_IF_ERROR(
+      CheckKnownParams(params, {"tenant", "user", "since", "until", "by", "format"}));
+  UsageRequest req;
+  req.tenant = Param(params, "tenant");
+  req.user = Param(params, "user");
+  if (std::string s = Param(params, "since"); !s.empty()) {
+    SUANLI_ASSIGN_OR_RETURN(req.since, ParseTime(s, "since"));
+  }
+  if (std::string s = Param(params, "until"); !s.empty()) {
+    SUANLI_ASSIGN_OR_RETURN(req.until, ParseTime(s, "until"));
+  }
+  std::string by = Param(params, "by");
+  if (!by.empty()) req.by = by;
+  if (req.by != "tenant" && req.by != "user" && req.by != "type") {
+    return InvalidArgument("query parameter 'by' must be tenant, user or type");
+  }
+  std::string format = Param(params, "format");
+  if (!format.empty() && format != "json" && format != "csv") {
+    return InvalidArgument("query parameter 'format' must be json or csv");
+  }
+  req.csv = format == "csv";
+  return req;
+}
+
+Result<LogRead> ParseLogRead(const Params& params) {
+  SUANLI_RETURN_IF_ERROR(CheckKnownParams(params, {"task", "stream", "offset"}));
+  LogRead req;
+  SUANLI_ASSIGN_OR_RETURN(int64_t task, IntParam(params, "task", 0, 0, kMaxTasks));
+  req.task = static_cast<int32_t>(task);
+  SUANLI_ASSIGN_OR_RETURN(req.offset, IntParam(params, "offset", 0, 0, 1LL << 40));
+  std::string stream = Param(params, "stream");
+  if (!stream.empty()) req.stream = stream;
+  if (req.stream != "stdout" && req.stream != "stderr") {
+    return InvalidArgument("query parameter 'stream' must be stdout or stderr");
+  }
+  return req;
+}
+
+Result<TimeMs> ParseSinceParam(const Params& params, const char* name) {
+  SUANLI_RETURN_IF_ERROR(CheckKnownParams(params, {name}));
+  std::string v = Param(params, name);
+  if (v.empty()) return TimeMs{0};
+  return ParseTime(v, name);
+}
+
+}  // namespace suanli::server

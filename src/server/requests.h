@@ -1,0 +1,100 @@
+#pragma once
+// Parsed and validated requests, produced on HTTP threads (requests.cc) and handed to the
+// controller's owner thread. Parsing enforces types, ranges and unknown fields.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "store/records.h"
+
+namespace suanli::server {
+
+struct SubmitRequest {
+  store::JobSpec spec;
+  std::string tenant;  // empty = the caller's tenant
+};
+
+struct JobListRequest {
+  std::vector<store::JobState> states;  // empty = PENDING, STARTING, RUNNING (or all with `all`)
+  bool all = false;
+  std::string tenant;
+  std::string user;
+  int64_t limit = 1000;
+};
+
+struct UserRequest {
+  std::string name;
+  std::string tenant;
+  std::string role = "member";
+};
+
+struct UsageRequest {
+  std::string tenant;
+  std::string user;
+  TimeMs since = 0;
+  TimeMs until = 0;
+  std::string by = "tenant";  // tenant | user | type
+  bool csv = false;
+};
+
+struct TaskRef {
+  store::JobId job_id = 0;
+  int32_t attempt = 0;
+  int32_t task = 0;
+};
+
+struct AgentEvent {
+  TaskRef ref;
+  std::string event;  // started | exited
+  std::optional<int32_t> exit_code;
+  std::optional<int32_t> signal;
+  std::string reason;
+};
+
+struct RegisterRequest {
+  store::NodeRecord node;
+  std::vector<TaskRef> running;
+};
+
+struct PollRequest {
+  int64_t wait_ms = 1000;
+  std::vector<TaskRef> running;
+  std::vector<AgentEvent> events;
+};
+
+struct LogUpload {
+  TaskRef ref;
+  std::string stream;
+  int64_t offset = 0;
+  std::string data;  // decoded bytes
+};
+
+struct LogRead {
+  int32_t task = 0;
+  std::string stream = "stdout";
+  int64_t offset = 0;
+};
+
+Result<SubmitRequest> ParseSubmit(const std::string& body);
+Result<store::TenantRecord> ParseTenant(const std::string& body);
+Result<UserRequest> ParseUser(const std::string& body);
+Result<std::string> ParseTokenRequest(const std::string& body);  // the user, may be empty
+Result<RegisterRequest> ParseRegister(const std::string& body);
+Result<PollRequest> ParsePoll(const std::string& body);
+Result<LogUpload> ParseLogUpload(const std::string& body);
+
+// Query parameters arrive as a name -> value map.
+using Params = std::multimap<std::string, std::string>;
+Result<JobListRequest> ParseJobList(const Params& params);
+Result<UsageRequest> ParseUsage(const Params& params);
+Result<LogRead> ParseLogRead(const Params& params);
+Result<TimeMs> ParseSinceParam(const Params& params, const char* name);
+
+// "2026-01-01", "2026-01-01T10:00:00Z" or epoch seconds ("1763877600.5") -> epoch ms.
+Result<TimeMs> ParseTime(const std::string& text, const char* field);
+// Names of tenants, users and nodes: 1-64 of [A-Za-z0-9._-], starting with a letter or digit.
+Status CheckName(const std::string& name, const char* what);
+
+}  // namespace suanli::server
