@@ -400,6 +400,15 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
   const Option& opt = options[0];
   const Shape& shape = job.shapes[opt.shape];
   const size_t dims = cap_.totals().size();
+  // Victims only get fewer during a cycle: an ask that found none enough fails again.
+  const auto memo =
+      std::make_tuple(shape.per_task.accel_milli, shape.per_task.cpu_milli, shape.per_task.mem_mb,
+                      shape.tasks, opt.type, entry.rank.prio, entry.rank.level, job.tenant);
+  if (std::find(failed_preemptions_.begin(), failed_preemptions_.end(), memo) !=
+      failed_preemptions_.end()) {
+    return false;
+  }
+  failed_preemptions_.push_back(memo);  // removed again below on success
   const DimVector ask = AskOf(shape, opt.type, dims);
   int dim = 0;
   if (fair_.LimitBlocker(job.tenant, ask, &dim) >= 0) return false;
@@ -480,20 +489,19 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
   std::vector<size_t> kept;
   for (auto it = taken.rbegin(); it != taken.rend(); ++it) {
     const Job& v = state.jobs[candidates[*it].index];
+    // Put the victim back and see whether anything went negative (the placement needed it).
+    for (const auto& t : v.allocation) cap_.Apply(t, -1);
     bool can_restore = true;
     for (const auto& t : v.allocation) {
       if (t.node < 0 || t.node >= cap_.num_nodes()) continue;
-      if (cap_.cpu_free(t.node) < t.res.cpu_milli || cap_.mem_free(t.node) < t.res.mem_mb) {
-        can_restore = false;
-      }
-      const int64_t share =
-          t.devices.empty() ? 0 : t.res.accel_milli / static_cast<int64_t>(t.devices.size());
+      if (cap_.cpu_free(t.node) < 0 || cap_.mem_free(t.node) < 0) can_restore = false;
       for (int32_t d : t.devices) {
-        if (d >= 0 && d < cap_.num_devices(t.node) && cap_.device_free(t.node, d) < share) {
+        if (d >= 0 && d < cap_.num_devices(t.node) && cap_.device_free(t.node, d) < 0) {
           can_restore = false;
         }
       }
     }
+    for (const auto& t : v.allocation) cap_.Apply(t, +1);
     if (can_restore) {
       restore(*it);
     } else {
@@ -533,6 +541,7 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
   }
   placement->job = job.id;
   placement->shape_index = opt.shape;
+  failed_preemptions_.pop_back();
   failed_shapes_.clear();  // victims' leftovers may make other shapes fit now
   return true;
 }
@@ -555,6 +564,12 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   cpu_only_left_ = 0;
   const size_t dims = cap_.totals().size();
 
+  // Reclaim needs someone with a guarantee on an accelerator.
+  bool any_guarantee = false;
+  for (int32_t t = 0; t < static_cast<int32_t>(state.tenants.size()); ++t) {
+    for (size_t d = kDimAccelBase; d < dims; ++d) any_guarantee |= fair_.guarantee(t, d) > 0;
+  }
+  failed_preemptions_.clear();
   // Running jobs: their ranks (for preemption) and whether anyone could be a victim at all.
   for (size_t i = 0; i < num_jobs; ++i) {
     const Job& job = state.jobs[i];
@@ -567,7 +582,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     if (job.checkpointable || !spec_.preempt_las) {
       worst_victim_.level = std::max(worst_victim_.level, running_rank_[i].level);
     }
-    if (spec_.reclaim && fair_.valid(job.tenant)) {
+    if (spec_.reclaim && any_guarantee && fair_.valid(job.tenant)) {
       for (size_t d = kDimAccelBase; d < dims; ++d) {
         if (fair_.Borrowing(job.tenant, static_cast<int>(d))) reclaim_possible_ = true;
       }
@@ -793,6 +808,10 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
       }
     }
     result.pending.push_back(std::move(info));
+  }
+  // Victims of this cycle are pending once the caller applies the preemption.
+  for (const Preemption& p : result.preemptions) {
+    result.pending.push_back({p.job, p.reason + "; waiting to run again", kUnknownTime});
   }
 }
 

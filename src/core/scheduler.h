@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "core/capacity.h"
@@ -103,9 +104,10 @@ class Scheduler : public Policy {
   // Per-cycle state, kept as members so buffers are reused.
   std::vector<std::vector<Entry>> buckets_;
   std::vector<Record> records_;
-  std::vector<uint8_t> preempted_;                   // by state.jobs index
-  std::vector<Rank> running_rank_;                   // by state.jobs index (running jobs)
-  std::vector<std::vector<TaskAllocation>> failed_;  // not used; reserved
+  std::vector<uint8_t> preempted_;  // by state.jobs index
+  std::vector<Rank> running_rank_;  // by state.jobs index (running jobs)
+  std::vector<std::tuple<int64_t, int64_t, int64_t, int32_t, AccelType, int64_t, int64_t, int32_t>>
+      failed_preemptions_;
   std::vector<std::tuple<int64_t, int64_t, int64_t, int32_t, AccelType>> failed_shapes_;
   struct Reservation {
     bool active = false;
