@@ -91,8 +91,9 @@ Result<std::vector<Device>> DiscoverNvidia(const std::string& library, std::vect
     return api.error_string ? std::string(api.error_string(r)) : fmt::format("NVML error {}", r);
   };
   if (nvmlReturn_t r = api.init(); r != kNvmlSuccess) {
+    std::string message = fmt::format("nvmlInit_v2 failed: {}", err(r));  // before the library goes
     dlclose(lib);
-    return Unavailable(fmt::format("nvmlInit_v2 failed: {}", err(r)));
+    return Unavailable(message);
   }
   unsigned count = 0;
   Status status;

@@ -1,0 +1,81 @@
+#include "agent/log_shipper.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "agent/fs_util.h"
+
+namespace suanli::agent {
+namespace {
+
+class LogShipperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("logs-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+    path_ = dir_ + "/stdout";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Append(const std::string& s) {
+    std::ofstream(path_, std::ios::app) << s;
+  }
+  std::string dir_, path_;
+};
+
+TEST_F(LogShipperTest, ShipsNewBytesInChunksWithLogicalOffsets) {
+  LogShipper s(path_);
+  auto c = s.Next(4);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->data.empty()) << "no file yet is no data, not an error";
+  Append("hello world");
+  c = s.Next(4);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->offset, 0);
+  EXPECT_EQ(c->data, "hell");
+  EXPECT_FALSE(s.Drained());
+  s.Ack(*c);
+  c = s.Next(100);
+  EXPECT_EQ(c->offset, 4);
+  EXPECT_EQ(c->data, "o world");
+  // Not acknowledged (upload failed): the same bytes come again.
+  EXPECT_EQ(s.Next(100)->data, "o world");
+  s.Ack(*c);
+  EXPECT_TRUE(s.Drained());
+}
+
+TEST_F(LogShipperTest, RotatesOnlyWhenDrainedAndOverTheLimitKeepingOffsetsContinuous) {
+  LogShipper s(path_);
+  Append("0123456789");
+  auto rotated = s.MaybeRotate(5);
+  ASSERT_TRUE(rotated.ok());
+  EXPECT_FALSE(*rotated) << "bytes not yet uploaded are never rotated away";
+  s.Ack(*s.Next(100));
+  rotated = s.MaybeRotate(5);
+  ASSERT_TRUE(rotated.ok());
+  EXPECT_TRUE(*rotated);
+  EXPECT_EQ(*ReadFile(path_ + ".1"), "0123456789");
+  EXPECT_EQ(*ReadFile(path_), "");
+  EXPECT_EQ(s.base(), 10);
+  Append("abc");
+  auto c = s.Next(100);
+  EXPECT_EQ(c->offset, 10) << "the stream continues where the rotated file ended";
+  EXPECT_EQ(c->data, "abc");
+  s.Ack(*c);
+  EXPECT_FALSE(*s.MaybeRotate(5)) << "under the limit";
+}
+
+TEST(Base64, EncodesWithPadding) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode(std::string("\xff\x00\x10", 3)), "/wAQ");
+}
+
+}  // namespace
+}  // namespace suanli::agent

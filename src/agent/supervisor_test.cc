@@ -1,0 +1,198 @@
+// The supervisor's state machine with a fake launcher and a hand-moved clock: fencing, time limits,
+// grace periods, kills by attempt, restart recovery, and what each ending is reported as.
+#include "agent/supervisor.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "agent/fs_util.h"
+
+namespace suanli::agent {
+namespace {
+
+class FakeLauncher : public ProcessLauncher {
+ public:
+  Result<Spawned> Spawn(const SpawnRequest& r) override {
+    requests.push_back(r);
+    Spawned s{next_pid, 1000};
+    alive[next_pid++] = true;
+    return s;
+  }
+  bool Alive(pid_t pid, uint64_t start) override { return alive.count(pid) && alive[pid]; }
+  std::vector<SpawnRequest> requests;
+  std::map<pid_t, bool> alive;
+  pid_t next_pid = 4242;
+};
+
+class SupervisorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    work_ = std::filesystem::temp_directory_path() /
+            ("sup-" + std::to_string(getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(work_);
+    host_.cpus = 4;
+    host_.numa_cpus = {{0, 1, 2, 3}};
+    host_.mem_mb = 8192;
+    Device d;
+    d.index = 0;
+    d.type = "nvidia-a100";
+    host_.devices = {d};
+    Make();
+  }
+  void TearDown() override { std::filesystem::remove_all(work_); }
+  void Make(std::map<pid_t, bool> alive = {}) {
+    SupervisorOptions o;
+    o.work_dir = work_;
+    o.node_name = "node-a";
+    o.private_tmp = false;
+    auto launcher = std::make_unique<FakeLauncher>();
+    launcher_ = launcher.get();
+    launcher_->alive = std::move(alive);
+    sup_ = std::make_unique<Supervisor>(o, host_, nullptr, std::move(launcher), &clock_);
+    ASSERT_TRUE(sup_->Recover().ok());
+  }
+  LaunchSpec Spec(int64_t job, int64_t attempt = 1) {
+    LaunchSpec s;
+    s.ref = {job, attempt, 0};
+    s.command = {"true"};
+    s.user = "nobody";
+    s.grace_s = 10;
+    return s;
+  }
+  void Exit(const TaskRef& ref, const std::string& status) {
+    ASSERT_TRUE(WriteFileAtomic(sup_->TaskDir(ref) + "/exit", status + "\n").ok());
+  }
+  std::vector<TaskEvent> Exits() {
+    std::vector<TaskEvent> out;
+    for (auto& e : sup_->PendingEvents())
+      if (e.event == "exited") out.push_back(e);
+    return out;
+  }
+
+  std::string work_;
+  HostInfo host_;
+  FakeClock clock_{1'000'000};
+  FakeLauncher* launcher_ = nullptr;
+  std::unique_ptr<Supervisor> sup_;
+};
+
+TEST_F(SupervisorTest, StartsOnceReportsTheExitAndFencesTheAttemptForever) {
+  sup_->Launch(Spec(7));
+  ASSERT_EQ(launcher_->requests.size(), 1u);
+  EXPECT_EQ(launcher_->requests[0].exec_path, "/usr/bin/true");
+  auto ev = sup_->PendingEvents();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].event, "started");
+  sup_->AckEvents(ev);
+  sup_->Launch(Spec(7));  // the controller repeats itself
+  EXPECT_EQ(launcher_->requests.size(), 1u) << "a second launch of the same attempt must not start";
+  EXPECT_EQ(sup_->Running().size(), 1u);
+
+  Exit({7, 1, 0}, "exit 3");
+  sup_->Tick();
+  auto exits = Exits();
+  ASSERT_EQ(exits.size(), 1u);
+  EXPECT_EQ(exits[0].exit_code, 3);
+  EXPECT_FALSE(exits[0].signal.has_value());
+  EXPECT_TRUE(exits[0].reason.empty());
+  EXPECT_TRUE(sup_->Running().empty());
+  sup_->AckEvents(exits);
+  EXPECT_TRUE(sup_->PendingEvents().empty());
+  sup_->Launch(Spec(7));
+  EXPECT_EQ(launcher_->requests.size(), 1u) << "even after it ended";
+  Make();  // and after an agent restart
+  sup_->Launch(Spec(7));
+  EXPECT_EQ(launcher_->requests.size(), 0u);
+  EXPECT_TRUE(sup_->PendingEvents().empty());
+}
+
+TEST_F(SupervisorTest, TimeLimitTerminatesWithGraceThenKillsAndReportsTimeout) {
+  LaunchSpec s = Spec(8);
+  s.time_limit_s = 60;
+  sup_->Launch(s);
+  sup_->AckEvents(sup_->PendingEvents());
+  clock_.Advance(59'000);
+  sup_->Tick();
+  EXPECT_FALSE(Exists(sup_->JobFilesDir(s.ref) + "/preempt"));
+  clock_.Advance(1'000);
+  sup_->Tick();
+  EXPECT_TRUE(Exists(sup_->JobFilesDir(s.ref) + "/preempt")) << "the job is told termination started";
+  EXPECT_EQ(*ReadFile(sup_->JobFilesDir(s.ref) + "/preempt"), "TIMEOUT\n");
+  Exit(s.ref, "signal 15");
+  sup_->Tick();
+  auto exits = Exits();
+  ASSERT_EQ(exits.size(), 1u);
+  EXPECT_EQ(exits[0].reason, "TIMEOUT");
+  EXPECT_EQ(exits[0].signal, 15);
+  EXPECT_FALSE(exits[0].exit_code.has_value());
+}
+
+TEST_F(SupervisorTest, KillsAddressAnAttemptAndOlderOnesOnly) {
+  sup_->Launch(Spec(9, 2));
+  sup_->Kill({9, 1, 0, "CANCELLED"});  // aimed at an older attempt: not this one
+  EXPECT_FALSE(Exists(sup_->JobFilesDir({9, 2, 0}) + "/preempt"));
+  sup_->Kill({9, 2, -1, "PREEMPTED"});
+  EXPECT_EQ(*ReadFile(sup_->JobFilesDir({9, 2, 0}) + "/preempt"), "PREEMPTED\n");
+  launcher_->alive[4242] = false;  // the shim ended without writing a status: treat as exit file absent
+  Exit({9, 2, 0}, "exit 0");
+  sup_->Tick();
+  auto exits = Exits();
+  ASSERT_EQ(exits.size(), 1u);
+  EXPECT_EQ(exits[0].reason, "PREEMPTED") << "a job that exits cleanly in its grace period was still preempted";
+  EXPECT_EQ(exits[0].exit_code, 0);
+}
+
+TEST_F(SupervisorTest, ANewerAttemptSupersedesTheOldOne) {
+  sup_->Launch(Spec(10, 1));
+  sup_->Launch(Spec(10, 2));
+  EXPECT_EQ(launcher_->requests.size(), 2u);
+  EXPECT_EQ(*ReadFile(sup_->JobFilesDir({10, 1, 0}) + "/preempt"), "STALE_ATTEMPT\n");
+  sup_->Launch(Spec(10, 1));  // stale launch arriving late is ignored
+  EXPECT_EQ(launcher_->requests.size(), 2u);
+}
+
+TEST_F(SupervisorTest, RestartReattachesRunningTasksAndReportsEndedOnes) {
+  sup_->Launch(Spec(11));
+  sup_->Launch(Spec(12));
+  sup_->Launch(Spec(13));
+  sup_->AckEvents(sup_->PendingEvents());
+  auto alive = launcher_->alive;
+  Exit({12, 1, 0}, "signal 9");  // ended while the agent was away
+  alive[4244] = false;  // job 13's shim vanished without a status
+  Make(alive);
+  sup_->Tick();
+  EXPECT_EQ(sup_->Running(), (std::vector<TaskRef>{{11, 1, 0}}));
+  auto exits = Exits();
+  ASSERT_EQ(exits.size(), 2u);
+  EXPECT_EQ(exits[0].ref.job_id, 12);
+  EXPECT_EQ(exits[0].signal, 9);
+  EXPECT_EQ(exits[1].ref.job_id, 13);
+  EXPECT_EQ(exits[1].reason, "LOST");
+}
+
+TEST_F(SupervisorTest, ImpossibleLaunchIsReportedNotDropped) {
+  LaunchSpec s = Spec(14);
+  s.devices = {5};
+  sup_->Launch(s);
+  auto ev = sup_->PendingEvents();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].event, "exited");
+  EXPECT_EQ(ev[0].reason, "LAUNCH_FAILED");
+  EXPECT_NE(ev[0].message.find("device 5"), std::string::npos);
+  sup_->AckEvents(ev);
+  sup_->Launch(s);
+  EXPECT_TRUE(sup_->PendingEvents().empty()) << "fenced like any other attempt";
+  LaunchSpec missing = Spec(15);
+  missing.command = {"no-such-program-xyz"};
+  sup_->Launch(missing);
+  ev = sup_->PendingEvents();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_NE(ev[0].message.find("no-such-program-xyz"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace suanli::agent
