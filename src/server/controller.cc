@@ -286,7 +286,6 @@ void Controller::CheckNodeTimeouts(TimeMs now) {
     node.up = false;
     node.outbox = Outbox{};
     spdlog::warn("node {} silent for {} ms: DOWN", name, now - node.last_heartbeat);
-    std::erase_if(draining_, [&](const Draining& d) { return d.held.node == name; });
     for (auto& [id, job] : active_) {
       if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
       bool on_node = std::any_of(job.placement.begin(), job.placement.end(),
@@ -295,6 +294,8 @@ void Controller::CheckNodeTimeouts(TimeMs now) {
         EndAttempt(job, JobState::kLost, "node " + name + " stopped responding", "LOST", true);
       }
     }
+    // Nothing on a DOWN node holds resources any more (including what EndAttempt just queued).
+    std::erase_if(draining_, [&](const Draining& d) { return d.held.node == name; });
     schedule_wanted_ = true;
   }
 }

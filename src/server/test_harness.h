@@ -141,15 +141,17 @@ class FakeAgent {
     return client_.Post("/api/v1/agents/register", body);
   }
   // One poll; events and running as given.
-  Response Poll(const json& events = json::array(), const json& running = json::array(),
+  Response Poll(const std::vector<json>& events = {}, const json& running = json::array(),
                 int wait_ms = 0) {
+    json ev = json::array();
+    for (const auto& e : events) ev.push_back(e);
     return client_.Post("/api/v1/agents/" + name_ + "/poll",
-                        json{{"wait_ms", wait_ms}, {"events", events}, {"running", running}});
+                        json{{"wait_ms", wait_ms}, {"events", ev}, {"running", running}});
   }
   // Polls until a launch (or kill, with want_kill) arrives or `tries` polls pass.
   json PollFor(const char* what, int tries = 50) {
     for (int i = 0; i < tries; ++i) {
-      Response r = Poll(json::array(), json::array(), 200);
+      Response r = Poll({}, json::array(), 200);
       if (r.status != 200) return json();
       if (!r.body[what].empty()) return r.body[what];
     }
