@@ -1,0 +1,74 @@
+#include "server/json_input.h"
+
+#include <gtest/gtest.h>
+
+namespace suanli::server {
+namespace {
+
+TEST(JsonInputTest, ReadsTypedFieldsAndRejectsUnknownOnes) {
+  json j = json::parse(R"({"name":"x","cpus":2.5,"n":3,"ok":true,"list":["a","b"]})");
+  FieldReader r(j);
+  std::string name;
+  double cpus = 0;
+  int64_t n = 0;
+  bool ok = false;
+  std::vector<std::string> list;
+  r.String("name", &name)
+      .Number("cpus", &cpus, 0, 10)
+      .Int("n", &n, 0, 5)
+      .Bool("ok", &ok)
+      .StringList("list", &list, 4, 8);
+  ASSERT_TRUE(r.Finish().ok());
+  EXPECT_EQ(name, "x");
+  EXPECT_DOUBLE_EQ(cpus, 2.5);
+  EXPECT_EQ(n, 3);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(list, (std::vector<std::string>{"a", "b"}));
+
+  json extra = json::parse(R"({"name":"x","size":1})");
+  FieldReader r2(extra);
+  r2.String("name", &name);
+  Status st = r2.Finish();
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "unknown field 'size'");
+}
+
+TEST(JsonInputTest, NamesTheFieldOnWrongTypesAndRanges) {
+  auto first_error = [](const std::string& text) {
+    json j = json::parse(text);
+    FieldReader r(j, "shapes[2].");
+    double d = 0;
+    int64_t i = 0;
+    r.Number("cpus", &d, 0, 64).Int("mem_mb", &i, 0, 1000);
+    return r.Finish().message();
+  };
+  EXPECT_EQ(first_error(R"({"cpus":"many"})"),
+            "field 'shapes[2].cpus' must be a number between 0 and 64");
+  EXPECT_EQ(first_error(R"({"cpus":-0.5})"),
+            "field 'shapes[2].cpus' must be a number between 0 and 64");
+  EXPECT_EQ(first_error(R"({"mem_mb":1.5})"),
+            "field 'shapes[2].mem_mb' must be an integer between 0 and 1000");
+  EXPECT_EQ(first_error(R"({"mem_mb":5000})"),
+            "field 'shapes[2].mem_mb' must be between 0 and 1000");
+  EXPECT_EQ(first_error(R"({"mem_mb":true})"),
+            "field 'shapes[2].mem_mb' must be an integer between 0 and 1000");
+}
+
+TEST(JsonInputTest, AbsentAndNullLeaveDefaults) {
+  json j = json::parse(R"({"cpus":null})");
+  FieldReader r(j);
+  double cpus = 7;
+  r.Number("cpus", &cpus, 0, 10);
+  EXPECT_TRUE(r.Finish().ok());
+  EXPECT_DOUBLE_EQ(cpus, 7);
+}
+
+TEST(JsonInputTest, ParseObjectRejectsNonObjects) {
+  EXPECT_TRUE(ParseObject("").ok());
+  EXPECT_FALSE(ParseObject("[]").ok());
+  EXPECT_FALSE(ParseObject("{").ok());
+  EXPECT_FALSE(ParseObject("42").ok());
+}
+
+}  // namespace
+}  // namespace suanli::server

@@ -1,0 +1,87 @@
+#include "server/requests.h"
+
+#include <gtest/gtest.h>
+
+#include "server/prices.h"
+
+namespace suanli::server {
+namespace {
+
+TEST(RequestsTest, SubmitDefaultsAndShellCommand) {
+  auto r = ParseSubmit(
+      R"({"command":"echo hi && sleep 1","gpus":0.5,"gpu_type":"nvidia-a100|nvidia-h100"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->spec.command, (std::vector<std::string>{"/bin/sh", "-c", "echo hi && sleep 1"}));
+  EXPECT_EQ(r->spec.name, "sh");
+  EXPECT_DOUBLE_EQ(r->spec.main.gpus, 0.5);
+  EXPECT_EQ(r->spec.main.cpus, 1);
+  EXPECT_EQ(r->spec.main.mem_mb, 1024);
+  EXPECT_EQ(r->spec.grace_s, 30);
+  EXPECT_TRUE(r->spec.requeue);
+}
+
+TEST(RequestsTest, ShapesInheritTheMainAsk) {
+  auto r = ParseSubmit(
+      R"({"command":["t"],"cpus":4,"gpus":2,"shapes":[{"gpus":4,"gpu_type":"ascend-910b","speed":0.55}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->spec.shapes.size(), 1u);
+  EXPECT_EQ(r->spec.shapes[0].cpus, 4);
+  EXPECT_EQ(r->spec.shapes[0].gpus, 4);
+  EXPECT_DOUBLE_EQ(r->spec.shapes[0].speed, 0.55);
+}
+
+TEST(RequestsTest, SubmitRejectsContradictionsAndBadTypes) {
+  EXPECT_NE(ParseSubmit(R"({"command":["a"],"script":"b"})").status().message().find("not both"),
+            std::string::npos);
+  EXPECT_NE(ParseSubmit(R"({"command":["a"],"gpu_type":"a||b","gpus":1})")
+                .status()
+                .message()
+                .find("gpu_type"),
+            std::string::npos);
+  EXPECT_NE(ParseSubmit(R"({"command":["a"],"cpus":0,"mem_mb":0})")
+                .status()
+                .message()
+                .find("no resources"),
+            std::string::npos);
+  EXPECT_NE(
+      ParseSubmit(R"({"command":["a"],"time_limit_s":-5})").status().message().find("time_limit_s"),
+      std::string::npos);
+}
+
+TEST(RequestsTest, ParsesTimesInEveryForm) {
+  EXPECT_EQ(*ParseTime("2026-01-01", "since"), 1767225600000);
+  EXPECT_EQ(*ParseTime("2026-01-01T00:00:10Z", "since"), 1767225610000);
+  EXPECT_EQ(*ParseTime("1767225600.5", "since"), 1767225600500);
+  EXPECT_FALSE(ParseTime("yesterday", "since").ok());
+  EXPECT_FALSE(ParseTime("2026-13-45", "since").ok());
+}
+
+TEST(RequestsTest, PollEventsNeedIdsAndKnownKinds) {
+  EXPECT_TRUE(
+      ParsePoll(R"({"events":[{"job_id":1,"attempt":1,"task":0,"event":"exited","exit_code":0}]})")
+          .ok());
+  EXPECT_FALSE(ParsePoll(R"({"events":[{"job_id":1,"attempt":1,"event":"exploded"}]})").ok());
+  EXPECT_FALSE(ParsePoll(R"({"events":[{"attempt":1,"event":"started"}]})").ok());
+  EXPECT_FALSE(ParsePoll(R"({"wait_ms":999999})").ok());
+}
+
+TEST(RequestsTest, LogUploadDecodesBase64) {
+  auto r = ParseLogUpload(
+      R"({"job_id":1,"attempt":1,"task":0,"stream":"stdout","offset":0,"data":"aGk="})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->data, "hi");
+  EXPECT_FALSE(ParseLogUpload(R"({"job_id":1,"attempt":1,"stream":"stdin","data":""})").ok());
+}
+
+TEST(RequestsTest, PriceTableOverridesDefaults) {
+  auto t = ParsePriceTable(R"({"cpu_hour":0.5,"accel_hour":{"nvidia-a100":9}})");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_DOUBLE_EQ(t->cpu_hour, 0.5);
+  EXPECT_DOUBLE_EQ(t->AccelHourPrice("nvidia-a100"), 9);
+  EXPECT_DOUBLE_EQ(t->AccelHourPrice("nvidia-h100"), 4.0);  // default kept
+  EXPECT_FALSE(ParsePriceTable(R"({"cpu_hour":-1})").ok());
+  EXPECT_FALSE(ParsePriceTable(R"({"gpu_hour":1})").ok());
+}
+
+}  // namespace
+}  // namespace suanli::server
