@@ -129,6 +129,8 @@ export interface UsageReport {
 
 export interface Overview {
   accelerators: { type: string; total: number; allocated: number; idle: number }[];
+  jobs?: { pending?: number; running?: number };
+  nodes?: { total?: number; up?: number };
   jobs_by_tenant: { tenant: string; pending: number; running: number }[];
   recent_failures: Job[];
 }

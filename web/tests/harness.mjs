@@ -40,35 +40,50 @@ export async function startSuanli() {
   const dataDir = mkdtempSync(join(tmpdir(), 'suanli-web-e2e-'));
   const args = ['up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--accelerators', 'nvidia-a100:2'];
   // Pass the dashboard directory explicitly when the binary has a flag for it; SUANLI_SOURCE_DIR covers the rest.
-  try {
+  if (process.env.SUANLI_E2E_SPLIT !== '1') try {
     const help = execFileSync(binary, ['up', '--help'], { encoding: 'utf8', timeout: 10000, stdio: ['ignore', 'pipe', 'pipe'] });
     if (help.includes('--web-dir')) args.push('--web-dir', join(WEB_DIR, 'dist'));
   } catch {
     // Older binaries print help to stderr or exit non-zero; the env var below still tells it where web/ is.
   }
   const log = createWriteStream(join(dataDir, 'suanli-up.log'));
-  const child = spawn(binary, args, {
-    env: { ...process.env, SUANLI_SOURCE_DIR: REPO_DIR },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  let exited = null;
-  child.on('exit', (code, signal) => (exited = { code, signal }));
-
+  const env = { ...process.env, SUANLI_SOURCE_DIR: REPO_DIR };
+  const children = [];
+  const launch = (argv) => {
+    const child = spawn(binary, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    const entry = { child, argv, exited: null };
+    child.on('exit', (code, signal) => (entry.exited = { code, signal }));
+    children.push(entry);
+    return entry;
+  };
+  // SUANLI_E2E_SPLIT=1 (development only) runs `suanli server` + `suanli agent` instead of `suanli up`.
+  const split = process.env.SUANLI_E2E_SPLIT === '1';
+  if (split) {
+    launch(['server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--web-dir', join(WEB_DIR, 'dist')]);
+  } else {
+    launch(args);
+  }
+  const firstExit = () => children.find((c) => c.exited !== null) ?? null;
+  // SIGTERM everything started (agent first), wait up to 10 s each, then SIGKILL what is left.
   const stop = async () => {
-    if (exited === null) {
-      child.kill('SIGTERM');
-      const deadline = Date.now() + 10000;
-      while (exited === null && Date.now() < deadline) await sleep(50);
-      if (exited === null) {
-        child.kill('SIGKILL');
-        await sleep(200);
-        exited = { code: null, signal: 'SIGKILL (did not stop on SIGTERM within 10 s)' };
+    const results = [];
+    for (const entry of [...children].reverse()) {
+      if (entry.exited === null) {
+        entry.child.kill('SIGTERM');
+        const deadline = Date.now() + 10000;
+        while (entry.exited === null && Date.now() < deadline) await sleep(50);
+        if (entry.exited === null) {
+          entry.child.kill('SIGKILL');
+          await sleep(200);
+          entry.exited = { code: null, signal: 'SIGKILL (did not stop on SIGTERM within 10 s)' };
+        }
       }
+      results.push(entry.exited);
     }
     log.end();
-    const result = { ...exited, log: readLog() };
+    const result = { ...results[results.length - 1], log: readLog() };
     rmSync(dataDir, { recursive: true, force: true });
     return result;
   };
@@ -82,7 +97,8 @@ export async function startSuanli() {
 
   try {
     const url = await waitFor('DATA_DIR/url', () => {
-      if (exited !== null) throw new Error(`suanli up exited early (${JSON.stringify(exited)}):\n${readLog()}`);
+      const gone = firstExit();
+      if (gone) throw new Error(`suanli ${gone.argv[0]} exited early (${JSON.stringify(gone.exited)}):\n${readLog()}`);
       const file = join(dataDir, 'url');
       return existsSync(file) && readFileSync(file, 'utf8').trim();
     });
@@ -91,7 +107,21 @@ export async function startSuanli() {
       return existsSync(file) && readFileSync(file, 'utf8').trim();
     });
     await waitFor(`${url}/api/v1/healthz`, async () => (await fetch(`${url}/api/v1/healthz`)).ok);
-    return { url: url.replace(/\/$/, ''), adminToken, dataDir, stop, log: readLog, exited: () => exited };
+    if (split) {
+      const joinToken = join(dataDir, 'join.token');
+      await waitFor('DATA_DIR/join.token', () => existsSync(joinToken));
+      launch(['agent', '--url', url, '--join-token-file', joinToken, '--name', 'e2e-node', '--accelerators', 'nvidia-a100:2', '--work-dir', join(dataDir, 'agent-work'), '--allow-root']);
+    }
+    // The agent registers asynchronously: wait until its node and devices are visible.
+    const nodes = await waitFor('a registered node with 2 accelerators', async () => {
+      const gone = firstExit();
+      if (gone) throw new Error(`suanli ${gone.argv[0]} exited early (${JSON.stringify(gone.exited)})`);
+      const r = await fetch(`${url}/api/v1/nodes`, { headers: { Authorization: `Bearer ${adminToken}` } });
+      if (!r.ok) return false;
+      const body = await r.json();
+      return body.nodes?.some((n) => n.state === 'UP' && (n.devices ?? []).length >= 2) && body.nodes;
+    });
+    return { url: url.replace(/\/$/, ''), adminToken, dataDir, stop, log: readLog, nodes };
   } catch (e) {
     const result = await stop();
     throw new Error(`${e.message}\n--- suanli up log ---\n${result.log}`);

@@ -86,12 +86,24 @@ export async function render(ctx: ViewContext): Promise<void> {
 
 function renderCards(container: HTMLElement, overview: Overview): void {
   const accels = overview.accelerators ?? [];
+  const totals: HTMLElement[] = [];
+  if (overview.nodes) {
+    totals.push(
+      h('a', { class: 'card stat', href: '#/nodes', id: 'nodes-card' }, h('div', { class: 'stat-title' }, 'Nodes up'), h('div', { class: 'stat-value' }, `${overview.nodes.up ?? 0}`, h('span', { class: 'muted' }, ` / ${overview.nodes.total ?? 0}`))),
+    );
+  }
+  if (overview.jobs) {
+    totals.push(
+      h('a', { class: 'card stat', href: '#/queue', id: 'jobs-card' }, h('div', { class: 'stat-title' }, 'Jobs'), h('div', { class: 'stat-value' }, `${overview.jobs.running ?? 0}`, h('span', { class: 'muted' }, ' running · '), `${overview.jobs.pending ?? 0}`, h('span', { class: 'muted' }, ' pending'))),
+    );
+  }
   if (accels.length === 0) {
-    replace(container, h('div', { class: 'muted' }, 'No accelerators registered. Start an agent with --accelerators.'));
+    replace(container, totals, h('div', { class: 'card muted' }, 'No accelerators registered. Start an agent with --accelerators.'));
     return;
   }
   replace(
     container,
+    totals,
     accels.map((a) => {
       const pct = a.total > 0 ? Math.round((a.allocated / a.total) * 100) : 0;
       return h(
