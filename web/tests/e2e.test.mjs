@@ -39,7 +39,19 @@ async function waitJobState(api, id, states, timeoutMs = 30000) {
 }
 
 describe('suanli dashboard (real server, real agent, real browser)', { timeout: 180000 }, () => {
+  // A setup failure is reported by every test (so the summary counts failures, not cancellations).
+  let setupError = null;
+  const ready = () => {
+    if (setupError) throw setupError;
+  };
   before(async () => {
+    try {
+      await setup();
+    } catch (e) {
+      setupError = e;
+    }
+  });
+  async function setup() {
     server = await startSuanli();
     admin = apiClient(server.url, server.adminToken);
     await admin.post('/tenants', { name: 'physics', weight: 1, quota: { 'nvidia-a100': 1 } });
@@ -50,7 +62,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
     alice = { ...apiClient(server.url, aliceToken), token: aliceToken };
     bob = apiClient(server.url, (await admin.post('/tokens', { user: 'bob' })).token);
     browser = await launchBrowser();
-  });
+  }
 
   after(async () => {
     await browser?.close().catch(() => {});
@@ -63,6 +75,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   });
 
   test('the controller serves the built dashboard at /', async () => {
+    ready();
     const response = await fetch(`${server.url}/`);
     assert.equal(response.status, 200);
     const html = await response.text();
@@ -75,6 +88,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   });
 
   test('login with a token, bad tokens are refused, first view is fast', async () => {
+    ready();
     const page = await newPage();
     await page.goto(`${server.url}/`);
     await page.waitForSelector('#login-form');
@@ -117,6 +131,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   });
 
   test('a job goes RUNNING → COMPLETED in the queue view and its logs are shown', async () => {
+    ready();
     const job = await alice.post('/jobs', {
       name: 'hello-e2e',
       command: ['sh', '-c', 'echo hello-from-suanli; sleep 4; echo second-line; echo to-stderr 1>&2'],
@@ -162,6 +177,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   });
 
   test('a member cancels her own long-running job from the job page', async () => {
+    ready();
     const job = await alice.post('/jobs', { name: 'long-sleep', command: ['sleep', '300'], cpus: 0.5, mem_mb: 128, gpus: 1, gpu_type: 'nvidia-a100', time_limit_s: 600 });
     await waitJobState(alice, job.id, ['RUNNING']);
     const page = await newPage(alice.token);
@@ -178,6 +194,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   });
 
   test("a member of tenant A never sees tenant B's jobs", async () => {
+    ready();
     const secret = await bob.post('/jobs', { name: 'chemistry-secret', command: ['sleep', '300'], cpus: 0.5, mem_mb: 128, gpus: 0, time_limit_s: 600 });
     const visible = await alice.post('/jobs', { name: 'physics-visible', command: ['sleep', '300'], cpus: 0.5, mem_mb: 128, gpus: 0, time_limit_s: 600 });
     try {
@@ -228,6 +245,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   });
 
   test('every view renders for an admin (screenshots in test-results/)', async () => {
+    ready();
     const page = await newPage(server.adminToken);
     await page.goto(`${server.url}/#/`);
     await page.waitForSelector('body[data-view=overview] #accel-cards .stat');
@@ -278,6 +296,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   });
 
   test('bundle sizes stay small (entry chunk without ECharts)', () => {
+    ready();
     const assets = join(WEB_DIR, 'dist', 'assets');
     const files = readdirSync(assets).map((name) => {
       const data = readFileSync(join(assets, name));
@@ -294,6 +313,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   });
 
   test('no uncaught errors in any page', () => {
+    ready();
     assert.deepEqual(pageErrors, []);
   });
 });
