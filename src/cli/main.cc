@@ -1,25 +1,47 @@
 #include "cli/main.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
 
 #include "agent/command.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "server/command.h"
 #include "sim/command.h"
 
 namespace suanli::cli {
 
-int Main(int argc, char** argv) {
-  CLI::App app{"suanli: share scarce accelerators fairly"};
+int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+        const EnvLookup& env) {
+  CLI::App app{"suanli: share scarce accelerators fairly (exit codes: see docs/cli.md)"};
   app.require_subcommand(1);
+  CommandContext ctx{out, err, env};
+  ctx.saw_double_dash = std::find(args.begin(), args.end(), "--") != args.end();
+  // RegisterUpCommand(app, ctx);  // wired once server::Server::Start and agent::Agent::Start exist
   server::RegisterCommands(app);
   agent::RegisterCommands(app);
   sim::RegisterCommands(app);
+  RegisterJobCommands(app, ctx);
+  RegisterAccountCommands(app, ctx);
+  RegisterClusterCommands(app, ctx);
+  std::vector<std::string> storage = args.empty() ? std::vector<std::string>{"suanli"} : args;
+  std::vector<char*> argv;
+  for (auto& s : storage) argv.push_back(s.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    int code = app.exit(e, out, err);
+    // CLI11's own codes for bad flags (105, 106, ...) collapse into the one documented usage code.
+    if (e.get_name() == "RuntimeError" || code == 0) return code;
+    return kExitUsage;
   }
-  return 0;
+  return ctx.exit_code;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  return Run(args, std::cout, std::cerr);
 }
 
 }  // namespace suanli::cli

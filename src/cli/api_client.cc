@@ -1,0 +1,159 @@
+#include "cli/api_client.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace suanli::cli {
+namespace {
+
+std::string UrlEncode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+StatusCode CodeFromName(const std::string& name, int http_status) {
+  static const std::pair<const char*, StatusCode> kNames[] = {
+      {"INVALID_ARGUMENT", StatusCode::kInvalidArgument},
+      {"UNAUTHENTICATED", StatusCode::kUnauthenticated},
+      {"PERMISSION_DENIED", StatusCode::kPermissionDenied},
+      {"NOT_FOUND", StatusCode::kNotFound},
+      {"ALREADY_EXISTS", StatusCode::kAlreadyExists},
+      {"FAILED_PRECONDITION", StatusCode::kFailedPrecondition},
+      {"RESOURCE_EXHAUSTED", StatusCode::kResourceExhausted},
+      {"UNAVAILABLE", StatusCode::kUnavailable},
+      {"INTERNAL", StatusCode::kInternal},
+  };
+  for (const auto& [n, code] : kNames) {
+    if (name == n) return code;
+  }
+  switch (http_status) {
+    case 400:
+      return StatusCode::kInvalidArgument;
+    case 401:
+      return StatusCode::kUnauthenticated;
+    case 403:
+      return StatusCode::kPermissionDenied;
+    case 404:
+      return StatusCode::kNotFound;
+    case 409:
+      return StatusCode::kFailedPrecondition;
+    case 413:
+    case 429:
+      return StatusCode::kResourceExhausted;
+    case 503:
+      return StatusCode::kUnavailable;
+    default:
+      return StatusCode::kInternal;
+  }
+}
+
+}  // namespace
+
+std::string RawResponse::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? "" : it->second;
+}
+
+ApiClient::ApiClient(Connection connection, int timeout_s)
+    : connection_(std::move(connection)), timeout_s_(timeout_s) {}
+
+std::string ApiClient::Target(const std::string& path, const QueryParams& query) {
+  std::string target = "/api/v1/" + (path.empty() || path[0] != '/' ? path : path.substr(1));
+  char sep = '?';
+  for (const auto& [k, v] : query) {
+    target += sep + UrlEncode(k) + "=" + UrlEncode(v);
+    sep = '&';
+  }
+  return target;
+}
+
+Status ApiClient::ErrorFromResponse(int http_status, const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  std::string code_name, message;
+  if (j.is_object() && j.contains("error") && j["error"].is_object()) {
+    code_name = j["error"].value("code", "");
+    message = j["error"].value("message", "");
+  }
+  if (message.empty()) {
+    message = "HTTP " + std::to_string(http_status);
+    std::string snippet = body.substr(0, 200);
+    if (!snippet.empty()) message += ": " + snippet;
+  }
+  return Status(CodeFromName(code_name, http_status), message);
+}
+
+Result<RawResponse> ApiClient::Send(const std::string& method, const std::string& target,
+                                    const std::string* body) const {
+  httplib::Client client(connection_.url);
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(timeout_s_, 0);
+  client.set_write_timeout(timeout_s_, 0);
+  httplib::Headers headers;
+  if (!connection_.token.empty()) headers.emplace("Authorization", "Bearer " + connection_.token);
+  httplib::Result r =
+      method == "GET" ? client.Get(target, headers)
+      : method == "POST"
+          ? client.Post(target, headers, body ? *body : std::string("{}"), "application/json")
+          : client.Delete(target, headers);
+  if (!r) {
+    return Unavailable("cannot reach the server at " + connection_.url + " (from " +
+                       connection_.url_source + "): " + httplib::to_string(r.error()));
+  }
+  RawResponse out;
+  out.status = r->status;
+  out.body = r->body;
+  for (const auto& [k, v] : r->headers) {
+    std::string lower = k;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    out.headers[lower] = v;
+  }
+  if (out.status < 200 || out.status >= 300) return ErrorFromResponse(out.status, out.body);
+  return out;
+}
+
+Result<nlohmann::json> ApiClient::ParseJson(const RawResponse& response) const {
+  if (response.status == 204 || response.body.empty()) return nlohmann::json::object();
+  auto j = nlohmann::json::parse(response.body, nullptr, false);
+  if (j.is_discarded()) {
+    return Internal("the server at " + connection_.url +
+                    " answered with something that is not JSON: " + response.body.substr(0, 200));
+  }
+  return j;
+}
+
+Result<nlohmann::json> ApiClient::Get(const std::string& path, const QueryParams& query) const {
+  SUANLI_ASSIGN_OR_RETURN(RawResponse r, Send("GET", Target(path, query), nullptr));
+  return ParseJson(r);
+}
+
+Result<nlohmann::json> ApiClient::Post(const std::string& path, const nlohmann::json& body,
+                                       int* http_status) const {
+  std::string text = body.dump();
+  SUANLI_ASSIGN_OR_RETURN(RawResponse r, Send("POST", Target(path, {}), &text));
+  if (http_status) *http_status = r.status;
+  return ParseJson(r);
+}
+
+Result<nlohmann::json> ApiClient::Delete(const std::string& path) const {
+  SUANLI_ASSIGN_OR_RETURN(RawResponse r, Send("DELETE", Target(path, {}), nullptr));
+  return ParseJson(r);
+}
+
+Result<RawResponse> ApiClient::GetRaw(const std::string& path, const QueryParams& query) const {
+  return Send("GET", Target(path, query), nullptr);
+}
+
+}  // namespace suanli::cli

@@ -1,0 +1,18 @@
+#pragma once
+// Registration of the client subcommands (each group in its own file).
+#include <CLI/CLI.hpp>
+
+#include "cli/command_support.h"
+
+namespace suanli::cli {
+
+// submit, queue, show, cancel, logs, wait (job_commands.cc)
+void RegisterJobCommands(CLI::App& app, CommandContext& ctx);
+// tenant, user, token, whoami (account_commands.cc)
+void RegisterAccountCommands(CLI::App& app, CommandContext& ctx);
+// nodes, usage (cluster_commands.cc)
+void RegisterClusterCommands(CLI::App& app, CommandContext& ctx);
+// up (up_command.cc)
+void RegisterUpCommand(CLI::App& app, CommandContext& ctx);
+
+}  // namespace suanli::cli

@@ -1,0 +1,33 @@
+#pragma once
+// Turns `suanli submit` flags into the POST /jobs body (docs/api.md), checking units locally so a
+// typo is reported before anything reaches the server.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace suanli::cli {
+
+struct SubmitFlags {
+  std::string tenant;
+  std::string cpus;      // number, e.g. "0.5"
+  std::string mem;       // size, e.g. "32G"
+  std::string gpus;      // number per task; below 1 asks for a share of one device
+  std::string gpu_type;  // "nvidia-a100", "nvidia-a100|nvidia-h100" or "any"
+  std::string nodes;     // gang size (tasks)
+  std::string time;      // duration, e.g. "2h"
+  std::string name;
+  std::string priority;
+  std::string idempotency_key;
+  std::vector<std::string> env;  // K=V
+  bool no_requeue = false;
+  std::vector<std::string> positional;  // the command after `--`, or a script path
+};
+
+// saw_double_dash: the positionals came after `--` and are the command to run; otherwise exactly
+// one positional must name a script file, whose text is sent as "script".
+Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_double_dash);
+
+}  // namespace suanli::cli
