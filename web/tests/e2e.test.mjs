@@ -41,8 +41,12 @@ async function waitJobState(api, id, states, timeoutMs = 30000) {
 describe('suanli dashboard (real server, real agent, real browser)', { timeout: 180000 }, () => {
   // A setup failure is reported by every test (so the summary counts failures, not cancellations).
   let setupError = null;
+  let setupReported = false;
   const ready = () => {
-    if (setupError) throw setupError;
+    if (!setupError) return;
+    if (setupReported) throw new Error('setup failed (see the first failing test for the server log)');
+    setupReported = true;
+    throw setupError;
   };
   before(async () => {
     try {

@@ -22,6 +22,7 @@ export async function waitFor(what, fn, { timeoutMs = 20000, intervalMs = 100 } 
       const value = await fn();
       if (value) return value;
     } catch (e) {
+      if (e.fatal) throw e;
       last = e;
     }
     await sleep(intervalMs);
@@ -66,6 +67,7 @@ export async function startSuanli() {
     launch(args);
   }
   const firstExit = () => children.find((c) => c.exited !== null) ?? null;
+  const fatal = (message) => Object.assign(new Error(message), { fatal: true });
   // SIGTERM everything started (agent first), wait up to 10 s each, then SIGKILL what is left.
   const stop = async () => {
     const results = [];
@@ -98,7 +100,7 @@ export async function startSuanli() {
   try {
     const url = await waitFor('DATA_DIR/url', () => {
       const gone = firstExit();
-      if (gone) throw new Error(`suanli ${gone.argv[0]} exited early (${JSON.stringify(gone.exited)}):\n${readLog()}`);
+      if (gone) throw fatal(`suanli ${gone.argv[0]} exited early (${JSON.stringify(gone.exited)})`);
       const file = join(dataDir, 'url');
       return existsSync(file) && readFileSync(file, 'utf8').trim();
     });
@@ -115,7 +117,7 @@ export async function startSuanli() {
     // The agent registers asynchronously: wait until its node and devices are visible.
     const nodes = await waitFor('a registered node with 2 accelerators', async () => {
       const gone = firstExit();
-      if (gone) throw new Error(`suanli ${gone.argv[0]} exited early (${JSON.stringify(gone.exited)})`);
+      if (gone) throw fatal(`suanli ${gone.argv[0]} exited early (${JSON.stringify(gone.exited)})`);
       const r = await fetch(`${url}/api/v1/nodes`, { headers: { Authorization: `Bearer ${adminToken}` } });
       if (!r.ok) return false;
       const body = await r.json();
