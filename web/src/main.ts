@@ -41,7 +41,7 @@ function showLogin(message?: string): void {
     'form',
     { class: 'login card', id: 'login-form' },
     h('h1', null, 'Log in to Suanli'),
-    h('p', { class: 'muted' }, 'Paste an API token (from ', h('code', null, 'suanli token create'), ' or DATA_DIR/admin.token). It is kept only in this tab.'),
+    h('p', { class: 'muted' }, 'Paste an API token (from ', h('code', null, 'suanli token create --user NAME'), ' or DATA_DIR/admin.token). It is kept only in this tab.'),
     h('label', { for: 'token' }, 'API token'),
     input,
     button,
