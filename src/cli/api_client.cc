@@ -108,8 +108,11 @@ Result<RawResponse> ApiClient::Send(const std::string& method, const std::string
           ? client.Post(target, headers, body ? *body : std::string("{}"), "application/json")
           : client.Delete(target, headers);
   if (!r) {
+    std::string why = httplib::to_string(r.error());
+    if (r.error() == httplib::Error::Connection) why = "connection refused or host unreachable";
+    if (r.error() == httplib::Error::Read) why = "the connection closed without an answer";
     return Unavailable("cannot reach the server at " + connection_.url + " (from " +
-                       connection_.url_source + "): " + httplib::to_string(r.error()));
+                       connection_.url_source + "): " + why);
   }
   RawResponse out;
   out.status = r->status;

@@ -182,8 +182,9 @@ void PrintJob(std::ostream& out, const nlohmann::json& job) {
   field("Nodes:", JoinNodes(job));
   field("Command:", JoinCommand(job));
   field("Priority:", FormatScalar(get("priority")));
-  field("Time limit:",
-        get("time_limit_s").is_number() ? FormatElapsed(get("time_limit_s").get<double>()) : "-");
+  field("Time limit:", get("time_limit_s").is_number() && get("time_limit_s").get<double>() > 0
+                           ? FormatElapsed(get("time_limit_s").get<double>())
+                           : "none");
   field("Exit code:",
         FormatScalar(get("exit_code")) +
             (get("signal").is_null() ? "" : " (signal " + FormatScalar(get("signal")) + ")"));

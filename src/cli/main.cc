@@ -18,7 +18,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   app.require_subcommand(1);
   CommandContext ctx{out, err, env};
   ctx.saw_double_dash = std::find(args.begin(), args.end(), "--") != args.end();
-  // RegisterUpCommand(app, ctx);  // wired once server::Server::Start and agent::Agent::Start exist
+  RegisterUpCommand(app, ctx);
   server::RegisterCommands(app);
   agent::RegisterCommands(app);
   sim::RegisterCommands(app);

@@ -103,7 +103,10 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
   server_options.node_timeout_ms = *timeout_ms;
   server_options.policy = c.policy;
   auto server = server::Server::Start(server_options);
-  if (!server.ok()) return fail(server.status());
+  if (!server.ok()) {
+    return fail(Status(server.status().code(),
+                       "cannot start the controller: " + server.status().message()));
+  }
 
   std::unique_ptr<agent::Agent> agent;
   if (!c.no_agent) {
@@ -115,7 +118,8 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
     auto started = agent::Agent::Start(agent_options);
     if (!started.ok()) {
       (*server)->Stop();
-      return fail(started.status());
+      return fail(Status(started.status().code(),
+                         "cannot start the local agent: " + started.status().message()));
     }
     agent = std::move(started).value();
   }
