@@ -70,16 +70,22 @@ void Placer::BeginCycle(const ClusterState& state, const Capacity& cap) {
       for (const auto& task : job.allocation) Record(task, +1);
     }
   }
-  if (kind_ == PlacementKind::kFgd || kind_ == PlacementKind::kAuto) {
+  state_ = &state;
+  classes_ready_ = false;  // built on first use: whole-device clusters under "auto" never need it
+}
+
+void Placer::BuildClasses(const Capacity& cap) {
+  classes_ready_ = true;
+  const ClusterState& state = *state_;
+  const auto num_nodes = static_cast<size_t>(cap.num_nodes());
+  {
     // The task mix FGD measures fragmentation against: every task the cluster knows of, by ask.
     std::map<std::tuple<int64_t, int64_t, int64_t>, double> counts;
-    double total = 0;
     for (const Job& job : state.jobs) {
       if (job.shapes.empty()) continue;
       const Shape& s = job.shapes[std::clamp<int32_t>(job.shape_index, 0, job.shapes.size() - 1)];
       const double n = std::max(s.tasks, 1);
       counts[{s.per_task.accel_milli, s.per_task.cpu_milli, s.per_task.mem_mb}] += n;
-      total += n;
     }
     std::vector<TaskClass> all;
     for (const auto& [key, count] : counts) {
@@ -242,6 +248,7 @@ bool Placer::PlaceTopology(const Shape& shape, AccelType type, Capacity& cap,
 }
 
 const Placer::NodeFrag& Placer::Frag(const Capacity& cap, int32_t n) {
+  if (!classes_ready_) BuildClasses(cap);
   NodeFrag& f = frag_[n];
   if (f.version == cap.version(n)) return f;
   f.version = cap.version(n);

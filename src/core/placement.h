@@ -82,10 +82,13 @@ class Placer {
   double FragDelta(const Capacity& cap, int32_t n, const std::vector<int32_t>& devices,
                    const Resources& r);
   void Record(const TaskAllocation& task, int sign);
+  void BuildClasses(const Capacity& cap);
   uint64_t NextRandom();
 
   PlacementKind kind_;
   uint64_t rng_;
+  const ClusterState* state_ = nullptr;
+  bool classes_ready_ = false;
   std::vector<TaskClass> classes_;
   std::vector<NodeFrag> frag_;
   std::vector<std::vector<int64_t>> asks_on_node_;  // clustering: accel asks running per node

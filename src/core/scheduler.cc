@@ -14,7 +14,7 @@ namespace suanli::core {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr size_t kMaxVictimCandidates = 256;
+constexpr size_t kMaxVictimCandidates = 4096;
 
 bool RankLess(const Scheduler::Rank& a, const Scheduler::Rank& b) {
   if (a.prio != b.prio) return a.prio < b.prio;
@@ -52,6 +52,11 @@ std::string DimName(const ClusterState& state, int dim) {
 
 std::string DimAmount(int dim, int64_t v) {
   return dim == kDimMem ? std::to_string(v) : MilliText(v);
+}
+
+// Time the job has spent not running since submission, across requeues.
+double TotalWaitMs(const Job& job, Time now) {
+  return std::max(0.0, static_cast<double>(now - job.submit_time) - RunTimeMs(job));
 }
 
 }  // namespace
@@ -102,7 +107,7 @@ Scheduler::Rank Scheduler::RankOf(const Job& job, Time now) const {
       break;
     }
   }
-  if (pending && spec_.starvation_ms > 0 && now - queued >= spec_.starvation_ms) {
+  if (pending && spec_.starvation_ms > 0 && TotalWaitMs(job, now) >= spec_.starvation_ms) {
     r.level = -1;  // starving: ahead of every queue, oldest first, and first to get a reservation
     r.secondary = 0;
     r.time = queued;
@@ -384,6 +389,15 @@ bool Scheduler::TryPlace(const ClusterState& state, const Job& job, Time now, bo
   return false;
 }
 
+bool Scheduler::OnReservedNode(const Job& job) const {
+  for (const auto& t : job.allocation) {
+    for (const auto& [n, tasks] : reservation_.nodes) {
+      if (t.node == n) return true;
+    }
+  }
+  return false;
+}
+
 bool Scheduler::CouldPreempt(const Rank& rank) const {
   if (reclaim_possible_ || spec_.preempt_remaining) return true;
   if (!any_victim_) return false;
@@ -401,9 +415,9 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
   const Shape& shape = job.shapes[opt.shape];
   const size_t dims = cap_.totals().size();
   // Victims only get fewer during a cycle: an ask that found none enough fails again.
-  const auto memo =
-      std::make_tuple(shape.per_task.accel_milli, shape.per_task.cpu_milli, shape.per_task.mem_mb,
-                      shape.tasks, opt.type, entry.rank.prio, entry.rank.level, job.tenant);
+  const auto memo = std::make_tuple(shape.per_task.accel_milli, shape.per_task.cpu_milli,
+                                    shape.per_task.mem_mb, shape.tasks, opt.type, entry.rank.prio,
+                                    entry.rank.level, any_guarantee_ ? job.tenant : -1);
   if (std::find(failed_preemptions_.begin(), failed_preemptions_.end(), memo) !=
       failed_preemptions_.end()) {
     return false;
@@ -421,6 +435,9 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
     double lost;
     Rank rank;
   };
+  // Promotion reorders the queue but grants no right to preempt: only service really received
+  // (the unpromoted queue) may take devices from a job that received more.
+  const int64_t own_las_level = LasLevel(job);
   std::vector<Candidate> candidates;
   for (int32_t i = 0; i < static_cast<int32_t>(state.jobs.size()); ++i) {
     const Job& v = state.jobs[i];
@@ -432,19 +449,24 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
       if (opt.type == kNoAccel ? t.res.cpu_milli > 0 : t.type == opt.type) holds_type = true;
     }
     if (!holds_type) continue;
+    if (reservation_.active && reservation_.job != job.id && OnReservedNode(v)) continue;
     const Rank& vr = running_rank_[i];
     const bool ran_enough = now - v.start_time >= spec_.min_run_before_preempt_ms;
+    // A job that starved before it got to run keeps running: LAS/SRTF may not take it again,
+    // or a long job could be starved, run a minute, and be demoted forever.
+    const bool starved_before =
+        spec_.starvation_ms > 0 && TotalWaitMs(v, now) >= static_cast<double>(spec_.starvation_ms);
     int kind = -1;
     if (reclaiming && v.tenant != job.tenant && fair_.valid(v.tenant) &&
         fair_.Borrowing(v.tenant, accel_dim)) {
       kind = 0;
     } else if (spec_.preempt_priority && vr.prio > entry.rank.prio) {
       kind = 1;
-    } else if (spec_.preempt_las && vr.prio >= entry.rank.prio && vr.level > entry.rank.level &&
-               v.checkpointable && ran_enough) {
+    } else if (spec_.preempt_las && entry.rank.level >= 0 && vr.prio >= entry.rank.prio &&
+               vr.level > own_las_level && v.checkpointable && ran_enough && !starved_before) {
       kind = 2;
     } else if (spec_.preempt_remaining && vr.prio >= entry.rank.prio && ran_enough &&
-               vr.secondary > 2 * entry.rank.secondary) {
+               !starved_before && vr.secondary > 2 * entry.rank.secondary) {
       kind = 3;
     }
     if (kind < 0) continue;
@@ -464,6 +486,37 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
     if (sa != sb) return sa > sb;
     return state.jobs[a.index].id > state.jobs[b.index].id;
   });
+  // Tasks that need most of a node: free whole nodes, so group victims by node, nodes closest to
+  // free first (free devices plus what its victims hold), keeping the value order within a node.
+  const int32_t per_task = DevicesPerTask(shape.per_task);
+  if (opt.type != kNoAccel &&
+      (shape.tasks > 1 || 2 * per_task > cap_.max_devices_per_node(opt.type))) {
+    std::vector<int64_t> room(cap_.num_nodes(), 0);
+    std::vector<int32_t> node_of(candidates.size(), -1);
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      const Job& v = state.jobs[candidates[c].index];
+      node_of[c] = v.allocation[0].node;
+      for (const auto& t : v.allocation) {
+        if (t.node >= 0 && t.node < cap_.num_nodes() && t.type == opt.type) {
+          room[t.node] += static_cast<int64_t>(t.devices.size());
+        }
+      }
+    }
+    for (int32_t n = 0; n < cap_.num_nodes(); ++n) room[n] += cap_.whole_free(n, opt.type);
+    std::vector<size_t> order(candidates.size());
+    for (size_t c = 0; c < order.size(); ++c) order[c] = c;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      const int32_t na = node_of[a], nb = node_of[b];
+      const int64_t ra = na >= 0 && na < cap_.num_nodes() ? room[na] : 0;
+      const int64_t rb = nb >= 0 && nb < cap_.num_nodes() ? room[nb] : 0;
+      if (ra != rb) return ra > rb;
+      return na < nb;
+    });
+    std::vector<Candidate> grouped;
+    grouped.reserve(candidates.size());
+    for (size_t c : order) grouped.push_back(candidates[c]);
+    candidates.swap(grouped);
+  }
   if (candidates.size() > kMaxVictimCandidates) candidates.resize(kMaxVictimCandidates);
 
   std::vector<size_t> taken;
@@ -562,6 +615,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   any_victim_ = false;
   reclaim_possible_ = false;
   cpu_only_left_ = 0;
+  min_accel_ask_ = std::numeric_limits<int64_t>::max();
   const size_t dims = cap_.totals().size();
 
   // Reclaim needs someone with a guarantee on an accelerator.
@@ -569,6 +623,8 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   for (int32_t t = 0; t < static_cast<int32_t>(state.tenants.size()); ++t) {
     for (size_t d = kDimAccelBase; d < dims; ++d) any_guarantee |= fair_.guarantee(t, d) > 0;
   }
+  any_guarantee_ = any_guarantee;
+
   failed_preemptions_.clear();
   // Running jobs: their ranks (for preemption) and whether anyone could be a victim at all.
   for (size_t i = 0; i < num_jobs; ++i) {
@@ -616,6 +672,9 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     e.bucket = spec_.fair && fair_.valid(job.tenant) ? job.tenant : num_buckets - 1;
     if (spec_.fair) e.bucket = fair_.valid(job.tenant) ? job.tenant : num_buckets - 1;
     if (job.shapes[0].per_task.accel_milli <= 0) ++cpu_only_left_;
+    for (const Shape& shape : job.shapes) {
+      min_accel_ask_ = std::min(min_accel_ask_, shape.per_task.accel_milli);
+    }
     buckets_[e.bucket].push_back(e);
   }
   // Bucket order for fair-share comparison: Pick compares bucket indices as tenants, and the
@@ -632,6 +691,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     Record rec;
     rec.index = entry.index;
     if (spec_.strict && strict_head != 0) {
+      if (!config_.explain_pending) break;  // nothing may pass the head: the rest is decided
       rec.outcome = Outcome::kStrictBehind;
       rec.blocker = strict_head;
       records_.push_back(rec);
@@ -640,10 +700,13 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     if (!config_.explain_pending && cpu_only_left_ == 0 && !cpu_only) {
       // Nothing left can start when no accelerator is free (held ones included) and nobody left
       // may preempt: stop here instead of ranking the rest of the queue.
+      // Held resources only count when some job could still bypass the hold (known times).
       int64_t free = 0;
       for (AccelType t = 0; t < cap_.num_types(); ++t) free += cap_.free_milli(t);
-      for (const auto& h : holds_) free += h.res.accel_milli;
-      if (free == 0 && !CouldPreempt(entry.rank)) break;
+      if (reservation_.start != kUnknownTime) {
+        for (const auto& h : holds_) free += h.res.accel_milli;
+      }
+      if (free < min_accel_ask_ && !CouldPreempt(entry.rank)) break;
     }
     Placement placement;
     const bool short_enough = reservation_.active && reservation_.start != kUnknownTime &&
@@ -652,9 +715,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     if (!placed && rec.outcome == Outcome::kNoFit &&
         (spec_.reclaim || spec_.preempt_priority || spec_.preempt_las || spec_.preempt_remaining) &&
         CouldPreempt(entry.rank) && !(reservation_.active && !spec_.strict && false)) {
-      if (!holds_.empty()) ReleaseHolds();
       placed = TryPreempt(state, entry, now, &placement, result);
-      if (reservation_.active) ApplyHolds();
     }
     if (placed) {
       if (reservation_.active && !placement.backfilled) placement.backfilled = true;
@@ -675,6 +736,10 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   }
   // Jobs never looked at (early stop) still get a record so every pending job is explained.
   for (auto& b : buckets_) {
+    if (!config_.explain_pending) {
+      b.clear();
+      continue;
+    }
     std::sort(b.begin(), b.end(),
               [](const Entry& x, const Entry& y) { return RankLess(x.rank, y.rank); });
     for (const Entry& e : b) {

@@ -94,6 +94,7 @@ class Scheduler : public Policy {
   bool Budgeted(const ClusterState& state, int32_t tenant, int32_t* over) const;
   void Explain(const ClusterState& state, Time now, CycleResult& result);
   bool CouldPreempt(const Rank& rank) const;
+  bool OnReservedNode(const Job& job) const;
 
   PolicySpec spec_;
   PolicyConfig config_;
@@ -125,6 +126,8 @@ class Scheduler : public Policy {
   bool any_victim_ = false;
   bool reclaim_possible_ = false;
   int64_t cpu_only_left_ = 0;
+  int64_t min_accel_ask_ = 0;  // smallest accelerator ask of any pending shape this cycle
+  bool any_guarantee_ = false;
 };
 
 }  // namespace suanli::core
