@@ -16,6 +16,7 @@ struct CommandArgs {
   std::string tenant_weights;
   std::string window;
   bool json = false;
+  bool job_details = false;
   double tick_s = 0;
   double half_life_h = 7 * 24;
   bool no_checkpoint = false;
@@ -76,7 +77,7 @@ void Run(CommandArgs& a) {
     auto report = RunSimulation(*trace, o);
     if (!report.ok()) Fail(report.status());
     if (!a.out_dir.empty()) {
-      Status st = WriteReport(*report, a.out_dir);
+      Status st = WriteReport(*report, a.out_dir, a.job_details);
       if (!st.ok()) Fail(st);
     }
     if (a.json) {
@@ -123,8 +124,10 @@ void RegisterCommands(CLI::App& app) {
                       }());
   cmd->add_flag("--json", args->json, "Print the metrics as JSON instead of a Markdown table");
   cmd->add_option("--out", args->out_dir,
-                  "Also write summary.json/csv, tenants.csv, utilization.csv, jobs-*.csv, "
+                  "Also write summary.json/csv, tenants.csv, utilization.csv, "
                   "report.md and report.html (plots) into this directory");
+  cmd->add_flag("--job-details", args->job_details,
+                "With --out, also write jobs-<policy>.csv: one row per job (large for whole traces)");
   cmd->add_flag("--tenants-from-trace", o.workload.tenants_from_trace,
                 "Each distinct trace tenant (Philly VC) is a tenant; otherwise one tenant 'all'");
   cmd->add_option("--tenant-weights", args->tenant_weights,

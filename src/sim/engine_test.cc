@@ -108,7 +108,8 @@ TEST(EngineTest, TenantShareAgainstWeightedFairShare) {
   EXPECT_NEAR(x.fair_ratio, 2.0, 1e-9);
   EXPECT_NEAR(y.fair_ratio, 0.5, 1e-9);
   EXPECT_NEAR(x.entitlement, 0.5, 1e-12);
-  EXPECT_NEAR(r.summary.jain_fairness, 6.25 / 8.5, 1e-9);
+  // Jain over min(1, ratio) = (1, 0.5): 1.5² / (2 × 1.25) = 0.9.
+  EXPECT_NEAR(r.summary.jain_fairness, 0.9, 1e-9);
   EXPECT_DOUBLE_EQ(y.max_queue_s, 100);
 }
 

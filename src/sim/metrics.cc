@@ -151,7 +151,9 @@ RunSummary Summarize(const std::string& label, const std::vector<RunPart>& parts
     if (received_sum > 0) t.share = t.received_gpu_h / received_sum;
     if (t.fair_gpu_h > 0) {
       t.fair_ratio = t.received_gpu_h / t.fair_gpu_h;
-      ratios.push_back(t.fair_ratio);
+      // A tenant that got more than its fair share was not treated unfairly; capping keeps a tiny
+      // tenant's windfall from swamping the index (someone else is then below 1 anyway).
+      ratios.push_back(std::min(1.0, t.fair_ratio));
     }
   }
   s.jain_fairness = JainIndex(ratios);

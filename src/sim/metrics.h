@@ -46,7 +46,7 @@ struct RunSummary {
   Distribution jct_s, queue_s, slowdown;
   double makespan_s = 0;       // first submission to last completion
   double utilization = 0;      // allocated / capacity accelerator-time over the makespan
-  double jain_fairness = 1;    // over tenants' received / fair ratios
+  double jain_fairness = 1;    // over tenants' min(1, received / fair)
   int64_t preemptions = 0;
   double lost_gpu_h = 0;
   int64_t cycles = 0;

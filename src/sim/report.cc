@@ -91,7 +91,7 @@ std::string InputMarkdown(const InputAccount& in) {
   md << "Not replayed: " << in.bad_rows.size() << " bad rows, " << in.never_ran.size()
      << " never ran (empty duration), " << in.outside_window << " outside --window, "
      << in.beyond_limit << " beyond --limit-jobs, " << in.infeasible.size()
-     << " can never fit the cluster.";
+     << " can never fit the cluster (or have no partition).";
   if (in.flexible > 0) md << " Flexible jobs: " << in.flexible << ".";
   md << "\n";
   const size_t kShow = 10;
@@ -104,7 +104,7 @@ std::string InputMarkdown(const InputAccount& in) {
   }
   if (in.never_ran.size() > kShow) md << "- … " << in.never_ran.size() - kShow << " more that never ran\n";
   for (size_t i = 0; i < in.infeasible.size() && i < kShow; ++i) {
-    md << "- never fits, line " << in.infeasible[i].line << " (" << in.infeasible[i].name
+    md << "- not replayed, line " << in.infeasible[i].line << " (" << in.infeasible[i].name
        << "): " << in.infeasible[i].reason << "\n";
   }
   if (in.infeasible.size() > kShow) md << "- … " << in.infeasible.size() - kShow << " more that never fit\n";
@@ -509,7 +509,7 @@ std::string JobsCsv(const SimReport& report, const PolicyRun& run) {
   return csv;
 }
 
-Status WriteReport(const SimReport& report, const std::string& dir) {
+Status WriteReport(const SimReport& report, const std::string& dir, bool job_details) {
   SUANLI_RETURN_IF_ERROR(MakeDir(dir));
   std::filesystem::path d(dir);
   SUANLI_RETURN_IF_ERROR(WriteFile(d / "summary.json", ToJson(report).dump(2) + "\n"));
@@ -518,9 +518,11 @@ Status WriteReport(const SimReport& report, const std::string& dir) {
   SUANLI_RETURN_IF_ERROR(WriteFile(d / "utilization.csv", UtilizationCsv(report)));
   SUANLI_RETURN_IF_ERROR(WriteFile(d / "report.md", ToMarkdown(report)));
   SUANLI_RETURN_IF_ERROR(WriteFile(d / "report.html", ToHtml(report)));
-  for (const auto& run : report.runs) {
-    SUANLI_RETURN_IF_ERROR(
-        WriteFile(d / ("jobs-" + FileSafe(run.label) + ".csv"), JobsCsv(report, run)));
+  if (job_details) {
+    for (const auto& run : report.runs) {
+      SUANLI_RETURN_IF_ERROR(
+          WriteFile(d / ("jobs-" + FileSafe(run.label) + ".csv"), JobsCsv(report, run)));
+    }
   }
   return Status::Ok();
 }
@@ -547,7 +549,9 @@ nlohmann::json ToJson(const FragmentationReport& report) {
                     {"seeds", seeds},
                     {"mean_curve", s.mean_curve}});
   }
-  return {{"input", InputJson(report.input)}, {"target_arrived_pct", report.target_pct},
+  return {{"input", InputJson(report.input)},
+          {"target_arrived_pct", report.target_pct},
+          {"durationless_pods_sampled", report.durationless_pods},
           {"policies", runs}};
 }
 
@@ -555,7 +559,12 @@ std::string ToMarkdown(const FragmentationReport& report) {
   std::ostringstream md;
   md << "## Fragmentation (FGD protocol: sampled pods, no departures, until " << report.target_pct
      << " % of GPU capacity has arrived)\n\n"
-     << InputMarkdown(report.input) << "\n";
+     << InputMarkdown(report.input);
+  if (report.durationless_pods > 0) {
+    md << "Durations are unused (no departures): the " << report.durationless_pods
+       << " pods recorded without one are sampled like the rest.\n";
+  }
+  md << "\n";
   md << "| policy/placement | seeds | allocated GPU % (mean) | min | max | at 100 % arrived | "
         "pods failed (mean) | published (FGD paper) |\n";
   md << "|---|---:|---:|---:|---:|---:|---:|---:|\n";

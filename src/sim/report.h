@@ -54,14 +54,15 @@ std::string SummaryCsv(const SimReport& report);
 std::string TenantsCsv(const SimReport& report);
 std::string UtilizationCsv(const SimReport& report);
 std::string JobsCsv(const SimReport& report, const PolicyRun& run);
-// Writes summary.json, summary.csv, tenants.csv, utilization.csv, jobs-<label>.csv, report.md,
-// report.html into `dir` (created when missing).
-Status WriteReport(const SimReport& report, const std::string& dir);
+// Writes summary.json, summary.csv, tenants.csv, utilization.csv, report.md, report.html and,
+// with job_details, one jobs-<label>.csv per policy into `dir` (created when missing).
+Status WriteReport(const SimReport& report, const std::string& dir, bool job_details = false);
 
 // Protocol C.
 struct FragmentationReport {
   InputAccount input;
   double target_pct = 130;
+  int64_t durationless_pods = 0;  // sampled too: protocol C has no departures
   std::vector<FragmentationSummary> runs;
 };
 nlohmann::json ToJson(const FragmentationReport& report);

@@ -102,13 +102,26 @@ Result<FragmentationReport> RunFragmentationStudy(const Trace& trace, const SimO
   if (options.fgd_target <= 0 || options.fgd_target > 10) {
     return InvalidArgument("--fgd-target must be in (0, 10] (1.3 = 130 % of GPU capacity)");
   }
-  FilteredTrace filtered = FilterTrace(trace, options.filter);
+  // Protocol C never lets a pod depart, so durations are unused: pods recorded without one (they
+  // were still pending when the trace was taken) are part of the population sampled, as in FGD.
+  Trace all = trace;
+  for (TraceJob row : trace.never_ran) {
+    row.duration_s = 0;
+    all.jobs.push_back(std::move(row));
+  }
+  std::stable_sort(all.jobs.begin(), all.jobs.end(), [](const TraceJob& a, const TraceJob& b) {
+    return a.submit_s != b.submit_s ? a.submit_s < b.submit_s : a.line < b.line;
+  });
+  const size_t durationless = all.never_ran.size();
+  all.never_ran.clear();
+  FilteredTrace filtered = FilterTrace(all, options.filter);
   SUANLI_ASSIGN_OR_RETURN(auto cluster, ParseClusterSpec(options.cluster));
   SUANLI_ASSIGN_OR_RETURN(auto pods, BuildWorkload(filtered.trace, cluster, options.workload));
   FragmentationReport report;
   report.input = AccountInput(filtered, DescribeCluster(cluster), TotalAccelMilli(cluster) / 1000,
                               {&pods});
   report.target_pct = options.fgd_target * 100;
+  report.durationless_pods = static_cast<int64_t>(durationless);
   for (const auto& policy_name : options.policies) {
     for (const auto& placement : options.placements) {
       core::PolicyConfig config;
