@@ -1,5 +1,7 @@
 #include "agent/protocol.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace suanli::agent {
@@ -37,7 +39,7 @@ std::string TaskRef::Key() const { return fmt::format("{}.{}.{}", job_id, attemp
 
 json DeviceToJson(const Device& d) {
   return {{"index", d.index}, {"type", d.type}, {"uuid", d.uuid}, {"memory_mb", d.memory_mb},
-          {"island", d.island}};
+          {"island", std::max(d.island, 0)}};
 }
 
 json TaskRefToJson(const TaskRef& r) {
@@ -50,7 +52,7 @@ json EventToJson(const TaskEvent& e) {
   j["exit_code"] = e.exit_code ? json(*e.exit_code) : json(nullptr);
   j["signal"] = e.signal ? json(*e.signal) : json(nullptr);
   j["reason"] = e.reason.empty() ? json(nullptr) : json(e.reason);
-  if (!e.message.empty()) j["message"] = e.message;
+  // `message` stays on the node (agent log, event.json): the controller's event schema has no such field.
   j["time"] = e.time;
   return j;
 }
@@ -61,9 +63,9 @@ json RegisterBody(const std::string& name, const std::string& address, const Hos
   for (const auto& d : host.devices) devices.push_back(DeviceToJson(d));
   json run = json::array();
   for (const auto& r : running) run.push_back(TaskRefToJson(r));
-  return {{"name", name},       {"cpus", host.cpus},       {"mem_mb", host.mem_mb},
-          {"devices", devices}, {"address", address},      {"running", run},
-          {"cores", host.cores}, {"numa_nodes", host.numa_cpus.size()}};
+  // Only the fields of docs/api.md: the controller rejects unknown ones.
+  return {{"name", name},       {"cpus", host.cpus},  {"mem_mb", host.mem_mb},
+          {"devices", devices}, {"address", address}, {"running", run}};
 }
 
 json PollBody(int wait_ms, const std::vector<TaskRef>& running, const std::vector<TaskEvent>& events) {

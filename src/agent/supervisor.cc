@@ -168,7 +168,8 @@ void Supervisor::FailLaunch(const LaunchSpec& spec, const std::string& message) 
   TaskEvent e;
   e.ref = spec.ref;
   e.event = "exited";
-  e.reason = "LAUNCH_FAILED";
+  // The controller shows `reason` with the job; the detail is what the user needs to fix it.
+  e.reason = ("LAUNCH_FAILED: " + message).substr(0, 250);
   e.message = message;
   e.time = Seconds(clock_->NowMs());
   events_.push_back(e);
@@ -400,11 +401,13 @@ void Supervisor::Finalize(Task& t) {
     std::string m = *setup;
     while (!m.empty() && m.back() == '\n') m.pop_back();
     e.message = m;
+    if (e.reason.empty()) e.reason = ("SETUP_FAILED: " + m).substr(0, 250);
   }
   (void)RemoveTree(t.dir + "/tmp");  // the private /tmp ends with the task
   cpus_.Release(t.cpus);
   t.cpus.clear();
   json j = EventToJson(e);
+  j["message"] = e.message;
   (void)WriteFileAtomic(t.dir + "/event.json", j.dump() + "\n", 0600);
   spdlog::info("job {} task {} attempt {} ended: exit {} signal {} {}", e.ref.job_id, e.ref.task,
                e.ref.attempt, e.exit_code ? std::to_string(*e.exit_code) : "-",

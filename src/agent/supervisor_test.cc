@@ -181,7 +181,7 @@ TEST_F(SupervisorTest, ImpossibleLaunchIsReportedNotDropped) {
   auto ev = sup_->PendingEvents();
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].event, "exited");
-  EXPECT_EQ(ev[0].reason, "LAUNCH_FAILED");
+  EXPECT_EQ(ev[0].reason.rfind("LAUNCH_FAILED: ", 0), 0u) << ev[0].reason;
   EXPECT_NE(ev[0].message.find("device 5"), std::string::npos);
   sup_->AckEvents(ev);
   sup_->Launch(s);
