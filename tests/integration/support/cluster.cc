@@ -63,6 +63,8 @@ Result<std::unique_ptr<UpProcess>> UpProcess::Start(const std::string& data_dir,
   bool ready = PollUntil(
       [&] {
         if (!up->process_.running()) return true;
+        // The banner comes last, after the controller and the local agent are both up.
+        if (ReadFileOr(out).find("Press Ctrl-C to stop") == std::string::npos) return false;
         std::string url = Trim(ReadFileOr(data_dir + "/url"));
         if (url.empty()) return false;
         if (HttpClient(url, "").Get("/api/v1/healthz").status != 200) return false;

@@ -1,0 +1,44 @@
+#pragma once
+// A GoogleTest fixture that owns a temp data dir and a running `suanli up`, plus job helpers.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/cluster.h"
+#include "support/temp_dir.h"
+
+namespace suanli::it {
+
+class UpTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  // Starts (or restarts) `suanli up` on dir(); fails the test with its output when it cannot.
+  void StartUp(std::vector<std::string> extra_args = {});
+  const std::string& dir() const { return dir_->path(); }
+  UpProcess& up() { return *up_; }
+
+  // Submits through the CLI and returns the new id (fails the test on error).
+  int64_t Submit(const std::vector<std::string>& args, std::optional<std::string> token = std::nullopt);
+  // GET /jobs/{id} as admin.
+  nlohmann::json Job(int64_t id);
+  // Polls until the job's state is one of `states` (comma-separated) or timeout; returns the job.
+  nlohmann::json WaitForState(int64_t id, const std::string& states,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Creates tenant/user and returns a token for the user.
+  std::string CreateUser(const std::string& name, const std::string& tenant, const std::string& role);
+
+  std::unique_ptr<TempDir> dir_;
+  std::unique_ptr<UpProcess> up_;
+  std::vector<std::string> last_args_;
+};
+
+// True when a local agent is registered and UP (the jobs-run tests need one).
+bool HasUpNode(const UpProcess& up);
+
+}  // namespace suanli::it
+
+#define START_UP(...) ASSERT_NO_FATAL_FAILURE(StartUp(__VA_ARGS__))
