@@ -63,6 +63,8 @@ export async function startSuanli() {
   const split = process.env.SUANLI_E2E_SPLIT === '1';
   if (split) {
     launch(['server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--web-dir', join(WEB_DIR, 'dist')]);
+  } else if (process.env.SUANLI_E2E_AGENT_CMD) {
+    launch([...args, '--no-agent']);
   } else {
     launch(args);
   }
@@ -109,6 +111,18 @@ export async function startSuanli() {
       return existsSync(file) && readFileSync(file, 'utf8').trim();
     });
     await waitFor(`${url}/api/v1/healthz`, async () => (await fetch(`${url}/api/v1/healthz`)).ok);
+    if (process.env.SUANLI_E2E_AGENT_CMD) {
+      // Development only: an agent started by a shell command (given SUANLI_URL and SUANLI_JOIN_TOKEN_FILE).
+      const child = spawn('sh', ['-c', process.env.SUANLI_E2E_AGENT_CMD], {
+        env: { ...env, SUANLI_URL: url, SUANLI_JOIN_TOKEN_FILE: join(dataDir, 'join.token') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.pipe(log, { end: false });
+      child.stderr.pipe(log, { end: false });
+      const entry = { child, argv: ['agent-cmd'], exited: null };
+      child.on('exit', (code, signal) => (entry.exited = { code, signal }));
+      children.push(entry);
+    }
     if (split) {
       const joinToken = join(dataDir, 'join.token');
       await waitFor('DATA_DIR/join.token', () => existsSync(joinToken));
