@@ -58,8 +58,8 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
   async function setup() {
     server = await startSuanli();
     admin = apiClient(server.url, server.adminToken);
-    await admin.post('/tenants', { name: 'physics', weight: 1, quota: { 'nvidia-a100': 1 } });
-    await admin.post('/tenants', { name: 'chemistry', weight: 1, quota: { 'nvidia-a100': 1 } });
+    await admin.post('/tenants', { name: 'physics', parent: 'root', weight: 2, quota: { 'nvidia-a100': 1 }, budget_accel_hours: 10 });
+    await admin.post('/tenants', { name: 'chemistry', parent: 'root', weight: 1, quota: { 'nvidia-a100': 1 } });
     await admin.post('/users', { name: 'alice', tenant: 'physics', role: 'member' });
     await admin.post('/users', { name: 'bob', tenant: 'chemistry', role: 'member' });
     const aliceToken = (await admin.post('/tokens', { user: 'alice' })).token;
@@ -266,6 +266,10 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
     await page.goto(`${server.url}/#/tenants`);
     await page.waitForSelector('tr[data-tenant="physics"]');
     await page.waitForSelector('tr[data-tenant="chemistry"]');
+    // Children are listed under their parent, in name order.
+    const order = await page.locator('tr[data-tenant]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')));
+    assert.deepEqual(order, ['root', 'chemistry', 'physics']);
+    assert.match(await page.textContent('tr[data-tenant="physics"]'), /\/ 10 h/);
     await page.waitForSelector('#tenant-quota-chart canvas');
     await shot(page, 'tenants');
 

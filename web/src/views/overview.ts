@@ -17,7 +17,7 @@ export async function render(ctx: ViewContext): Promise<void> {
   replace(
     ctx.root,
     h('div', { class: 'page-head' }, h('h1', null, 'Overview'), status),
-    h('section', null, h('h2', null, 'Accelerators'), cards),
+    h('section', null, h('h2', null, 'Cluster'), cards),
     h('section', { class: 'card' }, h('h2', null, 'Utilization (last 6 h)'), utilChart),
     h('div', { class: 'two-col' }, h('section', { class: 'card' }, h('h2', null, 'Jobs per tenant'), tenantChart, tenantTable), h('section', { class: 'card' }, h('h2', null, 'Recent failures'), failures)),
   );
