@@ -2,7 +2,7 @@
 import './style.css';
 import { ApiError, request, setUnauthenticatedHandler } from './api';
 import { h, replace } from './dom';
-import { markRendered, renderRoute, route } from './router';
+import { markRendered, preloadCurrentRoute, renderRoute, route } from './router';
 import { clearSession, getToken, identity, setIdentity, setSession } from './session';
 import type { WhoAmI } from './types';
 
@@ -107,6 +107,7 @@ setUnauthenticatedHandler((message) => logout(`Your session ended: ${message}`))
 async function boot(): Promise<void> {
   const token = getToken();
   if (!token) return showLogin();
+  preloadCurrentRoute();
   try {
     setIdentity(await whoami(token));
     startApp();

@@ -38,8 +38,12 @@ export function currentPath(): { path: string; query: URLSearchParams } {
   return { path: path || '/', query: new URLSearchParams(qs ?? '') };
 }
 
-export function navigate(path: string): void {
-  location.hash = `#${path}`;
+// Starts loading the current route's view chunk (e.g. while the token is being checked), so the first
+// view does not wait for two round trips in a row.
+export function preloadCurrentRoute(): void {
+  const { path } = currentPath();
+  const match = routes.find((r) => r.pattern.test(path));
+  match?.load().catch(() => {});
 }
 
 function disposeCurrent(): void {
