@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -142,9 +143,14 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
   while (read(g_wake_pipe[0], &buf, 1) < 0 && errno == EINTR) {
   }
   ctx.err << "suanli up: stopping\n" << std::flush;
-  if (agent) agent->Stop();
+  auto stop_start = std::chrono::steady_clock::now();
+  // The controller first: that ends the agent's long poll at once instead of after its timeout.
+  // The agent's running jobs keep running and are re-attached when `up` starts again.
   (*server)->Stop();
-  ctx.err << "suanli up: stopped cleanly\n" << std::flush;
+  if (agent) agent->Stop();
+  auto stop_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - stop_start);
+  ctx.err << "suanli up: stopped cleanly in " << stop_ms.count() << " ms\n" << std::flush;
   return kExitOk;
 }
 

@@ -1,11 +1,11 @@
-// A 4-task gang over two `suanli agent` processes: every task gets torchrun-style ranks and a working
-// rendezvous at MASTER_ADDR:MASTER_PORT; and when one task fails the controller's GANG_FAILED kills tear
-// the others down. Fake controller on loopback (the real controller's gang logic has its own tests).
+// A 4-task gang over two `suanli agent` processes: every task gets torchrun-style ranks and a
+// working rendezvous at MASTER_ADDR:MASTER_PORT; and when one task fails the controller's
+// GANG_FAILED kills tear the others down. Fake controller on loopback (the real controller's gang
+// logic has its own tests).
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-
-#include <gtest/gtest.h>
 
 #include "agent_fake_controller.h"
 
@@ -85,12 +85,17 @@ TEST_F(AgentGangTest, FourTasksGetRanksAndMeetAtTheMaster) {
     ASSERT_FALSE(exit.is_null()) << "task " << t << "\n" << ReadText(dir_ + "/" + Node(t) + ".log");
     EXPECT_EQ(exit["exit_code"], 0) << "task " << t << ": " << fc_.Log(301, t, "stderr");
   }
-  EXPECT_NE(fc_.Log(301, 0, "stdout").find("rank 0 local 0 of 2 world 4 nodes gang-a,gang-b task 0"),
-            std::string::npos) << fc_.Log(301, 0, "stdout");
-  EXPECT_NE(fc_.Log(301, 3, "stdout").find("rank 3 local 1 of 2 world 4 nodes gang-a,gang-b task 3"),
-            std::string::npos) << fc_.Log(301, 3, "stdout");
+  EXPECT_NE(
+      fc_.Log(301, 0, "stdout").find("rank 0 local 0 of 2 world 4 nodes gang-a,gang-b task 0"),
+      std::string::npos)
+      << fc_.Log(301, 0, "stdout");
+  EXPECT_NE(
+      fc_.Log(301, 3, "stdout").find("rank 3 local 1 of 2 world 4 nodes gang-a,gang-b task 3"),
+      std::string::npos)
+      << fc_.Log(301, 3, "stdout");
   EXPECT_NE(fc_.Log(301, 0, "stdout").find("rendezvous ok [1, 2, 3]"), std::string::npos);
-  for (int t = 1; t < 4; ++t) EXPECT_NE(fc_.Log(301, t, "stdout").find("joined welcome"), std::string::npos);
+  for (int t = 1; t < 4; ++t)
+    EXPECT_NE(fc_.Log(301, t, "stdout").find("joined welcome"), std::string::npos);
 }
 
 TEST_F(AgentGangTest, OneFailedTaskTearsDownTheGang) {

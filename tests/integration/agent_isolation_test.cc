@@ -1,6 +1,6 @@
-// The agent isolates jobs: memory limits kill only the offender (OUT_OF_MEMORY), CPU sets confine, the
-// pids limit stops a fork bomb, /tmp is private, the environment is scrubbed, accounts fall back.
-// Real `suanli agent` processes against a fake controller on loopback.
+// The agent isolates jobs: memory limits kill only the offender (OUT_OF_MEMORY), CPU sets confine,
+// the pids limit stops a fork bomb, /tmp is private, the environment is scrubbed, accounts fall
+// back. Real `suanli agent` processes against a fake controller on loopback.
 #include <gtest/gtest.h>
 
 #include "agent_fake_controller.h"
@@ -27,7 +27,8 @@ class AgentIsolationTest : public ::testing::Test {
 TEST_F(AgentIsolationTest, MemoryHogIsKilledAsOutOfMemoryWhileNeighbourFinishes) {
   if (auto why = CgroupSkipReason(); !why.empty()) GTEST_SKIP() << why;
   StartNode();
-  // `tail` keeps a line in memory until it ends; /dev/zero has no newline, so it grows without bound.
+  // `tail` keeps a line in memory until it ends; /dev/zero has no newline, so it grows without
+  // bound.
   json hog = BasicLaunch(101, "head -c 1000000000 /dev/zero | tail > /dev/null; echo survived");
   hog["mem_mb"] = 64;
   json neighbour = BasicLaunch(102, "sleep 2; echo neighbour-done");
@@ -107,12 +108,15 @@ TEST_F(AgentIsolationTest, ForkBombIsStoppedByThePidsLimitAndCleanedUp) {
 
 TEST_F(AgentIsolationTest, JobCannotReadAnotherJobsPrivateTmp) {
   if (geteuid() != 0) GTEST_SKIP() << "not root: cannot create mount namespaces";
-  if (system("unshare -m true 2>/dev/null") != 0) GTEST_SKIP() << "mount namespaces are unavailable";
+  if (system("unshare -m true 2>/dev/null") != 0)
+    GTEST_SKIP() << "mount namespaces are unavailable";
   StartNode();
   std::string flag = dir_ + "/a-wrote";
-  json a = BasicLaunch(131, "echo secret > /tmp/secret-131; touch " + flag + "; sleep 4; cat /tmp/secret-131");
+  json a = BasicLaunch(
+      131, "echo secret > /tmp/secret-131; touch " + flag + "; sleep 4; cat /tmp/secret-131");
   fc_.Launch("iso-node", a);
-  for (int i = 0; i < 100 && !std::filesystem::exists(flag); ++i) std::this_thread::sleep_for(100ms);
+  for (int i = 0; i < 100 && !std::filesystem::exists(flag); ++i)
+    std::this_thread::sleep_for(100ms);
   ASSERT_TRUE(std::filesystem::exists(flag)) << AgentLog();
   json b = BasicLaunch(132, "ls -a /tmp; cat /tmp/secret-131 && echo LEAKED || echo not-visible");
   fc_.Launch("iso-node", b);

@@ -1,7 +1,7 @@
-// Lifecycle of tasks on a real `suanli agent`: cancel/preempt with a grace period (checkpoint written,
-// SUANLI_PREEMPT_FILE present), kill after the grace period, time limits, exit codes and signals, logs
-// uploaded, and an agent killed with -9 that re-attaches to its still-running task without starting it
-// twice — against a fake controller on loopback.
+// Lifecycle of tasks on a real `suanli agent`: cancel/preempt with a grace period (checkpoint
+// written, SUANLI_PREEMPT_FILE present), kill after the grace period, time limits, exit codes and
+// signals, logs uploaded, and an agent killed with -9 that re-attaches to its still-running task
+// without starting it twice — against a fake controller on loopback.
 #include <gtest/gtest.h>
 
 #include "agent_fake_controller.h"
@@ -11,7 +11,9 @@ namespace {
 
 class AgentLifecycleTest : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name()); }
+  void SetUp() override {
+    dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
   void StartNode(const std::vector<std::string>& extra = {}) {
     agent_ = StartAgent(fc_, "life-node", dir_, extra);
     ASSERT_TRUE(fc_.WaitRegistered("life-node", ++registrations_)) << AgentLog();
@@ -30,10 +32,10 @@ class AgentLifecycleTest : public ::testing::Test {
 
 TEST_F(AgentLifecycleTest, PreemptionGivesAGracePeriodToCheckpoint) {
   StartNode();
-  json j = BasicLaunch(201,
-                       "trap 'cat \"$SUANLI_PREEMPT_FILE\" > " + dir_ + "/reason; echo saved > " + dir_ +
-                           "/ckpt; echo grace=$SUANLI_GRACE_S; exit 0' TERM\n"
-                           "echo running\nwhile :; do sleep 0.1; done\n");
+  json j = BasicLaunch(201, "trap 'cat \"$SUANLI_PREEMPT_FILE\" > " + dir_ +
+                                "/reason; echo saved > " + dir_ +
+                                "/ckpt; echo grace=$SUANLI_GRACE_S; exit 0' TERM\n"
+                                "echo running\nwhile :; do sleep 0.1; done\n");
   j["grace_s"] = 20;
   fc_.Launch("life-node", j);
   ASSERT_TRUE(fc_.WaitLog(201, 0, "stdout", "running")) << AgentLog();
@@ -41,7 +43,8 @@ TEST_F(AgentLifecycleTest, PreemptionGivesAGracePeriodToCheckpoint) {
   fc_.Kill("life-node", 201, 1, -1, "PREEMPTED");
   json exit = fc_.WaitExit(201, 0);
   ASSERT_FALSE(exit.is_null()) << AgentLog();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 15s) << "it checkpointed and left within its grace";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 15s)
+      << "it checkpointed and left within its grace";
   EXPECT_EQ(exit["reason"], "PREEMPTED");
   EXPECT_EQ(exit["exit_code"], 0);
   EXPECT_EQ(ReadText(dir_ + "/ckpt"), "saved\n");
@@ -75,7 +78,9 @@ TEST_F(AgentLifecycleTest, TimeLimitExitCodesSignalsAndLogs) {
   slow["time_limit_s"] = 1;
   slow["grace_s"] = 1;
   fc_.Launch("life-node", slow);
-  fc_.Launch("life-node", BasicLaunch(204, "for i in $(seq 1 2000); do echo line-$i; done; echo err >&2; exit 7"));
+  fc_.Launch(
+      "life-node",
+      BasicLaunch(204, "for i in $(seq 1 2000); do echo line-$i; done; echo err >&2; exit 7"));
   fc_.Launch("life-node", BasicLaunch(205, "kill -SEGV $$"));
   json t = fc_.WaitExit(203, 0);
   ASSERT_FALSE(t.is_null()) << AgentLog();
@@ -86,7 +91,9 @@ TEST_F(AgentLifecycleTest, TimeLimitExitCodesSignalsAndLogs) {
   EXPECT_TRUE(e["reason"].is_null());
   // Exits are reported after their logs are uploaded.
   EXPECT_NE(fc_.Log(204, 0, "stdout").find("line-2000\n"), std::string::npos);
-  EXPECT_EQ(fc_.Log(204, 0, "stderr"), "suanli: running as root is not allowed on this node (agent flag --allow-root); running as 'nobody'\nerr\n");
+  EXPECT_EQ(fc_.Log(204, 0, "stderr"),
+            "suanli: running as root is not allowed on this node (agent flag --allow-root); "
+            "running as 'nobody'\nerr\n");
   json s = fc_.WaitExit(205, 0);
   ASSERT_FALSE(s.is_null());
   EXPECT_EQ(s["signal"], 11);
@@ -114,7 +121,9 @@ TEST_F(AgentLifecycleTest, AgentKilledMidJobReattachesAndNeverStartsItTwice) {
   EXPECT_TRUE(fc_.WaitLog(206, 0, "stdout", "finished"));
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(Lines(runs), 1) << "the job ran twice";
-  EXPECT_EQ(fc_.CountEvents([](const json& e) { return e["job_id"] == 206 && e["event"] == "exited"; }), 1);
+  EXPECT_EQ(
+      fc_.CountEvents([](const json& e) { return e["job_id"] == 206 && e["event"] == "exited"; }),
+      1);
 }
 
 TEST_F(AgentLifecycleTest, TaskThatEndsWhileTheAgentIsDownIsReportedOnRestart) {

@@ -1,8 +1,8 @@
-// A network partition of one agent that heals must not leave two copies of a job running. The agent runs
-// in its own network namespace, joined to the root namespace by a veth pair (10.213.N.0/30, created and
-// removed by this test); the controller listens on the root side of the veth. We cut the link, let the
-// controller (fake, on the real agent protocol) give up on the node and requeue the job on a second
-// agent, heal the link, and count the copies.
+// A network partition of one agent that heals must not leave two copies of a job running. The agent
+// runs in its own network namespace, joined to the root namespace by a veth pair (10.213.N.0/30,
+// created and removed by this test); the controller listens on the root side of the veth. We cut
+// the link, let the controller (fake, on the real agent protocol) give up on the node and requeue
+// the job on a second agent, heal the link, and count the copies.
 #include <gtest/gtest.h>
 
 #include "agent_fake_controller.h"
@@ -83,12 +83,16 @@ TEST_F(AgentPartitionTest, HealedPartitionLeavesOneCopy) {
   Partition(3s);  // the controller's node timeout: part-a is DOWN, its job LOST and requeued
   fc_->MarkStale(401, 1);
   fc_->Launch("part-b", BasicLaunch(401, script, 2));
-  ASSERT_FALSE(fc_->WaitEvent([](const json& e) {
-    return e["job_id"] == 401 && e["attempt"] == 2 && e["event"] == "started";
-  }, 15s).is_null());
+  ASSERT_FALSE(fc_->WaitEvent(
+                      [](const json& e) {
+                        return e["job_id"] == 401 && e["attempt"] == 2 && e["event"] == "started";
+                      },
+                      15s)
+                   .is_null());
   Heal();
   json stale = fc_->WaitExit(401, 0, 40s, 1);
-  ASSERT_FALSE(stale.is_null()) << "the stale copy was never stopped\n" << ReadText(dir_ + "/part-a.log");
+  ASSERT_FALSE(stale.is_null()) << "the stale copy was never stopped\n"
+                                << ReadText(dir_ + "/part-a.log");
   EXPECT_EQ(stale["reason"], "STALE_ATTEMPT");
   EXPECT_EQ(stale["node"], "part-a");
   std::this_thread::sleep_for(500ms);
@@ -104,7 +108,8 @@ TEST_F(AgentPartitionTest, SelfFencingAgentStopsItsCopyBeforeTheRequeue) {
   fc_->Launch("part-a", BasicLaunch(402, script, 1));
   ASSERT_FALSE(fc_->WaitStarted(402, 0).is_null()) << ReadText(dir_ + "/part-a.log");
   Partition(3s);
-  // Before the controller starts attempt 2 elsewhere, the cut-off agent has already stopped attempt 1.
+  // Before the controller starts attempt 2 elsewhere, the cut-off agent has already stopped
+  // attempt 1.
   for (int i = 0; i < 50 && CountCopies("4402") > 0; ++i) std::this_thread::sleep_for(100ms);
   EXPECT_EQ(CountCopies("4402"), 0) << ReadText(dir_ + "/part-a.log");
   Heal();

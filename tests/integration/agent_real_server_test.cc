@@ -1,7 +1,8 @@
-// The agent with the real controller: `suanli server` and several `suanli agent` processes on loopback,
-// jobs submitted through the REST API. Memory limits (OUT_OF_MEMORY next to a job that completes), a
-// 4-task gang with a working rendezvous, gang teardown when one task fails, cancel with a checkpoint in
-// the grace period, and an agent killed with -9: its job is LOST, requeued, and never runs twice.
+// The agent with the real controller: `suanli server` and several `suanli agent` processes on
+// loopback, jobs submitted through the REST API. Memory limits (OUT_OF_MEMORY next to a job that
+// completes), a 4-task gang with a working rendezvous, gang teardown when one task fails, cancel
+// with a checkpoint in the grace period, and an agent killed with -9: its job is LOST, requeued,
+// and never runs twice.
 #include <gtest/gtest.h>
 
 #include "agent_fake_controller.h"
@@ -17,7 +18,8 @@ class RealCluster : public ::testing::Test {
         std::vector<std::string>{SuanliBinary(), "server", "--data-dir", dir_ + "/data", "--listen",
                                  "127.0.0.1:0", "--node-timeout", "3s"},
         dir_ + "/server.log");
-    for (int i = 0; i < 200 && ReadText(dir_ + "/data/url").empty(); ++i) std::this_thread::sleep_for(50ms);
+    for (int i = 0; i < 200 && ReadText(dir_ + "/data/url").empty(); ++i)
+      std::this_thread::sleep_for(50ms);
     url_ = Trim(ReadText(dir_ + "/data/url"));
     ASSERT_FALSE(url_.empty()) << ReadText(dir_ + "/server.log");
     join_ = Trim(ReadText(dir_ + "/data/join.token"));
@@ -34,14 +36,19 @@ class RealCluster : public ::testing::Test {
     return s;
   }
   void StartAgent(const std::string& name, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv = {SuanliBinary(), "agent", "--url", url_, "--join-token", join_, "--name",
-                                     name, "--work-dir", dir_ + "/" + name};
+    std::vector<std::string> argv = {
+        SuanliBinary(), "agent",  "--url", url_,         "--join-token",
+        join_,          "--name", name,    "--work-dir", dir_ + "/" + name};
     argv.insert(argv.end(), extra.begin(), extra.end());
     agents_[name] = std::make_unique<ChildProcess>(argv, dir_ + "/" + name + ".log");
   }
   bool WaitNodesUp(size_t n) {
     for (int i = 0; i < 200; ++i) {
       auto r = client_->Get("/api/v1/nodes");
+      if (i == 199)
+        ADD_FAILURE() << "GET /nodes: "
+                      << (r ? std::to_string(r->status) + " " + r->body
+                            : httplib::to_string(r.error()));
       if (r && r->status == 200) {
         size_t up = 0;
         for (const auto& node : json::parse(r->body)["nodes"]) up += node["state"] == "UP";
@@ -60,7 +67,8 @@ class RealCluster : public ::testing::Test {
     auto r = client_->Get(("/api/v1/jobs/" + std::to_string(id)).c_str());
     return r && r->status == 200 ? json::parse(r->body) : json();
   }
-  json WaitState(int64_t id, const std::set<std::string>& states, std::chrono::seconds timeout = 60s) {
+  json WaitState(int64_t id, const std::set<std::string>& states,
+                 std::chrono::seconds timeout = 60s) {
     auto end = std::chrono::steady_clock::now() + timeout;
     json j;
     while (std::chrono::steady_clock::now() < end) {
@@ -73,13 +81,15 @@ class RealCluster : public ::testing::Test {
     return j;
   }
   std::string Logs(int64_t id, int task, const std::string& stream = "stdout") {
-    auto r = client_->Get(("/api/v1/jobs/" + std::to_string(id) + "/logs?task=" + std::to_string(task) +
-                           "&stream=" + stream).c_str());
+    auto r = client_->Get(("/api/v1/jobs/" + std::to_string(id) +
+                           "/logs?task=" + std::to_string(task) + "&stream=" + stream)
+                              .c_str());
     return r && r->status == 200 ? r->body : "";
   }
   std::string AllAgentLogs() {
     std::string out;
-    for (const auto& [name, a] : agents_) out += "--- " + name + "\n" + ReadText(dir_ + "/" + name + ".log");
+    for (const auto& [name, a] : agents_)
+      out += "--- " + name + "\n" + ReadText(dir_ + "/" + name + ".log");
     return out;
   }
 
@@ -93,9 +103,14 @@ TEST_F(RealCluster, MemoryHogIsOutOfMemoryWhileNeighbourCompletes) {
   if (auto why = CgroupSkipReason(); !why.empty()) GTEST_SKIP() << why;
   StartAgent("real-a");
   ASSERT_TRUE(WaitNodesUp(1)) << AllAgentLogs();
-  int64_t hog = Submit({{"name", "hog"}, {"script", "#!/bin/sh\nhead -c 1000000000 /dev/zero | tail >/dev/null\n"},
-                        {"cpus", 0.5}, {"mem_mb", 64}, {"requeue", false}});
-  int64_t ok = Submit({{"name", "ok"}, {"script", "#!/bin/sh\nsleep 1; echo neighbour-fine\n"}, {"cpus", 0.5},
+  int64_t hog = Submit({{"name", "hog"},
+                        {"script", "#!/bin/sh\nhead -c 1000000000 /dev/zero | tail >/dev/null\n"},
+                        {"cpus", 0.5},
+                        {"mem_mb", 64},
+                        {"requeue", false}});
+  int64_t ok = Submit({{"name", "ok"},
+                       {"script", "#!/bin/sh\nsleep 1; echo neighbour-fine\n"},
+                       {"cpus", 0.5},
                        {"mem_mb", 64}});
   json h = WaitState(hog, {"OUT_OF_MEMORY", "FAILED", "COMPLETED"});
   EXPECT_EQ(h["state"], "OUT_OF_MEMORY") << h.dump() << AllAgentLogs();
@@ -125,14 +140,21 @@ TEST_F(RealCluster, GangOfFourMeetsAtTheMasterAndAFailedTaskTearsItDown) {
       "            c = socket.create_connection((addr, port), timeout=2); break\n"
       "        except OSError: time.sleep(0.1)\n"
       "    c.sendall(str(rank).encode()); c.close()\n";
-  int64_t gang = Submit({{"name", "gang"}, {"script", rendezvous}, {"tasks", 4}, {"cpus", 1}, {"mem_mb", 128}});
+  int64_t gang = Submit(
+      {{"name", "gang"}, {"script", rendezvous}, {"tasks", 4}, {"cpus", 1}, {"mem_mb", 128}});
   json g = WaitState(gang, {"COMPLETED", "FAILED"}, 90s);
   EXPECT_EQ(g["state"], "COMPLETED") << g.dump() << AllAgentLogs();
   EXPECT_NE(Logs(gang, 0).find("rendezvous ok [1, 2, 3]"), std::string::npos) << Logs(gang, 0);
   EXPECT_NE(Logs(gang, 3).find("rank 3 world 4 local 0"), std::string::npos) << Logs(gang, 3);
 
-  int64_t bad = Submit({{"name", "bad-gang"}, {"tasks", 4}, {"cpus", 1}, {"mem_mb", 64}, {"requeue", false},
-                        {"script", "#!/bin/bash\nif [ \"$RANK\" = 2 ]; then sleep 1; exit 3; fi\nexec sleep 5302\n"}});
+  int64_t bad =
+      Submit({{"name", "bad-gang"},
+              {"tasks", 4},
+              {"cpus", 1},
+              {"mem_mb", 64},
+              {"requeue", false},
+              {"script",
+               "#!/bin/bash\nif [ \"$RANK\" = 2 ]; then sleep 1; exit 3; fi\nexec sleep 5302\n"}});
   json b = WaitState(bad, {"FAILED", "COMPLETED"}, 60s);
   EXPECT_EQ(b["state"], "FAILED") << b.dump();
   EXPECT_EQ(b["failed_task"], 2) << b.dump();
@@ -151,15 +173,22 @@ TEST_F(RealCluster, GangOfFourMeetsAtTheMasterAndAFailedTaskTearsItDown) {
 TEST_F(RealCluster, CancelGivesTheGracePeriodForACheckpoint) {
   StartAgent("real-c");
   ASSERT_TRUE(WaitNodesUp(1)) << AllAgentLogs();
-  int64_t id = Submit({{"name", "ckpt"}, {"cpus", 0.5}, {"mem_mb", 64}, {"grace_s", 20},
-                       {"script", "#!/bin/bash\ntrap 'echo saved > " + dir_ + "/ckpt; exit 0' TERM\n"
-                                  "echo working; while :; do sleep 0.1; done\n"}});
+  int64_t id = Submit({{"name", "ckpt"},
+                       {"cpus", 0.5},
+                       {"mem_mb", 64},
+                       {"grace_s", 20},
+                       {"script", "#!/bin/bash\ntrap 'echo saved > " + dir_ +
+                                      "/ckpt; exit 0' TERM\n"
+                                      "echo working; while :; do sleep 0.1; done\n"}});
   WaitState(id, {"RUNNING"});
-  for (int i = 0; i < 100 && Logs(id, 0).find("working") == std::string::npos; ++i) std::this_thread::sleep_for(100ms);
-  auto r = client_->Post(("/api/v1/jobs/" + std::to_string(id) + "/cancel").c_str(), "", "application/json");
+  for (int i = 0; i < 100 && Logs(id, 0).find("working") == std::string::npos; ++i)
+    std::this_thread::sleep_for(100ms);
+  auto r = client_->Post(("/api/v1/jobs/" + std::to_string(id) + "/cancel").c_str(), "",
+                         "application/json");
   ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
   WaitState(id, {"CANCELLED"});
-  for (int i = 0; i < 100 && ReadText(dir_ + "/ckpt").empty(); ++i) std::this_thread::sleep_for(100ms);
+  for (int i = 0; i < 100 && ReadText(dir_ + "/ckpt").empty(); ++i)
+    std::this_thread::sleep_for(100ms);
   EXPECT_EQ(ReadText(dir_ + "/ckpt"), "saved\n") << AllAgentLogs();
 }
 
@@ -167,7 +196,10 @@ TEST_F(RealCluster, AgentKilledMidJobIsLostRequeuedAndNeverDuplicated) {
   StartAgent("kill-a");
   ASSERT_TRUE(WaitNodesUp(1)) << AllAgentLogs();
   std::string runs = dir_ + "/runs";
-  int64_t id = Submit({{"name", "survivor"}, {"cpus", 0.5}, {"mem_mb", 64}, {"requeue", true},
+  int64_t id = Submit({{"name", "survivor"},
+                       {"cpus", 0.5},
+                       {"mem_mb", 64},
+                       {"requeue", true},
                        {"script", "#!/bin/bash\necho \"$SUANLI_ATTEMPT $SUANLI_NODE\" >> " + runs +
                                       "\nexec sleep 5401\n"}});
   WaitState(id, {"RUNNING"});
@@ -199,7 +231,8 @@ TEST_F(RealCluster, AgentKilledMidJobIsLostRequeuedAndNeverDuplicated) {
     std::this_thread::sleep_for(100ms);
   }
   EXPECT_EQ(copies, 1) << AllAgentLogs();
-  auto r = client_->Post(("/api/v1/jobs/" + std::to_string(id) + "/cancel").c_str(), "", "application/json");
+  auto r = client_->Post(("/api/v1/jobs/" + std::to_string(id) + "/cancel").c_str(), "",
+                         "application/json");
   EXPECT_TRUE(r && r->status == 200);
   WaitState(id, {"CANCELLED"});
   std::string lines = ReadText(runs);

@@ -1,5 +1,5 @@
-// Issue point 1: `suanli up` starts, says where everything is, stops cleanly on SIGTERM, and a restart
-// resumes the same state.
+// Issue point 1: `suanli up` starts, says where everything is, stops cleanly on SIGTERM, and a
+// restart resumes the same state.
 #include <signal.h>
 
 #include "support/up_fixture.h"
@@ -29,7 +29,8 @@ TEST_F(UpLifecycleTest, SigtermStopsCleanlyAndSigintToo) {
   EXPECT_TRUE(info->exited());
   EXPECT_EQ(info->exit_code, 0);
   EXPECT_NE(up().stderr_text().find("stopped cleanly"), std::string::npos) << up().stderr_text();
-  EXPECT_EQ(HttpClient(up().url(), "").Get("/api/v1/healthz").status, 0) << "still serving after stop";
+  EXPECT_EQ(HttpClient(up().url(), "").Get("/api/v1/healthz").status, 0)
+      << "still serving after stop";
 
   START_UP();
   up().process().Signal(SIGINT);

@@ -12,7 +12,8 @@ void UpTest::SetUp() {
 
 void UpTest::TearDown() {
   if (up_ && HasFailure()) {
-    std::cerr << "--- suanli up stdout ---\n" << up_->stdout_text() << "--- stderr ---\n"
+    std::cerr << "--- suanli up stdout ---\n"
+              << up_->stdout_text() << "--- stderr ---\n"
               << up_->stderr_text() << "---\n";
   }
   if (up_) up_->Terminate(std::chrono::seconds(10));

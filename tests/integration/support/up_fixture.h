@@ -22,14 +22,16 @@ class UpTest : public ::testing::Test {
   UpProcess& up() { return *up_; }
 
   // Submits through the CLI and returns the new id (fails the test on error).
-  int64_t Submit(const std::vector<std::string>& args, std::optional<std::string> token = std::nullopt);
+  int64_t Submit(const std::vector<std::string>& args,
+                 std::optional<std::string> token = std::nullopt);
   // GET /jobs/{id} as admin.
   nlohmann::json Job(int64_t id);
   // Polls until the job's state is one of `states` (comma-separated) or timeout; returns the job.
   nlohmann::json WaitForState(int64_t id, const std::string& states,
                               std::chrono::milliseconds timeout = std::chrono::seconds(20));
   // Creates tenant/user and returns a token for the user.
-  std::string CreateUser(const std::string& name, const std::string& tenant, const std::string& role);
+  std::string CreateUser(const std::string& name, const std::string& tenant,
+                         const std::string& role);
 
   std::unique_ptr<TempDir> dir_;
   std::unique_ptr<UpProcess> up_;
