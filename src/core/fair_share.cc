@@ -58,16 +58,26 @@ void FairShare::Reset(const ClusterState& state, const Capacity& cap) {
     const double sum = sibling_sum[parent_slot(t)];
     history_[t] = sum > 0 ? std::max(0.0, state.tenants[t].decayed_usage) / sum : 0;
   }
+  score_.assign(num_tenants_, 0);
   for (const Job& job : state.jobs) {
     if (job.phase != JobPhase::kRunning || !valid(job.tenant)) continue;
-    Charge(job.tenant, AskOf(job.allocation, dims_), +1);
+    for (int32_t t : paths_[job.tenant]) {
+      for (const auto& task : job.allocation) {
+        usage_[t][kDimCpu] += task.res.cpu_milli;
+        usage_[t][kDimMem] += task.res.mem_mb;
+        const size_t d = kDimAccelBase + static_cast<size_t>(task.type);
+        if (task.type != kNoAccel && d < dims_) usage_[t][d] += task.res.accel_milli;
+      }
+    }
   }
+  for (int32_t t = 0; t < num_tenants_; ++t) score_[t] = ComputeScore(t);
 }
 
 void FairShare::Charge(int32_t tenant, const DimVector& amount, int sign) {
   if (!valid(tenant)) return;
   for (int32_t t : paths_[tenant]) {
     for (size_t d = 0; d < dims_ && d < amount.size(); ++d) usage_[t][d] += sign * amount[d];
+    score_[t] = ComputeScore(t);
   }
 }
 
@@ -86,7 +96,9 @@ double FairShare::DominantShare(int32_t tenant) const {
   return dominant;
 }
 
-double FairShare::Score(int32_t tenant) const {
+double FairShare::Score(int32_t tenant) const { return valid(tenant) ? score_[tenant] : 0; }
+
+double FairShare::ComputeScore(int32_t tenant) const {
   if (!valid(tenant)) return 0;
   const double weight = std::max(state_->tenants[tenant].weight, 1e-9);
   return (DominantShare(tenant) + history_[tenant]) / weight;

@@ -46,6 +46,8 @@ class FairShare {
   std::vector<DimVector> usage_;
   std::vector<std::vector<int32_t>> paths_;  // root .. tenant
   std::vector<double> history_;              // share of decayed usage among siblings
+  std::vector<double> score_;                // cached Score(), refreshed on every change
+  double ComputeScore(int32_t tenant) const;
 };
 
 }  // namespace suanli::core

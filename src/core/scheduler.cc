@@ -439,7 +439,7 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
   // (the unpromoted queue) may take devices from a job that received more.
   const int64_t own_las_level = LasLevel(job);
   std::vector<Candidate> candidates;
-  for (int32_t i = 0; i < static_cast<int32_t>(state.jobs.size()); ++i) {
+  for (int32_t i : running_) {
     const Job& v = state.jobs[i];
     if (v.phase != JobPhase::kRunning || preempted_[i] || !v.preemptible || v.allocation.empty()) {
       continue;
@@ -627,9 +627,11 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
 
   failed_preemptions_.clear();
   // Running jobs: their ranks (for preemption) and whether anyone could be a victim at all.
+  running_.clear();
   for (size_t i = 0; i < num_jobs; ++i) {
     const Job& job = state.jobs[i];
     if (job.phase != JobPhase::kRunning) continue;
+    running_.push_back(static_cast<int32_t>(i));
     running_rank_[i] = RankOf(job, now);
     if (!job.preemptible) continue;
     if (!any_victim_) worst_victim_ = running_rank_[i];

@@ -107,6 +107,7 @@ class Scheduler : public Policy {
   std::vector<Record> records_;
   std::vector<uint8_t> preempted_;  // by state.jobs index
   std::vector<Rank> running_rank_;  // by state.jobs index (running jobs)
+  std::vector<int32_t> running_;    // indices of running jobs
   std::vector<std::tuple<int64_t, int64_t, int64_t, int32_t, AccelType, int64_t, int64_t, int32_t>>
       failed_preemptions_;
   std::vector<std::tuple<int64_t, int64_t, int64_t, int32_t, AccelType>> failed_shapes_;
