@@ -51,7 +51,8 @@ class RealCluster : public ::testing::Test {
                             : httplib::to_string(r.error()));
       if (r && r->status == 200) {
         size_t up = 0;
-        for (const auto& node : json::parse(r->body)["nodes"]) up += node["state"] == "UP";
+        json body = json::parse(r->body);
+        for (const auto& node : body["nodes"]) up += node["state"] == "UP";
         if (up >= n) return true;
       }
       std::this_thread::sleep_for(100ms);
@@ -205,7 +206,6 @@ TEST_F(RealCluster, AgentKilledMidJobIsLostRequeuedAndNeverDuplicated) {
   WaitState(id, {"RUNNING"});
   agents_["kill-a"]->Kill(SIGKILL);
   StartAgent("kill-b");  // somewhere for the requeued job to go
-  json lost = WaitState(id, {"PENDING", "STARTING", "RUNNING"}, 30s);
   // It must pass through LOST (node timeout) and come back with a new attempt on kill-b.
   json j;
   for (int i = 0; i < 200; ++i) {
