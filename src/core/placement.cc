@@ -223,7 +223,9 @@ bool Placer::PlaceTopology(const Shape& shape, AccelType type, Capacity& cap,
                            std::vector<TaskAllocation>& out) {
   const Resources& r = shape.per_task;
   const int32_t per_task = DevicesPerTask(r);
-  const int32_t sw = shape.tasks > 1 ? ChooseSwitch(cap, type, per_task, r, shape.tasks) : -1;
+  // Gang members after the first prefer the first one's switch (fewest switches); the first goes
+  // to the tightest node that holds as many members as possible.
+  int32_t sw = -1;
   for (int32_t i = 0; i < shape.tasks; ++i) {
     int32_t node = -1;
     for (const auto& placed : out) {  // pack gang members together first
@@ -235,6 +237,7 @@ bool Placer::PlaceTopology(const Shape& shape, AccelType type, Capacity& cap,
     if (node < 0) node = FindWholeNode(cap, type, per_task, r, shape.tasks - i, sw);
     if (node < 0 && sw >= 0) node = FindWholeNode(cap, type, per_task, r, shape.tasks - i, -1);
     if (node < 0) return false;
+    if (sw < 0 && shape.tasks > 1) sw = cap.switch_id(node);
     TaskAllocation task;
     task.node = node;
     task.type = type;

@@ -609,6 +609,9 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   records_.clear();
   failed_shapes_.clear();
   placed_this_cycle_.clear();
+  placed_index_.clear();
+  any_budget_ = false;
+  for (const Tenant& t : state.tenants) any_budget_ |= t.accel_hour_budget >= 0;
   const size_t num_jobs = state.jobs.size();
   preempted_.assign(num_jobs, 0);
   running_rank_.assign(num_jobs, Rank{});
@@ -662,7 +665,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
       continue;
     }
     int32_t over = -1;
-    if (!Budgeted(state, job.tenant, &over)) {
+    if (any_budget_ && !Budgeted(state, job.tenant, &over)) {
       rec.outcome = Outcome::kBudget;
       rec.quota_tenant = over;
       records_.push_back(rec);
@@ -723,6 +726,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
       if (reservation_.active && !placement.backfilled) placement.backfilled = true;
       fair_.Charge(job.tenant, AskOf(placement.tasks, dims), +1);
       placed_this_cycle_.push_back(placement);
+      placed_index_.push_back(entry.index);
       result.placements.push_back(std::move(placement));
       continue;
     }
@@ -781,15 +785,12 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
       }
     }
   };
-  std::map<JobId, int32_t> index_of;
-  for (size_t i = 0; i < state.jobs.size(); ++i) {
+  for (int32_t i : running_) {
     const Job& job = state.jobs[i];
-    index_of[job.id] = static_cast<int32_t>(i);
-    if (job.phase == JobPhase::kRunning && !preempted_[i])
-      add_release(job, job.allocation, job.start_time);
+    if (!preempted_[i]) add_release(job, job.allocation, job.start_time);
   }
-  for (const Placement& p : placed_this_cycle_) {
-    add_release(state.jobs[index_of[p.job]], p.tasks, now);
+  for (size_t k = 0; k < placed_this_cycle_.size(); ++k) {
+    add_release(state.jobs[placed_index_[k]], placed_this_cycle_[k].tasks, now);
   }
   int64_t ahead = 0;
   for (const Record& rec : records_) {

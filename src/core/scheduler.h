@@ -129,6 +129,8 @@ class Scheduler : public Policy {
   int64_t cpu_only_left_ = 0;
   int64_t min_accel_ask_ = 0;  // smallest accelerator ask of any pending shape this cycle
   bool any_guarantee_ = false;
+  bool any_budget_ = false;
+  std::vector<int32_t> placed_index_;  // state.jobs index of each placement this cycle
 };
 
 }  // namespace suanli::core
