@@ -310,7 +310,7 @@ void Controller::Tick() {
   TimeMs now = Now();
   CheckNodeTimeouts(now);
   DropExpiredDraining(now);
-  bool due = (schedule_wanted_ && now - last_pass_ >= options_.min_pass_interval_ms) ||
+  bool due = (schedule_wanted_ && now - last_pass_ >= MinPassInterval()) ||
              now - last_pass_ >= options_.max_pass_interval_ms;
   if (now - last_limit_check_ >= 1000) {
     last_limit_check_ = now;
@@ -323,9 +323,15 @@ void Controller::Tick() {
 int64_t Controller::MillisUntilNextTick() const {
   TimeMs now = Now();
   int64_t wait = options_.max_pass_interval_ms - (now - last_pass_);
-  if (schedule_wanted_) wait = std::min(wait, options_.min_pass_interval_ms - (now - last_pass_));
+  if (schedule_wanted_) wait = std::min(wait, MinPassInterval() - (now - last_pass_));
   wait = std::min(wait, options_.sample_interval_ms - (now - last_sample_));
   return std::clamp<int64_t>(wait, 0, 1000);
+}
+
+// A pass that took P ms is not repeated within 4P ms, so scheduling uses at most ~20% of the
+// owner thread and a flood of submissions is still answered (in larger commit groups).
+int64_t Controller::MinPassInterval() const {
+  return std::max(options_.min_pass_interval_ms, 4 * last_pass_cost_ms_);
 }
 
 void Controller::TakeSample(TimeMs now) {

@@ -139,6 +139,7 @@ class Controller {
   void DropExpiredDraining(TimeMs now);
   void SchedulingPass(TimeMs now);
   void TakeSample(TimeMs now);
+  int64_t MinPassInterval() const;
   void Signal(const std::string& node);
 
   // controller_cluster.cc: building the core's view.
@@ -205,6 +206,7 @@ class Controller {
   TimeMs last_pass_ = 0;
   TimeMs last_sample_ = 0;
   TimeMs last_limit_check_ = 0;
+  int64_t last_pass_cost_ms_ = 0;
 };
 
 }  // namespace suanli::server

@@ -213,6 +213,21 @@ void Controller::SchedulingPass(TimeMs now) {
   schedule_wanted_ = false;
   if (!policy_) return;
   auto t0 = std::chrono::steady_clock::now();
+  std::string no_nodes = NoNodesReason();
+  if (!no_nodes.empty() && draining_.empty()) {
+    // Nothing can be placed or preempted without a schedulable node: skip the policy.
+    bool any_running = std::any_of(active_.begin(), active_.end(), [](const auto& kv) {
+      return kv.second.state == JobState::kStarting || kv.second.state == JobState::kRunning;
+    });
+    if (!any_running) {
+      for (auto& [id, job] : active_) {
+        if (job.state == JobState::kPending) job.reason = no_nodes;
+      }
+      pending_view_.clear();
+      last_pass_cost_ms_ = 0;
+      return;
+    }
+  }
   CoreView v = BuildCoreView(now, true);
   usage_tracker_.Advance(v.state, now);
   usage_tracker_.Fill(v.state);
@@ -274,7 +289,6 @@ void Controller::SchedulingPass(TimeMs now) {
     if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
     EndAttempt(job, JobState::kPreempted, pre.reason, "PREEMPTED", true);
   }
-  std::string no_nodes = NoNodesReason();
   for (const auto& info : result.pending) {
     auto it = active_.find(info.job);
     if (it == active_.end() || it->second.state != JobState::kPending) continue;
@@ -289,6 +303,7 @@ void Controller::SchedulingPass(TimeMs now) {
   schedule_wanted_ = false;
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (metrics_) metrics_->cycle_latency.Observe(secs);
+  last_pass_cost_ms_ = static_cast<int64_t>(secs * 1000);
 }
 
 }  // namespace suanli::server

@@ -1,10 +1,13 @@
 // Server::Start: wires the store, the controller, its owner thread and the HTTP server.
 #include "server/server.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,6 +78,24 @@ Result<std::pair<std::string, int>> SplitListen(const std::string& listen) {
   return std::make_pair(host, port);
 }
 
+// cpp-httplib 0.11 listens with a backlog of 5, so a burst of clients connecting at once overflows
+// it (connection resets and 1 s SYN retries). Linux lets listen() be called again on a listening
+// socket to raise the backlog; find our socket by its port.
+void RaiseListenBacklog(int port) {
+  for (int fd = 0; fd < 4096; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof(listening);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof(addr);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    int p = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
+            : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                         : -1;
+    if (p == port) ::listen(fd, 1024);
+  }
+}
+
 class ServerImpl final : public Server {
  public:
   ~ServerImpl() override { Stop(); }
@@ -119,6 +140,7 @@ class ServerImpl final : public Server {
     int threads = std::max(8, o.http_threads);
     http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     http_->set_payload_max_length(1 << 20);
+    http_->set_tcp_nodelay(true);  // small JSON replies: no Nagle + delayed-ACK stalls
     http_->set_keep_alive_max_count(10000);
     http_->set_read_timeout(70, 0);
     http_->set_write_timeout(70, 0);
@@ -128,6 +150,7 @@ class ServerImpl final : public Server {
     int bound =
         port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
     if (bound <= 0) return Unavailable("cannot listen on " + o.listen);
+    RaiseListenBacklog(bound);
     std::string url_host = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
     if (url_host.find(':') != std::string::npos) url_host = "[" + url_host + "]";
     url_ = "http://" + url_host + ":" + std::to_string(bound);
