@@ -14,6 +14,7 @@ let browser;
 let admin;
 let alice; // member of tenant "physics"
 let bob; // member of tenant "chemistry"
+let carol; // another member of "physics"
 const pageErrors = [];
 const results = ensureResultsDir();
 
@@ -62,9 +63,11 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
     await admin.post('/tenants', { name: 'chemistry', parent: 'root', weight: 1, quota: { 'nvidia-a100': 1 } });
     await admin.post('/users', { name: 'alice', tenant: 'physics', role: 'member' });
     await admin.post('/users', { name: 'bob', tenant: 'chemistry', role: 'member' });
+    await admin.post('/users', { name: 'carol', tenant: 'physics', role: 'member' });
     const aliceToken = (await admin.post('/tokens', { user: 'alice' })).token;
     alice = { ...apiClient(server.url, aliceToken), token: aliceToken };
     bob = apiClient(server.url, (await admin.post('/tokens', { user: 'bob' })).token);
+    carol = apiClient(server.url, (await admin.post('/tokens', { user: 'carol' })).token);
     browser = await launchBrowser();
   }
 
@@ -180,7 +183,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
     await page.context().close();
   });
 
-  test('a member cancels her own long-running job from the job page', async () => {
+  test("a member cancels her own long-running job from the job page, but not a teammate's", async () => {
     ready();
     const job = await alice.post('/jobs', { name: 'long-sleep', command: ['sleep', '300'], cpus: 0.5, mem_mb: 128, gpus: 1, gpu_type: 'nvidia-a100', time_limit_s: 600 });
     await waitJobState(alice, job.id, ['RUNNING']);
@@ -194,6 +197,20 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
     const cancelled = await waitJobState(alice, job.id, ['CANCELLED']);
     assert.equal(cancelled.state, 'CANCELLED');
     await shot(page, 'job-cancelled');
+
+    // A member may see a teammate's job but not cancel it: the API refuses and the page says so.
+    const other = await carol.post('/jobs', { name: 'carols-job', command: ['sleep', '300'], cpus: 0.5, mem_mb: 128, gpus: 0, time_limit_s: 600 });
+    try {
+      await page.goto(`${server.url}/#/jobs/${other.id}`);
+      await page.waitForSelector('#cancel-job');
+      await page.click('#cancel-job');
+      await page.click('#confirm-cancel');
+      await page.waitForFunction(() => /Cannot cancel/.test(document.querySelector('.actions')?.textContent ?? ''));
+      const still = await carol.get(`/jobs/${other.id}`);
+      assert.ok(['PENDING', 'STARTING', 'RUNNING'].includes(still.state), `carol's job is ${still.state}`);
+    } finally {
+      await admin.post(`/jobs/${other.id}/cancel`).catch(() => {});
+    }
     await page.context().close();
   });
 
