@@ -113,6 +113,61 @@ TEST(EngineTest, TenantShareAgainstWeightedFairShare) {
   EXPECT_DOUBLE_EQ(y.max_queue_s, 100);
 }
 
+TEST(EngineTest, AlternativeShapeRunsAtItsSpeed) {
+  // 8 GPUs on 2 × 4 are 2 tasks × 4; the flexible shape is 2 tasks × 2 GPUs at speed 0.5, which
+  // the test policy picks: 100 s of work takes 200 s on half the GPUs.
+  auto trace = ParseTrace({kHeader, "big,x,0,100,8"}, "test");
+  ASSERT_TRUE(trace.ok());
+  auto cluster = ParseInlineCluster("2x4");
+  ASSERT_TRUE(cluster.ok());
+  WorkloadOptions wo;
+  wo.flexible_fraction = 1;
+  wo.flexible_speed = 0.5;
+  auto w = BuildWorkload(*trace, *cluster, wo);
+  ASSERT_TRUE(w.ok());
+  ASSERT_EQ(w->jobs.size(), 1u) << (w->infeasible.empty() ? "" : w->infeasible[0].reason);
+  testing::TestPolicy policy(false, /*last_shape=*/true);
+  auto out = RunEngine(*w, *cluster, policy, {});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->jobs[0].end, 200000);
+  EXPECT_EQ(out->jobs[0].shape_index, 1);
+  RunSummary s = Summarize("t", {{&*w, &*out}});
+  EXPECT_EQ(s.alternative_shape_runs, 1);
+  EXPECT_DOUBLE_EQ(s.utilization, 0.5);  // 4 of 8 GPUs for the whole 200 s
+}
+
+TEST(EngineTest, RejectsAPlacementThatDoubleBooksADevice) {
+  // A policy that places every pending job on device 0 of node 0.
+  class Greedy : public core::Policy {
+   public:
+    std::string_view name() const override { return "greedy"; }
+    core::CycleResult Schedule(const core::ClusterState& state, core::Time) override {
+      core::CycleResult r;
+      for (const auto& j : state.jobs) {
+        if (j.phase != core::JobPhase::kPending) continue;
+        core::Placement p;
+        p.job = j.id;
+        core::TaskAllocation t;
+        t.node = 0;
+        t.devices = {0};
+        t.res = j.shapes[0].per_task;
+        p.tasks.push_back(t);
+        r.placements.push_back(p);
+      }
+      return r;
+    }
+  } greedy;
+  auto trace = ParseTrace({kHeader, "a,x,0,100,1", "b,x,0,100,1"}, "test");
+  auto cluster = ParseInlineCluster("1x2");
+  auto w = BuildWorkload(*trace, *cluster, {});
+  ASSERT_TRUE(w.ok());
+  auto out = RunEngine(*w, *cluster, greedy, {});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kInternal);
+  EXPECT_NE(out.status().message().find("beyond its free share"), std::string::npos)
+      << out.status().message();
+}
+
 TEST(EngineTest, ReplayIsByteIdentical) {
   auto trace = GenerateSyntheticTrace("synthetic:jobs=400,tenants=3,seed=5,interarrival=30");
   ASSERT_TRUE(trace.ok());

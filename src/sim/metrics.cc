@@ -106,6 +106,7 @@ RunSummary Summarize(const std::string& label, const std::vector<RunPart>& parts
       }
       ++s.finished;
       ++ts.finished;
+      if (jo.shape_index > 0) ++s.alternative_shape_runs;
       const double j = (jo.end - jo.submit) / 1000.0;
       jct.push_back(j);
       queue.push_back(q);

@@ -357,6 +357,7 @@ nlohmann::json ToJson(const SimReport& report) {
                         {"utilization", s.utilization},
                         {"jain_fairness", s.jain_fairness},
                         {"preemptions", s.preemptions},
+                        {"alternative_shape_runs", s.alternative_shape_runs},
                         {"lost_gpu_h", s.lost_gpu_h},
                         {"cycles", s.cycles},
                         {"tenants", tenants},
@@ -381,6 +382,11 @@ std::string ToMarkdown(const SimReport& report) {
        << Num(s.makespan_s / 3600, 1) << " | " << Pct(s.utilization) << " | "
        << Num(s.jain_fairness, 3) << " | " << Int(s.preemptions) << " | " << Num(s.lost_gpu_h, 1)
        << " |\n";
+  }
+  for (const auto& run : report.runs) {
+    if (report.input.flexible == 0) break;
+    md << "\n" << run.label << ": " << Int(run.summary.alternative_shape_runs) << " of "
+       << Int(report.input.flexible) << " flexible jobs finished on their alternative shape.\n";
   }
   for (const auto& run : report.runs) {
     const RunSummary& s = run.summary;

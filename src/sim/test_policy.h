@@ -12,9 +12,11 @@ namespace suanli::sim::testing {
 // enough free devices (one task per node), stopping at the first job that does not fit.
 // With lifo_preempt, the newest pending job instead preempts every running job submitted
 // before it (a deliberately aggressive rule that makes preemption easy to work out by hand).
+// With last_shape, every job runs on its last shape (the flexible alternative when it has one).
 class TestPolicy : public core::Policy {
  public:
-  explicit TestPolicy(bool lifo_preempt = false) : lifo_preempt_(lifo_preempt) {}
+  explicit TestPolicy(bool lifo_preempt = false, bool last_shape = false)
+      : lifo_preempt_(lifo_preempt), last_shape_(last_shape) {}
   std::string_view name() const override { return lifo_preempt_ ? "test-lifo" : "test-fifo"; }
 
   core::CycleResult Schedule(const core::ClusterState& state, core::Time now) override {
@@ -49,10 +51,12 @@ class TestPolicy : public core::Policy {
       std::reverse(pending.begin(), pending.end());
     }
     for (const core::Job* j : pending) {
-      const core::Shape& s = j->shapes[0];
+      const int32_t shape_index = last_shape_ ? static_cast<int32_t>(j->shapes.size()) - 1 : 0;
+      const core::Shape& s = j->shapes[shape_index];
       const int64_t want = s.per_task.accel_milli / 1000;
       core::Placement p;
       p.job = j->id;
+      p.shape_index = shape_index;
       for (size_t n = 0; n < state.nodes.size() && static_cast<int32_t>(p.tasks.size()) < s.tasks; ++n) {
         std::vector<int32_t> free;
         for (size_t d = 0; d < busy[n].size(); ++d) {
@@ -77,6 +81,7 @@ class TestPolicy : public core::Policy {
 
  private:
   bool lifo_preempt_;
+  bool last_shape_;
 };
 
 }  // namespace suanli::sim::testing
