@@ -177,28 +177,6 @@ bool Placer::Place(const Shape& shape, AccelType type, Capacity& cap,
   return true;
 }
 
-int32_t Placer::ChooseSwitch(const Capacity& cap, AccelType type, int32_t per_task,
-                             const Resources& r, int32_t tasks) const {
-  std::map<int32_t, int64_t> slots;
-  for (int32_t f = per_task; f <= cap.max_devices_per_node(type); ++f) {
-    for (int32_t n : cap.bucket(type, f)) {
-      int64_t s = f / per_task;
-      if (r.cpu_milli > 0) s = std::min(s, cap.cpu_free(n) / r.cpu_milli);
-      if (r.mem_mb > 0) s = std::min(s, cap.mem_free(n) / r.mem_mb);
-      if (s > 0 && cap.schedulable(n)) slots[cap.switch_id(n)] += s;
-    }
-  }
-  int32_t best = -1;
-  int64_t best_slots = std::numeric_limits<int64_t>::max();
-  for (const auto& [sw, s] : slots) {
-    if (s >= tasks && s < best_slots) {
-      best = sw;
-      best_slots = s;
-    }
-  }
-  return best;
-}
-
 int32_t Placer::FindWholeNode(const Capacity& cap, AccelType type, int32_t per_task,
                               const Resources& r, int32_t remaining, int32_t switch_id) const {
   const int32_t max_free = cap.max_devices_per_node(type);

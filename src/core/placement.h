@@ -72,8 +72,6 @@ class Placer {
                      std::vector<TaskAllocation>& out);
   bool PlaceScored(const Shape& shape, AccelType type, Capacity& cap,
                    std::vector<TaskAllocation>& out);
-  int32_t ChooseSwitch(const Capacity& cap, AccelType type, int32_t per_task, const Resources& r,
-                       int32_t tasks) const;
   int32_t FindWholeNode(const Capacity& cap, AccelType type, int32_t per_task, const Resources& r,
                         int32_t remaining, int32_t switch_id) const;
   double Score(const Capacity& cap, int32_t n, const std::vector<int32_t>& devices,

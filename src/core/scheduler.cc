@@ -330,8 +330,8 @@ void Scheduler::MakeReservation(const ClusterState& state, const Job& job, const
 bool Scheduler::TryPlace(const ClusterState& state, const Job& job, Time now, bool may_bypass_holds,
                          Record* why, Placement* placement) {
   const std::vector<Option> options = OptionsOf(state, job);
-  if (options.empty()) {
-    why->outcome = Outcome::kNoFit;
+  if (options.empty()) {  // no type it accepts exists (stale job): it must not block the queue
+    why->outcome = Outcome::kNoShape;
     return false;
   }
   why->option = options[0];
@@ -730,6 +730,14 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
       result.placements.push_back(std::move(placement));
       continue;
     }
+    if (rec.outcome == Outcome::kNoFit &&
+        (spec_.strict || (spec_.backfill && !reservation_.active))) {
+      // A job that could never fit (admitted before the cluster shrank) must not block or hold.
+      if (Status feasible = CheckFeasible(state, job); !feasible.ok()) {
+        rec.outcome = Outcome::kNoShape;
+        rec.note = feasible.message() + " (it cannot run until the cluster changes)";
+      }
+    }
     if (rec.outcome == Outcome::kNoFit) {
       if (spec_.strict) strict_head = job.id;
       if (spec_.backfill && !reservation_.active) {
@@ -800,7 +808,9 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
     std::string& reason = info.reason;
     switch (rec.outcome) {
       case Outcome::kNoShape:
-        reason = "the job asks for no resource shape";
+        reason = !rec.note.empty()    ? rec.note
+                 : job.shapes.empty() ? "the job asks for no resource shape"
+                                      : "asks for an accelerator type the cluster does not have";
         break;
       case Outcome::kBudget: {
         const Tenant& t = state.tenants[rec.quota_tenant];
@@ -818,9 +828,16 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
       }
       case Outcome::kStrictBehind:
       case Outcome::kNoFit: {
-        const Option opt = rec.option.type == kNoAccel && !job.shapes.empty()
-                               ? Option{0, CandidateTypes(state, job, job.shapes[0])[0], 1.0}
-                               : rec.option;
+        Option opt = rec.option;
+        if (opt.type == kNoAccel) {  // never tried (early stop): describe the first shape
+          const std::vector<AccelType> types = CandidateTypes(state, job, job.shapes[0]);
+          opt = Option{0, types.empty() ? kNoAccel : types[0], 1.0};
+          if (types.empty()) {
+            reason = "asks for an accelerator type the cluster does not have";
+            result.pending.push_back(std::move(info));
+            continue;
+          }
+        }
         const Shape& shape = job.shapes[std::clamp<int32_t>(opt.shape, 0, job.shapes.size() - 1)];
         if (rec.outcome == Outcome::kStrictBehind) {
           reason = "behind job " + std::to_string(rec.blocker) +

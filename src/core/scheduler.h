@@ -75,6 +75,7 @@ class Scheduler : public Policy {
     int quota_dim = 0;
     JobId blocker = 0;
     bool head = false;
+    std::string note;  // the admission error of a job that can never fit
   };
 
  private:

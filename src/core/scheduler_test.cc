@@ -382,3 +382,41 @@ TEST(OracleTest, SjfOracleSortsByTrueDurationAndBlocks) {
 
 }  // namespace
 }  // namespace suanli::core
+
+namespace suanli::core {
+namespace {
+
+TEST(RobustnessTest, StaleOrOddInputNeverCrashesAndIsExplained) {
+  ClusterState s = testing::MakeCluster(1, 4);
+  Job bad_type = testing::MakeJob(1, 1000);
+  bad_type.shapes[0].accel_types = {7};
+  Job no_tenant = testing::MakeJob(2, 1000);
+  no_tenant.tenant = -1;
+  Job no_shape;
+  no_shape.id = 3;
+  Job stale = testing::Running(testing::MakeJob(4, 1000), 9, {42}, 0);  // unknown node
+  Job cpu_only = testing::MakeJob(5, 0);
+  cpu_only.shapes[0].per_task.cpu_milli = 500000;  // larger than any node: waits
+  s.jobs = {bad_type, no_tenant, no_shape, stale, cpu_only};
+  for (const auto& name : PolicyNames()) {
+    PolicyConfig c;
+    c.name = name;
+    auto p = MakePolicy(c);
+    ASSERT_TRUE(p.ok());
+    CycleResult r = (*p)->Schedule(s, 1000);
+    ASSERT_EQ(r.placements.size(), 1u) << name;
+    EXPECT_EQ(r.placements[0].job, 2) << name;
+    ASSERT_EQ(r.pending.size(), 3u) << name;
+    for (const auto& info : r.pending) EXPECT_FALSE(info.reason.empty()) << name << " " << info.job;
+    EXPECT_EQ(testing::FindPending(r, 5)->reason,
+              "asks 500 cpus per task but the largest node has 64 cpus (it cannot run until the "
+              "cluster changes)")
+        << name;
+    EXPECT_EQ(testing::FindPending(r, 1)->reason,
+              "asks for an accelerator type the cluster does not have")
+        << name;
+  }
+}
+
+}  // namespace
+}  // namespace suanli::core
