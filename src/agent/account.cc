@@ -1,10 +1,9 @@
 #include "agent/account.h"
 
+#include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 namespace suanli::agent {
 namespace {
@@ -12,7 +11,8 @@ namespace {
 bool Lookup(const std::string& name, Account* out) {
   struct passwd pw, *result = nullptr;
   char buf[16384];
-  if (name.empty() || getpwnam_r(name.c_str(), &pw, buf, sizeof(buf), &result) != 0 || result == nullptr)
+  if (name.empty() || getpwnam_r(name.c_str(), &pw, buf, sizeof(buf), &result) != 0 ||
+      result == nullptr)
     return false;
   out->name = pw.pw_name;
   out->uid = pw.pw_uid;
@@ -31,19 +31,21 @@ bool Lookup(const std::string& name, Account* out) {
 
 }  // namespace
 
-Result<Account> ResolveAccount(const std::string& user, const AccountPolicy& policy, bool can_switch) {
+Result<Account> ResolveAccount(const std::string& user, const AccountPolicy& policy,
+                               bool can_switch) {
   Account acc;
   if (!can_switch) {
     struct passwd pw, *r = nullptr;
     char buf[16384];
-    if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &r) != 0 || r == nullptr || !Lookup(pw.pw_name, &acc)) {
+    if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &r) != 0 || r == nullptr ||
+        !Lookup(pw.pw_name, &acc)) {
       acc.name = std::to_string(getuid());
       acc.uid = getuid();
       acc.gid = getgid();
     }
     if (acc.name != user)
-      acc.note = fmt::format("the agent is not root, so user '{}' runs as the agent's account '{}'", user,
-                             acc.name);
+      acc.note = fmt::format("the agent is not root, so user '{}' runs as the agent's account '{}'",
+                             user, acc.name);
     return acc;
   }
   std::string why;
@@ -51,14 +53,16 @@ Result<Account> ResolveAccount(const std::string& user, const AccountPolicy& pol
     if (acc.uid != 0 || policy.allow_root) return acc;
     why = fmt::format("running as root is not allowed on this node (agent flag --allow-root)");
   } else {
-    why = user.empty() ? "the job names no user" : fmt::format("user '{}' has no account on this node", user);
+    why = user.empty() ? "the job names no user"
+                       : fmt::format("user '{}' has no account on this node", user);
   }
   Account fb;
   if (!Lookup(policy.fallback, &fb))
-    return FailedPrecondition(fmt::format("{}, and the fallback account '{}' does not exist either", why,
-                                          policy.fallback));
+    return FailedPrecondition(fmt::format("{}, and the fallback account '{}' does not exist either",
+                                          why, policy.fallback));
   if (fb.uid == 0 && !policy.allow_root)
-    return FailedPrecondition(fmt::format("{}, and the fallback account '{}' is root", why, policy.fallback));
+    return FailedPrecondition(
+        fmt::format("{}, and the fallback account '{}' is root", why, policy.fallback));
   fb.note = fmt::format("{}; running as '{}'", why, fb.name);
   return fb;
 }

@@ -1,7 +1,7 @@
 #pragma once
-// Which Unix account a task runs as. The submitting user's own account when it exists; root only when the
-// admin allowed it (--allow-root); otherwise a configured fallback account (e.g. `nobody`), with a note
-// saying why so the job's log tells the user.
+// Which Unix account a task runs as. The submitting user's own account when it exists; root only
+// when the admin allowed it (--allow-root); otherwise a configured fallback account (e.g.
+// `nobody`), with a note saying why so the job's log tells the user.
 #include <sys/types.h>
 
 #include <string>
@@ -27,6 +27,7 @@ struct AccountPolicy {
 };
 
 // `can_switch` is false when the agent is not root: tasks then run as the agent's own account.
-Result<Account> ResolveAccount(const std::string& user, const AccountPolicy& policy, bool can_switch);
+Result<Account> ResolveAccount(const std::string& user, const AccountPolicy& policy,
+                               bool can_switch);
 
 }  // namespace suanli::agent

@@ -1,8 +1,10 @@
-// The agent process: discovery, registration, the poll loop (heartbeats, launches, kills, events, logs)
-// and the monitor loop (exits, deadlines). Two threads in all, whatever the number of tasks.
+// The agent process: discovery, registration, the poll loop (heartbeats, launches, kills, events,
+// logs) and the monitor loop (exits, deadlines). Two threads in all, whatever the number of tasks.
 #include "agent/agent.h"
 
+#include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,9 +13,6 @@
 #include <cstdlib>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "agent/controller_client.h"
 #include "agent/discovery.h"
@@ -25,7 +24,9 @@ namespace {
 
 std::string SafeName(const std::string& name) {
   std::string out;
-  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  for (char c : name)
+    out +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
   return out;
 }
 
@@ -35,16 +36,18 @@ class AgentImpl : public Agent {
   ~AgentImpl() override { Stop(); }
 
   Status Init() {
-    if (options_.server_url.empty()) return InvalidArgument("the controller URL (--url) is required");
-    if (options_.join_token.empty()) return InvalidArgument("the join token (--join-token) is required");
+    if (options_.server_url.empty())
+      return InvalidArgument("the controller URL (--url) is required");
+    if (options_.join_token.empty())
+      return InvalidArgument("the join token (--join-token) is required");
     if (options_.name.empty()) {
       char host[256] = {0};
       gethostname(host, sizeof(host) - 1);
       options_.name = host;
     }
     if (SafeName(options_.name) != options_.name || options_.name.empty())
-      return InvalidArgument(fmt::format("node name '{}' may hold only letters, digits, '-', '_', '.'",
-                                         options_.name));
+      return InvalidArgument(fmt::format(
+          "node name '{}' may hold only letters, digits, '-', '_', '.'", options_.name));
     if (const char* e = getenv("SUANLI_NVML_LIBRARY"); e && *e) options_.nvml_library = e;
     if (const char* e = getenv("SUANLI_NPU_SMI"); e && *e) options_.npu_smi = e;
     signal(SIGPIPE, SIG_IGN);
@@ -57,8 +60,9 @@ class AgentImpl : public Agent {
     std::vector<std::string> notes;
     SUANLI_ASSIGN_OR_RETURN(host_, DiscoverAll(discovery_, &notes));
     for (const auto& n : notes) spdlog::info("discovery: {}", n);
-    spdlog::info("node {}: {} CPUs ({} cores, {} NUMA nodes), {} MiB, {} accelerators", options_.name,
-                 host_.cpus, host_.cores, host_.numa_cpus.size(), host_.mem_mb, host_.devices.size());
+    spdlog::info("node {}: {} CPUs ({} cores, {} NUMA nodes), {} MiB, {} accelerators",
+                 options_.name, host_.cpus, host_.cores, host_.numa_cpus.size(), host_.mem_mb,
+                 host_.devices.size());
 
     std::string base_url, server_host;
     int port = 0;
@@ -69,11 +73,14 @@ class AgentImpl : public Agent {
     std::unique_ptr<CgroupManager> cgroups;
     if (options_.use_cgroups) {
       auto layout = DetectCgroupLayout();
-      cgroups = std::make_unique<CgroupManager>(layout, options_.cgroup_parent + "/" + options_.name);
-      Status st = geteuid() == 0 ? cgroups->Init()
-                                 : FailedPrecondition("the agent is not root and cannot create cgroups");
+      cgroups =
+          std::make_unique<CgroupManager>(layout, options_.cgroup_parent + "/" + options_.name);
+      Status st = geteuid() == 0
+                      ? cgroups->Init()
+                      : FailedPrecondition("the agent is not root and cannot create cgroups");
       if (!st.ok()) {
-        spdlog::error("cgroups unusable, tasks will run WITHOUT cpu/memory/pids limits: {}", st.ToString());
+        spdlog::error("cgroups unusable, tasks will run WITHOUT cpu/memory/pids limits: {}",
+                      st.ToString());
         cgroups.reset();
       }
     }
@@ -91,12 +98,14 @@ class AgentImpl : public Agent {
     spdlog::info("isolation: {}", supervisor_->DescribeIsolation());
     SUANLI_RETURN_IF_ERROR(supervisor_->Recover());
 
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.register_timeout_ms);
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.register_timeout_ms);
     Status last;
     for (;;) {
       last = Register();
       if (last.ok()) break;
-      if (last.code() == StatusCode::kUnauthenticated || last.code() == StatusCode::kInvalidArgument ||
+      if (last.code() == StatusCode::kUnauthenticated ||
+          last.code() == StatusCode::kInvalidArgument ||
           std::chrono::steady_clock::now() >= deadline)
         return last;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -141,7 +150,8 @@ class AgentImpl : public Agent {
       std::lock_guard<std::mutex> lock(mu_);
       if (st.code() == StatusCode::kNotFound && st.message().find("/logs") != std::string::npos &&
           st.message().find("job") == std::string::npos) {
-        spdlog::warn("the controller has no log upload route; logs stay on this node: {}", st.message());
+        spdlog::warn("the controller has no log upload route; logs stay on this node: {}",
+                     st.message());
         supervisor_->SetLogsUploadable(false);
         return;
       }
@@ -161,7 +171,8 @@ class AgentImpl : public Agent {
     for (const auto& d : fresh->devices) a.push_back(DeviceToJson(d));
     for (const auto& d : host_.devices) b.push_back(DeviceToJson(d));
     if (a == b) return;
-    spdlog::info("devices changed ({} -> {}); registering again", host_.devices.size(), fresh->devices.size());
+    spdlog::info("devices changed ({} -> {}); registering again", host_.devices.size(),
+                 fresh->devices.size());
     std::lock_guard<std::mutex> lock(mu_);
     host_.devices = fresh->devices;
     registered_ = false;
@@ -219,7 +230,8 @@ class AgentImpl : public Agent {
         std::lock_guard<std::mutex> lock(mu_);
         supervisor_->Tick();
         if (options_.fence_after_ms > 0 && !fenced_ &&
-            std::chrono::steady_clock::now() - last_contact_ > std::chrono::milliseconds(options_.fence_after_ms) &&
+            std::chrono::steady_clock::now() - last_contact_ >
+                std::chrono::milliseconds(options_.fence_after_ms) &&
             supervisor_->active_tasks() > 0) {
           spdlog::error("no contact with the controller for {} ms: stopping local tasks (LOST)",
                         options_.fence_after_ms);

@@ -1,6 +1,7 @@
 #include "agent/cgroup.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "agent/discovery.h"
 #include "agent/fs_util.h"
@@ -92,7 +91,8 @@ class RealCgroup : public Cgroup {
       SUANLI_RETURN_IF_ERROR(WriteFile(MainDir() + "/cgroup.kill", "1", fake_fs_));
       return WaitEmpty();
     }
-    // Freeze first so nothing can fork while we kill, then kill, then thaw so the kills are delivered.
+    // Freeze first so nothing can fork while we kill, then kill, then thaw so the kills are
+    // delivered.
     std::string freeze_file, frozen, thawed;
     if (version_ == 2) {
       freeze_file = MainDir() + "/cgroup.freeze", frozen = "1", thawed = "0";
@@ -177,8 +177,9 @@ std::string CgroupLayout::Describe() const {
   return "no usable cgroups";
 }
 
-CgroupLayout ParseCgroupLayout(const std::string& mountinfo,
-                               const std::function<std::string(const std::string&)>& read_controllers) {
+CgroupLayout ParseCgroupLayout(
+    const std::string& mountinfo,
+    const std::function<std::string(const std::string&)>& read_controllers) {
   CgroupLayout layout;
   std::string unified;
   std::stringstream ss(mountinfo);
@@ -205,8 +206,8 @@ CgroupLayout ParseCgroupLayout(const std::string& mountinfo,
     std::string ctrl = " " + read_controllers(unified + "/cgroup.controllers") + " ";
     for (auto& ch : ctrl)
       if (ch == '\n') ch = ' ';
-    bool all = ctrl.find(" memory ") != std::string::npos && ctrl.find(" pids ") != std::string::npos &&
-               ctrl.find(" cpu ") != std::string::npos;
+    bool all = ctrl.find(" memory ") != std::string::npos &&
+               ctrl.find(" pids ") != std::string::npos && ctrl.find(" cpu ") != std::string::npos;
     if (all) {
       layout.version = 2;
       layout.unified = unified;
@@ -251,8 +252,9 @@ Status CgroupManager::Init() {
   if (layout_.version == 0) return FailedPrecondition("no usable cgroup hierarchy is mounted");
   if (layout_.version == 2) {
     // Enable the controllers at every level from the root down to our parent. cgroup v2 forbids
-    // processes in a group that hands controllers to children ("no internal processes"): when a level
-    // holds processes (e.g. the agent itself in a container's root), move them into a leaf first.
+    // processes in a group that hands controllers to children ("no internal processes"): when a
+    // level holds processes (e.g. the agent itself in a container's root), move them into a leaf
+    // first.
     std::string dir = layout_.unified;
     std::vector<std::string> parts;
     std::stringstream ss(parent_);
@@ -275,12 +277,14 @@ Status CgroupManager::Init() {
           s = WriteFile(dir + "/cgroup.subtree_control", fmt::format("+{}", c), fake_fs_);
         }
         if (!s.ok() && std::string(c) != "cpuset")  // cpuset is optional on v2
-          return Internal(fmt::format("cannot enable the {} controller in {}: {}", c, dir, s.message()));
+          return Internal(
+              fmt::format("cannot enable the {} controller in {}: {}", c, dir, s.message()));
       }
     }
     return Status::Ok();
   }
-  // v1: create the parent in every hierarchy; cpuset groups start empty and must be filled from above.
+  // v1: create the parent in every hierarchy; cpuset groups start empty and must be filled from
+  // above.
   for (const auto& [ctrl, mount] : layout_.v1) {
     std::string dir = mount;
     std::stringstream ss(parent_);
@@ -305,7 +309,7 @@ Status CgroupManager::Init() {
 }
 
 Result<std::unique_ptr<Cgroup>> CgroupManager::Create(const std::string& name,
-                                                       const CgroupLimits& limits) {
+                                                      const CgroupLimits& limits) {
   if (layout_.version == 0) return MakeUnenforcedCgroup();
   std::map<std::string, std::string> dirs;
   if (layout_.version == 2) {
@@ -319,7 +323,8 @@ Result<std::unique_ptr<Cgroup>> CgroupManager::Create(const std::string& name,
     if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
       return Internal(fmt::format("cannot create cgroup {}: {}", dir, ErrnoText(errno)));
   }
-  auto w = [&](const std::string& ctrl, const std::string& file, const std::string& value) -> Status {
+  auto w = [&](const std::string& ctrl, const std::string& file,
+               const std::string& value) -> Status {
     std::string dir = layout_.version == 2 ? dirs["unified"] : dirs[ctrl];
     if (dir.empty()) return Status::Ok();  // controller not mounted on this v1 host
     return WriteFile(dir + "/" + file, value, fake_fs_);
@@ -332,9 +337,11 @@ Result<std::unique_ptr<Cgroup>> CgroupManager::Create(const std::string& name,
   bool v2 = layout_.version == 2;
   bool has_cpuset = v2 || layout_.v1.count("cpuset");
   if (has_cpuset) {
-    std::string cpus = limits.cpus.empty() ? parent_value("cpuset", "cpuset.cpus") : FormatCpuList(limits.cpus);
+    std::string cpus =
+        limits.cpus.empty() ? parent_value("cpuset", "cpuset.cpus") : FormatCpuList(limits.cpus);
     std::string mems = limits.mems.empty() ? parent_value("cpuset", "cpuset.mems") : limits.mems;
-    // v1 needs both set before a task may join; on v2 empty means "inherit", so only write what we know.
+    // v1 needs both set before a task may join; on v2 empty means "inherit", so only write what we
+    // know.
     if (!cpus.empty() && cpus != "\n") SUANLI_RETURN_IF_ERROR(w("cpuset", "cpuset.cpus", cpus));
     if (!mems.empty() && mems != "\n") SUANLI_RETURN_IF_ERROR(w("cpuset", "cpuset.mems", mems));
   }
@@ -362,10 +369,13 @@ Result<std::unique_ptr<Cgroup>> CgroupManager::Create(const std::string& name,
       (void)w("memory", "memory.swappiness", "0");
     }
   }
-  if (limits.pids_max > 0) SUANLI_RETURN_IF_ERROR(w("pids", "pids.max", std::to_string(limits.pids_max)));
+  if (limits.pids_max > 0)
+    SUANLI_RETURN_IF_ERROR(w("pids", "pids.max", std::to_string(limits.pids_max)));
   if (!v2 && layout_.v1.count("devices"))
-    for (const auto& dev : limits.deny_devices) SUANLI_RETURN_IF_ERROR(w("devices", "devices.deny", dev + " rwm"));
-  return std::unique_ptr<Cgroup>(std::make_unique<RealCgroup>(layout_.version, std::move(dirs), fake_fs_));
+    for (const auto& dev : limits.deny_devices)
+      SUANLI_RETURN_IF_ERROR(w("devices", "devices.deny", dev + " rwm"));
+  return std::unique_ptr<Cgroup>(
+      std::make_unique<RealCgroup>(layout_.version, std::move(dirs), fake_fs_));
 }
 
 std::unique_ptr<Cgroup> CgroupManager::Open(const std::string& name) {

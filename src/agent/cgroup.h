@@ -1,8 +1,9 @@
 #pragma once
-// Per-job control groups: CPU set, CPU quota, memory (swap off), pids, devices, OOM detection and killing
-// the whole process tree. Works with cgroup v2 (unified) and falls back to v1 (one hierarchy per
-// controller); the layout is detected from /proc/self/mountinfo. All paths are computed from a root that
-// tests point at a plain directory (a fake cgroupfs) to check what would be written where.
+// Per-job control groups: CPU set, CPU quota, memory (swap off), pids, devices, OOM detection and
+// killing the whole process tree. Works with cgroup v2 (unified) and falls back to v1 (one
+// hierarchy per controller); the layout is detected from /proc/self/mountinfo. All paths are
+// computed from a root that tests point at a plain directory (a fake cgroupfs) to check what would
+// be written where.
 #include <sys/types.h>
 
 #include <functional>
@@ -16,24 +17,26 @@
 namespace suanli::agent {
 
 struct CgroupLayout {
-  int version = 0;                            // 2, 1, or 0 = none usable
-  std::string unified;                        // v2: mount point of the unified hierarchy
-  std::map<std::string, std::string> v1;      // v1: controller -> mount point
+  int version = 0;                        // 2, 1, or 0 = none usable
+  std::string unified;                    // v2: mount point of the unified hierarchy
+  std::map<std::string, std::string> v1;  // v1: controller -> mount point
   std::string Describe() const;
 };
 
 // Reads mountinfo text (format of /proc/self/mountinfo). A cgroup2 mount is used when it has the
-// controllers we need (cgroup.controllers read through `read_controllers`); otherwise v1 hierarchies.
-CgroupLayout ParseCgroupLayout(const std::string& mountinfo,
-                               const std::function<std::string(const std::string&)>& read_controllers);
+// controllers we need (cgroup.controllers read through `read_controllers`); otherwise v1
+// hierarchies.
+CgroupLayout ParseCgroupLayout(
+    const std::string& mountinfo,
+    const std::function<std::string(const std::string&)>& read_controllers);
 CgroupLayout DetectCgroupLayout();
 
 struct CgroupLimits {
-  std::vector<int> cpus;      // cpuset; empty = inherit
-  std::string mems;           // cpuset.mems; empty = inherit
-  double cpu_quota = 0;       // CPUs worth of time per period; 0 = none
-  int64_t memory_bytes = 0;   // 0 = none; swap is turned off whenever a limit is set
-  int64_t pids_max = 0;       // 0 = none
+  std::vector<int> cpus;                  // cpuset; empty = inherit
+  std::string mems;                       // cpuset.mems; empty = inherit
+  double cpu_quota = 0;                   // CPUs worth of time per period; 0 = none
+  int64_t memory_bytes = 0;               // 0 = none; swap is turned off whenever a limit is set
+  int64_t pids_max = 0;                   // 0 = none
   std::vector<std::string> deny_devices;  // "c 195:3": device nodes the job must not open (v1 only)
 };
 
@@ -41,21 +44,23 @@ class Cgroup {
  public:
   virtual ~Cgroup() = default;
   virtual bool enforced() const = 0;  // false: the host gave us no cgroups (limits are not applied)
-  // cgroup.procs files a new process writes "0" to in order to enter the group (one per v1 hierarchy).
+  // cgroup.procs files a new process writes "0" to in order to enter the group (one per v1
+  // hierarchy).
   virtual std::vector<std::string> ProcsFiles() const = 0;
   virtual std::vector<pid_t> Pids() const = 0;
   virtual int64_t OomKills() const = 0;
   virtual void SignalAll(int sig) = 0;
   // SIGKILLs every process, including ones forked while killing (cgroup.kill or freeze + kill).
   virtual Status KillAll() = 0;
-  virtual Status Destroy() = 0;  // removes the (empty) group
+  virtual Status Destroy() = 0;          // removes the (empty) group
   virtual std::string path() const = 0;  // main directory, for messages and tests
 };
 
 class CgroupManager {
  public:
-  // `parent` is the sub-path under each hierarchy where this agent's groups live, e.g. "suanli/node-a".
-  // `fake_fs`: the hierarchies are plain directories (tests); control files are created when written.
+  // `parent` is the sub-path under each hierarchy where this agent's groups live, e.g.
+  // "suanli/node-a". `fake_fs`: the hierarchies are plain directories (tests); control files are
+  // created when written.
   CgroupManager(CgroupLayout layout, std::string parent, bool fake_fs = false);
   const CgroupLayout& layout() const { return layout_; }
   // Creates the parent groups and enables controllers (v2). Failure means the agent runs without

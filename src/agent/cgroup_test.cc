@@ -1,10 +1,9 @@
 #include "agent/cgroup.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "agent/fs_util.h"
 
@@ -21,10 +20,12 @@ const char* kHybridMountinfo =
     "31 25 0:29 / /sys/fs/cgroup/freezer rw - cgroup cgroup rw,freezer\n"
     "32 25 0:30 /docker/abc /sys/fs/cgroup/devices rw - cgroup cgroup rw,devices\n";
 
-const char* kUnifiedMountinfo = "35 24 0:30 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
+const char* kUnifiedMountinfo =
+    "35 24 0:30 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
 
 TEST(CgroupLayout, HybridHostWithoutV2ControllersUsesV1) {
-  auto layout = ParseCgroupLayout(kHybridMountinfo, [](const std::string&) { return std::string(""); });
+  auto layout =
+      ParseCgroupLayout(kHybridMountinfo, [](const std::string&) { return std::string(""); });
   EXPECT_EQ(layout.version, 1);
   EXPECT_EQ(layout.v1.at("memory"), "/sys/fs/cgroup/memory");
   EXPECT_EQ(layout.v1.at("cpu"), "/sys/fs/cgroup/cpu,cpuacct");
@@ -47,8 +48,9 @@ TEST(CgroupLayout, UnifiedHostWithControllersUsesV2) {
 class FakeCgroupFs : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = std::filesystem::temp_directory_path() / ("cgfs-" + std::to_string(getpid()) + "-" +
-                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = std::filesystem::temp_directory_path() /
+            ("cgfs-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(root_);
     std::filesystem::create_directories(root_);
   }
@@ -66,8 +68,8 @@ TEST_F(FakeCgroupFs, V2EnablesControllersDownTheTreeAndWritesLimits) {
   layout.unified = root_;
   CgroupManager m(layout, "suanli/node-a", /*fake_fs=*/true);
   ASSERT_TRUE(m.Init().ok());
-  // The last controller written wins in a plain file; the real file accumulates. What matters: every
-  // level from the root to our parent was written.
+  // The last controller written wins in a plain file; the real file accumulates. What matters:
+  // every level from the root to our parent was written.
   EXPECT_EQ(Read("cgroup.subtree_control"), "+pids");
   EXPECT_EQ(Read("suanli/cgroup.subtree_control"), "+pids");
   EXPECT_EQ(Read("suanli/node-a/cgroup.subtree_control"), "+pids");
@@ -88,10 +90,12 @@ TEST_F(FakeCgroupFs, V2EnablesControllersDownTheTreeAndWritesLimits) {
   EXPECT_EQ(Read("suanli/node-a/7.1.0/memory.swap.max"), "0");
   EXPECT_EQ(Read("suanli/node-a/7.1.0/pids.max"), "50");
   EXPECT_EQ(Read("suanli/node-a/7.1.0/devices.deny"), "<missing>") << "v2 has no devices files";
-  EXPECT_EQ((*cg)->ProcsFiles(), std::vector<std::string>{root_ + "/suanli/node-a/7.1.0/cgroup.procs"});
+  EXPECT_EQ((*cg)->ProcsFiles(),
+            std::vector<std::string>{root_ + "/suanli/node-a/7.1.0/cgroup.procs"});
   // OOM kills are read from memory.events.
   ASSERT_TRUE(WriteFileAtomic(root_ + "/suanli/node-a/7.1.0/memory.events",
-                              "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n").ok());
+                              "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n")
+                  .ok());
   EXPECT_EQ((*cg)->OomKills(), 1);
   EXPECT_EQ(m.Existing(), std::vector<std::string>{"7.1.0"});
   ASSERT_TRUE((*cg)->Destroy().ok());
@@ -131,7 +135,8 @@ TEST_F(FakeCgroupFs, V1WritesEachControllerInItsOwnHierarchy) {
   EXPECT_EQ((*cg)->ProcsFiles().size(), 6u) << "a new task joins every hierarchy";
   EXPECT_EQ((*cg)->path(), root_ + "/pids/suanli/node-b/9.2.1");
   ASSERT_TRUE(WriteFileAtomic(root_ + "/memory/suanli/node-b/9.2.1/memory.oom_control",
-                              "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n").ok());
+                              "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n")
+                  .ok());
   EXPECT_EQ((*cg)->OomKills(), 3);
 }
 

@@ -1,33 +1,35 @@
 #include "agent/controller_client.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
+#include <httplib.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
 
-#include <fmt/format.h>
-#include <httplib.h>
-
 #include "agent/log_shipper.h"
 #include "agent/protocol.h"
 
 namespace suanli::agent {
 
-Status ParseUrl(const std::string& url, std::string* scheme_host_port, std::string* host, int* port) {
+Status ParseUrl(const std::string& url, std::string* scheme_host_port, std::string* host,
+                int* port) {
   std::string rest = url;
   std::string scheme = "http";
   if (size_t p = rest.find("://"); p != std::string::npos) {
     scheme = rest.substr(0, p);
     rest = rest.substr(p + 3);
   }
-  if (scheme != "http") return InvalidArgument(fmt::format("--url '{}': only http:// is supported", url));
+  if (scheme != "http")
+    return InvalidArgument(fmt::format("--url '{}': only http:// is supported", url));
   std::string hostport = rest.substr(0, rest.find('/'));
   if (hostport.empty()) return InvalidArgument(fmt::format("--url '{}' names no host", url));
   *port = 80;
   *host = hostport;
-  if (size_t c = hostport.rfind(':'); c != std::string::npos && hostport.find(']') == std::string::npos) {
+  if (size_t c = hostport.rfind(':');
+      c != std::string::npos && hostport.find(']') == std::string::npos) {
     *host = hostport.substr(0, c);
     try {
       *port = std::stoi(hostport.substr(c + 1));
@@ -35,7 +37,8 @@ Status ParseUrl(const std::string& url, std::string* scheme_host_port, std::stri
       return InvalidArgument(fmt::format("--url '{}' has a bad port", url));
     }
   }
-  if (*port <= 0 || *port > 65535) return InvalidArgument(fmt::format("--url '{}' has a bad port", url));
+  if (*port <= 0 || *port > 65535)
+    return InvalidArgument(fmt::format("--url '{}' has a bad port", url));
   *scheme_host_port = fmt::format("http://{}:{}", *host, *port);
   return Status::Ok();
 }
@@ -79,7 +82,8 @@ Result<nlohmann::json> ControllerClient::Post(const std::string& path, const nlo
   client_->set_read_timeout(timeout_ms / 1000, (timeout_ms % 1000) * 1000);
   client_->set_write_timeout(10, 0);
   auto res = client_->Post((prefix_ + path).c_str(), body.dump(), "application/json");
-  if (!res) return Unavailable(fmt::format("POST {}{}: {}", base_, path, httplib::to_string(res.error())));
+  if (!res)
+    return Unavailable(fmt::format("POST {}{}: {}", base_, path, httplib::to_string(res.error())));
   auto json = nlohmann::json::parse(res->body, nullptr, false);
   std::string message = res->body.substr(0, 300);
   if (json.is_object() && json.contains("error") && json["error"].is_object())
@@ -113,14 +117,15 @@ Result<ControllerClient::Registered> ControllerClient::Register(const nlohmann::
   return r;
 }
 
-Result<PollAnswer> ControllerClient::Poll(const std::string& node, const nlohmann::json& body, int wait_ms,
-                                          std::vector<std::string>* errors) {
+Result<PollAnswer> ControllerClient::Poll(const std::string& node, const nlohmann::json& body,
+                                          int wait_ms, std::vector<std::string>* errors) {
   SUANLI_ASSIGN_OR_RETURN(auto j, Post("/agents/" + node + "/poll", body, wait_ms + 10000));
   return ParsePollAnswer(j, errors);
 }
 
-Status ControllerClient::UploadLog(const std::string& node, const TaskRef& ref, const std::string& stream,
-                                   int64_t offset, const std::string& data) {
+Status ControllerClient::UploadLog(const std::string& node, const TaskRef& ref,
+                                   const std::string& stream, int64_t offset,
+                                   const std::string& data) {
   nlohmann::json body = TaskRefToJson(ref);
   body["stream"] = stream;
   body["offset"] = offset;

@@ -1,11 +1,10 @@
 #pragma once
-// HTTP client for the controller's agent routes (docs/api.md, "Agents"). One keep-alive connection; all
-// calls are made from the agent's poll thread.
+// HTTP client for the controller's agent routes (docs/api.md, "Agents"). One keep-alive connection;
+// all calls are made from the agent's poll thread.
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "agent/types.h"
 #include "base/result.h"
@@ -31,8 +30,8 @@ class ControllerClient {
   Result<PollAnswer> Poll(const std::string& node, const nlohmann::json& body, int wait_ms,
                           std::vector<std::string>* errors);
   // kNotFound when the controller has no logs route (older controller): uploading stops.
-  Status UploadLog(const std::string& node, const TaskRef& ref, const std::string& stream, int64_t offset,
-                   const std::string& data);
+  Status UploadLog(const std::string& node, const TaskRef& ref, const std::string& stream,
+                   int64_t offset, const std::string& data);
 
   const std::string& host() const { return host_; }
 
@@ -46,9 +45,11 @@ class ControllerClient {
 };
 
 // Parses "http://host:port[/...]" into host and port.
-Status ParseUrl(const std::string& url, std::string* scheme_host_port, std::string* host, int* port);
+Status ParseUrl(const std::string& url, std::string* scheme_host_port, std::string* host,
+                int* port);
 
-// The local address this machine uses to reach `host` (what peers should dial), "127.0.0.1" on failure.
+// The local address this machine uses to reach `host` (what peers should dial), "127.0.0.1" on
+// failure.
 std::string LocalAddressFor(const std::string& host, int port);
 
 }  // namespace suanli::agent

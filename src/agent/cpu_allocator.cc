@@ -24,7 +24,8 @@ std::vector<int> CpuAllocator::Allocate(double cpus) {
   auto free_in = [&](const std::vector<int>& node) {
     return std::count_if(node.begin(), node.end(), [&](int c) { return use_[c] == 0; });
   };
-  // The NUMA node that can hold the whole request on idle CPUs, else the one with the most idle CPUs.
+  // The NUMA node that can hold the whole request on idle CPUs, else the one with the most idle
+  // CPUs.
   int best = 0;
   for (size_t n = 1; n < numa_.size(); ++n) {
     auto fb = free_in(numa_[best]), fn = free_in(numa_[n]);
@@ -34,7 +35,8 @@ std::vector<int> CpuAllocator::Allocate(double cpus) {
   // Candidates: the chosen node first, then the others; least used first, lowest id on ties.
   std::vector<std::pair<int, int>> order;  // (rank key, cpu)
   for (size_t n = 0; n < numa_.size(); ++n)
-    for (int c : numa_[n]) order.push_back({use_[c] * 2 + (static_cast<int>(n) == best ? 0 : 1), c});
+    for (int c : numa_[n])
+      order.push_back({use_[c] * 2 + (static_cast<int>(n) == best ? 0 : 1), c});
   std::sort(order.begin(), order.end());
   std::vector<int> out;
   for (size_t i = 0; i < want; ++i) out.push_back(order[i].second);

@@ -1,7 +1,8 @@
 #pragma once
-// Chooses the CPU set of each task: whole CPUs (ceil of the request), preferring one NUMA node and the
-// least-used CPUs, with ties broken by the lowest CPU id so placement is repeatable. When the node is
-// oversubscribed, CPUs are shared rather than refusing (the cpu quota still bounds the task's time).
+// Chooses the CPU set of each task: whole CPUs (ceil of the request), preferring one NUMA node and
+// the least-used CPUs, with ties broken by the lowest CPU id so placement is repeatable. When the
+// node is oversubscribed, CPUs are shared rather than refusing (the cpu quota still bounds the
+// task's time).
 #include <map>
 #include <vector>
 

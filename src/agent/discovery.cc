@@ -1,5 +1,6 @@
 #include "agent/discovery.h"
 
+#include <fmt/format.h>
 #include <hwloc.h>
 #include <unistd.h>
 
@@ -7,8 +8,6 @@
 #include <cctype>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace suanli::agent {
 namespace {
@@ -25,12 +24,14 @@ std::string Trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-// Typical memory of declared device types, so a declared node looks like a real one to the scheduler.
+// Typical memory of declared device types, so a declared node looks like a real one to the
+// scheduler.
 int64_t KnownMemoryMb(const std::string& type) {
   static const std::pair<const char*, int64_t> kKnown[] = {
-      {"nvidia-a100", 81920}, {"nvidia-h100", 81920}, {"nvidia-h200", 143771}, {"nvidia-h800", 81920},
-      {"nvidia-a800", 81920}, {"nvidia-v100", 32768}, {"nvidia-l40s", 46068}, {"nvidia-t4", 15360},
-      {"ascend-910b", 65536}, {"ascend-910", 32768},  {"ascend-310p", 24576}};
+      {"nvidia-a100", 81920}, {"nvidia-h100", 81920}, {"nvidia-h200", 143771},
+      {"nvidia-h800", 81920}, {"nvidia-a800", 81920}, {"nvidia-v100", 32768},
+      {"nvidia-l40s", 46068}, {"nvidia-t4", 15360},   {"ascend-910b", 65536},
+      {"ascend-910", 32768},  {"ascend-310p", 24576}};
   for (const auto& [t, mb] : kKnown)
     if (type == t) return mb;
   return 0;
@@ -99,7 +100,8 @@ Result<HostInfo> DiscoverHost() {
     std::vector<int> cpus;
     for (int p = 0; p < h.cpus; ++p) {
       hwloc_obj_t pu = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, p);
-      if (hwloc_bitmap_isset(node->cpuset, pu->os_index)) cpus.push_back(static_cast<int>(pu->os_index));
+      if (hwloc_bitmap_isset(node->cpuset, pu->os_index))
+        cpus.push_back(static_cast<int>(pu->os_index));
     }
     h.numa_cpus.push_back(std::move(cpus));
   }
@@ -128,13 +130,13 @@ Result<std::vector<Device>> ParseDeclaredAccelerators(const std::string& spec, i
     std::string p;
     while (std::getline(es, p, ':')) parts.push_back(Trim(p));
     if (parts.size() < 2 || parts.size() > 3 || parts[0].empty())
-      return InvalidArgument(
-          fmt::format("accelerator '{}' must be TYPE:COUNT[:MEMORY_MB], e.g. nvidia-a100:8", entry));
+      return InvalidArgument(fmt::format(
+          "accelerator '{}' must be TYPE:COUNT[:MEMORY_MB], e.g. nvidia-a100:8", entry));
     std::string type = Lower(parts[0]);
     for (char c : type)
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
-        return InvalidArgument(fmt::format("accelerator type '{}' may hold only letters, digits, '-', '_'",
-                                           parts[0]));
+        return InvalidArgument(
+            fmt::format("accelerator type '{}' may hold only letters, digits, '-', '_'", parts[0]));
     int count = 0;
     int64_t memory = KnownMemoryMb(type);
     try {
@@ -146,7 +148,8 @@ Result<std::vector<Device>> ParseDeclaredAccelerators(const std::string& spec, i
         if (used != parts[2].size() || memory < 0) throw std::invalid_argument(parts[2]);
       }
     } catch (const std::exception&) {
-      return InvalidArgument(fmt::format("accelerator '{}': count and memory must be whole numbers", entry));
+      return InvalidArgument(
+          fmt::format("accelerator '{}': count and memory must be whole numbers", entry));
     }
     if (count < 1 || count > 1024)
       return InvalidArgument(fmt::format("accelerator '{}': count must be 1..1024", entry));

@@ -1,7 +1,7 @@
 #pragma once
-// What this node has: CPUs, cores and NUMA layout (hwloc), memory, and accelerators from three sources —
-// NVIDIA GPUs through NVML loaded at run time, Ascend NPUs through `npu-smi`, and devices declared on the
-// command line for machines without a driver (and for tests).
+// What this node has: CPUs, cores and NUMA layout (hwloc), memory, and accelerators from three
+// sources — NVIDIA GPUs through NVML loaded at run time, Ascend NPUs through `npu-smi`, and devices
+// declared on the command line for machines without a driver (and for tests).
 #include <string>
 #include <vector>
 
@@ -33,15 +33,17 @@ std::string NvidiaTypeFromName(const std::string& name);
 // "910B3" -> "ascend-910b"; "310P3" -> "ascend-310p".
 std::string AscendTypeFromName(const std::string& name);
 
-// NVIDIA GPUs via NVML (dlopen of `library`). A library that cannot be loaded means "no NVIDIA driver":
-// an empty list and a note. Islands come from active NVLinks (union of connected GPUs; GPUs reaching an
-// NVSwitch share one island).
-Result<std::vector<Device>> DiscoverNvidia(const std::string& library, std::vector<std::string>* notes);
+// NVIDIA GPUs via NVML (dlopen of `library`). A library that cannot be loaded means "no NVIDIA
+// driver": an empty list and a note. Islands come from active NVLinks (union of connected GPUs;
+// GPUs reaching an NVSwitch share one island).
+Result<std::vector<Device>> DiscoverNvidia(const std::string& library,
+                                           std::vector<std::string>* notes);
 
 // Parses the device table printed by `npu-smi info`.
 Result<std::vector<Device>> ParseNpuSmiInfo(const std::string& text);
 // Runs `npu_smi info` when it exists; absent means no Ascend devices.
-Result<std::vector<Device>> DiscoverAscend(const std::string& npu_smi, std::vector<std::string>* notes);
+Result<std::vector<Device>> DiscoverAscend(const std::string& npu_smi,
+                                           std::vector<std::string>* notes);
 
 // Parses a CPU list as the kernel prints it ("0-3,8,10-11").
 Result<std::vector<int>> ParseCpuList(const std::string& text);

@@ -1,13 +1,12 @@
 #include "agent/discovery.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace suanli::agent {
 namespace {
@@ -29,7 +28,8 @@ TEST(DeclaredAccelerators, ParsesTypesCountsAndMemory) {
 }
 
 TEST(DeclaredAccelerators, RejectsMalformedEntriesNamingThem) {
-  for (const char* bad : {"nvidia-a100", "nvidia-a100:x", "nvidia-a100:0", ":3", "a b:1", "x:1:2:3"}) {
+  for (const char* bad :
+       {"nvidia-a100", "nvidia-a100:x", "nvidia-a100:0", ":3", "a b:1", "x:1:2:3"}) {
     auto d = ParseDeclaredAccelerators(bad, 0);
     ASSERT_FALSE(d.ok()) << bad;
     EXPECT_EQ(d.status().code(), StatusCode::kInvalidArgument);
@@ -59,7 +59,8 @@ TEST(CpuList, ParsesAndFormatsKernelSyntax) {
   EXPECT_FALSE(ParseCpuList("a").ok());
 }
 
-const char* kNpuSmi910B = R"(+------------------------------------------------------------------------------------------------+
+const char* kNpuSmi910B =
+    R"(+------------------------------------------------------------------------------------------------+
 | npu-smi 23.0.rc2                 Version: 23.0.rc2                                             |
 +---------------------------+---------------+----------------------------------------------------+
 | NPU   Name                | Health        | Power(W)    Temp(C)           Hugepages-Usage(page)|

@@ -18,8 +18,8 @@ bool Exists(const std::string& path);
 std::vector<std::string> ListDir(const std::string& path);  // names, without "." and ".."
 std::string ErrnoText(int err);
 
-// Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat); 0 when it is gone.
-// A pid plus its start time names one process even after pids are reused.
+// Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat); 0 when it is
+// gone. A pid plus its start time names one process even after pids are reused.
 uint64_t ProcessStartTime(int pid);
 
 }  // namespace suanli::agent

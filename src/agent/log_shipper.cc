@@ -1,10 +1,9 @@
 #include "agent/log_shipper.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "agent/fs_util.h"
 
@@ -39,10 +38,11 @@ Result<bool> LogShipper::MaybeRotate(int64_t max_bytes) {
   if (max_bytes <= 0 || size <= max_bytes || base_ + size > sent_) return false;
   auto content = ReadFile(path_);
   if (!content.ok()) return content.status();
-  if (static_cast<int64_t>(content->size()) != size) return false;  // still being written: next time
+  if (static_cast<int64_t>(content->size()) != size)
+    return false;  // still being written: next time
   SUANLI_RETURN_IF_ERROR(WriteFileAtomic(path_ + ".1", *content, 0600));
-  // Bytes the job appends between the read above and this truncate are lost (the copytruncate race);
-  // the window is a few microseconds and only at rotation.
+  // Bytes the job appends between the read above and this truncate are lost (the copytruncate
+  // race); the window is a few microseconds and only at rotation.
   if (truncate(path_.c_str(), 0) != 0)
     return Internal(fmt::format("cannot truncate {}: {}", path_, ErrnoText(errno)));
   base_ += static_cast<int64_t>(content->size());

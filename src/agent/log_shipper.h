@@ -1,8 +1,9 @@
 #pragma once
-// Ships one captured stream (stdout or stderr of a task) to the controller and keeps the file bounded.
-// Offsets are logical: the byte position in everything the task ever wrote to the stream, so the
-// controller can store uploads idempotently and followers see one continuous log across rotations.
-// Rotation is copy-then-truncate (the job keeps its O_APPEND descriptor): the current file is copied to
+// Ships one captured stream (stdout or stderr of a task) to the controller and keeps the file
+// bounded. Offsets are logical: the byte position in everything the task ever wrote to the stream,
+// so the controller can store uploads idempotently and followers see one continuous log across
+// rotations. Rotation is copy-then-truncate (the job keeps its O_APPEND descriptor): the current
+// file is copied to
 // "<file>.1" and truncated once everything in it was uploaded and it is over the size limit.
 #include <cstdint>
 #include <string>
@@ -18,10 +19,13 @@ struct LogChunk {
 
 class LogShipper {
  public:
-  LogShipper(std::string path, int64_t base = 0) : path_(std::move(path)), base_(base), sent_(base) {}
+  LogShipper(std::string path, int64_t base = 0)
+      : path_(std::move(path)), base_(base), sent_(base) {}
   // Up to max_bytes not yet uploaded (empty data = nothing new).
   Result<LogChunk> Next(size_t max_bytes) const;
-  void Ack(const LogChunk& chunk) { sent_ = chunk.offset + static_cast<int64_t>(chunk.data.size()); }
+  void Ack(const LogChunk& chunk) {
+    sent_ = chunk.offset + static_cast<int64_t>(chunk.data.size());
+  }
   // True when every byte in the file has been uploaded.
   bool Drained() const;
   // Rotates when the file is larger than max_bytes and drained; returns whether it rotated.

@@ -1,11 +1,10 @@
 #include "agent/log_shipper.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "agent/fs_util.h"
 
@@ -20,9 +19,7 @@ class LogShipperTest : public ::testing::Test {
     path_ = dir_ + "/stdout";
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  void Append(const std::string& s) {
-    std::ofstream(path_, std::ios::app) << s;
-  }
+  void Append(const std::string& s) { std::ofstream(path_, std::ios::app) << s; }
   std::string dir_, path_;
 };
 

@@ -1,5 +1,6 @@
 // Ascend discovery through `npu-smi info`: its device table is the one interface every CANN release
 // ships. (The DCMI C library exposes the same facts; `npu-smi` avoids binding to its ABI.)
+#include <fmt/format.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -7,8 +8,6 @@
 #include <cstdlib>
 #include <regex>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "agent/discovery.h"
 
@@ -49,7 +48,8 @@ bool FindOnPath(const std::string& name, std::string* path) {
 }  // namespace
 
 Result<std::vector<Device>> ParseNpuSmiInfo(const std::string& text) {
-  // Each device is two rows: "| NPU Name | Health | ..." then "| Chip | Bus-Id | AICore Memory HBM |".
+  // Each device is two rows: "| NPU Name | Health | ..." then "| Chip | Bus-Id | AICore Memory HBM
+  // |".
   static const std::regex kFirst(R"(^(\d+)\s+(\S+)$)");
   static const std::regex kUsage(R"((\d+)\s*/\s*(\d+)\s*$)");
   std::vector<Device> out;
@@ -58,7 +58,8 @@ Result<std::vector<Device>> ParseNpuSmiInfo(const std::string& text) {
   bool header_seen = false;
   int pending = -1;  // index into out awaiting its second row
   while (std::getline(ss, line)) {
-    if (line.find("Process id") != std::string::npos || line.find("Process ID") != std::string::npos)
+    if (line.find("Process id") != std::string::npos ||
+        line.find("Process ID") != std::string::npos)
       break;  // the process table that follows has its own rows
     if (line.find("NPU") != std::string::npos && line.find("Name") != std::string::npos) {
       header_seen = true;
@@ -92,7 +93,8 @@ Result<std::vector<Device>> ParseNpuSmiInfo(const std::string& text) {
   return out;
 }
 
-Result<std::vector<Device>> DiscoverAscend(const std::string& npu_smi, std::vector<std::string>* notes) {
+Result<std::vector<Device>> DiscoverAscend(const std::string& npu_smi,
+                                           std::vector<std::string>* notes) {
   std::string path;
   if (npu_smi.empty() || !FindOnPath(npu_smi, &path)) {
     if (!npu_smi.empty()) notes->push_back(fmt::format("no Ascend driver: {} not found", npu_smi));
@@ -107,7 +109,8 @@ Result<std::vector<Device>> DiscoverAscend(const std::string& npu_smi, std::vect
   while ((n = fread(buf, 1, sizeof(buf), p)) > 0) text.append(buf, n);
   int rc = pclose(p);
   if (rc != 0)
-    return Unavailable(fmt::format("{} info failed (status {})", path, WIFEXITED(rc) ? WEXITSTATUS(rc) : rc));
+    return Unavailable(
+        fmt::format("{} info failed (status {})", path, WIFEXITED(rc) ? WEXITSTATUS(rc) : rc));
   return ParseNpuSmiInfo(text);
 }
 

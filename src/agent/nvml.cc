@@ -1,13 +1,12 @@
-// NVIDIA discovery through NVML, loaded with dlopen so the agent runs (and builds) on machines without a
-// driver. Only the few entry points we need are declared here, with the ABI of nvml.h.
+// NVIDIA discovery through NVML, loaded with dlopen so the agent runs (and builds) on machines
+// without a driver. Only the few entry points we need are declared here, with the ABI of nvml.h.
 #include <dlfcn.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "agent/discovery.h"
 
@@ -64,7 +63,8 @@ int Find(std::vector<int>& parent, int x) {
 
 }  // namespace
 
-Result<std::vector<Device>> DiscoverNvidia(const std::string& library, std::vector<std::string>* notes) {
+Result<std::vector<Device>> DiscoverNvidia(const std::string& library,
+                                           std::vector<std::string>* notes) {
   std::vector<Device> out;
   if (library.empty()) return out;
   void* lib = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -76,7 +76,8 @@ Result<std::vector<Device>> DiscoverNvidia(const std::string& library, std::vect
   bool ok = Load(lib, "nvmlInit_v2", &api.init) && Load(lib, "nvmlShutdown", &api.shutdown) &&
             Load(lib, "nvmlDeviceGetCount_v2", &api.count) &&
             Load(lib, "nvmlDeviceGetHandleByIndex_v2", &api.handle) &&
-            Load(lib, "nvmlDeviceGetName", &api.name) && Load(lib, "nvmlDeviceGetUUID", &api.uuid) &&
+            Load(lib, "nvmlDeviceGetName", &api.name) &&
+            Load(lib, "nvmlDeviceGetUUID", &api.uuid) &&
             Load(lib, "nvmlDeviceGetMemoryInfo", &api.memory);
   Load(lib, "nvmlErrorString", &api.error_string);
   // NVLink and PCI queries are optional: older drivers or PCIe-only cards lack them.
@@ -127,8 +128,9 @@ Result<std::vector<Device>> DiscoverNvidia(const std::string& library, std::vect
     out.push_back(std::move(d));
   }
   if (status.ok()) {
-    // Islands: union GPUs joined by an active NVLink. A link whose far end is not one of our GPUs is an
-    // NVSwitch; every GPU reaching the switch fabric is joined through it (node -1 + n stands for it).
+    // Islands: union GPUs joined by an active NVLink. A link whose far end is not one of our GPUs
+    // is an NVSwitch; every GPU reaching the switch fabric is joined through it (node -1 + n stands
+    // for it).
     int n = static_cast<int>(out.size());
     std::vector<int> parent(n + 1);
     std::iota(parent.begin(), parent.end(), 0);

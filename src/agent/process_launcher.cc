@@ -1,6 +1,7 @@
 #include "agent/process_launcher.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -13,8 +14,6 @@
 #include <cerrno>
 #include <cstring>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "agent/fs_util.h"
 
@@ -61,7 +60,8 @@ void WriteStatusFile(const char* path, const char* tmp, const char* label, long 
   rename(tmp, path);
 }
 
-[[noreturn]] void SetupFailed(const char* error_file, const char* what, const char* detail, int err) {
+[[noreturn]] void SetupFailed(const char* error_file, const char* what, const char* detail,
+                              int err) {
   const char* reason = strerror(err);
   for (int fd : {2, -1}) {
     int out = fd >= 0 ? fd : open(error_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -88,18 +88,21 @@ struct CArgs {  // char* arrays built before fork
   int out = open(r.stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   int errfd = open(r.stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (out < 0 || errfd < 0 || null < 0) SetupFailed(err_file, "cannot open log", r.stdout_path.c_str(), errno);
+  if (out < 0 || errfd < 0 || null < 0)
+    SetupFailed(err_file, "cannot open log", r.stdout_path.c_str(), errno);
   dup2(null, 0);
   dup2(out, 1);
   dup2(errfd, 2);
   setpgid(0, 0);  // own process group: the fallback way to signal the whole job without cgroups
   for (const auto& procs : r.cgroup_procs) {
     int fd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, "0", 1) != 1) SetupFailed(err_file, "cannot join cgroup", procs.c_str(), errno);
+    if (fd < 0 || write(fd, "0", 1) != 1)
+      SetupFailed(err_file, "cannot join cgroup", procs.c_str(), errno);
     close(fd);
   }
   if (!r.private_tmp.empty()) {
-    if (unshare(CLONE_NEWNS) != 0) SetupFailed(err_file, "cannot unshare", "the mount namespace", errno);
+    if (unshare(CLONE_NEWNS) != 0)
+      SetupFailed(err_file, "cannot unshare", "the mount namespace", errno);
     // Keep our mounts from propagating back to the host, then put the job's own directory on /tmp.
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
       SetupFailed(err_file, "cannot make mounts private", "/", errno);
@@ -107,11 +110,13 @@ struct CArgs {  // char* arrays built before fork
       SetupFailed(err_file, "cannot bind a private /tmp from", r.private_tmp.c_str(), errno);
   }
   if (r.change_user) {
-    if (setgroups(r.groups.size(), r.groups.data()) != 0) SetupFailed(err_file, "setgroups", "", errno);
+    if (setgroups(r.groups.size(), r.groups.data()) != 0)
+      SetupFailed(err_file, "setgroups", "", errno);
     if (setgid(r.gid) != 0) SetupFailed(err_file, "setgid", "", errno);
     if (setuid(r.uid) != 0) SetupFailed(err_file, "setuid", "", errno);
   }
-  if (chdir(r.cwd.c_str()) != 0) SetupFailed(err_file, "cannot enter working directory", r.cwd.c_str(), errno);
+  if (chdir(r.cwd.c_str()) != 0)
+    SetupFailed(err_file, "cannot enter working directory", r.cwd.c_str(), errno);
   // The agent ignores SIGPIPE and blocks nothing the job should inherit: restore defaults.
   for (int s = 1; s < NSIG; ++s)
     if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);

@@ -1,9 +1,10 @@
 #pragma once
-// Starts a task so that it outlives the agent: the agent forks a tiny supervisor ("shim") in its own
-// session; the shim forks the job, waits for it and writes its exit status to a file. The agent tracks the
-// shim by pid + start time, so after an agent restart it can tell "still running" from "ended meanwhile"
-// (the status file) from "vanished" (neither). The job joins its cgroup, gets a private /tmp in its own
-// mount namespace, drops to the user's account, and execs — in that order, before any job code runs.
+// Starts a task so that it outlives the agent: the agent forks a tiny supervisor ("shim") in its
+// own session; the shim forks the job, waits for it and writes its exit status to a file. The agent
+// tracks the shim by pid + start time, so after an agent restart it can tell "still running" from
+// "ended meanwhile" (the status file) from "vanished" (neither). The job joins its cgroup, gets a
+// private /tmp in its own mount namespace, drops to the user's account, and execs — in that order,
+// before any job code runs.
 #include <sys/types.h>
 
 #include <memory>
@@ -20,8 +21,8 @@ struct SpawnRequest {
   std::vector<std::string> envp;  // "K=V"
   std::string cwd;
   std::string stdout_path, stderr_path;
-  std::string exit_file;    // the shim writes "exit N" or "signal N" here (atomically)
-  std::string pid_file;     // the shim writes the job's pid here
+  std::string exit_file;         // the shim writes "exit N" or "signal N" here (atomically)
+  std::string pid_file;          // the shim writes the job's pid here
   std::string setup_error_file;  // the job child writes why it could not start (then exits 125)
   std::vector<std::string> cgroup_procs;  // files to write "0" to (join the cgroup)
   bool change_user = false;

@@ -1,8 +1,8 @@
 #include "agent/protocol.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace suanli::agent {
 namespace {
@@ -38,7 +38,10 @@ Status Require(const json& j, const char* field) {
 std::string TaskRef::Key() const { return fmt::format("{}.{}.{}", job_id, attempt, task); }
 
 json DeviceToJson(const Device& d) {
-  return {{"index", d.index}, {"type", d.type}, {"uuid", d.uuid}, {"memory_mb", d.memory_mb},
+  return {{"index", d.index},
+          {"type", d.type},
+          {"uuid", d.uuid},
+          {"memory_mb", d.memory_mb},
           {"island", std::max(d.island, 0)}};
 }
 
@@ -52,7 +55,8 @@ json EventToJson(const TaskEvent& e) {
   j["exit_code"] = e.exit_code ? json(*e.exit_code) : json(nullptr);
   j["signal"] = e.signal ? json(*e.signal) : json(nullptr);
   j["reason"] = e.reason.empty() ? json(nullptr) : json(e.reason);
-  // `message` stays on the node (agent log, event.json): the controller's event schema has no such field.
+  // `message` stays on the node (agent log, event.json): the controller's event schema has no such
+  // field.
   j["time"] = e.time;
   return j;
 }
@@ -68,7 +72,8 @@ json RegisterBody(const std::string& name, const std::string& address, const Hos
           {"devices", devices}, {"address", address}, {"running", run}};
 }
 
-json PollBody(int wait_ms, const std::vector<TaskRef>& running, const std::vector<TaskEvent>& events) {
+json PollBody(int wait_ms, const std::vector<TaskRef>& running,
+              const std::vector<TaskEvent>& events) {
   json run = json::array();
   for (const auto& r : running) run.push_back(TaskRefToJson(r));
   json ev = json::array();
@@ -133,10 +138,11 @@ Result<LaunchSpec> ParseLaunch(const json& j) {
     }
   }
   if (s.ref.task < 0 || s.tasks < 1 || s.ref.task >= s.tasks)
-    return InvalidArgument(fmt::format("job {}: task {} is outside 0..tasks-1 (tasks={})", s.ref.job_id,
-                                       s.ref.task, s.tasks));
+    return InvalidArgument(fmt::format("job {}: task {} is outside 0..tasks-1 (tasks={})",
+                                       s.ref.job_id, s.ref.task, s.tasks));
   if (s.cpus < 0) return InvalidArgument(fmt::format("job {}: 'cpus' is negative", s.ref.job_id));
-  if (s.mem_mb < 0) return InvalidArgument(fmt::format("job {}: 'mem_mb' is negative", s.ref.job_id));
+  if (s.mem_mb < 0)
+    return InvalidArgument(fmt::format("job {}: 'mem_mb' is negative", s.ref.job_id));
   if (s.grace_s < 0) s.grace_s = 0;
   return s;
 }
@@ -162,15 +168,19 @@ PollAnswer ParsePollAnswer(const json& j, std::vector<std::string>* errors) {
   if (j.contains("launch") && j["launch"].is_array()) {
     for (const auto& l : j["launch"]) {
       auto r = ParseLaunch(l);
-      if (r.ok()) a.launch.push_back(std::move(r).value());
-      else errors->push_back("launch: " + r.status().message());
+      if (r.ok())
+        a.launch.push_back(std::move(r).value());
+      else
+        errors->push_back("launch: " + r.status().message());
     }
   }
   if (j.contains("kill") && j["kill"].is_array()) {
     for (const auto& k : j["kill"]) {
       auto r = ParseKill(k);
-      if (r.ok()) a.kill.push_back(std::move(r).value());
-      else errors->push_back("kill: " + r.status().message());
+      if (r.ok())
+        a.kill.push_back(std::move(r).value());
+      else
+        errors->push_back("kill: " + r.status().message());
     }
   }
   return a;
@@ -179,7 +189,8 @@ PollAnswer ParsePollAnswer(const json& j, std::vector<std::string>* errors) {
 json LaunchToJson(const LaunchSpec& s) {
   json peers = json::array();
   for (const auto& p : s.peers)
-    peers.push_back({{"task", p.task}, {"node", p.node}, {"address", p.address}, {"devices", p.devices}});
+    peers.push_back(
+        {{"task", p.task}, {"node", p.node}, {"address", p.address}, {"devices", p.devices}});
   json j = TaskRefToJson(s.ref);
   j["tasks"] = s.tasks;
   j["command"] = s.command;

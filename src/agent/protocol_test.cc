@@ -44,8 +44,10 @@ TEST(Protocol, BadLaunchesNameTheField) {
 
 TEST(Protocol, PollAnswerKeepsGoodEntriesAndReportsBadOnes) {
   std::vector<std::string> errors;
-  auto a = ParsePollAnswer(json::parse(R"({"launch":[{"job_id":1,"command":["true"]},{"job_id":"x"}],
-    "kill":[{"job_id":3,"attempt":1,"grace_s":5,"reason":"PREEMPTED"},{"attempt":1}]})"), &errors);
+  auto a =
+      ParsePollAnswer(json::parse(R"({"launch":[{"job_id":1,"command":["true"]},{"job_id":"x"}],
+    "kill":[{"job_id":3,"attempt":1,"grace_s":5,"reason":"PREEMPTED"},{"attempt":1}]})"),
+                      &errors);
   EXPECT_EQ(a.launch.size(), 1u);
   ASSERT_EQ(a.kill.size(), 1u);
   EXPECT_EQ(a.kill[0].reason, "PREEMPTED");

@@ -1,15 +1,14 @@
 #include "agent/supervisor.h"
 
+#include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "agent/discovery.h"
 #include "agent/fs_util.h"
@@ -38,7 +37,8 @@ std::string ReasonMessage(const std::string& reason, const LaunchSpec& spec) {
 
 }  // namespace
 
-Supervisor::Supervisor(SupervisorOptions options, HostInfo host, std::unique_ptr<CgroupManager> cgroups,
+Supervisor::Supervisor(SupervisorOptions options, HostInfo host,
+                       std::unique_ptr<CgroupManager> cgroups,
                        std::unique_ptr<ProcessLauncher> launcher, const Clock* clock)
     : options_(std::move(options)),
       host_(std::move(host)),
@@ -58,7 +58,9 @@ std::string Supervisor::JobFilesDir(const TaskRef& ref) const {
 std::string Supervisor::DescribeIsolation() const {
   std::string cg = cgroups_ ? cgroups_->layout().Describe() : "no cgroups (limits NOT enforced)";
   if (cgroups_ && cgroups_->layout().version == 2)
-    cg += "; device cgroup skipped (cgroup v2 needs an eBPF program), devices hidden by *_VISIBLE_DEVICES";
+    cg +=
+        "; device cgroup skipped (cgroup v2 needs an eBPF program), devices hidden by "
+        "*_VISIBLE_DEVICES";
   return fmt::format("{}; private /tmp: {}", cg, options_.private_tmp ? "yes" : "no");
 }
 
@@ -69,14 +71,15 @@ size_t Supervisor::active_tasks() const {
 }
 
 Status Supervisor::Persist(const Task& t) const {
-  json j = {{"launch", LaunchToJson(t.spec)},
-            {"shim_pid", t.shim.shim_pid},
-            {"shim_start", t.shim.shim_start},
-            {"start_ms", t.start_ms},
-            {"cpus", t.cpus},
-            {"term_reason", t.term_reason},
-            {"kill_at_ms", t.kill_at_ms},
-            {"log_base", {{"stdout", t.out ? t.out->base() : 0}, {"stderr", t.err ? t.err->base() : 0}}}};
+  json j = {
+      {"launch", LaunchToJson(t.spec)},
+      {"shim_pid", t.shim.shim_pid},
+      {"shim_start", t.shim.shim_start},
+      {"start_ms", t.start_ms},
+      {"cpus", t.cpus},
+      {"term_reason", t.term_reason},
+      {"kill_at_ms", t.kill_at_ms},
+      {"log_base", {{"stdout", t.out ? t.out->base() : 0}, {"stderr", t.err ? t.err->base() : 0}}}};
   return WriteFileAtomic(t.dir + "/task.json", j.dump() + "\n", 0600);
 }
 
@@ -141,7 +144,8 @@ Result<std::unique_ptr<Supervisor::Task>> Supervisor::Load(const std::string& di
       TaskEvent event;
       event.ref = t->spec.ref;
       event.event = "exited";
-      if (e.contains("exit_code") && e["exit_code"].is_number()) event.exit_code = e["exit_code"].get<int>();
+      if (e.contains("exit_code") && e["exit_code"].is_number())
+        event.exit_code = e["exit_code"].get<int>();
       if (e.contains("signal") && e["signal"].is_number()) event.signal = e["signal"].get<int>();
       if (e.contains("reason") && e["reason"].is_string()) event.reason = e["reason"];
       event.message = e.value("message", "");
@@ -224,7 +228,8 @@ Status Supervisor::StartTask(Task& t) {
       return InvalidArgument(fmt::format("device {} does not exist on node {} ({} devices)", idx,
                                          options_.node_name, host_.devices.size()));
   }
-  SUANLI_ASSIGN_OR_RETURN(Account acc, ResolveAccount(spec.user, options_.accounts, geteuid() == 0));
+  SUANLI_ASSIGN_OR_RETURN(Account acc,
+                          ResolveAccount(spec.user, options_.accounts, geteuid() == 0));
   SUANLI_RETURN_IF_ERROR(MakeDirs(t.dir, 0711));
   std::string tmp = t.dir + "/tmp", files = JobFilesDir(spec.ref);
   SUANLI_RETURN_IF_ERROR(MakeDirs(files, 0755));
@@ -245,7 +250,8 @@ Status Supervisor::StartTask(Task& t) {
   limits.memory_bytes = spec.mem_mb * (1ll << 20);
   limits.pids_max = spec.pids_max > 0 ? spec.pids_max : options_.default_pids_max;
   for (const auto& d : host_.devices) {
-    if (d.dev_path.empty() || std::count(spec.devices.begin(), spec.devices.end(), d.index)) continue;
+    if (d.dev_path.empty() || std::count(spec.devices.begin(), spec.devices.end(), d.index))
+      continue;
     struct stat st;
     if (stat(d.dev_path.c_str(), &st) == 0 && S_ISCHR(st.st_mode))
       limits.deny_devices.push_back(fmt::format("c {}:{}", major(st.st_rdev), minor(st.st_rdev)));
@@ -270,13 +276,15 @@ Status Supervisor::StartTask(Task& t) {
   if (UsesAscend(spec, host_.devices)) {
     ctx.rank_table_file = job_files + "/rank_table.json";
     auto hccn = ReadFile("/etc/hccn.conf");
-    std::string table = BuildRankTable(spec, ctx, hccn.ok() ? ParseHccnConf(*hccn) : std::map<int, std::string>{});
+    std::string table =
+        BuildRankTable(spec, ctx, hccn.ok() ? ParseHccnConf(*hccn) : std::map<int, std::string>{});
     SUANLI_RETURN_IF_ERROR(WriteFileAtomic(files + "/rank_table.json", table, 0644));
   }
   EnvMap env = BuildTaskEnv(spec, ctx);
   if (spec.master_port == 0) {
     // The controller did not pick a port: every task derives the same one from the job and attempt.
-    env["MASTER_PORT"] = std::to_string(20000 + (spec.ref.job_id * 131 + spec.ref.attempt * 7) % 20000);
+    env["MASTER_PORT"] =
+        std::to_string(20000 + (spec.ref.job_id * 131 + spec.ref.attempt * 7) % 20000);
   }
 
   SpawnRequest req;
@@ -311,8 +319,8 @@ Status Supervisor::StartTask(Task& t) {
   t.out = std::make_unique<LogShipper>(req.stdout_path);
   t.err = std::make_unique<LogShipper>(req.stderr_path);
   t.start_ms = clock_->NowMs();
-  // Persist before forking: if the agent dies in between, the restart finds a task without a shim and
-  // reports it LOST instead of forgetting it.
+  // Persist before forking: if the agent dies in between, the restart finds a task without a shim
+  // and reports it LOST instead of forgetting it.
   SUANLI_RETURN_IF_ERROR(Persist(t));
   SUANLI_ASSIGN_OR_RETURN(t.shim, launcher_->Spawn(req));
   SUANLI_RETURN_IF_ERROR(Persist(t));
@@ -353,8 +361,8 @@ void Supervisor::StartTermination(Task& t, const std::string& reason, int64_t gr
   }
   t.term_reason = reason;
   t.kill_at_ms = kill_at;
-  spdlog::info("terminating job {} task {} attempt {}: {} (grace {} s)", t.spec.ref.job_id, t.spec.ref.task,
-               t.spec.ref.attempt, reason, grace_s);
+  spdlog::info("terminating job {} task {} attempt {}: {} (grace {} s)", t.spec.ref.job_id,
+               t.spec.ref.task, t.spec.ref.attempt, reason, grace_s);
   std::string preempt = JobFilesDir(t.spec.ref) + "/preempt";
   (void)WriteFileAtomic(preempt, reason + "\n", 0644);
   (void)Persist(t);
@@ -375,8 +383,10 @@ void Supervisor::Finalize(Task& t) {
   if (text.ok()) {
     auto st = ParseExitFile(*text);
     if (st.ok()) {
-      if (st->signal > 0) e.signal = st->signal;
-      else e.exit_code = st->exit_code;
+      if (st->signal > 0)
+        e.signal = st->signal;
+      else
+        e.exit_code = st->exit_code;
     } else {
       vanished = true;
     }
@@ -439,11 +449,14 @@ void Supervisor::Kill(const KillOrder& order) {
   bool any = false;
   for (auto& [ref, t] : tasks_) {
     if (ref.job_id != order.job_id || t->exit) continue;
-    if (order.attempt > 0 && ref.attempt > order.attempt) continue;  // a newer attempt is not addressed
+    if (order.attempt > 0 && ref.attempt > order.attempt)
+      continue;  // a newer attempt is not addressed
     any = true;
     StartTermination(*t, order.reason, order.grace_s >= 0 ? order.grace_s : t->spec.grace_s);
   }
-  if (!any) spdlog::debug("kill for job {} attempt {}: nothing of it runs here", order.job_id, order.attempt);
+  if (!any)
+    spdlog::debug("kill for job {} attempt {}: nothing of it runs here", order.job_id,
+                  order.attempt);
 }
 
 void Supervisor::TerminateAll(const std::string& reason) {

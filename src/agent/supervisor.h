@@ -1,10 +1,10 @@
 #pragma once
-// The agent's task table: starts tasks (isolated, limited), follows them to their end, enforces time
-// limits and grace periods, and turns what happened into events for the controller. It persists each task
-// under work_dir/tasks/<job.attempt.task>/ so a restarted agent re-attaches to tasks that are still
-// running and reports those that ended meanwhile; a task directory is also the fence that stops the same
-// attempt from ever being started twice on this node. No I/O to the network and no threads: the agent's
-// loops call it under one mutex, passing the time in.
+// The agent's task table: starts tasks (isolated, limited), follows them to their end, enforces
+// time limits and grace periods, and turns what happened into events for the controller. It
+// persists each task under work_dir/tasks/<job.attempt.task>/ so a restarted agent re-attaches to
+// tasks that are still running and reports those that ended meanwhile; a task directory is also the
+// fence that stops the same attempt from ever being started twice on this node. No I/O to the
+// network and no threads: the agent's loops call it under one mutex, passing the time in.
 #include <deque>
 #include <map>
 #include <memory>
@@ -63,7 +63,8 @@ class Supervisor {
   void SetLogsUploadable(bool ok) { logs_uploadable_ = ok; }
 
   std::string TaskDir(const TaskRef& ref) const;
-  // Directory inside the job's private /tmp holding files the job reads (script, rank table, preempt).
+  // Directory inside the job's private /tmp holding files the job reads (script, rank table,
+  // preempt).
   std::string JobFilesDir(const TaskRef& ref) const;
   std::string DescribeIsolation() const;
   size_t active_tasks() const;

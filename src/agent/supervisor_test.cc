@@ -2,12 +2,11 @@
 // grace periods, kills by attempt, restart recovery, and what each ending is reported as.
 #include "agent/supervisor.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <map>
-
-#include <gtest/gtest.h>
 
 #include "agent/fs_util.h"
 
@@ -32,7 +31,8 @@ class SupervisorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     work_ = std::filesystem::temp_directory_path() /
-            ("sup-" + std::to_string(getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+            ("sup-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(work_);
     host_.cpus = 4;
     host_.numa_cpus = {{0, 1, 2, 3}};
@@ -120,7 +120,8 @@ TEST_F(SupervisorTest, TimeLimitTerminatesWithGraceThenKillsAndReportsTimeout) {
   EXPECT_FALSE(Exists(sup_->JobFilesDir(s.ref) + "/preempt"));
   clock_.Advance(1'000);
   sup_->Tick();
-  EXPECT_TRUE(Exists(sup_->JobFilesDir(s.ref) + "/preempt")) << "the job is told termination started";
+  EXPECT_TRUE(Exists(sup_->JobFilesDir(s.ref) + "/preempt"))
+      << "the job is told termination started";
   EXPECT_EQ(*ReadFile(sup_->JobFilesDir(s.ref) + "/preempt"), "TIMEOUT\n");
   Exit(s.ref, "signal 15");
   sup_->Tick();
@@ -137,12 +138,14 @@ TEST_F(SupervisorTest, KillsAddressAnAttemptAndOlderOnesOnly) {
   EXPECT_FALSE(Exists(sup_->JobFilesDir({9, 2, 0}) + "/preempt"));
   sup_->Kill({9, 2, -1, "PREEMPTED"});
   EXPECT_EQ(*ReadFile(sup_->JobFilesDir({9, 2, 0}) + "/preempt"), "PREEMPTED\n");
-  launcher_->alive[4242] = false;  // the shim ended without writing a status: treat as exit file absent
+  launcher_->alive[4242] =
+      false;  // the shim ended without writing a status: treat as exit file absent
   Exit({9, 2, 0}, "exit 0");
   sup_->Tick();
   auto exits = Exits();
   ASSERT_EQ(exits.size(), 1u);
-  EXPECT_EQ(exits[0].reason, "PREEMPTED") << "a job that exits cleanly in its grace period was still preempted";
+  EXPECT_EQ(exits[0].reason, "PREEMPTED")
+      << "a job that exits cleanly in its grace period was still preempted";
   EXPECT_EQ(exits[0].exit_code, 0);
 }
 
@@ -162,7 +165,7 @@ TEST_F(SupervisorTest, RestartReattachesRunningTasksAndReportsEndedOnes) {
   sup_->AckEvents(sup_->PendingEvents());
   auto alive = launcher_->alive;
   Exit({12, 1, 0}, "signal 9");  // ended while the agent was away
-  alive[4244] = false;  // job 13's shim vanished without a status
+  alive[4244] = false;           // job 13's shim vanished without a status
   Make(alive);
   sup_->Tick();
   EXPECT_EQ(sup_->Running(), (std::vector<TaskRef>{{11, 1, 0}}));

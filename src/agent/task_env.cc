@@ -1,10 +1,10 @@
 #include "agent/task_env.h"
 
-#include <algorithm>
-#include <sstream>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace suanli::agent {
 namespace {
@@ -29,7 +29,8 @@ std::vector<Peer> GangTasks(const LaunchSpec& spec, const TaskContext& ctx) {
   bool self_listed = false;
   for (const auto& p : tasks) self_listed |= p.task == spec.ref.task;
   if (!self_listed) tasks.push_back({spec.ref.task, ctx.node, ctx.node_address, {}});
-  std::sort(tasks.begin(), tasks.end(), [](const Peer& a, const Peer& b) { return a.task < b.task; });
+  std::sort(tasks.begin(), tasks.end(),
+            [](const Peer& a, const Peer& b) { return a.task < b.task; });
   return tasks;
 }
 
@@ -47,7 +48,8 @@ std::vector<std::string> GangNodes(const LaunchSpec& spec, const std::string& se
 bool UsesAscend(const LaunchSpec& spec, const std::vector<Device>& node_devices) {
   if (StartsWith(spec.gpu_type, "ascend")) return true;
   for (int idx : spec.devices)
-    if (const Device* d = FindDevice(node_devices, idx); d && StartsWith(d->type, "ascend")) return true;
+    if (const Device* d = FindDevice(node_devices, idx); d && StartsWith(d->type, "ascend"))
+      return true;
   return false;
 }
 
@@ -76,15 +78,17 @@ EnvMap BuildTaskEnv(const LaunchSpec& spec, const TaskContext& ctx) {
     if (p.task < spec.ref.task) ++local_rank;
     ++local_world;
   }
-  int group_rank = static_cast<int>(std::find(nodes.begin(), nodes.end(), self_node) - nodes.begin());
+  int group_rank =
+      static_cast<int>(std::find(nodes.begin(), nodes.end(), self_node) - nodes.begin());
   env["WORLD_SIZE"] = std::to_string(spec.tasks);
   env["RANK"] = std::to_string(spec.ref.task);
   env["LOCAL_RANK"] = std::to_string(local_rank);
   env["LOCAL_WORLD_SIZE"] = std::to_string(std::max(local_world, 1));
   env["GROUP_RANK"] = std::to_string(group_rank);
   env["NODE_RANK"] = std::to_string(group_rank);
-  env["MASTER_ADDR"] = spec.master_addr.empty() ? (ctx.node_address.empty() ? "127.0.0.1" : ctx.node_address)
-                                                : spec.master_addr;
+  env["MASTER_ADDR"] = spec.master_addr.empty()
+                           ? (ctx.node_address.empty() ? "127.0.0.1" : ctx.node_address)
+                           : spec.master_addr;
   if (spec.master_port > 0) env["MASTER_PORT"] = std::to_string(spec.master_port);
 
   env["SUANLI_JOB_ID"] = std::to_string(spec.ref.job_id);
@@ -109,8 +113,10 @@ EnvMap BuildTaskEnv(const LaunchSpec& spec, const TaskContext& ctx) {
     indexes.push_back(std::to_string(idx));
     const Device* d = FindDevice(ctx.node_devices, idx);
     if (d == nullptr) continue;
-    if (StartsWith(d->type, "ascend")) ascend.push_back(std::to_string(d->driver_index));
-    else cuda.push_back(std::to_string(d->driver_index));
+    if (StartsWith(d->type, "ascend"))
+      ascend.push_back(std::to_string(d->driver_index));
+    else
+      cuda.push_back(std::to_string(d->driver_index));
   }
   env["SUANLI_DEVICES"] = Join(indexes, ",");
   env["SUANLI_GPU_TYPE"] = spec.gpu_type;
@@ -149,8 +155,10 @@ std::string BuildRankTable(const LaunchSpec& spec, const TaskContext& ctx,
     std::string node = p.node.empty() ? ctx.node : p.node;
     auto it = server_of_node.find(node);
     if (it == server_of_node.end()) {
-      std::string address = self ? (ctx.node_address.empty() ? p.address : ctx.node_address) : p.address;
-      servers.push_back({{"server_id", address.empty() ? node : address}, {"device", json::array()}});
+      std::string address =
+          self ? (ctx.node_address.empty() ? p.address : ctx.node_address) : p.address;
+      servers.push_back(
+          {{"server_id", address.empty() ? node : address}, {"device", json::array()}});
       it = server_of_node.emplace(node, servers.size() - 1).first;
     }
     for (int id : ids) {

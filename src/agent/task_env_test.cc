@@ -1,6 +1,7 @@
 #include "agent/task_env.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace suanli::agent {
@@ -17,8 +18,10 @@ LaunchSpec GangTask3() {
   s.master_addr = "10.0.0.1";
   s.master_port = 29500;
   s.user = "alice";
-  s.peers = {{0, "node-a", "10.0.0.1", {}}, {1, "node-a", "10.0.0.1", {}},
-             {2, "node-b", "10.0.0.2", {}}, {3, "node-b", "10.0.0.2", {}}};
+  s.peers = {{0, "node-a", "10.0.0.1", {}},
+             {1, "node-a", "10.0.0.1", {}},
+             {2, "node-b", "10.0.0.2", {}},
+             {3, "node-b", "10.0.0.2", {}}};
   s.env = {{"MY_VAR", "x"}, {"RANK", "999"}, {"PATH", "/opt/bin:/usr/bin"}};
   return s;
 }
@@ -68,8 +71,9 @@ TEST(TaskEnv, OnlyDeclaredVariablesAndBasicsSurvive) {
   for (const auto& [k, v] : env) {
     bool allowed = k == "MY_VAR" || k == "PATH" || k == "HOME" || k == "USER" || k == "LOGNAME" ||
                    k == "SHELL" || k == "TMPDIR" || k.rfind("SUANLI_", 0) == 0 || k == "RANK" ||
-                   k == "WORLD_SIZE" || k == "LOCAL_RANK" || k == "LOCAL_WORLD_SIZE" || k == "GROUP_RANK" ||
-                   k == "NODE_RANK" || k == "MASTER_ADDR" || k == "MASTER_PORT" || k == "CUDA_VISIBLE_DEVICES";
+                   k == "WORLD_SIZE" || k == "LOCAL_RANK" || k == "LOCAL_WORLD_SIZE" ||
+                   k == "GROUP_RANK" || k == "NODE_RANK" || k == "MASTER_ADDR" ||
+                   k == "MASTER_PORT" || k == "CUDA_VISIBLE_DEVICES";
     EXPECT_TRUE(allowed) << "unexpected variable " << k;
   }
 }
@@ -132,7 +136,8 @@ TEST(RankTable, NumbersRanksOverTheGangsDevicesPerServer) {
 }
 
 TEST(RankTable, ReadsHccnConf) {
-  auto ips = ParseHccnConf("address_0=192.168.100.100\nnetmask_0=255.255.255.0\naddress_7=10.1.1.7\r\n");
+  auto ips =
+      ParseHccnConf("address_0=192.168.100.100\nnetmask_0=255.255.255.0\naddress_7=10.1.1.7\r\n");
   ASSERT_EQ(ips.size(), 2u);
   EXPECT_EQ(ips[0], "192.168.100.100");
   EXPECT_EQ(ips[7], "10.1.1.7");

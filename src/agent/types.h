@@ -1,6 +1,6 @@
 #pragma once
-// Plain data the agent passes between its pieces: what this node has, what the controller asks it to
-// run or kill, and what it reports back. Field names follow docs/api.md ("Agents").
+// Plain data the agent passes between its pieces: what this node has, what the controller asks it
+// to run or kill, and what it reports back. Field names follow docs/api.md ("Agents").
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -9,22 +9,22 @@
 
 namespace suanli::agent {
 
-// One accelerator. `index` is the node-local index the controller assigns by; `island` groups devices
-// joined by a fast link (NVLink/HCCS), -1 when unknown.
+// One accelerator. `index` is the node-local index the controller assigns by; `island` groups
+// devices joined by a fast link (NVLink/HCCS), -1 when unknown.
 struct Device {
   int index = 0;
   std::string type;  // "nvidia-a100", "ascend-910b"
   std::string uuid;
   int64_t memory_mb = 0;
   int island = -1;
-  int driver_index = 0;  // the index the driver (CUDA/CANN) knows it by, for *_VISIBLE_DEVICES
-  std::string dev_path;  // "/dev/nvidia0" when the host has the node; used for the device cgroup
+  int driver_index = 0;   // the index the driver (CUDA/CANN) knows it by, for *_VISIBLE_DEVICES
+  std::string dev_path;   // "/dev/nvidia0" when the host has the node; used for the device cgroup
   bool declared = false;  // from --accelerators rather than a driver
 };
 
 struct HostInfo {
-  int cpus = 0;        // logical CPUs (PUs) this agent may use
-  int cores = 0;       // physical cores
+  int cpus = 0;                             // logical CPUs (PUs) this agent may use
+  int cores = 0;                            // physical cores
   std::vector<std::vector<int>> numa_cpus;  // OS CPU ids per NUMA node
   int64_t mem_mb = 0;
   std::vector<Device> devices;
@@ -62,8 +62,8 @@ struct LaunchSpec {
   std::string master_addr;
   int master_port = 0;
   std::vector<Peer> peers;
-  std::string workdir;    // optional; default the job's private /tmp
-  int64_t pids_max = 0;   // optional; 0 = the agent's default
+  std::string workdir;   // optional; default the job's private /tmp
+  int64_t pids_max = 0;  // optional; 0 = the agent's default
 };
 
 // A "kill" entry: terminate every local task of job_id whose attempt is <= attempt.
@@ -79,7 +79,7 @@ struct TaskEvent {
   std::string event;  // "started" | "exited"
   std::optional<int> exit_code;
   std::optional<int> signal;
-  std::string reason;  // OUT_OF_MEMORY, TIMEOUT, CANCELLED, PREEMPTED, GANG_FAILED, LOST, ...
+  std::string reason;   // OUT_OF_MEMORY, TIMEOUT, CANCELLED, PREEMPTED, GANG_FAILED, LOST, ...
   std::string message;  // human detail, e.g. "killed by its 64 MiB memory limit"
   double time = 0;      // epoch seconds
 };

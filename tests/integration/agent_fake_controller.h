@@ -1,7 +1,10 @@
 #pragma once
-// Test helpers for the agent's integration tests (header-only): a fake controller speaking the agent side
-// of docs/api.md on a loopback (or namespace) address, and a `suanli agent` child process.
+// Test helpers for the agent's integration tests (header-only): a fake controller speaking the
+// agent side of docs/api.md on a loopback (or namespace) address, and a `suanli agent` child
+// process.
 #include <fcntl.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,15 +19,12 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 namespace suanli::agent_test {
 
@@ -68,24 +68,30 @@ class FakeController {
  public:
   explicit FakeController(const std::string& host = "127.0.0.1", int heartbeat_ms = 300)
       : heartbeat_ms_(heartbeat_ms) {
-    server_.Post("/api/v1/agents/register", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!Authorized(req, res)) return;
-      json body = json::parse(req.body);
-      std::string name = body["name"];
-      std::lock_guard<std::mutex> lock(mu_);
-      nodes_[name] = body;
-      registrations_[name]++;
-      // Tasks it reports running that the test marked stale are answered with kills, as the server does.
-      for (const auto& r : body["running"]) {
-        if (stale_.count({r["job_id"].get<int64_t>(), r["attempt"].get<int64_t>()}))
-          kills_[name].push_back({{"job_id", r["job_id"]}, {"attempt", r["attempt"]}, {"grace_s", 0},
-                                  {"reason", "STALE_ATTEMPT"}});
-      }
-      last_seen_[name] = std::chrono::steady_clock::now();
-      cv_.notify_all();
-      res.set_content(json({{"node", name}, {"heartbeat_ms", heartbeat_ms_}}).dump(), "application/json");
-    });
-    server_.Post(R"(/api/v1/agents/([^/]+)/poll)", [this](const httplib::Request& req, httplib::Response& res) {
+    server_.Post("/api/v1/agents/register",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   if (!Authorized(req, res)) return;
+                   json body = json::parse(req.body);
+                   std::string name = body["name"];
+                   std::lock_guard<std::mutex> lock(mu_);
+                   nodes_[name] = body;
+                   registrations_[name]++;
+                   // Tasks it reports running that the test marked stale are answered with kills,
+                   // as the server does.
+                   for (const auto& r : body["running"]) {
+                     if (stale_.count({r["job_id"].get<int64_t>(), r["attempt"].get<int64_t>()}))
+                       kills_[name].push_back({{"job_id", r["job_id"]},
+                                               {"attempt", r["attempt"]},
+                                               {"grace_s", 0},
+                                               {"reason", "STALE_ATTEMPT"}});
+                   }
+                   last_seen_[name] = std::chrono::steady_clock::now();
+                   cv_.notify_all();
+                   res.set_content(json({{"node", name}, {"heartbeat_ms", heartbeat_ms_}}).dump(),
+                                   "application/json");
+                 });
+    server_.Post(R"(/api/v1/agents/([^/]+)/poll)", [this](const httplib::Request& req,
+                                                          httplib::Response& res) {
       if (!Authorized(req, res)) return;
       std::string name = req.matches[1];
       json body = json::parse(req.body);
@@ -94,14 +100,17 @@ class FakeController {
         forget_.erase(name);
         nodes_.erase(name);
         res.status = 404;
-        res.set_content(R"({"error":{"code":"NOT_FOUND","message":"node is not registered"}})", "application/json");
+        res.set_content(R"({"error":{"code":"NOT_FOUND","message":"node is not registered"}})",
+                        "application/json");
         return;
       }
       last_seen_[name] = std::chrono::steady_clock::now();
       running_[name] = body["running"];
       for (const auto& r : body["running"])
         if (stale_.count({r["job_id"].get<int64_t>(), r["attempt"].get<int64_t>()}))
-          kills_[name].push_back({{"job_id", r["job_id"]}, {"attempt", r["attempt"]}, {"grace_s", 0},
+          kills_[name].push_back({{"job_id", r["job_id"]},
+                                  {"attempt", r["attempt"]},
+                                  {"grace_s", 0},
                                   {"reason", "STALE_ATTEMPT"}});
       for (const auto& e : body["events"]) {
         json ev = e;
@@ -120,7 +129,8 @@ class FakeController {
       kills_[name].clear();
       res.set_content(answer.dump(), "application/json");
     });
-    server_.Post(R"(/api/v1/agents/([^/]+)/logs)", [this](const httplib::Request& req, httplib::Response& res) {
+    server_.Post(R"(/api/v1/agents/([^/]+)/logs)", [this](const httplib::Request& req,
+                                                          httplib::Response& res) {
       if (!Authorized(req, res)) return;
       json body = json::parse(req.body);
       std::string key = fmt(body["job_id"].get<int64_t>(), body["task"].get<int>(), body["stream"]);
@@ -155,9 +165,11 @@ class FakeController {
     launches_[node].push_back(launch);
     cv_.notify_all();
   }
-  void Kill(const std::string& node, int64_t job, int64_t attempt, int grace_s, const std::string& reason) {
+  void Kill(const std::string& node, int64_t job, int64_t attempt, int grace_s,
+            const std::string& reason) {
     std::lock_guard<std::mutex> lock(mu_);
-    kills_[node].push_back({{"job_id", job}, {"attempt", attempt}, {"grace_s", grace_s}, {"reason", reason}});
+    kills_[node].push_back(
+        {{"job_id", job}, {"attempt", attempt}, {"grace_s", grace_s}, {"reason", reason}});
     cv_.notify_all();
   }
   void MarkStale(int64_t job, int64_t attempt) {
@@ -179,16 +191,21 @@ class FakeController {
     });
     return found;
   }
-  json WaitExit(int64_t job, int task, std::chrono::milliseconds timeout = 30s, int64_t attempt = -1) {
-    return WaitEvent([&](const json& e) {
-      return e["event"] == "exited" && e["job_id"] == job && e["task"] == task &&
-             (attempt < 0 || e["attempt"] == attempt);
-    }, timeout);
+  json WaitExit(int64_t job, int task, std::chrono::milliseconds timeout = 30s,
+                int64_t attempt = -1) {
+    return WaitEvent(
+        [&](const json& e) {
+          return e["event"] == "exited" && e["job_id"] == job && e["task"] == task &&
+                 (attempt < 0 || e["attempt"] == attempt);
+        },
+        timeout);
   }
   json WaitStarted(int64_t job, int task, std::chrono::milliseconds timeout = 15s) {
-    return WaitEvent([&](const json& e) {
-      return e["event"] == "started" && e["job_id"] == job && e["task"] == task;
-    }, timeout);
+    return WaitEvent(
+        [&](const json& e) {
+          return e["event"] == "started" && e["job_id"] == job && e["task"] == task;
+        },
+        timeout);
   }
   int CountEvents(const std::function<bool(const json&)>& pred) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -196,7 +213,8 @@ class FakeController {
     for (const auto& e : events_) n += pred(e);
     return n;
   }
-  bool WaitRegistered(const std::string& node, int count = 1, std::chrono::milliseconds timeout = 20s) {
+  bool WaitRegistered(const std::string& node, int count = 1,
+                      std::chrono::milliseconds timeout = 20s) {
     std::unique_lock<std::mutex> lock(mu_);
     return cv_.wait_for(lock, timeout, [&] { return registrations_[node] >= count; });
   }
@@ -239,7 +257,8 @@ class FakeController {
   bool Authorized(const httplib::Request& req, httplib::Response& res) {
     if (req.get_header_value("Authorization") == "Bearer " + token()) return true;
     res.status = 401;
-    res.set_content(R"({"error":{"code":"UNAUTHENTICATED","message":"bad join token"}})", "application/json");
+    res.set_content(R"({"error":{"code":"UNAUTHENTICATED","message":"bad join token"}})",
+                    "application/json");
     return false;
   }
 
@@ -305,10 +324,12 @@ inline std::string SuanliBinary() {
   return b ? b : "./suanli";
 }
 
-// A scratch directory outside /tmp (jobs get a private /tmp, so files a test and a job share live here).
+// A scratch directory outside /tmp (jobs get a private /tmp, so files a test and a job share live
+// here).
 inline std::string ScratchDir(const std::string& name) {
   const char* bin = getenv("SUANLI_BINARY");
-  std::filesystem::path base = bin ? std::filesystem::path(bin).parent_path() / "agent-it" : "agent-it";
+  std::filesystem::path base =
+      bin ? std::filesystem::path(bin).parent_path() / "agent-it" : "agent-it";
   std::filesystem::path dir = base / (name + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -323,9 +344,11 @@ inline std::unique_ptr<ChildProcess> StartAgent(FakeController& fc, const std::s
                                                 const std::vector<std::string>& extra = {},
                                                 const std::vector<std::string>& netns_prefix = {},
                                                 const std::string& url = "") {
-  std::vector<std::string> argv = {SuanliBinary(), "agent", "--url", url.empty() ? fc.url() : url,
-                                   "--join-token", FakeController::token(), "--name", name,
-                                   "--work-dir", dir + "/" + name};
+  std::vector<std::string> argv = {SuanliBinary(), "agent",
+                                   "--url",        url.empty() ? fc.url() : url,
+                                   "--join-token", FakeController::token(),
+                                   "--name",       name,
+                                   "--work-dir",   dir + "/" + name};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return std::make_unique<ChildProcess>(argv, dir + "/" + name + ".log", netns_prefix);
 }
@@ -346,9 +369,11 @@ inline std::string CgroupSkipReason() {
 }
 
 inline json BasicLaunch(int64_t job, const std::string& script, int64_t attempt = 1) {
-  return {{"job_id", job}, {"attempt", attempt}, {"task", 0}, {"tasks", 1}, {"script", script},
-          {"cpus", 1}, {"mem_mb", 256}, {"devices", json::array()}, {"gpu_type", "any"},
-          {"time_limit_s", 120}, {"grace_s", 5}, {"user", "root"}, {"env", json::object()}};
+  return {
+      {"job_id", job},        {"attempt", attempt},  {"task", 0},     {"tasks", 1},
+      {"script", script},     {"cpus", 1},           {"mem_mb", 256}, {"devices", json::array()},
+      {"gpu_type", "any"},    {"time_limit_s", 120}, {"grace_s", 5},  {"user", "root"},
+      {"env", json::object()}};
 }
 
 }  // namespace suanli::agent_test

@@ -1,5 +1,6 @@
-// A stand-in libnvidia-ml.so.1 for tests on machines without NVIDIA GPUs. It implements the NVML entry
-// points the agent loads, with the same ABI, describing GPUs chosen through environment variables:
+// A stand-in libnvidia-ml.so.1 for tests on machines without NVIDIA GPUs. It implements the NVML
+// entry points the agent loads, with the same ABI, describing GPUs chosen through environment
+// variables:
 //   FAKE_NVML_COUNT   number of GPUs (default 4)
 //   FAKE_NVML_NAME    product name (default "NVIDIA A100-SXM4-80GB")
 //   FAKE_NVML_MEM_MB  memory per GPU (default 81920)
@@ -31,7 +32,9 @@ int Count() {
 // Handles are 1-based integers disguised as pointers.
 int IndexOf(void* handle) { return static_cast<int>(reinterpret_cast<long>(handle)) - 1; }
 
-void BusId(int gpu, char* out, size_t size) { snprintf(out, size, "00000000:%02X:00.0", 0x10 + gpu); }
+void BusId(int gpu, char* out, size_t size) {
+  snprintf(out, size, "00000000:%02X:00.0", 0x10 + gpu);
+}
 
 std::vector<std::pair<int, int>> Links() {
   std::vector<std::pair<int, int>> out;
@@ -50,7 +53,8 @@ std::vector<std::pair<int, int>> Links() {
   return out;
 }
 
-// The peer at the far end of `link` of `gpu`: another GPU, -2 for an NVSwitch, -1 for an inactive link.
+// The peer at the far end of `link` of `gpu`: another GPU, -2 for an NVSwitch, -1 for an inactive
+// link.
 int Peer(int gpu, unsigned link) {
   const char* l = getenv("FAKE_NVML_LINKS");
   if (l && std::string(l) == "switch") return link < 2 ? -2 : -1;
@@ -109,8 +113,10 @@ int nvmlDeviceGetNvLinkRemotePciInfo_v2(void* h, unsigned link, PciInfo* p) {
   int peer = Peer(IndexOf(h), link);
   if (peer == -1) return 2;
   memset(p, 0, sizeof(*p));
-  if (peer == -2) snprintf(p->busId, sizeof(p->busId), "00000000:C0:00.0");  // the switch
-  else BusId(peer, p->busId, sizeof(p->busId));
+  if (peer == -2)
+    snprintf(p->busId, sizeof(p->busId), "00000000:C0:00.0");  // the switch
+  else
+    BusId(peer, p->busId, sizeof(p->busId));
   return 0;
 }
 
