@@ -33,10 +33,17 @@ async function shot(page, name) {
 }
 
 async function waitJobState(api, id, states, timeoutMs = 30000) {
-  return waitFor(`job ${id} in ${states}`, async () => {
-    const job = await api.get(`/jobs/${id}`);
-    return states.includes(job.state) && job;
-  }, { timeoutMs, intervalMs: 200 });
+  let last = null;
+  try {
+    return await waitFor(`job ${id} in ${states}`, async () => {
+      last = await api.get(`/jobs/${id}`);
+      return states.includes(last.state) && last;
+    }, { timeoutMs, intervalMs: 200 });
+  } catch (e) {
+    const active = await admin.get('/jobs?state=PENDING,STARTING,RUNNING').catch(() => ({ jobs: [] }));
+    const others = active.jobs.map((j) => `#${j.id} ${j.state} ${j.resources?.gpus ?? 0} gpu`).join(', ');
+    throw new Error(`${e.message}; it is ${last?.state} (${last?.reason ?? 'no reason'}); active jobs: ${others}`);
+  }
 }
 
 describe('suanli dashboard (real server, real agent, real browser)', { timeout: 180000 }, () => {
@@ -272,6 +279,25 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
     await page.waitForSelector('body[data-view=overview] #accel-cards .stat');
     await page.waitForSelector('#util-chart canvas');
     await shot(page, 'overview');
+
+    // A job that holds both devices and one that must wait: the waiting one shows why and when it may start.
+    const big = await alice.post('/jobs', { name: 'holds-both', command: ['sleep', '120'], cpus: 0.5, mem_mb: 128, gpus: 2, gpu_type: 'nvidia-a100', time_limit_s: 300, preemptible: false });
+    let waiting = null;
+    try {
+      await waitJobState(admin, big.id, ['RUNNING']);
+      waiting = await alice.post('/jobs', { name: 'waits-for-gpus', command: ['sleep', '60'], cpus: 0.5, mem_mb: 128, gpus: 1, gpu_type: 'nvidia-a100', time_limit_s: 300 });
+      await page.goto(`${server.url}/#/queue`);
+      const pendingRow = page.locator(`tr[data-job-id="${waiting.id}"][data-job-state="PENDING"]`);
+      await pendingRow.waitFor();
+      await page.waitForSelector(`tr[data-job-id="${big.id}"][data-job-state="RUNNING"]`);
+      const reason = (await pendingRow.locator('.reason').textContent()).trim();
+      assert.ok(reason.length > 0, 'a pending job shows its reason');
+      assert.match(await pendingRow.locator('.est-start').textContent(), /^est\. start /);
+      await shot(page, 'queue-pending');
+    } finally {
+      if (waiting) await admin.post(`/jobs/${waiting.id}/cancel`).catch(() => {});
+      await admin.post(`/jobs/${big.id}/cancel`).catch(() => {});
+    }
 
     await page.goto(`${server.url}/#/nodes`);
     await page.waitForSelector('[data-node] table');
