@@ -274,11 +274,19 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
 
   test('every view renders for an admin (screenshots in test-results/)', async () => {
     ready();
+    // A job that fails shows up among the overview's recent failures, with its exit code on its page.
+    const failing = await alice.post('/jobs', { name: 'fails-on-purpose', command: ['sh', '-c', 'echo boom >&2; exit 3'], cpus: 0.5, mem_mb: 128, gpus: 0, time_limit_s: 60 });
+    await waitJobState(alice, failing.id, ['FAILED']);
     const page = await newPage(server.adminToken);
     await page.goto(`${server.url}/#/`);
     await page.waitForSelector('body[data-view=overview] #accel-cards .stat');
     await page.waitForSelector('#util-chart canvas');
+    await page.waitForSelector(`#recent-failures a[href="#/jobs/${failing.id}"]`);
+    assert.match(await page.textContent('#recent-failures'), /fails-on-purpose/);
     await shot(page, 'overview');
+    await page.click(`#recent-failures a[href="#/jobs/${failing.id}"]`);
+    await page.waitForSelector('#job-state .badge[data-state="FAILED"]');
+    assert.match(await page.textContent('#job-details'), /code 3/);
 
     // A job that holds both devices and one that must wait: the waiting one shows why and when it may start.
     const big = await alice.post('/jobs', { name: 'holds-both', command: ['sleep', '120'], cpus: 0.5, mem_mb: 128, gpus: 2, gpu_type: 'nvidia-a100', time_limit_s: 300, preemptible: false });
