@@ -18,8 +18,21 @@ std::string EnvOr(const char* name) {
 
 }  // namespace
 
-std::string SuanliBinary() { return EnvOr("SUANLI_BINARY"); }
-std::string SourceDir() { return EnvOr("SUANLI_SOURCE_DIR"); }
+std::string SuanliBinary() {
+  std::string v = EnvOr("SUANLI_BINARY");
+#ifdef SUANLI_DEFAULT_BINARY
+  if (v.empty()) v = SUANLI_DEFAULT_BINARY;
+#endif
+  return v;
+}
+
+std::string SourceDir() {
+  std::string v = EnvOr("SUANLI_SOURCE_DIR");
+#ifdef SUANLI_DEFAULT_SOURCE_DIR
+  if (v.empty()) v = SUANLI_DEFAULT_SOURCE_DIR;
+#endif
+  return v;
+}
 
 bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
                std::chrono::milliseconds every) {

@@ -18,9 +18,9 @@
 
 namespace suanli::it {
 
-// SUANLI_BINARY (set by CTest), or "" when missing.
+// SUANLI_BINARY (set by CTest), else the build tree's suanli this support library was built with.
 std::string SuanliBinary();
-// SUANLI_SOURCE_DIR (set by CTest), or "".
+// SUANLI_SOURCE_DIR (set by CTest), else the source tree this support library was built from.
 std::string SourceDir();
 
 // Polls `done` every `every` until it returns true or `timeout` passes; returns its last answer.
