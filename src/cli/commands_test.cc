@@ -303,6 +303,23 @@ TEST_F(CommandsTest, LogsFollowReadsWithOffsetsUntilTheJobEnds) {
   EXPECT_EQ(reqs[1].params["offset"], "3");
 }
 
+TEST_F(CommandsTest, LogsJsonCarriesDataOffsetAndState) {
+  fake_.Handle([](const Recorded& r, httplib::Response& res) {
+    std::string all = "hello\n";
+    size_t offset = std::stoul(r.params.at("offset"));
+    res.status = 200;
+    res.set_content(all.substr(std::min(offset, all.size())), "text/plain");
+    res.set_header("X-Suanli-Next-Offset", std::to_string(all.size()));
+    res.set_header("X-Suanli-Job-State", "COMPLETED");
+  });
+  auto r = Cli({"logs", "5", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out),
+            json::parse(R"({"job_id":5,"task":0,"stream":"stdout","data":"hello\n",
+      "next_offset":6,"state":"COMPLETED"})"));
+  EXPECT_EQ(Cli({"logs", "5", "--json", "-f"}).code, kExitUsage);
+}
+
 TEST_F(CommandsTest, CancelKeepsGoingAfterAFailure) {
   fake_.Handle([](const Recorded& r, httplib::Response& res) {
     if (r.path == "/api/v1/jobs/1/cancel")

@@ -19,6 +19,7 @@ struct LogsCommand {
   bool follow = false;
   int task = 0;
   bool stderr_stream = false;
+  bool json = false;
   int poll_ms = 200;
 };
 
@@ -35,12 +36,20 @@ int RunLogs(CommandContext& ctx, const LogsCommand& c) {
   if (!client.ok()) return Fail(ctx, "logs", client.status());
   const std::string path = "jobs/" + std::to_string(*id) + "/logs";
   int64_t offset = 0;
+  std::string collected, state_seen;  // for --json
+  if (c.json && c.follow)
+    return Fail(ctx, "logs", InvalidArgument("--json and --follow exclude each other"));
   while (true) {
     auto r = client->GetRaw(path, {{"task", std::to_string(c.task)},
                                    {"stream", c.stderr_stream ? "stderr" : "stdout"},
                                    {"offset", std::to_string(offset)}});
     if (!r.ok()) return Fail(ctx, "logs", r.status());
-    ctx.out << r->body << std::flush;
+    if (c.json) {
+      collected += r->body;
+      state_seen = r->Header("x-suanli-job-state");
+    } else {
+      ctx.out << r->body << std::flush;
+    }
     int64_t next = offset + static_cast<int64_t>(r->body.size());
     std::string header = r->Header("x-suanli-next-offset");
     if (!header.empty()) {
@@ -53,6 +62,16 @@ int RunLogs(CommandContext& ctx, const LogsCommand& c) {
     bool advanced = next > offset;
     offset = next;
     if (advanced) continue;  // there may be more already: read until the server has nothing new
+    if (c.json) {
+      PrintJson(ctx, nlohmann::json{{"job_id", *id},
+                                    {"task", c.task},
+                                    {"stream", c.stderr_stream ? "stderr" : "stdout"},
+                                    {"data", collected},
+                                    {"next_offset", offset},
+                                    {"state", state_seen.empty() ? nlohmann::json()
+                                                                 : nlohmann::json(state_seen)}});
+      return kExitOk;
+    }
     if (!c.follow) return kExitOk;
     // Following: stop once the job has ended and everything it wrote has been read.
     std::string state = r->Header("x-suanli-job-state");
@@ -75,6 +94,7 @@ void RegisterLogs(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--follow,-f", c->follow, "keep printing new output until the job ends");
   cmd->add_option("--task", c->task, "task index within a gang job (default 0)");
   cmd->add_flag("--stderr", c->stderr_stream, "print the error stream instead of standard output");
+  cmd->add_flag("--json", c->json, "print {job_id, task, stream, data, next_offset, state}");
   cmd->add_option("--poll-ms", c->poll_ms, "how often --follow asks for new output")
       ->check(CLI::Range(10, 60000))
       ->group("");
