@@ -26,7 +26,8 @@ function(suanli_module NAME)
   if(test_cc)
     add_executable(${NAME}_tests ${test_cc})
     target_link_libraries(${NAME}_tests PRIVATE suanli_${NAME} ${M_TEST_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+    # One variable only: gtest_discover_tests splits a ;-list in PROPERTIES into separate words.
     gtest_discover_tests(${NAME}_tests DISCOVERY_TIMEOUT 60
-      PROPERTIES ENVIRONMENT "SUANLI_SOURCE_DIR=${PROJECT_SOURCE_DIR};SUANLI_BINARY=${PROJECT_BINARY_DIR}/suanli")
+      PROPERTIES ENVIRONMENT "SUANLI_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
   endif()
 endfunction()
