@@ -158,6 +158,11 @@ class ServerImpl final : public Server {
 
     executor_->Start();
     listener_ = std::thread([this] { http_->listen_after_bind(); });
+    // httplib's stop() is a no-op until the accept loop runs: wait for it, so an early Stop()
+    // cannot leave the listener blocked in accept().
+    for (int i = 0; i < 5000 && !http_->is_running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     spdlog::info("suanli server listening on {} (data dir {}, policy {})", url_, o.data_dir,
                  o.policy);
     return Status::Ok();
