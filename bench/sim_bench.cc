@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
     }
     auto start = std::chrono::steady_clock::now();
     auto outcome = sim::RunEngine(*workload, *cluster, **policy, {});
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!outcome.ok()) {
       std::printf("%-12s %s\n", name.c_str(), outcome.status().ToString().c_str());
       continue;
@@ -65,7 +66,8 @@ int main(int argc, char** argv) {
     auto summary = sim::Summarize(name, {{&*workload, &*outcome}});
     std::printf("%-12s %10.3f %10lld %12.0f %12.0f %14.0f%s\n", name.c_str(), secs,
                 static_cast<long long>(outcome->cycles), outcome->cycles / std::max(secs, 1e-9),
-                summary.jct_s.mean, summary.queue_s.max, secs > 2.0 ? "  (over the 2 s target)" : "");
+                summary.jct_s.mean, summary.queue_s.max,
+                secs > 2.0 ? "  (over the 2 s target)" : "");
     if (secs > 2.0) ++over;
   }
   return 0;

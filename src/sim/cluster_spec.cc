@@ -31,8 +31,12 @@ void AddNode(core::ClusterState& c, std::string name, int64_t gpus, const std::s
   c.nodes.push_back(std::move(node));
 }
 
-int64_t DefaultCpuMilli(int64_t gpus) { return std::max<int64_t>(gpus, 1) * kDefaultCoresPerGpu * 1000; }
-int64_t DefaultMemMb(int64_t gpus) { return std::max<int64_t>(gpus, 1) * kDefaultMemGiBPerGpu * 1024; }
+int64_t DefaultCpuMilli(int64_t gpus) {
+  return std::max<int64_t>(gpus, 1) * kDefaultCoresPerGpu * 1000;
+}
+int64_t DefaultMemMb(int64_t gpus) {
+  return std::max<int64_t>(gpus, 1) * kDefaultMemGiBPerGpu * 1024;
+}
 
 std::vector<std::string> Split(std::string_view s, char sep) {
   std::vector<std::string> out;
@@ -64,8 +68,10 @@ Result<core::ClusterState> ParseInlineCluster(std::string_view spec) {
     std::vector<std::string> parts = Split(group, ':');
     size_t x = parts[0].find('x');
     if (x == std::string::npos) {
-      return InvalidArgument(where + " is not NODESxGPUS[:TYPE][:cpu=N][:mem=GiB] (e.g. '16x8:nvidia-a100'), "
-                             "and no file of that name exists");
+      return InvalidArgument(
+          where +
+          " is not NODESxGPUS[:TYPE][:cpu=N][:mem=GiB] (e.g. '16x8:nvidia-a100'), "
+          "and no file of that name exists");
     }
     auto count = ParseInt(std::string_view(parts[0]).substr(0, x));
     auto gpus = ParseInt(std::string_view(parts[0]).substr(x + 1));
@@ -127,7 +133,8 @@ Result<core::ClusterState> ParseClusterFile(const std::vector<std::string>& line
   if (id < 0 || gpus < 0) {
     return InvalidArgument("cluster file '" + source +
                            "' needs columns node_id,num_gpus[,gpu_type,num_cpus,mem_mib] or "
-                           "vc,nodes,gpus_per_node; header is '" + lines[0] + "'");
+                           "vc,nodes,gpus_per_node; header is '" +
+                           lines[0] + "'");
   }
   core::ClusterState c;
   for (size_t i = 1; i < lines.size(); ++i) {
@@ -139,16 +146,19 @@ Result<core::ClusterState> ParseClusterFile(const std::vector<std::string>& line
                              " fields, header has " + std::to_string(header.size()));
     }
     auto g = ParseInt(cells[gpus]);
-    if (!g || *g < 0) return InvalidArgument(where + ": num_gpus '" + cells[gpus] + "' is not an integer >= 0");
+    if (!g || *g < 0)
+      return InvalidArgument(where + ": num_gpus '" + cells[gpus] + "' is not an integer >= 0");
     int64_t cpu_milli = DefaultCpuMilli(*g), mem_mb = DefaultMemMb(*g);
     if (cpus >= 0) {
       auto v = ParseDouble(cells[cpus]);
-      if (!v || *v < 0) return InvalidArgument(where + ": num_cpus '" + cells[cpus] + "' is not a number >= 0");
+      if (!v || *v < 0)
+        return InvalidArgument(where + ": num_cpus '" + cells[cpus] + "' is not a number >= 0");
       cpu_milli = static_cast<int64_t>(*v * 1000 + 0.5);
     }
     if (mem >= 0) {
       auto v = ParseInt(cells[mem]);
-      if (!v || *v < 0) return InvalidArgument(where + ": mem_mib '" + cells[mem] + "' is not an integer >= 0");
+      if (!v || *v < 0)
+        return InvalidArgument(where + ": mem_mib '" + cells[mem] + "' is not an integer >= 0");
       mem_mb = *v;
     }
     std::string t = type >= 0 ? cells[type] : "";

@@ -57,7 +57,8 @@ TEST(ClusterSpecTest, OpenbNodesFile) {
   EXPECT_EQ(c->accel_types[c->nodes[2].devices[0].type], "T4");
   EXPECT_EQ(TotalAccelMilli(*c), 10000);
 
-  auto bad = ParseClusterFile({"node_id,num_gpus,gpu_type,num_cpus,mem_mib", "n0,two,,32,1"}, "x.csv");
+  auto bad =
+      ParseClusterFile({"node_id,num_gpus,gpu_type,num_cpus,mem_mib", "n0,two,,32,1"}, "x.csv");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("x.csv:2"), std::string::npos) << bad.status().message();
   EXPECT_FALSE(ParseClusterFile({"name,gpus", "a,1"}, "y.csv").ok());

@@ -26,10 +26,9 @@ struct CommandArgs {
 // Exit codes: 2 for bad input (like a usage error), 1 for anything else.
 [[noreturn]] void Fail(const Status& status) {
   std::cerr << "suanli sim: " << status.message() << "\n";
-  throw CLI::RuntimeError(status.code() == StatusCode::kInvalidArgument ||
-                                  status.code() == StatusCode::kNotFound
-                              ? 2
-                              : 1);
+  throw CLI::RuntimeError(
+      status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? 2
+                                                                                              : 1);
 }
 
 void Run(CommandArgs& a) {
@@ -54,7 +53,8 @@ void Run(CommandArgs& a) {
   o.workload.checkpointable = !a.no_checkpoint;
   o.workload.seed = o.seed;
   if (o.cluster.empty() && o.vc_partition.empty()) {
-    Fail(InvalidArgument("--cluster is required (e.g. --cluster 80x8), unless --vc-partition is given"));
+    Fail(InvalidArgument(
+        "--cluster is required (e.g. --cluster 80x8), unless --vc-partition is given"));
   }
 
   auto trace = LoadTraceSpec(a.trace);
@@ -88,8 +88,8 @@ void Run(CommandArgs& a) {
   }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::cerr << "suanli sim: done in " << secs << " s" << (a.out_dir.empty() ? "" : ", wrote " + a.out_dir)
-            << "\n";
+  std::cerr << "suanli sim: done in " << secs << " s"
+            << (a.out_dir.empty() ? "" : ", wrote " + a.out_dir) << "\n";
 }
 
 }  // namespace
@@ -107,56 +107,65 @@ void RegisterCommands(CLI::App& app) {
   cmd->add_option("--cluster", o.cluster,
                   "Cluster: NODESxGPUS[:TYPE][:cpu=N][:mem=GiB],... (e.g. 80x8) or a nodes CSV "
                   "(node_id,num_gpus,gpu_type,num_cpus,mem_mib) or a vc,nodes,gpus_per_node file");
-  cmd->add_option("--policy", o.policies,
-                  "Policy to replay with (repeat to compare); known: " +
-                      [] {
-                        std::string s;
-                        for (const auto& n : core::PolicyNames()) s += (s.empty() ? "" : ", ") + n;
-                        return s;
-                      }())
+  cmd->add_option(
+         "--policy", o.policies,
+         "Policy to replay with (repeat to compare); known: " +
+             [] {
+               std::string s;
+               for (const auto& n : core::PolicyNames()) s += (s.empty() ? "" : ", ") + n;
+               return s;
+             }())
       ->required();
-  cmd->add_option("--placement", o.placements,
-                  "Placement (repeat to compare; each policy runs with each); default auto. Known: " +
-                      [] {
-                        std::string s;
-                        for (const auto& n : core::PlacementNames()) s += (s.empty() ? "" : ", ") + n;
-                        return s;
-                      }());
+  cmd->add_option(
+      "--placement", o.placements,
+      "Placement (repeat to compare; each policy runs with each); default auto. Known: " + [] {
+        std::string s;
+        for (const auto& n : core::PlacementNames()) s += (s.empty() ? "" : ", ") + n;
+        return s;
+      }());
   cmd->add_flag("--json", args->json, "Print the metrics as JSON instead of a Markdown table");
   cmd->add_option("--out", args->out_dir,
                   "Also write summary.json/csv, tenants.csv, utilization.csv, "
                   "report.md and report.html (plots) into this directory");
-  cmd->add_flag("--job-details", args->job_details,
-                "With --out, also write jobs-<policy>.csv: one row per job (large for whole traces)");
+  cmd->add_flag(
+      "--job-details", args->job_details,
+      "With --out, also write jobs-<policy>.csv: one row per job (large for whole traces)");
   cmd->add_flag("--tenants-from-trace", o.workload.tenants_from_trace,
                 "Each distinct trace tenant (Philly VC) is a tenant; otherwise one tenant 'all'");
-  cmd->add_option("--tenant-weights", args->tenant_weights,
-                  "Tenant weights: NAME=W,... or a vc,nodes[,gpus_per_node] file (weight = its GPUs)");
+  cmd->add_option(
+      "--tenant-weights", args->tenant_weights,
+      "Tenant weights: NAME=W,... or a vc,nodes[,gpus_per_node] file (weight = its GPUs)");
   cmd->add_option("--vc-partition", o.vc_partition,
                   "Protocol A: each VC in this vc,nodes,gpus_per_node file is an isolated cluster "
                   "replaying only its own jobs");
   cmd->add_option("--window", args->window,
                   "START/END on submit_wallclock, compared by prefix: 2017-10-01/2017-11-30 keeps "
                   "Oct 1 00:00 through Nov 30 23:59:59");
-  cmd->add_option("--limit-jobs", o.filter.limit_jobs, "Replay only the first N jobs (after --window)");
-  cmd->add_option("--flexible-fraction", o.workload.flexible_fraction,
-                  "Fraction of jobs with >= --flexible-min-gpus GPUs given a second shape with half "
-                  "the GPUs plus 64 GiB host memory per GPU given up");
+  cmd->add_option("--limit-jobs", o.filter.limit_jobs,
+                  "Replay only the first N jobs (after --window)");
+  cmd->add_option(
+      "--flexible-fraction", o.workload.flexible_fraction,
+      "Fraction of jobs with >= --flexible-min-gpus GPUs given a second shape with half "
+      "the GPUs plus 64 GiB host memory per GPU given up");
   cmd->add_option("--flexible-speed", o.workload.flexible_speed,
                   "Speed of the flexible shape relative to the full one (default 0.55)");
   cmd->add_option("--flexible-min-gpus", o.workload.flexible_min_gpus,
                   "Smallest job (GPUs) that may be flexible (default 8)");
-  cmd->add_option("--seed", o.seed, "Seed for random placement, flexible selection and --fgd sampling");
-  cmd->add_option("--tick", args->tick_s,
-                  "Also run a scheduling cycle every S seconds while jobs wait (for LAS and decayed "
-                  "fair share); default 0 = only at arrivals and completions");
-  cmd->add_option("--half-life", args->half_life_h, "Fair-share usage half-life in hours (default 168)");
+  cmd->add_option("--seed", o.seed,
+                  "Seed for random placement, flexible selection and --fgd sampling");
+  cmd->add_option(
+      "--tick", args->tick_s,
+      "Also run a scheduling cycle every S seconds while jobs wait (for LAS and decayed "
+      "fair share); default 0 = only at arrivals and completions");
+  cmd->add_option("--half-life", args->half_life_h,
+                  "Fair-share usage half-life in hours (default 168)");
   cmd->add_flag("--no-checkpoint", args->no_checkpoint,
                 "Preempted jobs lose all work of the interrupted run (default: they resume)");
   cmd->add_option("--buckets", o.timeline_buckets, "Utilization timeline buckets (default 96)");
-  cmd->add_flag("--fgd", o.fgd,
-                "Protocol C: sample pods with replacement, no departures, until --fgd-target of GPU "
-                "capacity has arrived; report allocated GPU share over --seeds seeds");
+  cmd->add_flag(
+      "--fgd", o.fgd,
+      "Protocol C: sample pods with replacement, no departures, until --fgd-target of GPU "
+      "capacity has arrived; report allocated GPU share over --seeds seeds");
   cmd->add_option("--seeds", o.fgd_seeds, "Seeds for --fgd (default 10: seed, seed+1, ...)");
   cmd->add_option("--fgd-target", o.fgd_target, "Arrived GPU demand to stop at (default 1.3)");
   cmd->add_flag("--gpu-type-aug33", o.workload.use_gpu_type_aug33,

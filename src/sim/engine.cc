@@ -25,22 +25,26 @@ struct Completion {
 
 // Per-job bookkeeping the core does not need to see.
 struct Runtime {
-  int32_t pos = -1;              // index in state.jobs while active, else -1
-  uint32_t epoch = 0;            // bumps on every stop, so stale completions are ignored
-  double remaining_ms = 0;       // work left, in ms at speed 1.0
+  int32_t pos = -1;         // index in state.jobs while active, else -1
+  uint32_t epoch = 0;       // bumps on every stop, so stale completions are ignored
+  double remaining_ms = 0;  // work left, in ms at speed 1.0
   Time run_start = 0;
-  double rate = 1.0;             // speed of the current run
+  double rate = 1.0;  // speed of the current run
   Time pending_since = 0;
-  Time service_at = 0;           // attained service counted up to here
-  int64_t accel_milli = 0;       // held now
-  int64_t cpu_milli = 0;         // held now (service for accelerator-less jobs)
+  Time service_at = 0;      // attained service counted up to here
+  int64_t accel_milli = 0;  // held now
+  int64_t cpu_milli = 0;    // held now (service for accelerator-less jobs)
 };
 
 class Engine {
  public:
   Engine(const Workload& w, const core::ClusterState& cluster, core::Policy& policy,
          const EngineOptions& options)
-      : w_(w), policy_(policy), options_(options), usage_(options.usage_half_life_ms), ledger_(cluster) {
+      : w_(w),
+        policy_(policy),
+        options_(options),
+        usage_(options.usage_half_life_ms),
+        ledger_(cluster) {
     state_.accel_types = cluster.accel_types;
     state_.nodes = cluster.nodes;
     state_.tenants = w.tenants;
@@ -179,8 +183,8 @@ class Engine {
 
   // Checks a placement against free capacity and applies it, or says what is wrong.
   Status Place(const core::Placement& p, Time now) {
-    const std::string what = "policy '" + std::string(policy_.name()) + "' placed job " +
-                             std::to_string(p.job);
+    const std::string what =
+        "policy '" + std::string(policy_.name()) + "' placed job " + std::to_string(p.job);
     if (p.job < 1 || p.job > static_cast<core::JobId>(rt_.size()) || rt_[p.job - 1].pos < 0) {
       return Internal(what + ", which is not active");
     }
@@ -214,7 +218,8 @@ class Engine {
     r.run_start = now;
     double type_speed = 1.0;
     if (!job.allocation.empty() && !job.allocation[0].devices.empty()) {
-      core::AccelType t = state_.nodes[job.allocation[0].node].devices[job.allocation[0].devices[0]].type;
+      core::AccelType t =
+          state_.nodes[job.allocation[0].node].devices[job.allocation[0].devices[0]].type;
       for (const auto& [ty, f] : job.type_speed) {
         if (ty == t) type_speed = f;
       }
@@ -230,8 +235,8 @@ class Engine {
   }
 
   Status Preempt(const core::Preemption& p, Time now) {
-    const std::string what = "policy '" + std::string(policy_.name()) + "' preempted job " +
-                             std::to_string(p.job);
+    const std::string what =
+        "policy '" + std::string(policy_.name()) + "' preempted job " + std::to_string(p.job);
     if (p.job < 1 || p.job > static_cast<core::JobId>(rt_.size()) || rt_[p.job - 1].pos < 0) {
       return Internal(what + ", which is not active");
     }
@@ -264,7 +269,8 @@ class Engine {
   // One scheduling pass; returns whether it changed anything.
   Result<bool> Cycle(Time now) {
     for (auto& job : state_.jobs) {
-      if (job.phase == core::JobPhase::kRunning) UpdateService(static_cast<size_t>(job.id - 1), now);
+      if (job.phase == core::JobPhase::kRunning)
+        UpdateService(static_cast<size_t>(job.id - 1), now);
     }
     usage_.Advance(state_, now);
     usage_.Fill(state_);

@@ -32,8 +32,8 @@ struct JobOutcome {
   core::Time end = core::kUnknownTime;  // kUnknownTime when it never finished
   core::Time pending_ms = 0;            // total time waiting, across requeues
   int32_t preemptions = 0;
-  double lost_accel_ms = 0;             // accelerator-ms of work thrown away by preemptions
-  int32_t shape_index = 0;              // shape of the last run
+  double lost_accel_ms = 0;  // accelerator-ms of work thrown away by preemptions
+  int32_t shape_index = 0;   // shape of the last run
 };
 
 // Accelerator-ms a tenant received and what weighted max-min fair sharing of the whole
@@ -45,8 +45,8 @@ struct TenantAccount {
 };
 
 struct RunOutcome {
-  std::vector<JobOutcome> jobs;                         // by workload index
-  std::vector<TenantAccount> tenants;                   // by tenant index
+  std::vector<JobOutcome> jobs;                                  // by workload index
+  std::vector<TenantAccount> tenants;                            // by tenant index
   std::vector<std::pair<core::Time, int64_t>> allocation_steps;  // (t, allocated accel milli)
   int64_t capacity_milli = 0;
   int64_t cycles = 0;

@@ -50,8 +50,8 @@ TEST(EngineTest, TwoJobsOnOneGpuByHand) {
   EXPECT_EQ(r.outcome.jobs[1].first_start, 100000);
   EXPECT_EQ(r.outcome.jobs[1].end, 150000);
   EXPECT_EQ(r.outcome.jobs[1].pending_ms, 90000);
-  EXPECT_DOUBLE_EQ(r.summary.jct_s.mean, 120);    // (100 + 140) / 2
-  EXPECT_DOUBLE_EQ(r.summary.queue_s.mean, 45);   // (0 + 90) / 2
+  EXPECT_DOUBLE_EQ(r.summary.jct_s.mean, 120);   // (100 + 140) / 2
+  EXPECT_DOUBLE_EQ(r.summary.queue_s.mean, 45);  // (0 + 90) / 2
   EXPECT_DOUBLE_EQ(r.summary.queue_s.max, 90);
   EXPECT_DOUBLE_EQ(r.summary.makespan_s, 150);
   EXPECT_DOUBLE_EQ(r.summary.utilization, 1.0);
@@ -87,7 +87,8 @@ TEST(EngineTest, PreemptedCheckpointableJobResumes) {
 }
 
 TEST(EngineTest, PreemptedJobWithoutCheckpointLosesItsRun) {
-  Replay r = RunLines({kHeader, "A,x,0,100,1", "B,x,10,50,1"}, "1x1", true, /*checkpointable=*/false);
+  Replay r =
+      RunLines({kHeader, "A,x,0,100,1", "B,x,10,50,1"}, "1x1", true, /*checkpointable=*/false);
   EXPECT_EQ(r.outcome.jobs[0].end, 160000);  // restarts from scratch at 60
   EXPECT_DOUBLE_EQ(r.outcome.lost_accel_ms, 10000);
   EXPECT_NEAR(r.summary.lost_gpu_h, 10.0 / 3600, 1e-12);
@@ -189,7 +190,8 @@ TEST(EngineTest, ReplayIsByteIdentical) {
     run.outcomes.push_back(*out);
     run.summary = Summarize(run.label, {{&report.parts[0], &run.outcomes[0]}});
     report.runs.push_back(run);
-    std::string bytes = ToJson(report).dump() + ToMarkdown(report) + JobsCsv(report, report.runs[0]);
+    std::string bytes =
+        ToJson(report).dump() + ToMarkdown(report) + JobsCsv(report, report.runs[0]);
     if (round == 0) {
       first = bytes;
       EXPECT_GT(run.summary.finished, 0);

@@ -53,9 +53,8 @@ Result<FragmentationRun> RunFragmentation(const Workload& pods, const core::Clus
       }
       std::vector<core::TaskAllocation> tasks;
       int64_t accel = 0, cpu = 0;
-      SUANLI_RETURN_IF_ERROR(ledger.Reserve(state.jobs.back(), p,
-                                            "policy '" + config.name + "' placed pod", &tasks,
-                                            &accel, &cpu));
+      SUANLI_RETURN_IF_ERROR(ledger.Reserve(
+          state.jobs.back(), p, "policy '" + config.name + "' placed pod", &tasks, &accel, &cpu));
       core::Job& j = state.jobs.back();
       j.phase = core::JobPhase::kRunning;
       j.start_time = j.submit_time;

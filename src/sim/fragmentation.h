@@ -22,10 +22,10 @@ struct FragmentationRun {
 };
 
 struct FragmentationSummary {
-  std::string label;                 // policy/placement
+  std::string label;  // policy/placement
   std::vector<FragmentationRun> runs;
   double mean_pct = 0, min_pct = 0, max_pct = 0;
-  std::vector<double> mean_curve;    // mean over seeds of alloc_pct_at
+  std::vector<double> mean_curve;  // mean over seeds of alloc_pct_at
 };
 
 // One seed. `pods` is the workload built from the pod trace for `cluster`; `config` builds the

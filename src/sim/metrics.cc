@@ -64,7 +64,8 @@ RunSummary Summarize(const std::string& label, const std::vector<RunPart>& parts
   RunSummary s;
   s.label = label;
   std::vector<double> jct, queue, slow;
-  core::Time t0 = std::numeric_limits<core::Time>::max(), t1 = std::numeric_limits<core::Time>::min();
+  core::Time t0 = std::numeric_limits<core::Time>::max(),
+             t1 = std::numeric_limits<core::Time>::min();
   int64_t capacity_milli = 0;
   double allocated_ms = 0;
   const size_t tenant_count = parts.empty() ? 0 : parts[0].workload->tenants.size();
@@ -86,7 +87,8 @@ RunSummary Summarize(const std::string& label, const std::vector<RunPart>& parts
       t1 = std::max(t1, o.end);
     }
     for (size_t i = 0; i < o.allocation_steps.size(); ++i) {
-      core::Time until = i + 1 < o.allocation_steps.size() ? o.allocation_steps[i + 1].first : o.end;
+      core::Time until =
+          i + 1 < o.allocation_steps.size() ? o.allocation_steps[i + 1].first : o.end;
       allocated_ms += o.allocation_steps[i].second / 1000.0 *
                       static_cast<double>(until - o.allocation_steps[i].first);
     }

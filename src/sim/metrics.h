@@ -32,21 +32,21 @@ struct TenantSummary {
   double weight = 1;
   int64_t jobs = 0, finished = 0;
   double avg_jct_s = 0, avg_queue_s = 0, max_queue_s = 0;
-  double entitlement = 0;      // weight / Σ weights of tenants with jobs
-  double received_gpu_h = 0;   // accelerator-hours it ran
-  double fair_gpu_h = 0;       // weighted max-min fair accelerator-hours given its demand
+  double entitlement = 0;     // weight / Σ weights of tenants with jobs
+  double received_gpu_h = 0;  // accelerator-hours it ran
+  double fair_gpu_h = 0;      // weighted max-min fair accelerator-hours given its demand
   double demand_gpu_h = 0;
-  double share = 0;            // received / Σ received
-  double fair_ratio = 0;       // received / fair (1 = exactly its fair share)
+  double share = 0;       // received / Σ received
+  double fair_ratio = 0;  // received / fair (1 = exactly its fair share)
 };
 
 struct RunSummary {
   std::string label;
   int64_t jobs = 0, finished = 0, unfinished = 0;
   Distribution jct_s, queue_s, slowdown;
-  double makespan_s = 0;       // first submission to last completion
-  double utilization = 0;      // allocated / capacity accelerator-time over the makespan
-  double jain_fairness = 1;    // over tenants' min(1, received / fair)
+  double makespan_s = 0;     // first submission to last completion
+  double utilization = 0;    // allocated / capacity accelerator-time over the makespan
+  double jain_fairness = 1;  // over tenants' min(1, received / fair)
   int64_t preemptions = 0;
   int64_t alternative_shape_runs = 0;  // finished jobs whose last run used shapes[1+] (flexible)
   double lost_gpu_h = 0;

@@ -20,7 +20,7 @@ TEST(MetricsTest, PercentileInterpolatesBetweenRanks) {
 TEST(MetricsTest, JainIndexByHand) {
   EXPECT_DOUBLE_EQ(JainIndex({1, 1, 1, 1}), 1.0);
   EXPECT_DOUBLE_EQ(JainIndex({1, 0, 0, 0}), 0.25);
-  EXPECT_DOUBLE_EQ(JainIndex({1, 2}), 0.9);         // 9 / (2 × 5)
+  EXPECT_DOUBLE_EQ(JainIndex({1, 2}), 0.9);  // 9 / (2 × 5)
   EXPECT_DOUBLE_EQ(JainIndex({2, 0.5}), 6.25 / 8.5);
   EXPECT_DOUBLE_EQ(JainIndex({}), 1.0);
 }

@@ -75,7 +75,8 @@ TEST(RegressionTest, CoreFifoOnPhillyExcerptMatchesIndependentModel) {
     last_end = std::max(last_end, expected[i] + trace->jobs[i].duration_s);
     ASSERT_EQ(out->jobs[i].first_start, expected[i] * 1000) << "job " << w->jobs[i].name;
     ASSERT_EQ(out->jobs[i].end, (expected[i] + trace->jobs[i].duration_s) * 1000);
-    jct_sum += static_cast<double>(expected[i] + trace->jobs[i].duration_s - trace->jobs[i].submit_s);
+    jct_sum +=
+        static_cast<double>(expected[i] + trace->jobs[i].duration_s - trace->jobs[i].submit_s);
   }
   RunSummary s = Summarize("fifo", {{&*w, &*out}});
   EXPECT_EQ(s.finished, 300);
@@ -102,8 +103,10 @@ TEST(RegressionTest, WholePipelineIsDeterministicAndAccountsEveryRow) {
     ASSERT_EQ(report->runs.size(), 2u);
     for (const auto& run : report->runs) EXPECT_EQ(run.summary.finished, 250) << run.label;
     std::string bytes = ToJson(*report).dump() + ToMarkdown(*report) + ToHtml(*report);
-    if (round == 0) first = bytes;
-    else EXPECT_EQ(bytes, first);
+    if (round == 0)
+      first = bytes;
+    else
+      EXPECT_EQ(bytes, first);
   }
 }
 

@@ -34,11 +34,20 @@ std::string HtmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -48,8 +57,10 @@ std::string CsvCell(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"') out += "\"\"";
-    else out.push_back(c);
+    if (c == '"')
+      out += "\"\"";
+    else
+      out.push_back(c);
   }
   return out + "\"";
 }
@@ -102,12 +113,14 @@ std::string InputMarkdown(const InputAccount& in) {
   for (size_t i = 0; i < in.never_ran.size() && i < kShow; ++i) {
     md << "- never ran, line " << in.never_ran[i].line << ": " << in.never_ran[i].id << "\n";
   }
-  if (in.never_ran.size() > kShow) md << "- … " << in.never_ran.size() - kShow << " more that never ran\n";
+  if (in.never_ran.size() > kShow)
+    md << "- … " << in.never_ran.size() - kShow << " more that never ran\n";
   for (size_t i = 0; i < in.infeasible.size() && i < kShow; ++i) {
     md << "- not replayed, line " << in.infeasible[i].line << " (" << in.infeasible[i].name
        << "): " << in.infeasible[i].reason << "\n";
   }
-  if (in.infeasible.size() > kShow) md << "- … " << in.infeasible.size() - kShow << " more that never fit\n";
+  if (in.infeasible.size() > kShow)
+    md << "- … " << in.infeasible.size() - kShow << " more that never fit\n";
   return md.str();
 }
 
@@ -162,8 +175,8 @@ std::string LineChart(const std::string& title, const std::string& x_label, doub
     double ly = T + 12 + 16 * static_cast<double>(s);
     svg << "<line x1='" << L + pw + 10 << "' x2='" << L + pw + 30 << "' y1='" << ly << "' y2='"
         << ly << "' stroke='" << color << "' stroke-width='2'"
-        << (se.dashed ? " stroke-dasharray='5,3'" : "") << "/><text x='" << L + pw + 35
-        << "' y='" << ly + 4 << "'>" << HtmlEscape(se.name) << "</text>";
+        << (se.dashed ? " stroke-dasharray='5,3'" : "") << "/><text x='" << L + pw + 35 << "' y='"
+        << ly + 4 << "'>" << HtmlEscape(se.name) << "</text>";
   }
   svg << "</svg>";
   return svg.str();
@@ -183,8 +196,7 @@ std::string BarChart(const std::string& title, const std::vector<std::string>& l
   std::ostringstream svg;
   svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H
       << "' font-family='sans-serif' font-size='11'>";
-  svg << "<text x='10' y='18' font-size='13' font-weight='bold'>" << HtmlEscape(title)
-      << "</text>";
+  svg << "<text x='10' y='18' font-size='13' font-weight='bold'>" << HtmlEscape(title) << "</text>";
   for (size_t m = 0; m < measures.size(); ++m) {
     svg << "<rect x='" << L + 160 * m << "' y='26' width='10' height='10' fill='" << kColors[m % 10]
         << "'/><text x='" << L + 160 * m + 14 << "' y='35'>" << HtmlEscape(measures[m])
@@ -198,9 +210,9 @@ std::string BarChart(const std::string& title, const std::vector<std::string>& l
       double v = values[i][m];
       double w = vmax > 0 ? (W - L - R) * v / vmax : 0;
       double y = y0 + bar * static_cast<double>(m);
-      svg << "<rect x='" << L << "' y='" << y << "' width='" << Num(w, 1) << "' height='"
-          << bar - 2 << "' fill='" << kColors[m % 10] << "'/><text x='" << Num(L + w + 4, 1)
-          << "' y='" << y + bar - 4 << "'>" << Num(v, v >= 100 ? 0 : 2) << unit << "</text>";
+      svg << "<rect x='" << L << "' y='" << y << "' width='" << Num(w, 1) << "' height='" << bar - 2
+          << "' fill='" << kColors[m % 10] << "'/><text x='" << Num(L + w + 4, 1) << "' y='"
+          << y + bar - 4 << "'>" << Num(v, v >= 100 ? 0 : 2) << unit << "</text>";
     }
   }
   svg << "</svg>";
@@ -214,7 +226,8 @@ std::string MarkdownToHtmlTable(const std::string& md) {
   bool in_table = false, header = false;
   while (std::getline(in, line)) {
     if (line.rfind("|", 0) == 0) {
-      if (line.find("---") != std::string::npos && line.find_first_not_of("|-: ") == std::string::npos) {
+      if (line.find("---") != std::string::npos &&
+          line.find_first_not_of("|-: ") == std::string::npos) {
         continue;
       }
       if (!in_table) {
@@ -292,7 +305,8 @@ double PublishedFgd(const std::string& label) {
 
 std::string FileSafe(const std::string& label) {
   std::string s;
-  for (char c : label) s.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '-');
+  for (char c : label)
+    s.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '-');
   return s;
 }
 
@@ -369,7 +383,8 @@ nlohmann::json ToJson(const SimReport& report) {
 std::string ToMarkdown(const SimReport& report) {
   std::ostringstream md;
   md << "## Policy comparison\n\n" << InputMarkdown(report.input) << "\n";
-  md << "| policy | jobs | avg JCT s | p50 JCT s | p95 JCT s | p99 JCT s | avg queue s | p99 queue s "
+  md << "| policy | jobs | avg JCT s | p50 JCT s | p95 JCT s | p99 JCT s | avg queue s | p99 queue "
+        "s "
         "| max queue s | avg slowdown | makespan h | util | Jain | preempt | lost GPU·h |\n";
   md << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& run : report.runs) {
@@ -385,7 +400,8 @@ std::string ToMarkdown(const SimReport& report) {
   }
   for (const auto& run : report.runs) {
     if (report.input.flexible == 0) break;
-    md << "\n" << run.label << ": " << Int(run.summary.alternative_shape_runs) << " of "
+    md << "\n"
+       << run.label << ": " << Int(run.summary.alternative_shape_runs) << " of "
        << Int(report.input.flexible) << " flexible jobs finished on their alternative shape.\n";
   }
   for (const auto& run : report.runs) {
@@ -455,8 +471,8 @@ std::string SummaryCsv(const SimReport& report) {
            Num(s.jct_s.p50, 3) + "," + Num(s.jct_s.p95, 3) + "," + Num(s.jct_s.p99, 3) + "," +
            Num(s.queue_s.mean, 3) + "," + Num(s.queue_s.p50, 3) + "," + Num(s.queue_s.p99, 3) +
            "," + Num(s.queue_s.max, 3) + "," + Num(s.slowdown.mean, 4) + "," +
-           Num(s.slowdown.p99, 4) + "," + Num(s.makespan_s, 3) + "," + Num(s.utilization, 6) +
-           "," + Num(s.jain_fairness, 6) + "," + std::to_string(s.preemptions) + "," +
+           Num(s.slowdown.p99, 4) + "," + Num(s.makespan_s, 3) + "," + Num(s.utilization, 6) + "," +
+           Num(s.jain_fairness, 6) + "," + std::to_string(s.preemptions) + "," +
            Num(s.lost_gpu_h, 3) + "," + std::to_string(s.cycles) + "\n";
   }
   return csv;
@@ -472,8 +488,8 @@ std::string TenantsCsv(const SimReport& report) {
       csv += CsvCell(run.label) + "," + CsvCell(t.name) + "," + Num(t.weight, 3) + "," +
              Num(t.entitlement, 6) + "," + std::to_string(t.jobs) + "," +
              std::to_string(t.finished) + "," + Num(t.avg_jct_s, 3) + "," + Num(t.avg_queue_s, 3) +
-             "," + Num(t.max_queue_s, 3) + "," + Num(t.received_gpu_h, 3) + "," +
-             Num(t.share, 6) + "," + Num(t.fair_gpu_h, 3) + "," + Num(t.demand_gpu_h, 3) + "," +
+             "," + Num(t.max_queue_s, 3) + "," + Num(t.received_gpu_h, 3) + "," + Num(t.share, 6) +
+             "," + Num(t.fair_gpu_h, 3) + "," + Num(t.demand_gpu_h, 3) + "," +
              Num(t.fair_ratio, 6) + "\n";
     }
   }
@@ -502,7 +518,9 @@ std::string JobsCsv(const SimReport& report, const PolicyRun& run) {
     for (size_t i = 0; i < w.jobs.size(); ++i) {
       const SimJob& sj = w.jobs[i];
       const JobOutcome& o = run.outcomes[p].jobs[i];
-      auto secs = [](core::Time t) { return t == core::kUnknownTime ? std::string() : Num(t / 1000.0, 0); };
+      auto secs = [](core::Time t) {
+        return t == core::kUnknownTime ? std::string() : Num(t / 1000.0, 0);
+      };
       csv += CsvCell(sj.name) + "," + std::to_string(sj.line) + "," +
              CsvCell(w.tenants[sj.job.tenant].name) + "," + Num(sj.accel_milli / 1000.0, 3) + "," +
              secs(o.submit) + "," + secs(o.first_start) + "," + secs(o.end) + "," +
@@ -582,7 +600,8 @@ std::string ToMarkdown(const FragmentationReport& report) {
     md << "| " << s.label << " | " << s.runs.size() << " | " << Num(s.mean_pct, 2) << " | "
        << Num(s.min_pct, 2) << " | " << Num(s.max_pct, 2) << " | "
        << (s.mean_curve.size() > 100 ? Num(s.mean_curve[100], 2) : std::string("")) << " | "
-       << Num(failed, 1) << " | " << (published < 0 ? std::string("") : Num(published, 2)) << " |\n";
+       << Num(failed, 1) << " | " << (published < 0 ? std::string("") : Num(published, 2))
+       << " |\n";
   }
   return md.str();
 }
@@ -593,10 +612,10 @@ std::string ToHtml(const FragmentationReport& report) {
   std::vector<double> ideal;
   for (int i = 0; i <= static_cast<int>(report.target_pct); ++i) ideal.push_back(std::min(i, 100));
   series.push_back({"ideal (no fragmentation)", ideal, true});
-  std::string body = "<h1>suanli sim — fragmentation</h1>\n" +
-                     MarkdownToHtmlTable(ToMarkdown(report)) +
-                     LineChart("Allocated GPU share vs arrived GPU demand", "arrived demand, % of capacity",
-                               0, report.target_pct, "allocated %", 100, series);
+  std::string body =
+      "<h1>suanli sim — fragmentation</h1>\n" + MarkdownToHtmlTable(ToMarkdown(report)) +
+      LineChart("Allocated GPU share vs arrived GPU demand", "arrived demand, % of capacity", 0,
+                report.target_pct, "allocated %", 100, series);
   return HtmlPage("suanli sim fragmentation report", body);
 }
 

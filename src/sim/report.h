@@ -3,10 +3,9 @@
 // comparison table, JSON, CSV files and a self-contained HTML page with inline SVG plots.
 // Output holds no wall-clock times, so two runs of the same inputs are byte-identical.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "sim/engine.h"
@@ -24,9 +23,9 @@ struct InputAccount {
   int64_t capacity_gpus = 0;
   int64_t data_rows = 0;
   std::vector<BadRow> bad_rows;
-  std::vector<TraceJob> never_ran;            // empty duration_s: counted, not simulated
+  std::vector<TraceJob> never_ran;  // empty duration_s: counted, not simulated
   int64_t outside_window = 0, beyond_limit = 0;
-  std::vector<UnplaceableJob> infeasible;     // never fit (incl. tenants without a partition)
+  std::vector<UnplaceableJob> infeasible;  // never fit (incl. tenants without a partition)
   int64_t replayed = 0;
   int64_t flexible = 0;
 };
@@ -42,7 +41,7 @@ struct PolicyRun {
 
 struct SimReport {
   InputAccount input;
-  std::vector<Workload> parts;       // one, or one per VC partition (protocol A)
+  std::vector<Workload> parts;  // one, or one per VC partition (protocol A)
   std::vector<std::string> part_names;
   std::vector<PolicyRun> runs;
 };

@@ -51,7 +51,8 @@ Result<SimReport> RunSimulation(const Trace& trace, const SimOptions& options) {
              "tenant '" + row.tenant + "' has no partition in " + options.vc_partition});
       }
     }
-    description = std::to_string(vcs.size()) + " isolated VC partitions from " + options.vc_partition;
+    description =
+        std::to_string(vcs.size()) + " isolated VC partitions from " + options.vc_partition;
   } else {
     SUANLI_ASSIGN_OR_RETURN(auto cluster, ParseClusterSpec(options.cluster));
     SUANLI_ASSIGN_OR_RETURN(auto w, BuildWorkload(filtered.trace, cluster, options.workload));
@@ -82,7 +83,8 @@ Result<SimReport> RunSimulation(const Trace& trace, const SimOptions& options) {
         auto outcome = RunEngine(report.parts[p], clusters[p], *policy, options.engine);
         if (!outcome.ok()) {
           return Status(outcome.status().code(),
-                        run.label + (report.part_names[p].empty() ? "" : " in " + report.part_names[p]) +
+                        run.label +
+                            (report.part_names[p].empty() ? "" : " in " + report.part_names[p]) +
                             ": " + outcome.status().message());
         }
         run.outcomes.push_back(std::move(outcome).value());
@@ -118,8 +120,8 @@ Result<FragmentationReport> RunFragmentationStudy(const Trace& trace, const SimO
   SUANLI_ASSIGN_OR_RETURN(auto cluster, ParseClusterSpec(options.cluster));
   SUANLI_ASSIGN_OR_RETURN(auto pods, BuildWorkload(filtered.trace, cluster, options.workload));
   FragmentationReport report;
-  report.input = AccountInput(filtered, DescribeCluster(cluster), TotalAccelMilli(cluster) / 1000,
-                              {&pods});
+  report.input =
+      AccountInput(filtered, DescribeCluster(cluster), TotalAccelMilli(cluster) / 1000, {&pods});
   report.target_pct = options.fgd_target * 100;
   report.durationless_pods = static_cast<int64_t>(durationless);
   for (const auto& policy_name : options.policies) {
@@ -129,12 +131,13 @@ Result<FragmentationReport> RunFragmentationStudy(const Trace& trace, const SimO
       config.placement = placement;
       std::vector<FragmentationRun> runs;
       for (int s = 0; s < options.fgd_seeds; ++s) {
-        SUANLI_ASSIGN_OR_RETURN(
-            auto run, RunFragmentation(pods, cluster, config, options.seed + static_cast<uint64_t>(s),
-                                       options.fgd_target));
+        SUANLI_ASSIGN_OR_RETURN(auto run, RunFragmentation(pods, cluster, config,
+                                                           options.seed + static_cast<uint64_t>(s),
+                                                           options.fgd_target));
         runs.push_back(std::move(run));
       }
-      report.runs.push_back(SummarizeFragmentation(RunLabel(policy_name, placement), std::move(runs)));
+      report.runs.push_back(
+          SummarizeFragmentation(RunLabel(policy_name, placement), std::move(runs)));
     }
   }
   return report;

@@ -15,10 +15,10 @@
 namespace suanli::sim {
 
 struct SimOptions {
-  std::string cluster;                          // spec, see cluster_spec.h
+  std::string cluster;  // spec, see cluster_spec.h
   std::vector<std::string> policies = {"fifo"};
   std::vector<std::string> placements = {"auto"};
-  std::string vc_partition;                     // protocol A: a vc,nodes,gpus_per_node file
+  std::string vc_partition;  // protocol A: a vc,nodes,gpus_per_node file
   TraceFilter filter;
   WorkloadOptions workload;
   EngineOptions engine;

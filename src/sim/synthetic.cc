@@ -12,7 +12,7 @@ namespace suanli::sim {
 bool IsSyntheticSpec(const std::string& spec) { return spec.rfind("synthetic", 0) == 0; }
 
 Result<Trace> GenerateSyntheticTrace(const std::string& spec) {
-  std::map<std::string, double> p = {{"jobs", 1000}, {"tenants", 4},     {"seed", 1},
+  std::map<std::string, double> p = {{"jobs", 1000},       {"tenants", 4},   {"seed", 1},
                                      {"interarrival", 60}, {"median", 1800}, {"sigma", 1.8},
                                      {"max_gpus", 16}};
   std::string args = spec.size() > 10 && spec[9] == ':' ? spec.substr(10) : "";
@@ -22,7 +22,8 @@ Result<Trace> GenerateSyntheticTrace(const std::string& spec) {
   size_t start = 0;
   while (start < args.size()) {
     size_t comma = args.find(',', start);
-    std::string item = args.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        args.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     size_t eq = item.find('=');
     std::string key = eq == std::string::npos ? item : item.substr(0, eq);
     auto v = eq == std::string::npos ? std::nullopt : ParseDouble(item.substr(eq + 1));
@@ -40,8 +41,8 @@ Result<Trace> GenerateSyntheticTrace(const std::string& spec) {
   }
   std::mt19937_64 rng(static_cast<uint64_t>(p["seed"]));
   auto unit = [&rng] { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; };
-  const std::vector<std::pair<int64_t, double>> kGpuMix = {
-      {1, 0.80}, {2, 0.06}, {4, 0.06}, {8, 0.05}, {16, 0.02}, {32, 0.01}};
+  const std::vector<std::pair<int64_t, double>> kGpuMix = {{1, 0.80}, {2, 0.06},  {4, 0.06},
+                                                           {8, 0.05}, {16, 0.02}, {32, 0.01}};
   Trace t;
   t.source = spec;
   double clock = 0;
@@ -55,8 +56,8 @@ Result<Trace> GenerateSyntheticTrace(const std::string& spec) {
     clock += -std::log(unit()) * p["interarrival"];
     // Box-Muller normal for the log-normal duration.
     double z = std::sqrt(-2 * std::log(unit())) * std::cos(2 * M_PI * unit());
-    j.duration_s = std::clamp<int64_t>(std::llround(p["median"] * std::exp(p["sigma"] * z)), 1,
-                                       7 * 24 * 3600);
+    j.duration_s =
+        std::clamp<int64_t>(std::llround(p["median"] * std::exp(p["sigma"] * z)), 1, 7 * 24 * 3600);
     double u = unit(), acc = 0;
     j.num_gpus = 1;
     for (const auto& [g, prob] : kGpuMix) {

@@ -22,7 +22,8 @@ class TestPolicy : public core::Policy {
   core::CycleResult Schedule(const core::ClusterState& state, core::Time now) override {
     core::CycleResult out;
     std::vector<std::vector<bool>> busy(state.nodes.size());
-    for (size_t n = 0; n < state.nodes.size(); ++n) busy[n].assign(state.nodes[n].devices.size(), false);
+    for (size_t n = 0; n < state.nodes.size(); ++n)
+      busy[n].assign(state.nodes[n].devices.size(), false);
     std::vector<const core::Job*> pending, running;
     for (const auto& j : state.jobs) {
       if (j.phase == core::JobPhase::kRunning) {
@@ -57,10 +58,12 @@ class TestPolicy : public core::Policy {
       core::Placement p;
       p.job = j->id;
       p.shape_index = shape_index;
-      for (size_t n = 0; n < state.nodes.size() && static_cast<int32_t>(p.tasks.size()) < s.tasks; ++n) {
+      for (size_t n = 0; n < state.nodes.size() && static_cast<int32_t>(p.tasks.size()) < s.tasks;
+           ++n) {
         std::vector<int32_t> free;
         for (size_t d = 0; d < busy[n].size(); ++d) {
-          if (!busy[n][d] && static_cast<int64_t>(free.size()) < want) free.push_back(static_cast<int32_t>(d));
+          if (!busy[n][d] && static_cast<int64_t>(free.size()) < want)
+            free.push_back(static_cast<int32_t>(d));
         }
         if (static_cast<int64_t>(free.size()) < want) continue;
         core::TaskAllocation t;

@@ -16,18 +16,18 @@
 namespace suanli::sim {
 
 struct TraceJob {
-  int64_t line = 0;             // 1-based line in the file (the header is line 1)
+  int64_t line = 0;  // 1-based line in the file (the header is line 1)
   std::string id;
-  std::string tenant;           // empty when the trace has none
+  std::string tenant;  // empty when the trace has none
   int64_t submit_s = 0;
-  int64_t duration_s = -1;      // -1 only in Trace::never_ran
+  int64_t duration_s = -1;  // -1 only in Trace::never_ran
   int64_t num_gpus = 0;
-  int64_t gpu_milli = 1000;     // share of each GPU; below 1000 only for a single fractional GPU
-  std::string gpu_type;         // constraint, alternatives separated by '|'; empty = any
-  std::string gpu_type_aug33;   // openb's augmented constraint column, empty when absent
+  int64_t gpu_milli = 1000;    // share of each GPU; below 1000 only for a single fractional GPU
+  std::string gpu_type;        // constraint, alternatives separated by '|'; empty = any
+  std::string gpu_type_aug33;  // openb's augmented constraint column, empty when absent
   int64_t cpu_milli = 0;
   int64_t mem_mb = 0;
-  std::string submit_wallclock; // "YYYY-MM-DD HH:MM:SS" when the trace has it
+  std::string submit_wallclock;  // "YYYY-MM-DD HH:MM:SS" when the trace has it
   std::string status;
 };
 
@@ -37,11 +37,11 @@ struct BadRow {
 };
 
 struct Trace {
-  std::string source;                // file name or generator spec, for reports
-  int64_t data_rows = 0;             // rows after the header, including bad ones
-  std::vector<TraceJob> jobs;        // good rows with a duration, sorted by (submit_s, line)
-  std::vector<TraceJob> never_ran;   // good rows with an empty duration_s
-  std::vector<BadRow> bad_rows;      // in line order
+  std::string source;               // file name or generator spec, for reports
+  int64_t data_rows = 0;            // rows after the header, including bad ones
+  std::vector<TraceJob> jobs;       // good rows with a duration, sorted by (submit_s, line)
+  std::vector<TraceJob> never_ran;  // good rows with an empty duration_s
+  std::vector<BadRow> bad_rows;     // in line order
 };
 
 // Parses CSV text already split into lines (lines[0] is the header). A missing required column

@@ -32,14 +32,14 @@ TEST(TraceTest, ParsesGoodRowsAndSortsBySubmitTime) {
 
 TEST(TraceTest, CountsCorruptRowsWithLineNumbers) {
   auto t = ParseTrace({kHeader,
-                       "ok,vc,0,10,1,,,10,x",         // line 2: good
-                       "short,vc,0,10",                // line 3: too few fields
-                       "neg,vc,-5,10,1,,,10,x",        // line 4: negative submit
-                       "word,vc,0,ten,1,,,10,x",       // line 5: bad duration
-                       "gpus,vc,0,10,1.5,,,10,x",      // line 6: fractional num_gpus
-                       "",                             // line 7: empty
-                       "ok,vc,1,10,1,,,10,x",          // line 8: duplicate id
-                       ",vc,1,10,1,,,10,x"},           // line 9: empty id
+                       "ok,vc,0,10,1,,,10,x",      // line 2: good
+                       "short,vc,0,10",            // line 3: too few fields
+                       "neg,vc,-5,10,1,,,10,x",    // line 4: negative submit
+                       "word,vc,0,ten,1,,,10,x",   // line 5: bad duration
+                       "gpus,vc,0,10,1.5,,,10,x",  // line 6: fractional num_gpus
+                       "",                         // line 7: empty
+                       "ok,vc,1,10,1,,,10,x",      // line 8: duplicate id
+                       ",vc,1,10,1,,,10,x"},       // line 9: empty id
                       "mem");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->data_rows, 8);
@@ -97,9 +97,10 @@ TEST(TraceTest, WindowComparesWallclockByPrefixInclusive) {
   EXPECT_FALSE(InWindow("2017-12-01 00:00:00", "2017-10-01", "2017-11-30"));
   EXPECT_TRUE(InWindow("anything", "", ""));
 
-  auto t = ParseTrace({kHeader, "a,v,0,1,1,,,1,2017-09-30 10:00:00", "b,v,1,1,1,,,1,2017-10-01 10:00:00",
-                       "c,v,2,1,1,,,1,2017-10-02 10:00:00", "d,v,3,1,1,,,1,2017-12-01 10:00:00"},
-                      "mem");
+  auto t =
+      ParseTrace({kHeader, "a,v,0,1,1,,,1,2017-09-30 10:00:00", "b,v,1,1,1,,,1,2017-10-01 10:00:00",
+                  "c,v,2,1,1,,,1,2017-10-02 10:00:00", "d,v,3,1,1,,,1,2017-12-01 10:00:00"},
+                 "mem");
   ASSERT_TRUE(t.ok());
   FilteredTrace f = FilterTrace(*t, {"2017-10-01", "2017-11-30", 1});
   ASSERT_EQ(f.trace.jobs.size(), 1u);

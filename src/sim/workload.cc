@@ -70,7 +70,8 @@ Result<std::map<std::string, double>> ParseTenantWeights(const std::string& spec
   size_t start = 0;
   while (start < spec.size()) {
     size_t comma = spec.find(',', start);
-    std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     size_t eq = item.find('=');
     auto w = eq == std::string::npos ? std::nullopt : ParseDouble(item.substr(eq + 1));
     if (eq == 0 || !w || *w <= 0) {
@@ -159,8 +160,9 @@ Result<Workload> BuildWorkload(const Trace& trace, const core::ClusterState& clu
     job.preemptible = true;
 
     // Accelerator-type constraint: keep the alternatives this cluster has.
-    const std::string& constraint =
-        options.use_gpu_type_aug33 && !row.gpu_type_aug33.empty() ? row.gpu_type_aug33 : row.gpu_type;
+    const std::string& constraint = options.use_gpu_type_aug33 && !row.gpu_type_aug33.empty()
+                                        ? row.gpu_type_aug33
+                                        : row.gpu_type;
     std::vector<core::AccelType> types;
     if (!constraint.empty() && row.num_gpus > 0) {
       for (const auto& name : SplitTypes(constraint)) {
@@ -169,8 +171,9 @@ Result<Workload> BuildWorkload(const Trace& trace, const core::ClusterState& clu
         }
       }
       if (types.empty()) {
-        w.infeasible.push_back({row.id, row.line, "asks gpu_type '" + constraint +
-                                                      "' but the cluster has none of it"});
+        w.infeasible.push_back(
+            {row.id, row.line,
+             "asks gpu_type '" + constraint + "' but the cluster has none of it"});
         continue;
       }
       std::sort(types.begin(), types.end());

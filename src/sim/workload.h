@@ -17,22 +17,22 @@ namespace suanli::sim {
 inline constexpr int64_t kFlexibleMemMbPerGpu = 64 * 1024;
 
 struct WorkloadOptions {
-  bool tenants_from_trace = false;      // else every job belongs to one tenant, "all"
+  bool tenants_from_trace = false;               // else every job belongs to one tenant, "all"
   std::map<std::string, double> tenant_weights;  // absent tenants weigh 1
-  std::vector<std::string> tenant_names;  // fixed tenant set (VC partitions); else derived
-  double flexible_fraction = 0;         // of jobs with >= flexible_min_gpus GPUs
+  std::vector<std::string> tenant_names;         // fixed tenant set (VC partitions); else derived
+  double flexible_fraction = 0;                  // of jobs with >= flexible_min_gpus GPUs
   double flexible_speed = 0.55;
   int64_t flexible_min_gpus = 8;
-  bool use_gpu_type_aug33 = false;      // openb: take constraints from gpu_type_aug33
-  bool checkpointable = true;           // preempted jobs resume where they stopped
+  bool use_gpu_type_aug33 = false;  // openb: take constraints from gpu_type_aug33
+  bool checkpointable = true;       // preempted jobs resume where they stopped
   uint64_t seed = 1;
 };
 
 struct SimJob {
-  core::Job job;          // static part; job.id is 1 + the index in Workload::jobs
-  std::string name;       // the trace's job_id
-  int64_t line = 0;       // trace line, for reports
-  core::Time work_ms = 0; // run time at speed 1.0 on shapes[0]
+  core::Job job;            // static part; job.id is 1 + the index in Workload::jobs
+  std::string name;         // the trace's job_id
+  int64_t line = 0;         // trace line, for reports
+  core::Time work_ms = 0;   // run time at speed 1.0 on shapes[0]
   int64_t accel_milli = 0;  // total accelerators of shapes[0]
   bool flexible = false;
 };
@@ -45,8 +45,8 @@ struct UnplaceableJob {
 
 struct Workload {
   std::vector<core::Tenant> tenants;
-  std::vector<SimJob> jobs;                 // sorted by (submit_time, line); ids 1..n
-  std::vector<UnplaceableJob> infeasible;   // could never fit this cluster (not replayed)
+  std::vector<SimJob> jobs;                // sorted by (submit_time, line); ids 1..n
+  std::vector<UnplaceableJob> infeasible;  // could never fit this cluster (not replayed)
   int64_t flexible_jobs = 0;
 };
 

@@ -21,7 +21,8 @@ Workload Build(const std::vector<std::string>& lines, const std::string& cluster
 }
 
 TEST(WorkloadTest, GangShapesUseTheFewestEqualTasksThatFitANode) {
-  Workload w = Build({kHeader, "a,v,0,10,8,", "b,v,0,10,12,", "c,v,0,10,24,", "d,v,0,10,3,"}, "4x8");
+  Workload w =
+      Build({kHeader, "a,v,0,10,8,", "b,v,0,10,12,", "c,v,0,10,24,", "d,v,0,10,3,"}, "4x8");
   ASSERT_EQ(w.jobs.size(), 4u);
   auto shape = [&](int i) { return w.jobs[i].job.shapes[0]; };
   EXPECT_EQ(shape(0).tasks, 1);
