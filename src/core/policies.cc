@@ -111,7 +111,7 @@ PolicySpec Default() {
   s.fair = true;
   s.preempt_priority = true;
   s.reclaim = true;
-  s.starvation_ms = 24 * kHour;
+  s.starvation_ms = 20 * kHour;
   return s;
 }
 
