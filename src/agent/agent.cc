@@ -11,6 +11,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -73,8 +75,14 @@ class AgentImpl : public Agent {
     std::unique_ptr<CgroupManager> cgroups;
     if (options_.use_cgroups) {
       auto layout = DetectCgroupLayout();
-      cgroups =
-          std::make_unique<CgroupManager>(layout, options_.cgroup_parent + "/" + options_.name);
+      // The work directory is part of the name: two agents sharing a node name on one machine
+      // (tests, `suanli up` twice) never touch each other's groups, and a restarted agent finds its
+      // own.
+      std::error_code ec;
+      auto work = std::filesystem::weakly_canonical(options_.work_dir, ec).string();
+      std::string group = fmt::format("{}-{:08x}", options_.name,
+                                      static_cast<uint32_t>(std::hash<std::string>{}(work)));
+      cgroups = std::make_unique<CgroupManager>(layout, options_.cgroup_parent + "/" + group);
       Status st = geteuid() == 0
                       ? cgroups->Init()
                       : FailedPrecondition("the agent is not root and cannot create cgroups");

@@ -63,6 +63,26 @@ inline std::string ReadText(const std::string& path) {
   return ss.str();
 }
 
+// Tasks outlive their agent by design, so a test that ends (or fails) with tasks running kills them
+// here: every process in the cgroups of agents named `node` (the agent names its groups
+// "<node>-<hash>").
+inline void KillLeftoverTasks(const std::string& node) {
+  for (const char* base :
+       {"/sys/fs/cgroup/pids/suanli", "/sys/fs/cgroup/freezer/suanli", "/sys/fs/cgroup/suanli"}) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(base, ec)) continue;
+    for (const auto& agent : std::filesystem::directory_iterator(base, ec)) {
+      if (agent.path().filename().string().rfind(node + "-", 0) != 0) continue;
+      for (const auto& task : std::filesystem::directory_iterator(agent.path(), ec)) {
+        if (!task.is_directory()) continue;
+        std::stringstream procs(ReadText(task.path().string() + "/cgroup.procs"));
+        int pid;
+        while (procs >> pid) kill(pid, SIGKILL);
+      }
+    }
+  }
+}
+
 // A controller that records what agents say and hands them the work a test queues.
 class FakeController {
  public:
@@ -319,9 +339,15 @@ class ChildProcess {
   pid_t pid_ = -1;
 };
 
+// The `suanli` binary: $SUANLI_BINARY, else the build directory's (tests live in
+// build/tests/integration).
 inline std::string SuanliBinary() {
   const char* b = getenv("SUANLI_BINARY");
-  return b ? b : "./suanli";
+  if (b && *b && std::filesystem::exists(b)) return b;
+  std::error_code ec;
+  auto self = std::filesystem::canonical("/proc/self/exe", ec);
+  auto guess = self.parent_path().parent_path().parent_path() / "suanli";
+  return std::filesystem::exists(guess, ec) ? guess.string() : "suanli";
 }
 
 // A scratch directory outside /tmp (jobs get a private /tmp, so files a test and a job share live

@@ -48,16 +48,20 @@ else:
     c.sendall(str(rank).encode()); print("joined", c.recv(16).decode(), flush=True)
 )";
 
+// Unique per test process: ctest runs test cases in parallel, and an agent owns its node's cgroups.
+std::string NodeA() { return "gang-a-" + std::to_string(getpid()); }
+std::string NodeB() { return "gang-b-" + std::to_string(getpid()); }
+
 json GangLaunch(int64_t job, int task, const std::string& script, int port) {
   json j = BasicLaunch(job, script);
   j["task"] = task;
   j["tasks"] = 4;
   j["master_addr"] = "127.0.0.1";
   j["master_port"] = port;
-  j["peers"] = json::array({{{"task", 0}, {"node", "gang-a"}, {"address", "127.0.0.1"}},
-                            {{"task", 1}, {"node", "gang-a"}, {"address", "127.0.0.1"}},
-                            {{"task", 2}, {"node", "gang-b"}, {"address", "127.0.0.1"}},
-                            {{"task", 3}, {"node", "gang-b"}, {"address", "127.0.0.1"}}});
+  j["peers"] = json::array({{{"task", 0}, {"node", NodeA()}, {"address", "127.0.0.1"}},
+                            {{"task", 1}, {"node", NodeA()}, {"address", "127.0.0.1"}},
+                            {{"task", 2}, {"node", NodeB()}, {"address", "127.0.0.1"}},
+                            {{"task", 3}, {"node", NodeB()}, {"address", "127.0.0.1"}}});
   return j;
 }
 
@@ -65,12 +69,18 @@ class AgentGangTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    a_ = StartAgent(fc_, "gang-a", dir_);
-    b_ = StartAgent(fc_, "gang-b", dir_);
-    ASSERT_TRUE(fc_.WaitRegistered("gang-a")) << ReadText(dir_ + "/gang-a.log");
-    ASSERT_TRUE(fc_.WaitRegistered("gang-b")) << ReadText(dir_ + "/gang-b.log");
+    a_ = StartAgent(fc_, NodeA(), dir_);
+    b_ = StartAgent(fc_, NodeB(), dir_);
+    ASSERT_TRUE(fc_.WaitRegistered(NodeA())) << ReadText(dir_ + "/" + NodeA() + ".log");
+    ASSERT_TRUE(fc_.WaitRegistered(NodeB())) << ReadText(dir_ + "/" + NodeB() + ".log");
   }
-  std::string Node(int task) { return task < 2 ? "gang-a" : "gang-b"; }
+  void TearDown() override {
+    a_.reset();
+    b_.reset();
+    KillLeftoverTasks(NodeA());
+    KillLeftoverTasks(NodeB());
+  }
+  std::string Node(int task) { return task < 2 ? NodeA() : NodeB(); }
 
   FakeController fc_;
   std::string dir_;
@@ -85,13 +95,13 @@ TEST_F(AgentGangTest, FourTasksGetRanksAndMeetAtTheMaster) {
     ASSERT_FALSE(exit.is_null()) << "task " << t << "\n" << ReadText(dir_ + "/" + Node(t) + ".log");
     EXPECT_EQ(exit["exit_code"], 0) << "task " << t << ": " << fc_.Log(301, t, "stderr");
   }
-  EXPECT_NE(
-      fc_.Log(301, 0, "stdout").find("rank 0 local 0 of 2 world 4 nodes gang-a,gang-b task 0"),
-      std::string::npos)
+  EXPECT_NE(fc_.Log(301, 0, "stdout")
+                .find("rank 0 local 0 of 2 world 4 nodes " + NodeA() + "," + NodeB() + " task 0"),
+            std::string::npos)
       << fc_.Log(301, 0, "stdout");
-  EXPECT_NE(
-      fc_.Log(301, 3, "stdout").find("rank 3 local 1 of 2 world 4 nodes gang-a,gang-b task 3"),
-      std::string::npos)
+  EXPECT_NE(fc_.Log(301, 3, "stdout")
+                .find("rank 3 local 1 of 2 world 4 nodes " + NodeA() + "," + NodeB() + " task 3"),
+            std::string::npos)
       << fc_.Log(301, 3, "stdout");
   EXPECT_NE(fc_.Log(301, 0, "stdout").find("rendezvous ok [1, 2, 3]"), std::string::npos);
   for (int t = 1; t < 4; ++t)
@@ -108,8 +118,8 @@ TEST_F(AgentGangTest, OneFailedTaskTearsDownTheGang) {
   ASSERT_FALSE(failed.is_null());
   EXPECT_EQ(failed["exit_code"], 3);
   // What the controller does on a gang member's failure: kill the rest, naming the reason.
-  fc_.Kill("gang-a", 302, 1, 1, "GANG_FAILED");
-  fc_.Kill("gang-b", 302, 1, 1, "GANG_FAILED");
+  fc_.Kill(NodeA(), 302, 1, 1, "GANG_FAILED");
+  fc_.Kill(NodeB(), 302, 1, 1, "GANG_FAILED");
   for (int t : {0, 1, 3}) {
     json exit = fc_.WaitExit(302, t, 20s);
     ASSERT_FALSE(exit.is_null()) << "task " << t << " survived its gang";

@@ -14,13 +14,20 @@ class AgentIsolationTest : public ::testing::Test {
     dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
   }
   void StartNode(const std::vector<std::string>& extra = {}) {
-    agent_ = StartAgent(fc_, "iso-node", dir_, extra);
-    ASSERT_TRUE(fc_.WaitRegistered("iso-node")) << ReadText(dir_ + "/iso-node.log");
+    agent_ = StartAgent(fc_, node_, dir_, extra);
+    ASSERT_TRUE(fc_.WaitRegistered(node_)) << AgentLog();
   }
-  std::string AgentLog() { return ReadText(dir_ + "/iso-node.log"); }
+  void TearDown() override {
+    agent_.reset();
+    KillLeftoverTasks(node_);
+  }
+  std::string AgentLog() { return ReadText(dir_ + "/" + node_ + ".log"); }
 
   FakeController fc_;
   std::string dir_;
+  // Unique per test process: ctest runs test cases in parallel, and an agent owns its node's
+  // cgroups.
+  std::string node_ = "iso-" + std::to_string(getpid());
   std::unique_ptr<ChildProcess> agent_;
 };
 
@@ -33,8 +40,8 @@ TEST_F(AgentIsolationTest, MemoryHogIsKilledAsOutOfMemoryWhileNeighbourFinishes)
   hog["mem_mb"] = 64;
   json neighbour = BasicLaunch(102, "sleep 2; echo neighbour-done");
   neighbour["mem_mb"] = 64;
-  fc_.Launch("iso-node", hog);
-  fc_.Launch("iso-node", neighbour);
+  fc_.Launch(node_, hog);
+  fc_.Launch(node_, neighbour);
   json hog_exit = fc_.WaitExit(101, 0);
   ASSERT_FALSE(hog_exit.is_null()) << AgentLog();
   EXPECT_EQ(hog_exit["reason"], "OUT_OF_MEMORY") << hog_exit.dump();
@@ -54,7 +61,7 @@ TEST_F(AgentIsolationTest, CpuHogIsConfinedToItsCpuSet) {
                          "timeout 1 sh -c 'while :; do :; done'; "
                          "cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || true; echo end");
   hog["cpus"] = 1;
-  fc_.Launch("iso-node", hog);
+  fc_.Launch(node_, hog);
   json exit = fc_.WaitExit(111, 0);
   ASSERT_FALSE(exit.is_null()) << AgentLog();
   ASSERT_TRUE(fc_.WaitLog(111, 0, "stdout", "end"));
@@ -87,7 +94,7 @@ TEST_F(AgentIsolationTest, ForkBombIsStoppedByThePidsLimitAndCleanedUp) {
                           "print('forked', ok, 'failed', failed, flush=True)\n");
   bomb["script"] = "#!/usr/bin/python3\n" + bomb["script"].get<std::string>();
   bomb["pids_max"] = 50;
-  fc_.Launch("iso-node", bomb);
+  fc_.Launch(node_, bomb);
   json exit = fc_.WaitExit(121, 0, 60s);
   ASSERT_FALSE(exit.is_null()) << AgentLog();
   EXPECT_EQ(exit["exit_code"], 0) << exit.dump();
@@ -114,12 +121,12 @@ TEST_F(AgentIsolationTest, JobCannotReadAnotherJobsPrivateTmp) {
   std::string flag = dir_ + "/a-wrote";
   json a = BasicLaunch(
       131, "echo secret > /tmp/secret-131; touch " + flag + "; sleep 4; cat /tmp/secret-131");
-  fc_.Launch("iso-node", a);
+  fc_.Launch(node_, a);
   for (int i = 0; i < 100 && !std::filesystem::exists(flag); ++i)
     std::this_thread::sleep_for(100ms);
   ASSERT_TRUE(std::filesystem::exists(flag)) << AgentLog();
   json b = BasicLaunch(132, "ls -a /tmp; cat /tmp/secret-131 && echo LEAKED || echo not-visible");
-  fc_.Launch("iso-node", b);
+  fc_.Launch(node_, b);
   ASSERT_FALSE(fc_.WaitExit(132, 0).is_null());
   ASSERT_TRUE(fc_.WaitLog(132, 0, "stdout", "visible")) << fc_.Log(132, 0, "stderr");
   EXPECT_NE(fc_.Log(132, 0, "stdout").find("not-visible"), std::string::npos);
@@ -138,7 +145,7 @@ TEST_F(AgentIsolationTest, EnvironmentIsScrubbedDevicesAreMaskedAndUnknownUsersF
   j["devices"] = {1, 3};
   j["gpu_type"] = "nvidia-a100";
   j["env"] = {{"MY_SETTING", "42"}};
-  fc_.Launch("iso-node", j);
+  fc_.Launch(node_, j);
   ASSERT_FALSE(fc_.WaitExit(141, 0).is_null()) << AgentLog();
   ASSERT_TRUE(fc_.WaitLog(141, 0, "stdout", "whoami="));
   std::string out = fc_.Log(141, 0, "stdout");
@@ -153,7 +160,7 @@ TEST_F(AgentIsolationTest, EnvironmentIsScrubbedDevicesAreMaskedAndUnknownUsersF
     EXPECT_TRUE(fc_.WaitLog(141, 0, "stderr", "has no account on this node"));
   }
   // The node reported the declared devices at registration.
-  json node = fc_.Node("iso-node");
+  json node = fc_.Node(node_);
   ASSERT_EQ(node["devices"].size(), 4u) << node.dump();
   EXPECT_EQ(node["devices"][0]["type"], "nvidia-a100");
 }
@@ -161,7 +168,7 @@ TEST_F(AgentIsolationTest, EnvironmentIsScrubbedDevicesAreMaskedAndUnknownUsersF
 TEST_F(AgentIsolationTest, RootJobsNeedTheAllowRootFlag) {
   if (geteuid() != 0) GTEST_SKIP() << "not root";
   StartNode();  // no --allow-root
-  fc_.Launch("iso-node", BasicLaunch(151, "echo uid=$(id -u)"));
+  fc_.Launch(node_, BasicLaunch(151, "echo uid=$(id -u)"));
   ASSERT_FALSE(fc_.WaitExit(151, 0).is_null());
   ASSERT_TRUE(fc_.WaitLog(151, 0, "stdout", "uid="));
   EXPECT_EQ(fc_.Log(151, 0, "stdout").find("uid=0"), std::string::npos);

@@ -15,10 +15,14 @@ class AgentLifecycleTest : public ::testing::Test {
     dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
   }
   void StartNode(const std::vector<std::string>& extra = {}) {
-    agent_ = StartAgent(fc_, "life-node", dir_, extra);
-    ASSERT_TRUE(fc_.WaitRegistered("life-node", ++registrations_)) << AgentLog();
+    agent_ = StartAgent(fc_, node_, dir_, extra);
+    ASSERT_TRUE(fc_.WaitRegistered(node_, ++registrations_)) << AgentLog();
   }
-  std::string AgentLog() { return ReadText(dir_ + "/life-node.log"); }
+  void TearDown() override {
+    agent_.reset();
+    KillLeftoverTasks(node_);
+  }
+  std::string AgentLog() { return ReadText(dir_ + "/" + node_ + ".log"); }
   int Lines(const std::string& path) {
     std::string t = ReadText(path);
     return static_cast<int>(std::count(t.begin(), t.end(), '\n'));
@@ -26,6 +30,9 @@ class AgentLifecycleTest : public ::testing::Test {
 
   FakeController fc_;
   std::string dir_;
+  // Unique per test process: ctest runs test cases in parallel, and an agent owns its node's
+  // cgroups.
+  std::string node_ = "life-" + std::to_string(getpid());
   std::unique_ptr<ChildProcess> agent_;
   int registrations_ = 0;
 };
@@ -37,10 +44,10 @@ TEST_F(AgentLifecycleTest, PreemptionGivesAGracePeriodToCheckpoint) {
                                 "/ckpt; echo grace=$SUANLI_GRACE_S; exit 0' TERM\n"
                                 "echo running\nwhile :; do sleep 0.1; done\n");
   j["grace_s"] = 20;
-  fc_.Launch("life-node", j);
+  fc_.Launch(node_, j);
   ASSERT_TRUE(fc_.WaitLog(201, 0, "stdout", "running")) << AgentLog();
   auto t0 = std::chrono::steady_clock::now();
-  fc_.Kill("life-node", 201, 1, -1, "PREEMPTED");
+  fc_.Kill(node_, 201, 1, -1, "PREEMPTED");
   json exit = fc_.WaitExit(201, 0);
   ASSERT_FALSE(exit.is_null()) << AgentLog();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 15s)
@@ -55,10 +62,10 @@ TEST_F(AgentLifecycleTest, PreemptionGivesAGracePeriodToCheckpoint) {
 TEST_F(AgentLifecycleTest, CancelKillsTheWholeTreeWhenTheGracePeriodRunsOut) {
   StartNode();
   // Ignores SIGTERM (children inherit that), so only the kill after the grace period ends it.
-  fc_.Launch("life-node", BasicLaunch(202, "trap '' TERM; (sleep 3202 &); echo up; sleep 3202"));
+  fc_.Launch(node_, BasicLaunch(202, "trap '' TERM; (sleep 3202 &); echo up; sleep 3202"));
   ASSERT_TRUE(fc_.WaitLog(202, 0, "stdout", "up")) << AgentLog();
   auto t0 = std::chrono::steady_clock::now();
-  fc_.Kill("life-node", 202, 1, 1, "CANCELLED");
+  fc_.Kill(node_, 202, 1, 1, "CANCELLED");
   json exit = fc_.WaitExit(202, 0);
   ASSERT_FALSE(exit.is_null()) << AgentLog();
   auto took = std::chrono::steady_clock::now() - t0;
@@ -77,11 +84,11 @@ TEST_F(AgentLifecycleTest, TimeLimitExitCodesSignalsAndLogs) {
   json slow = BasicLaunch(203, "echo start; sleep 60");
   slow["time_limit_s"] = 1;
   slow["grace_s"] = 1;
-  fc_.Launch("life-node", slow);
+  fc_.Launch(node_, slow);
   fc_.Launch(
-      "life-node",
+      node_,
       BasicLaunch(204, "for i in $(seq 1 2000); do echo line-$i; done; echo err >&2; exit 7"));
-  fc_.Launch("life-node", BasicLaunch(205, "kill -SEGV $$"));
+  fc_.Launch(node_, BasicLaunch(205, "kill -SEGV $$"));
   json t = fc_.WaitExit(203, 0);
   ASSERT_FALSE(t.is_null()) << AgentLog();
   EXPECT_EQ(t["reason"], "TIMEOUT");
@@ -104,17 +111,17 @@ TEST_F(AgentLifecycleTest, AgentKilledMidJobReattachesAndNeverStartsItTwice) {
   StartNode();
   std::string runs = dir_ + "/runs";
   json j = BasicLaunch(206, "echo run >> " + runs + "; sleep 4; echo finished");
-  fc_.Launch("life-node", j);
+  fc_.Launch(node_, j);
   ASSERT_FALSE(fc_.WaitStarted(206, 0).is_null()) << AgentLog();
   for (int i = 0; i < 50 && Lines(runs) < 1; ++i) std::this_thread::sleep_for(100ms);
   agent_->Kill(SIGKILL);  // no goodbye: the task must live on
   std::this_thread::sleep_for(500ms);
   EXPECT_EQ(Lines(runs), 1);
   StartNode();
-  json reg = fc_.Node("life-node");
+  json reg = fc_.Node(node_);
   ASSERT_EQ(reg["running"].size(), 1u) << reg.dump();
   EXPECT_EQ(reg["running"][0]["job_id"], 206);
-  fc_.Launch("life-node", j);  // a confused controller resends the launch: fenced
+  fc_.Launch(node_, j);  // a confused controller resends the launch: fenced
   json exit = fc_.WaitExit(206, 0);
   ASSERT_FALSE(exit.is_null()) << AgentLog();
   EXPECT_EQ(exit["exit_code"], 0) << exit.dump();
@@ -128,12 +135,12 @@ TEST_F(AgentLifecycleTest, AgentKilledMidJobReattachesAndNeverStartsItTwice) {
 
 TEST_F(AgentLifecycleTest, TaskThatEndsWhileTheAgentIsDownIsReportedOnRestart) {
   StartNode();
-  fc_.Launch("life-node", BasicLaunch(207, "sleep 1; exit 4"));
+  fc_.Launch(node_, BasicLaunch(207, "sleep 1; exit 4"));
   ASSERT_FALSE(fc_.WaitStarted(207, 0).is_null()) << AgentLog();
   agent_->Kill(SIGKILL);
   std::this_thread::sleep_for(2500ms);
   StartNode();
-  EXPECT_EQ(fc_.Node("life-node")["running"].size(), 0u);
+  EXPECT_EQ(fc_.Node(node_)["running"].size(), 0u);
   json exit = fc_.WaitExit(207, 0);
   ASSERT_FALSE(exit.is_null()) << AgentLog();
   EXPECT_EQ(exit["exit_code"], 4);
@@ -141,7 +148,7 @@ TEST_F(AgentLifecycleTest, TaskThatEndsWhileTheAgentIsDownIsReportedOnRestart) {
 
 TEST_F(AgentLifecycleTest, StaleAttemptReportedAtReRegistrationIsKilled) {
   StartNode();
-  fc_.Launch("life-node", BasicLaunch(208, "echo up; sleep 60"));
+  fc_.Launch(node_, BasicLaunch(208, "echo up; sleep 60"));
   ASSERT_TRUE(fc_.WaitLog(208, 0, "stdout", "up")) << AgentLog();
   agent_->Kill(SIGKILL);
   fc_.MarkStale(208, 1);  // meanwhile the controller gave up on attempt 1 and requeued the job

@@ -47,6 +47,8 @@ class AgentPartitionTest : public ::testing::Test {
   void TearDown() override {
     a_.reset();
     b_.reset();
+    KillLeftoverTasks(node_a_);
+    KillLeftoverTasks(node_b_);
     fc_.reset();
     if (created_) {
       Sh("ip link del " + host_if_);
@@ -54,23 +56,25 @@ class AgentPartitionTest : public ::testing::Test {
     }
   }
   void StartAgents(const std::vector<std::string>& extra_a) {
-    a_ = StartAgent(*fc_, "part-a", dir_, extra_a, {"ip", "netns", "exec", ns_});
-    b_ = StartAgent(*fc_, "part-b", dir_);
-    ASSERT_TRUE(fc_->WaitRegistered("part-a")) << ReadText(dir_ + "/part-a.log");
-    ASSERT_TRUE(fc_->WaitRegistered("part-b")) << ReadText(dir_ + "/part-b.log");
-    EXPECT_EQ(fc_->Node("part-a")["address"], ns_ip_) << "the agent reports the address peers dial";
+    a_ = StartAgent(*fc_, node_a_, dir_, extra_a, {"ip", "netns", "exec", ns_});
+    b_ = StartAgent(*fc_, node_b_, dir_);
+    ASSERT_TRUE(fc_->WaitRegistered(node_a_)) << ReadText(dir_ + "/" + node_a_ + ".log");
+    ASSERT_TRUE(fc_->WaitRegistered(node_b_)) << ReadText(dir_ + "/" + node_b_ + ".log");
+    EXPECT_EQ(fc_->Node(node_a_)["address"], ns_ip_) << "the agent reports the address peers dial";
   }
   // Cuts the link and waits until the controller has not heard from part-a for `silence`.
   void Partition(std::chrono::milliseconds silence) {
     ASSERT_EQ(Sh("ip link set " + host_if_ + " down"), 0);
     auto cut = std::chrono::steady_clock::now();
-    while (std::chrono::steady_clock::now() - std::max(cut, fc_->LastSeen("part-a")) < silence)
+    while (std::chrono::steady_clock::now() - std::max(cut, fc_->LastSeen(node_a_)) < silence)
       std::this_thread::sleep_for(100ms);
   }
   void Heal() { ASSERT_EQ(Sh("ip link set " + host_if_ + " up"), 0); }
 
   std::string ns_, host_if_, ns_if_, host_ip_, ns_ip_, dir_;
   bool created_ = false;
+  std::string node_a_ = "part-a-" + std::to_string(getpid()),
+              node_b_ = "part-b-" + std::to_string(getpid());
   std::unique_ptr<FakeController> fc_;
   std::unique_ptr<ChildProcess> a_, b_;
 };
@@ -78,11 +82,11 @@ class AgentPartitionTest : public ::testing::Test {
 TEST_F(AgentPartitionTest, HealedPartitionLeavesOneCopy) {
   StartAgents({});
   std::string script = "echo attempt-$SUANLI_ATTEMPT >> " + dir_ + "/runs; sleep 4401";
-  fc_->Launch("part-a", BasicLaunch(401, script, 1));
-  ASSERT_FALSE(fc_->WaitStarted(401, 0).is_null()) << ReadText(dir_ + "/part-a.log");
+  fc_->Launch(node_a_, BasicLaunch(401, script, 1));
+  ASSERT_FALSE(fc_->WaitStarted(401, 0).is_null()) << ReadText(dir_ + "/" + node_a_ + ".log");
   Partition(3s);  // the controller's node timeout: part-a is DOWN, its job LOST and requeued
   fc_->MarkStale(401, 1);
-  fc_->Launch("part-b", BasicLaunch(401, script, 2));
+  fc_->Launch(node_b_, BasicLaunch(401, script, 2));
   ASSERT_FALSE(fc_->WaitEvent(
                       [](const json& e) {
                         return e["job_id"] == 401 && e["attempt"] == 2 && e["event"] == "started";
@@ -92,12 +96,12 @@ TEST_F(AgentPartitionTest, HealedPartitionLeavesOneCopy) {
   Heal();
   json stale = fc_->WaitExit(401, 0, 40s, 1);
   ASSERT_FALSE(stale.is_null()) << "the stale copy was never stopped\n"
-                                << ReadText(dir_ + "/part-a.log");
+                                << ReadText(dir_ + "/" + node_a_ + ".log");
   EXPECT_EQ(stale["reason"], "STALE_ATTEMPT");
-  EXPECT_EQ(stale["node"], "part-a");
+  EXPECT_EQ(stale["node"], node_a_);
   std::this_thread::sleep_for(500ms);
   EXPECT_EQ(CountCopies("4401"), 1) << "exactly the requeued copy runs";
-  fc_->Kill("part-b", 401, 2, 0, "CANCELLED");
+  fc_->Kill(node_b_, 401, 2, 0, "CANCELLED");
   ASSERT_FALSE(fc_->WaitExit(401, 0, 20s, 2).is_null());
   EXPECT_EQ(CountCopies("4401"), 0);
 }
@@ -105,16 +109,16 @@ TEST_F(AgentPartitionTest, HealedPartitionLeavesOneCopy) {
 TEST_F(AgentPartitionTest, SelfFencingAgentStopsItsCopyBeforeTheRequeue) {
   StartAgents({"--fence-after-ms", "1500"});
   std::string script = "sleep 4402";
-  fc_->Launch("part-a", BasicLaunch(402, script, 1));
-  ASSERT_FALSE(fc_->WaitStarted(402, 0).is_null()) << ReadText(dir_ + "/part-a.log");
+  fc_->Launch(node_a_, BasicLaunch(402, script, 1));
+  ASSERT_FALSE(fc_->WaitStarted(402, 0).is_null()) << ReadText(dir_ + "/" + node_a_ + ".log");
   Partition(3s);
   // Before the controller starts attempt 2 elsewhere, the cut-off agent has already stopped
   // attempt 1.
   for (int i = 0; i < 50 && CountCopies("4402") > 0; ++i) std::this_thread::sleep_for(100ms);
-  EXPECT_EQ(CountCopies("4402"), 0) << ReadText(dir_ + "/part-a.log");
+  EXPECT_EQ(CountCopies("4402"), 0) << ReadText(dir_ + "/" + node_a_ + ".log");
   Heal();
   json lost = fc_->WaitExit(402, 0, 40s, 1);
-  ASSERT_FALSE(lost.is_null()) << ReadText(dir_ + "/part-a.log");
+  ASSERT_FALSE(lost.is_null()) << ReadText(dir_ + "/" + node_a_ + ".log");
   EXPECT_EQ(lost["reason"], "LOST");
 }
 

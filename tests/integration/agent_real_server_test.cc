@@ -31,6 +31,13 @@ class RealCluster : public ::testing::Test {
     client_->set_default_headers({{"Authorization", "Bearer " + admin_}});
     client_->set_read_timeout(10, 0);
   }
+  void TearDown() override {
+    for (auto& [name, agent] : agents_) {
+      agent.reset();
+      KillLeftoverTasks(name);
+    }
+    server_.reset();
+  }
   static std::string Trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
