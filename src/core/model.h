@@ -139,6 +139,9 @@ struct PendingInfo {
   Time est_start = kUnknownTime;  // from the reservation plan, when computable
 };
 
+// Apply preemptions before placements: a placement may use room its cycle's victims free, so
+// the caller must stop those victims before starting it. `pending` also lists this cycle's
+// victims (they are pending once the caller requeues them).
 struct CycleResult {
   std::vector<Placement> placements;
   std::vector<Preemption> preemptions;
