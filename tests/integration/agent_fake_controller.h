@@ -79,6 +79,15 @@ inline void KillLeftoverTasks(const std::string& node) {
         int pid;
         while (procs >> pid) kill(pid, SIGKILL);
       }
+      // Then the emptied groups themselves (killed processes leave their group a moment later).
+      for (int attempt = 0; attempt < 20; ++attempt) {
+        bool left = false;
+        for (const auto& task : std::filesystem::directory_iterator(agent.path(), ec))
+          if (task.is_directory() && rmdir(task.path().c_str()) != 0) left = true;
+        if (!left) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      rmdir(agent.path().c_str());
     }
   }
 }
@@ -353,9 +362,7 @@ inline std::string SuanliBinary() {
 // A scratch directory outside /tmp (jobs get a private /tmp, so files a test and a job share live
 // here).
 inline std::string ScratchDir(const std::string& name) {
-  const char* bin = getenv("SUANLI_BINARY");
-  std::filesystem::path base =
-      bin ? std::filesystem::path(bin).parent_path() / "agent-it" : "agent-it";
+  std::filesystem::path base = std::filesystem::path(SuanliBinary()).parent_path() / "agent-it";
   std::filesystem::path dir = base / (name + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
