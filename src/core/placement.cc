@@ -80,16 +80,23 @@ void Placer::BuildClasses(const Capacity& cap) {
   const auto num_nodes = static_cast<size_t>(cap.num_nodes());
   {
     // The task mix FGD measures fragmentation against: every task the cluster knows of, by ask.
-    std::map<std::tuple<int64_t, int64_t, int64_t>, double> counts;
+    // Classes remember which accelerator types they accept (bit per type; 0 = any), so a node
+    // of a type a class cannot use counts all its free capacity as fragment for that class.
+    std::map<std::tuple<int64_t, int64_t, int64_t, uint64_t>, double> counts;
     for (const Job& job : state.jobs) {
       if (job.shapes.empty()) continue;
       const Shape& s = job.shapes[std::clamp<int32_t>(job.shape_index, 0, job.shapes.size() - 1)];
       const double n = std::max(s.tasks, 1);
-      counts[{s.per_task.accel_milli, s.per_task.cpu_milli, s.per_task.mem_mb}] += n;
+      uint64_t mask = 0;
+      for (AccelType t : s.accel_types) {
+        if (t >= 0 && t < 64) mask |= uint64_t{1} << t;
+      }
+      counts[{s.per_task.accel_milli, s.per_task.cpu_milli, s.per_task.mem_mb, mask}] += n;
     }
     std::vector<TaskClass> all;
     for (const auto& [key, count] : counts) {
-      all.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), count});
+      all.push_back(
+          {std::get<0>(key), std::get<1>(key), std::get<2>(key), count, std::get<3>(key)});
     }
     std::stable_sort(all.begin(), all.end(),
                      [](const TaskClass& a, const TaskClass& b) { return a.weight > b.weight; });
@@ -290,11 +297,17 @@ double Placer::FragDelta(const Capacity& cap, int32_t n, const std::vector<int32
   }
   const int64_t cpu = cap.cpu_free(n) - (devices.empty() ? 0 : r.cpu_milli);
   const int64_t mem = cap.mem_free(n) - (devices.empty() ? 0 : r.mem_mb);
+  uint64_t node_types = 0;
+  for (int32_t d = 0; d < cap.num_devices(n); ++d) {
+    const AccelType t = cap.device_type(n, d);
+    if (t >= 0 && t < 64) node_types |= uint64_t{1} << t;
+  }
   double expected = 0;
   for (size_t k = 0; k < classes_.size(); ++k) {
     const TaskClass& c = classes_[k];
     double frag;
-    if (cpu < c.cpu_milli || mem < c.mem_mb) {
+    const bool type_ok = c.accel_milli <= 0 || c.types == 0 || (c.types & node_types) != 0;
+    if (!type_ok || cpu < c.cpu_milli || mem < c.mem_mb) {
       frag = static_cast<double>(sum_free);
     } else if (c.accel_milli <= 0) {
       frag = 0;

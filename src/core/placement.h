@@ -55,6 +55,7 @@ class Placer {
   struct TaskClass {
     int64_t accel_milli, cpu_milli, mem_mb;
     double weight;
+    uint64_t types;  // accepted accelerator types, one bit each; 0 = any
   };
   struct NodeFrag {  // cached per node version
     uint64_t version = ~0ULL;
