@@ -10,7 +10,10 @@ bool Controller::CanManageUser(const Principal& p, const store::UserRecord& u) c
     case Role::kAdmin:
       return true;
     case Role::kTenantAdmin:
-      return InSubtree(u.tenant, p.tenant);
+      // A tenant-admin never manages an admin, even one placed in their subtree (the built-in
+      // admin lives in the root tenant): minting or revoking an admin's token would be privilege
+      // escalation. Such users are invisible to them (callers answer 404).
+      return u.role != "admin" && InSubtree(u.tenant, p.tenant);
     case Role::kMember:
       return u.name == p.user;
   }

@@ -284,3 +284,39 @@ TEST(ServerApiTest, DashboardPlaceholderWhenNotBuilt) {
 
 }  // namespace
 }  // namespace suanli::server::testing
+
+namespace suanli::server::testing {
+namespace {
+
+// A tenant-admin in the root tenant has the built-in admin in their subtree; they still must not
+// mint or revoke an admin's tokens (that would make them admin), nor see admins in the user list.
+TEST(ServerApiTest, TenantAdminCannotManageAdminUsers) {
+  TestServer s;
+  Client admin = s.Admin();
+  ASSERT_EQ(
+      admin
+          .Post("/api/v1/users", json{{"name", "ra"}, {"tenant", "root"}, {"role", "tenant-admin"}})
+          .status,
+      201);
+  ASSERT_EQ(admin.Post("/api/v1/users", json{{"name", "m"}, {"tenant", "root"}}).status, 201);
+  Response ra_tok = admin.Post("/api/v1/tokens", json{{"user", "ra"}});
+  ASSERT_EQ(ra_tok.status, 201);
+  Response admin_tok = admin.Post("/api/v1/tokens", json{{"user", "admin"}});
+  ASSERT_EQ(admin_tok.status, 201);
+  Client ra = s.As(ra_tok.body["token"]);
+
+  EXPECT_EQ(ra.Post("/api/v1/tokens", json{{"user", "admin"}}).status, 404);
+  EXPECT_EQ(
+      ra.Delete("/api/v1/tokens/" + std::to_string(admin_tok.body["id"].get<int64_t>())).status,
+      404);
+  EXPECT_EQ(s.As(admin_tok.body["token"]).Get("/api/v1/whoami").status, 200);
+  Response users = ra.Get("/api/v1/users");
+  ASSERT_EQ(users.status, 200);
+  for (const auto& u : users.body["users"]) EXPECT_NE(u["role"], "admin") << u.dump();
+  // Non-admin users of the subtree (and themselves) stay manageable.
+  EXPECT_EQ(ra.Post("/api/v1/tokens", json{{"user", "m"}}).status, 201);
+  EXPECT_EQ(ra.Post("/api/v1/tokens", json::object()).status, 201);
+}
+
+}  // namespace
+}  // namespace suanli::server::testing
