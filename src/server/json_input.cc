@@ -51,13 +51,41 @@ FieldReader& FieldReader::Int(const char* name, int64_t* out, int64_t min, int64
     Fail(InvalidArgument("field '" + Field(name) + "' must be an integer" + range));
     return *this;
   }
+  // Integers are compared exactly: through a double, 2^63 (unsigned) would equal
+  // double(INT64_MAX), pass, and wrap to INT64_MIN.
+  if (v->is_number_unsigned()) {
+    uint64_t u = v->get<uint64_t>();
+    if (max < 0 || u > static_cast<uint64_t>(max) || static_cast<int64_t>(u) < min) {
+      Fail(InvalidArgument("field '" + Field(name) + "' must be" + range));
+    } else {
+      *out = static_cast<int64_t>(u);
+    }
+    return *this;
+  }
+  if (v->is_number_integer()) {
+    int64_t i = v->get<int64_t>();
+    if (i < min || i > max) {
+      Fail(InvalidArgument("field '" + Field(name) + "' must be" + range));
+    } else {
+      *out = i;
+    }
+    return *this;
+  }
   double d = v->get<double>();
-  if (!v->is_number_integer() && (std::floor(d) != d || !std::isfinite(d))) {
+  // 2^63 is the first double past INT64_MAX; anything at or above it cannot be converted.
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  if (std::floor(d) != d || !std::isfinite(d)) {
     Fail(InvalidArgument("field '" + Field(name) + "' must be an integer" + range));
-  } else if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
+  } else if (d < static_cast<double>(min) || d > static_cast<double>(max) || d >= kTwoTo63 ||
+             d < -kTwoTo63) {
     Fail(InvalidArgument("field '" + Field(name) + "' must be" + range));
   } else {
-    *out = v->is_number_integer() ? v->get<int64_t>() : static_cast<int64_t>(d);
+    int64_t i = static_cast<int64_t>(d);
+    if (i < min || i > max) {
+      Fail(InvalidArgument("field '" + Field(name) + "' must be" + range));
+    } else {
+      *out = i;
+    }
   }
   return *this;
 }

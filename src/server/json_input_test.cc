@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace suanli::server {
 namespace {
 
@@ -52,6 +54,35 @@ TEST(JsonInputTest, NamesTheFieldOnWrongTypesAndRanges) {
             "field 'shapes[2].mem_mb' must be between 0 and 1000");
   EXPECT_EQ(first_error(R"({"mem_mb":true})"),
             "field 'shapes[2].mem_mb' must be an integer between 0 and 1000");
+}
+
+// Integers at the edge of int64 are compared exactly, never through a double: 2^63 used to pass
+// as double(INT64_MAX) and wrap to INT64_MIN.
+TEST(JsonInputTest, IntRangeIsExactAtTheInt64Edge) {
+  const int64_t kMax = std::numeric_limits<int64_t>::max();
+  auto read = [&](const std::string& text, int64_t* out) {
+    json j = json::parse(text);
+    FieldReader r(j);
+    r.Int("v", out, 0, kMax);
+    return r.Finish();
+  };
+  int64_t v = 7;
+  EXPECT_FALSE(read(R"({"v":9223372036854775808})", &v).ok());  // 2^63, unsigned
+  EXPECT_EQ(v, 7);
+  EXPECT_FALSE(read(R"({"v":18446744073709551615})", &v).ok());
+  EXPECT_FALSE(read(R"({"v":9.3e18})", &v).ok());  // a double past int64
+  EXPECT_EQ(v, 7);
+  ASSERT_TRUE(read(R"({"v":9223372036854775807})", &v).ok());
+  EXPECT_EQ(v, kMax);
+  ASSERT_TRUE(read(R"({"v":1e3})", &v).ok());
+  EXPECT_EQ(v, 1000);
+  EXPECT_FALSE(read(R"({"v":-1})", &v).ok());
+  // A small unsigned value against a narrow range.
+  json j = json::parse(R"({"v":6})");
+  FieldReader r(j);
+  int64_t small = 0;
+  r.Int("v", &small, 0, 5);
+  EXPECT_EQ(r.Finish().message(), "field 'v' must be between 0 and 5");
 }
 
 TEST(JsonInputTest, AbsentAndNullLeaveDefaults) {
