@@ -12,9 +12,12 @@ namespace suanli::server {
 
 class NodeSignals {
  public:
+  // Reading never creates an entry: polls call this before they are authenticated, so a
+  // request for a made-up node name must not grow the map. Only Notify (for nodes the controller
+  // knows) adds one; an absent node reads as 0.
   uint64_t Sequence(const std::string& node) {
     std::lock_guard lock(mu_);
-    return seq_[node];
+    return SequenceLocked(node);
   }
   void Notify(const std::string& node) {
     {
@@ -27,7 +30,11 @@ class NodeSignals {
   void WaitPast(const std::string& node, uint64_t seen,
                 std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(mu_);
-    cv_.wait_until(lock, deadline, [&] { return shutdown_ || seq_[node] != seen; });
+    cv_.wait_until(lock, deadline, [&] { return shutdown_ || SequenceLocked(node) != seen; });
+  }
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return seq_.size();
   }
   void Shutdown() {
     {
@@ -38,6 +45,10 @@ class NodeSignals {
   }
 
  private:
+  uint64_t SequenceLocked(const std::string& node) const {
+    auto it = seq_.find(node);
+    return it == seq_.end() ? 0 : it->second;
+  }
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, uint64_t> seq_;
