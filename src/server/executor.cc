@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
 namespace suanli::server {
 
 namespace {
@@ -46,6 +50,22 @@ std::future<ApiReply> Executor::Post(std::function<ApiReply(Controller&)> fn) {
   }
   cv_.notify_one();
   return f;
+}
+
+// Fail-stop on a failed commit. The batch's changes are already applied in memory (new jobs, the
+// idempotency map, placements), so carrying on would serve state that was never stored: a retried
+// submit would get 200 for a job that a restart forgets, and devices could be handed out twice.
+// Undoing every in-memory change is not practical, so the controller stops instead: the batch's
+// callers got 503 (not stored), and a restart (systemd, `suanli up` supervision) reloads the last
+// durable state from SQLite. The short pause lets HTTP threads send those 503 replies.
+void Executor::FailStop(const Status& why) {
+  spdlog::critical(
+      "the store failed to commit ({}); stopping so a restart reloads the last "
+      "durable state instead of serving changes that were never stored",
+      why.ToString());
+  spdlog::default_logger()->flush();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::abort();
 }
 
 void Executor::Loop() {
@@ -101,6 +121,7 @@ void Executor::Loop() {
             ErrorReply(Unavailable("could not store the change: " + committed.message())));
       }
     }
+    if (!committed.ok()) FailStop(committed);
     if (stop) break;
   }
 }

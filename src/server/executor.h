@@ -32,6 +32,7 @@ class Executor {
     std::promise<ApiReply> promise;
   };
   void Loop();
+  [[noreturn]] static void FailStop(const Status& why);
 
   Controller* controller_;
   store::Store* store_;

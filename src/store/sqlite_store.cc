@@ -67,6 +67,7 @@ class Db {
     sqlite3_busy_timeout(db_, 5000);
     return Status::Ok();
   }
+  bool InTransaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
   Status Exec(const std::string& sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
@@ -186,7 +187,11 @@ class SqliteStore final : public Store {
       (void)db_.Exec("ROLLBACK");
       return st;
     }
-    return db_.Exec("COMMIT");
+    st = db_.Exec("COMMIT");
+    // A failed COMMIT (busy, I/O error, full disk) can leave the transaction open, and then every
+    // later BEGIN fails too: roll it back so the store stays usable for the next batch.
+    if (!st.ok() && db_.InTransaction()) (void)db_.Exec("ROLLBACK");
+    return st;
   }
 
   Result<Snapshot> Load() override {

@@ -347,3 +347,49 @@ TEST(SqliteStoreTest, RejectsNewerSchema) {
 
 }  // namespace
 }  // namespace suanli::store
+
+namespace suanli::store {
+namespace {
+
+// A batch that fails part-way is rolled back as a whole, and the store stays usable: the next
+// Commit (a fresh BEGIN) succeeds. A trigger added through a second connection makes one insert
+// violate a constraint, as a full disk or a corrupt row would.
+TEST(SqliteStoreTest, FailedCommitRollsBackAndLaterCommitsWork) {
+  SqliteFactory f;
+  auto store = f.Open();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(f.path.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db,
+                          "CREATE TRIGGER reject_bad BEFORE INSERT ON jobs WHEN NEW.id = 2 "
+                          "BEGIN SELECT RAISE(ABORT, 'job 2 is rejected'); END;",
+                          nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+  WriteBatch bad;
+  bad.jobs.push_back(MakeJob(1, JobState::kPending, "t", "u"));
+  bad.jobs.push_back(MakeJob(2, JobState::kPending, "t", "u"));
+  Status st = store->Commit(bad);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("job 2 is rejected"), std::string::npos) << st.ToString();
+
+  WriteBatch good;
+  good.jobs.push_back(MakeJob(3, JobState::kPending, "t", "u"));
+  ASSERT_TRUE(store->Commit(good).ok());
+  auto snap = store->Load();
+  ASSERT_TRUE(snap.ok());
+  ASSERT_EQ(snap->active_jobs.size(), 1u);  // job 1 was rolled back with job 2
+  EXPECT_EQ(snap->active_jobs[0].id, 3);
+  // And the same holds after a reopen (nothing half-written reached the file).
+  store.reset();
+  auto again = f.Open()->Load();
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->active_jobs.size(), 1u);
+  EXPECT_EQ(again->active_jobs[0].id, 3);
+}
+
+}  // namespace
+}  // namespace suanli::store
