@@ -1,9 +1,11 @@
 #include "server/api.h"
 
+#include <fcntl.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -297,9 +299,22 @@ ApiReply Api::UploadLogs(const httplib::Request& req, const std::string& token) 
   // Bytes before the stored end were received already (a retried upload): append only the rest.
   size_t skip = static_cast<size_t>(size - parsed->offset);
   if (skip < parsed->data.size()) {
-    std::ofstream out(target->path, std::ios::binary | std::ios::app);
-    out.write(parsed->data.data() + skip, static_cast<std::streamsize>(parsed->data.size() - skip));
-    if (!out) return ErrorReply(Internal("cannot write log file " + target->path));
+    // Job output may hold secrets: log files are private to the server's user (0600).
+    int fd = ::open(target->path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return ErrorReply(Internal("cannot open log file " + target->path));
+    const char* p = parsed->data.data() + skip;
+    size_t left = parsed->data.size() - skip;
+    while (left > 0) {
+      ssize_t n = ::write(fd, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ::close(fd);
+        return ErrorReply(Internal("cannot write log file " + target->path));
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    ::close(fd);
   }
   ApiReply ok;
   ok.status = 204;

@@ -242,6 +242,8 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
     if (t.task == 0) master_addr = addr;
     peers.push_back(json{{"task", t.task}, {"node", t.node}, {"address", addr}});
   }
+  auto peers_text = std::make_shared<const std::string>(
+      peers.dump(-1, ' ', false, json::error_handler_t::replace));
   int master_port = 29500 + static_cast<int>(job.id % 1000);
   std::set<std::string> touched;
   for (const auto& t : job.placement) {
@@ -266,9 +268,8 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
                 {"user", job.user},
                 {"tenant", job.tenant},
                 {"master_addr", master_addr},
-                {"master_port", master_port},
-                {"peers", peers}};
-    it->second.outbox.launch.push_back(std::move(launch));
+                {"master_port", master_port}};
+    it->second.outbox.launch.push_back(OutboxLaunch{std::move(launch), peers_text});
     touched.insert(t.node);
   }
   for (const auto& n : touched) Signal(n);
@@ -294,8 +295,13 @@ void Controller::CheckNodeTimeouts(TimeMs now) {
         EndAttempt(job, JobState::kLost, "node " + name + " stopped responding", "LOST", true);
       }
     }
-    // Nothing on a DOWN node holds resources any more (including what EndAttempt just queued).
-    std::erase_if(draining_, [&](const Draining& d) { return d.held.node == name; });
+    // Nothing on a DOWN node holds resources any more (including what EndAttempt just queued),
+    // but remember what its tasks held in case the node comes back still running them.
+    std::erase_if(draining_, [&](const Draining& d) {
+      if (d.held.node != name) return false;
+      node.held_when_down[{d.job, d.attempt, d.task}] = d.held;
+      return true;
+    });
     schedule_wanted_ = true;
   }
 }
@@ -346,6 +352,14 @@ void Controller::TakeSample(TimeMs now) {
 // its limit plus grace, so resources are never held forever.
 void Controller::EnforceTimeLimits(TimeMs now) {
   for (auto& [id, job] : active_) {
+    if (job.state == JobState::kStarting && job.start_time >= 0 &&
+        now - job.start_time > options_.starting_timeout_ms) {
+      EndAttempt(job, JobState::kLost,
+                 "its tasks did not all start within " +
+                     std::to_string(options_.starting_timeout_ms / 1000) + " s",
+                 "LOST", true);
+      continue;
+    }
     if (job.state != JobState::kRunning || job.spec.time_limit_s <= 0 || job.start_time < 0) {
       continue;
     }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "base/clock.h"
@@ -37,6 +38,12 @@ struct ControllerOptions {
   int64_t sample_interval_ms = 10000;
   int64_t min_pass_interval_ms = 2;     // scheduling passes at most this often when work arrives
   int64_t max_pass_interval_ms = 1000;  // and at least this often
+  // A launch handed out this long ago whose task is neither started nor reported running is
+  // handed out again (the poll reply carrying it may have been lost); 0 = 2 heartbeats.
+  int64_t relaunch_after_ms = 0;
+  // A job STARTING this long ends its attempt LOST (and is requeued when allowed), so devices held
+  // for tasks that never start are not held forever.
+  int64_t starting_timeout_ms = 120000;
   core::PriceTable prices;
 };
 
@@ -98,8 +105,14 @@ class Controller {
   size_t active_job_count() const { return active_.size(); }
 
  private:
+  // A launch waiting for its node's next poll. The peer list (every task of the job) is shared by
+  // all the job's launches as one JSON text, so queued launches cost O(tasks), not O(tasks^2).
+  struct OutboxLaunch {
+    json launch;                               // everything but "peers"
+    std::shared_ptr<const std::string> peers;  // JSON array text
+  };
   struct Outbox {
-    std::vector<json> launch;
+    std::vector<OutboxLaunch> launch;
     std::vector<json> kill;
   };
   struct NodeState {
@@ -108,6 +121,12 @@ class Controller {
     bool seen = false;  // has talked to this controller process (registered or polled)
     TimeMs last_heartbeat = 0;
     Outbox outbox;
+    // Launches handed out to the agent, (job, attempt, task) -> when, until the task is seen
+    // started or running; a lost poll reply must not leave a job STARTING forever.
+    std::map<std::tuple<JobId, int32_t, int32_t>, TimeMs> unacked_launches;
+    // What the node's tasks held when it went DOWN, (job, attempt, task) -> placement: if it comes
+    // back still running them, their resources stay held (Draining) until the STALE kill lands.
+    std::map<std::tuple<JobId, int32_t, int32_t>, store::TaskPlacement> held_when_down;
   };
   // Resources still held by tasks being killed (cancel, preemption, gang failure) until their
   // exit is reported or the grace period passes; the scheduler must not hand them out yet.
@@ -173,7 +192,12 @@ class Controller {
 
   // agents
   void ApplyEvent(NodeState& node, const AgentEvent& ev);
-  json TakeOutbox(NodeState& node);
+  void RelaunchUnacked(NodeState& node, const PollRequest& req, TimeMs now);
+  // Kills a task the agent runs that is not current; what it holds stays out of scheduling
+  // until it exits (or the kill's grace passes) when its placement is known.
+  void KillStale(NodeState& node, const TaskRef& r);
+  // The poll reply body {"launch":[...],"kill":[...]}; empties the outbox.
+  std::string TakeOutbox(NodeState& node);
 
   ControllerOptions options_;
   store::Store* store_;

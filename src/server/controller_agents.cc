@@ -19,10 +19,29 @@ std::string ExitReason(const AgentEvent& ev) {
 
 }  // namespace
 
-json Controller::TakeOutbox(NodeState& node) {
-  json out{{"launch", std::move(node.outbox.launch)}, {"kill", std::move(node.outbox.kill)}};
+std::string Controller::TakeOutbox(NodeState& node) {
+  TimeMs now = Now();
+  // Written as text so each job's peer list is serialized from its one shared copy instead of
+  // being copied into a JSON tree once per launch.
+  std::string body = "{\"launch\":[";
+  bool first = true;
+  for (const OutboxLaunch& l : node.outbox.launch) {
+    node.unacked_launches[{l.launch["job_id"].get<JobId>(), l.launch["attempt"].get<int32_t>(),
+                           l.launch["task"].get<int32_t>()}] = now;
+    std::string text = l.launch.dump(-1, ' ', false, json::error_handler_t::replace);
+    text.pop_back();  // the closing '}' of a non-empty object
+    if (!first) body += ',';
+    first = false;
+    body += text;
+    body += ",\"peers\":";
+    body += l.peers ? *l.peers : std::string("[]");
+    body += '}';
+  }
+  body += "],\"kill\":";
+  body += json(std::move(node.outbox.kill)).dump(-1, ' ', false, json::error_handler_t::replace);
+  body += '}';
   node.outbox = Outbox{};
-  return out;
+  return body;
 }
 
 ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
@@ -68,10 +87,15 @@ ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
         Transition(job, JobState::kRunning, "re-attached after agent restart");
       }
     } else {
-      node.outbox.kill.push_back(
-          json{{"job_id", r.job_id}, {"attempt", r.attempt}, {"grace_s", 0}, {"reason", "STALE"}});
+      KillStale(node, r);
     }
   }
+  // Tasks not reported any more are gone; reported ones keep their entry while they still run.
+  std::erase_if(node.held_when_down, [&](const auto& kv) {
+    return std::none_of(req.running.begin(), req.running.end(), [&](const TaskRef& r) {
+      return std::tuple(r.job_id, r.attempt, r.task) == kv.first;
+    });
+  });
   // Tasks this controller placed here that the agent no longer runs.
   for (auto& [id, job] : active_) {
     if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
@@ -194,12 +218,79 @@ ApiReply Controller::PollAgent(const std::string& name, const PollRequest& req) 
     bool draining = std::any_of(draining_.begin(), draining_.end(), [&](const Draining& d) {
       return d.job == r.job_id && d.attempt == r.attempt && d.task == r.task;
     });
-    if (!current && !draining) {
-      node.outbox.kill.push_back(
-          json{{"job_id", r.job_id}, {"attempt", r.attempt}, {"grace_s", 0}, {"reason", "STALE"}});
+    if (!current && !draining) KillStale(node, r);
+  }
+  // Tasks not reported any more are gone; reported ones keep their entry while they still run.
+  std::erase_if(node.held_when_down, [&](const auto& kv) {
+    return std::none_of(req.running.begin(), req.running.end(), [&](const TaskRef& r) {
+      return std::tuple(r.job_id, r.attempt, r.task) == kv.first;
+    });
+  });
+  RelaunchUnacked(node, req, node.last_heartbeat);
+  return TakeWork(name);
+}
+
+// Launches are taken out of the outbox before the reply is sent, so a lost reply would lose
+// them. Agents ignore a launch for a task they already run, so handing one out again is safe.
+void Controller::RelaunchUnacked(NodeState& node, const PollRequest& req, TimeMs now) {
+  int64_t after =
+      options_.relaunch_after_ms > 0 ? options_.relaunch_after_ms : 2 * options_.heartbeat_ms;
+  std::set<std::tuple<JobId, int32_t, int32_t>> running;
+  for (const TaskRef& r : req.running) running.insert({r.job_id, r.attempt, r.task});
+  for (auto it = node.unacked_launches.begin(); it != node.unacked_launches.end();) {
+    const auto& [job_id, attempt, task_index] = it->first;
+    auto j = active_.find(job_id);
+    const store::TaskPlacement* task = nullptr;
+    if (j != active_.end() && j->second.attempt == attempt &&
+        j->second.state == JobState::kStarting) {
+      for (const auto& t : j->second.placement) {
+        if (t.task == task_index && t.node == node.rec.name) task = &t;
+      }
+    }
+    if (!task || task->started || task->exited || running.count(it->first)) {
+      it = node.unacked_launches.erase(it);  // acknowledged or no longer current
+      continue;
+    }
+    if (now - it->second > after) {
+      spdlog::warn(
+          "node {}: task {} of job {} (attempt {}) not started {} ms after its launch; "
+          "sending the launch again",
+          node.rec.name, task_index, job_id, attempt, now - it->second);
+      it = node.unacked_launches.erase(it);  // TakeOutbox records the new hand-out
+      QueueLaunches(j->second, {task_index});
+      continue;
+    }
+    ++it;
+  }
+}
+
+void Controller::KillStale(NodeState& node, const TaskRef& r) {
+  node.outbox.kill.push_back(
+      json{{"job_id", r.job_id}, {"attempt", r.attempt}, {"grace_s", 0}, {"reason", "STALE"}});
+  // Its last known placement: from before the node went DOWN, or the job's own record when
+  // that attempt's placement is still there. Without it a scheduling pass would hand the same
+  // devices to another job while the stale task still uses them.
+  std::optional<store::TaskPlacement> held;
+  if (auto h = node.held_when_down.find({r.job_id, r.attempt, r.task});
+      h != node.held_when_down.end()) {
+    held = h->second;
+  } else if (auto j = active_.find(r.job_id);
+             j != active_.end() && j->second.attempt == r.attempt) {
+    for (const auto& t : j->second.placement) {
+      if (t.task == r.task && t.node == node.rec.name) held = t;
     }
   }
-  return TakeWork(name);
+  if (held) {
+    // grace_s is 0 for STALE kills; 10 s covers the agent's reaction and the exit report.
+    draining_.push_back(Draining{r.job_id, r.attempt, r.task, *held, Now() + 10000});
+    schedule_wanted_ = true;
+  } else {
+    spdlog::warn(
+        "node {}: killing stale task {} of job {} (attempt {}) whose placement is not "
+        "known; its resources may be offered before it exits",
+        node.rec.name, r.task, r.job_id, r.attempt);
+  }
+  Signal(node.rec.name);
 }
 
 ApiReply Controller::TakeWork(const std::string& name) {
@@ -208,7 +299,9 @@ ApiReply Controller::TakeWork(const std::string& name) {
     return ErrorReply(NotFound("node '" + name + "' is not registered; register first"));
   }
   bool work = !it->second.outbox.launch.empty() || !it->second.outbox.kill.empty();
-  ApiReply r = JsonReply(200, TakeOutbox(it->second));
+  ApiReply r;
+  r.status = 200;
+  r.body = TakeOutbox(it->second);
   r.has_work = work;
   return r;
 }
@@ -229,7 +322,12 @@ ApiReply Controller::CheckLogUpload(const std::string& node, const LogUpload& up
   if (!job) return ErrorReply(NotFound("job " + std::to_string(up.ref.job_id) + " does not exist"));
   ApiReply ok;
   ok.status = 204;
-  if (job->attempt != up.ref.attempt) {
+  // Output is kept only for the attempt that owns the log files now: the current attempt while it
+  // runs, or the last one once the job ended. A requeued job (PENDING, same attempt number until
+  // its next launch) must not take late output from the old attempt into the new attempt's log.
+  bool holding = job->state == JobState::kStarting || job->state == JobState::kRunning;
+  bool current = job->attempt == up.ref.attempt && (holding || store::IsTerminal(job->state));
+  if (!current) {
     ok.headers.emplace_back("X-Suanli-Ignored", "stale attempt");
     return ok;  // a stale attempt's output is dropped, not an error for the agent
   }

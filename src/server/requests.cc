@@ -11,7 +11,14 @@ namespace {
 constexpr int64_t kMaxMemMb = 64LL * 1024 * 1024;  // 64 TiB per task
 constexpr double kMaxCpus = 4096;
 constexpr double kMaxGpus = 1024;
-constexpr int64_t kMaxTasks = 4096;
+// A gang's launches each list every peer, so a job costs O(tasks) memory per launch at the
+// agents and O(tasks) launches here; 1024 tasks (and at least 0.01 cpus each, so one small node
+// cannot take thousands) keeps one job's launch traffic bounded.
+constexpr int64_t kMaxTasks = 1024;
+constexpr double kMinCpusPerTask = 0.01;
+// Task indices agents and readers may name: wider than kMaxTasks so jobs stored before the cap
+// was lowered (up to 4096 tasks) still report and read.
+constexpr int64_t kMaxTaskIndex = 4096;
 constexpr int64_t kMaxTimeLimitS = 366LL * 24 * 3600;
 constexpr size_t kMaxScript = 512 * 1024;
 
@@ -57,6 +64,9 @@ void ReadShape(FieldReader& r, store::ShapeSpec* s, const std::string& where) {
     st = InvalidArgument("the job asks for no resources: set '" + where + "cpus', '" + where +
                          "mem_mb' or '" + where + "gpus'");
   }
+  if (st.ok() && s->cpus < kMinCpusPerTask) {
+    st = InvalidArgument("field '" + where + "cpus' must be at least 0.01 per task");
+  }
   if (!st.ok()) r.Fail(st);
 }
 
@@ -80,7 +90,7 @@ Result<std::vector<TaskRef>> ReadTaskRefs(const json* list, const char* field) {
     }
     r.Int("job_id", &ref.job_id, 1, INT64_MAX)
         .Int32("attempt", &ref.attempt, 0, INT32_MAX)
-        .Int32("task", &ref.task, 0, kMaxTasks);
+        .Int32("task", &ref.task, 0, kMaxTaskIndex);
     SUANLI_RETURN_IF_ERROR(r.Finish());
     out.push_back(ref);
   }
@@ -306,7 +316,7 @@ Result<PollRequest> ParsePoll(const std::string& body) {
       double time = 0;
       er.Int("job_id", &ev.ref.job_id, 1, INT64_MAX)
           .Int32("attempt", &ev.ref.attempt, 0, INT32_MAX)
-          .Int32("task", &ev.ref.task, 0, kMaxTasks)
+          .Int32("task", &ev.ref.task, 0, kMaxTaskIndex)
           .String("event", &ev.event, 32)
           .Int("exit_code", &exit_code, -1000, 1000)
           .Int("signal", &signal, 0, 128)
@@ -365,7 +375,7 @@ Result<LogUpload> ParseLogUpload(const std::string& body) {
   FieldReader r(j);
   r.Int("job_id", &up.ref.job_id, 1, INT64_MAX)
       .Int32("attempt", &up.ref.attempt, 0, INT32_MAX)
-      .Int32("task", &up.ref.task, 0, kMaxTasks)
+      .Int32("task", &up.ref.task, 0, kMaxTaskIndex)
       .String("stream", &up.stream, 16)
       .Int("offset", &up.offset, 0, 1LL << 40)
       .String("data", &data, 2 * 1024 * 1024);
@@ -459,7 +469,7 @@ Result<UsageRequest> ParseUsage(const Params& params) {
 Result<LogRead> ParseLogRead(const Params& params) {
   SUANLI_RETURN_IF_ERROR(CheckKnownParams(params, {"task", "stream", "offset"}));
   LogRead req;
-  SUANLI_ASSIGN_OR_RETURN(int64_t task, IntParam(params, "task", 0, 0, kMaxTasks));
+  SUANLI_ASSIGN_OR_RETURN(int64_t task, IntParam(params, "task", 0, 0, kMaxTaskIndex));
   req.task = static_cast<int32_t>(task);
   SUANLI_ASSIGN_OR_RETURN(req.offset, IntParam(params, "offset", 0, 0, 1LL << 40));
   std::string stream = Param(params, "stream");

@@ -30,6 +30,21 @@ TEST(RequestsTest, ShapesInheritTheMainAsk) {
   EXPECT_DOUBLE_EQ(r->spec.shapes[0].speed, 0.55);
 }
 
+// One request must not be able to make the controller build thousands of launches that each list
+// thousands of peers: gangs are capped at 1024 tasks and each task asks for at least 0.01 cpus.
+TEST(RequestsTest, SubmitCapsGangSizeAndTinyTasks) {
+  auto error = [](const std::string& body) { return ParseSubmit(body).status().message(); };
+  EXPECT_EQ(error(R"({"command":["a"],"tasks":4096,"cpus":1})"),
+            "field 'tasks' must be between 1 and 1024");
+  EXPECT_EQ(error(R"({"command":["a"],"tasks":8,"cpus":0.001})"),
+            "field 'cpus' must be at least 0.01 per task");
+  EXPECT_EQ(error(R"({"command":["a"],"gpus":1,"cpus":0})"),
+            "field 'cpus' must be at least 0.01 per task");
+  auto ok = ParseSubmit(R"({"command":["a"],"tasks":1024,"cpus":0.01})");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->spec.main.tasks, 1024);
+}
+
 TEST(RequestsTest, SubmitRejectsContradictionsAndBadTypes) {
   EXPECT_NE(ParseSubmit(R"({"command":["a"],"script":"b"})").status().message().find("not both"),
             std::string::npos);

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -106,12 +108,19 @@ class ServerImpl final : public Server {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return Internal("cannot create data dir " + o.data_dir + ": " + ec.message());
+    // The data dir holds the database (token hashes, every job's env), job logs and the admin
+    // and join tokens: only the server's user may read it.
+    if (::chmod(dir.c_str(), 0700) != 0) {
+      return Internal("cannot make data dir " + o.data_dir +
+                      " private (chmod 0700): " + std::string(strerror(errno)));
+    }
     lock_fd_ = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT, 0600);
     if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
       return FailedPrecondition("another suanli server is using data dir " + o.data_dir);
     }
     SUANLI_ASSIGN_OR_RETURN(auto listen, SplitListen(o.listen));
     if (o.node_timeout_ms <= 0) return InvalidArgument("--node-timeout must be positive");
+    if (o.starting_timeout_ms <= 0) return InvalidArgument("starting_timeout_ms must be positive");
     SUANLI_ASSIGN_OR_RETURN(core::PriceTable prices, LoadPriceTable(o.prices_file, o.data_dir));
     core::PolicyConfig pc;
     pc.name = o.policy;
@@ -123,6 +132,7 @@ class ServerImpl final : public Server {
     co.node_timeout_ms = o.node_timeout_ms;
     co.heartbeat_ms = std::clamp<int64_t>(o.node_timeout_ms / 5, 100, 1000);
     co.prices = prices;
+    co.starting_timeout_ms = o.starting_timeout_ms;
     controller_ = std::make_unique<Controller>(co, store_.get(), SystemClock::Get(),
                                                std::move(policy), &signals_, &metrics_);
     SUANLI_RETURN_IF_ERROR(controller_->Load());

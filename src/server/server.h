@@ -18,6 +18,7 @@ struct ServerOptions {
   std::string policy = "default";   // core::MakePolicy name
   std::string prices_file;          // price table JSON; empty = DATA_DIR/prices.json if present
   int http_threads = 128;           // each agent's long poll holds one while it waits
+  int64_t starting_timeout_ms = 120000;  // a job STARTING longer ends LOST (requeued if allowed)
 };
 
 class Server {

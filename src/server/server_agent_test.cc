@@ -229,22 +229,30 @@ TEST(ServerAgentTest, SilentNodeLosesItsJobsWhichRequeueWithANewAttempt) {
   EXPECT_EQ(states,
             (std::vector<std::string>{"PENDING", "STARTING", "RUNNING", "LOST", "PENDING"}));
   EXPECT_EQ(admin.Get("/api/v1/nodes").body["nodes"][0]["state"], "DOWN");
-  // The agent comes back still running attempt 1: stale, so it is told to kill it; the job
-  // starts again as attempt 2.
-  Response reg = agent.Register(json::array({json{{"job_id", id}, {"attempt", 1}, {"task", 0}}}));
+  // The agent comes back still running attempt 1: stale, so it is told to kill it. Its GPU stays
+  // held until that task exits (no double booking); then the job starts again as attempt 2.
+  json running = json::array({json{{"job_id", id}, {"attempt", 1}, {"task", 0}}});
+  Response reg = agent.Register(running);
   ASSERT_EQ(reg.status, 200);
   json kill = json::array(), launch = json::array();
-  for (int i = 0; i < 50 && (kill.empty() || launch.empty()); ++i) {
-    Response r = agent.Poll({}, json::array(), 100);
+  for (int i = 0; i < 5; ++i) {
+    Response r = agent.Poll({}, running, 100);
     for (const auto& k : r.body["kill"]) kill.push_back(k);
     for (const auto& l : r.body["launch"]) launch.push_back(l);
   }
   ASSERT_EQ(kill.size(), 1u);
   EXPECT_EQ(kill[0]["attempt"], 1);
+  EXPECT_EQ(kill[0]["reason"], "STALE");
+  EXPECT_TRUE(launch.empty()) << launch.dump();
+  EXPECT_EQ(admin.Get("/api/v1/jobs/" + std::to_string(id)).body["state"], "PENDING");
+  // The stale task's exit frees the GPU; its report changes nothing else.
+  ASSERT_EQ(agent.Poll({FakeAgent::Event(id, 1, 0, "exited", 1)}).status, 200);
+  for (int i = 0; i < 50 && launch.empty(); ++i) {
+    Response r = agent.Poll({}, json::array(), 100);
+    for (const auto& l : r.body["launch"]) launch.push_back(l);
+  }
   ASSERT_EQ(launch.size(), 1u);
   EXPECT_EQ(launch[0]["attempt"], 2);
-  // A report about attempt 1 is ignored; attempt 2 runs.
-  ASSERT_EQ(agent.Poll({FakeAgent::Event(id, 1, 0, "exited", 1)}).status, 200);
   EXPECT_EQ(admin.Get("/api/v1/jobs/" + std::to_string(id)).body["state"], "STARTING");
   ASSERT_EQ(agent.Poll({FakeAgent::Event(id, 2, 0, "started")}).status, 200);
   EXPECT_EQ(admin.Get("/api/v1/jobs/" + std::to_string(id)).body["attempt"], 2);
@@ -297,6 +305,85 @@ TEST(ServerAgentTest, LongPollReturnsAsSoonAsWorkArrives) {
   submitter.join();
   EXPECT_EQ(r.body["launch"].size(), 1u);
   EXPECT_LT(waited, 5.0);  // woke on the launch, long before wait_ms
+}
+
+}  // namespace
+}  // namespace suanli::server::testing
+
+namespace suanli::server::testing {
+namespace {
+
+// A poll reply carrying a launch is lost: the controller hands the launch out again once about two
+// heartbeats pass without the task starting; and a job that never starts ends LOST and is
+// requeued after the STARTING deadline, freeing its devices.
+TEST(ServerAgentTest, LostLaunchIsResentAndStuckStartIsLost) {
+  TestServer s("", 1000);  // heartbeat 200 ms
+  s.Stop();
+  s.mutable_options().starting_timeout_ms = 2500;
+  s.Start();
+  Client admin = s.Admin();
+  FakeAgent agent(s, "node-lost", 1);
+  ASSERT_EQ(agent.Register().status, 200);
+  Response sub = admin.Post("/api/v1/jobs", json{{"command", {"x"}}, {"gpus", 1}, {"cpus", 1}});
+  ASSERT_EQ(sub.status, 201) << sub.text;
+  int64_t id = sub.body["id"];
+  json first = agent.PollFor("launch");
+  ASSERT_EQ(first.size(), 1u);  // ... and the test drops this reply
+
+  // Within a heartbeat the launch is not repeated; after ~2 heartbeats it is.
+  Response soon = agent.Poll();
+  ASSERT_EQ(soon.status, 200);
+  EXPECT_TRUE(soon.body["launch"].empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Response again = agent.Poll();
+  ASSERT_EQ(again.status, 200);
+  ASSERT_EQ(again.body["launch"].size(), 1u) << again.text;
+  EXPECT_EQ(again.body["launch"][0]["job_id"], id);
+  EXPECT_EQ(again.body["launch"][0]["attempt"], 1);
+  EXPECT_EQ(again.body["launch"][0]["task"], 0);
+
+  // A task reported running counts as delivered: no further resend.
+  json running = json::array({json{{"job_id", id}, {"attempt", 1}, {"task", 0}}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_TRUE(agent.Poll({}, running).body["launch"].empty());
+
+  // Never started: after the STARTING deadline the attempt is LOST and the job requeued (and,
+  // with the device free again, placed as attempt 2).
+  auto lost_in_history = [](const json& j) {
+    for (const auto& h : j["history"]) {
+      if (h["state"] == "LOST") return true;
+    }
+    return false;
+  };
+  json j = WaitForJob(admin, id, lost_in_history, 8000);
+  EXPECT_TRUE(lost_in_history(j)) << j.dump();
+}
+
+// The data dir (tokens, database, logs) and job logs are private to the server's user.
+TEST(ServerAgentTest, DataDirAndLogsArePrivate) {
+  std::string dir = TempDir("private");
+  fs::permissions(dir, fs::perms::all);  // start world-accessible
+  TestServer s(dir);
+  EXPECT_EQ(fs::status(dir).permissions() & fs::perms::all, fs::perms::owner_all);
+  Client admin = s.Admin();
+  FakeAgent agent(s, "node-priv", 1);
+  ASSERT_EQ(agent.Register().status, 200);
+  Response sub = admin.Post("/api/v1/jobs", json{{"command", {"x"}}, {"gpus", 1}, {"cpus", 1}});
+  ASSERT_EQ(sub.status, 201);
+  int64_t id = sub.body["id"];
+  ASSERT_EQ(agent.PollFor("launch").size(), 1u);
+  ASSERT_EQ(agent.Poll({FakeAgent::Event(id, 1, 0, "started")}).status, 200);
+  Response up = agent.client().Post("/api/v1/agents/node-priv/logs", json{{"job_id", id},
+                                                                          {"attempt", 1},
+                                                                          {"task", 0},
+                                                                          {"stream", "stdout"},
+                                                                          {"offset", 0},
+                                                                          {"data", "aGk="}});
+  ASSERT_EQ(up.status, 204) << up.text;
+  fs::path log = fs::path(dir) / "logs" / std::to_string(id) / "0.stdout";
+  ASSERT_TRUE(fs::exists(log));
+  EXPECT_EQ(fs::status(log).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
 }
 
 }  // namespace

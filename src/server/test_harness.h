@@ -112,6 +112,7 @@ class TestServer {
   Client As(const std::string& token) const { return Client(server_->url(), token); }
   Server& server() { return *server_; }
   const ServerOptions& options() const { return options_; }
+  ServerOptions& mutable_options() { return options_; }  // then Stop() + Start()
 
  private:
   ServerOptions options_;
