@@ -386,5 +386,30 @@ TEST(ServerAgentTest, DataDirAndLogsArePrivate) {
             fs::perms::owner_read | fs::perms::owner_write);
 }
 
+// Late output from an attempt whose job was requeued (PENDING again, same attempt number until the
+// next launch) is dropped: it must not end up at the head of the next attempt's log.
+TEST(ServerAgentTest, LogUploadsOfARequeuedAttemptAreDropped) {
+  TestServer s("", /*node_timeout_ms=*/400);
+  Client admin = s.Admin();
+  FakeAgent agent(s, "node-late", 1);
+  ASSERT_EQ(agent.Register().status, 200);
+  int64_t id = admin.Post("/api/v1/jobs", GpuJob(1)).body["id"];
+  ASSERT_EQ(agent.PollFor("launch").size(), 1u);
+  ASSERT_EQ(agent.Poll({FakeAgent::Event(id, 1, 0, "started")}).status, 200);
+  WaitForJob(admin, id, StateIs("PENDING"), 5000);  // the node went silent: LOST, requeued
+  Response up = agent.client().Post("/api/v1/agents/node-late/logs", json{{"job_id", id},
+                                                                          {"attempt", 1},
+                                                                          {"task", 0},
+                                                                          {"stream", "stdout"},
+                                                                          {"offset", 0},
+                                                                          {"data", "aGk="}});
+  EXPECT_EQ(up.status, 204) << up.text;
+  bool ignored = false;
+  for (const auto& [k, v] : up.headers) ignored |= k == "X-Suanli-Ignored";
+  EXPECT_TRUE(ignored);
+  EXPECT_FALSE(
+      fs::exists(fs::path(s.options().data_dir) / "logs" / std::to_string(id) / "0.stdout"));
+}
+
 }  // namespace
 }  // namespace suanli::server::testing
