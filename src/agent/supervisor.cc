@@ -31,7 +31,9 @@ std::string ReasonMessage(const std::string& reason, const LaunchSpec& spec) {
   if (reason == "CANCELLED") return "cancelled";
   if (reason == "PREEMPTED") return "preempted";
   if (reason == "GANG_FAILED") return "another task of its gang failed";
-  if (reason == "STALE_ATTEMPT") return "a newer attempt of this job superseded it";
+  // "STALE" is the contract's word (docs/api.md); "STALE_ATTEMPT" came from older fakes.
+  if (reason == "STALE" || reason == "STALE_ATTEMPT")
+    return "a newer attempt of this job superseded it";
   return reason;
 }
 
@@ -193,7 +195,7 @@ void Supervisor::Launch(const LaunchSpec& spec) {
                    ref.attempt, other.attempt);
       return;
     }
-    StartTermination(*t, "STALE_ATTEMPT", 0);
+    StartTermination(*t, "STALE", 0);
   }
   auto task = std::make_unique<Task>();
   task->spec = spec;

@@ -153,7 +153,7 @@ TEST_F(SupervisorTest, ANewerAttemptSupersedesTheOldOne) {
   sup_->Launch(Spec(10, 1));
   sup_->Launch(Spec(10, 2));
   EXPECT_EQ(launcher_->requests.size(), 2u);
-  EXPECT_EQ(*ReadFile(sup_->JobFilesDir({10, 1, 0}) + "/preempt"), "STALE_ATTEMPT\n");
+  EXPECT_EQ(*ReadFile(sup_->JobFilesDir({10, 1, 0}) + "/preempt"), "STALE\n");
   sup_->Launch(Spec(10, 1));  // stale launch arriving late is ignored
   EXPECT_EQ(launcher_->requests.size(), 2u);
 }

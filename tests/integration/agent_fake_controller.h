@@ -112,7 +112,7 @@ class FakeController {
                        kills_[name].push_back({{"job_id", r["job_id"]},
                                                {"attempt", r["attempt"]},
                                                {"grace_s", 0},
-                                               {"reason", "STALE_ATTEMPT"}});
+                                               {"reason", "STALE"}});
                    }
                    last_seen_[name] = std::chrono::steady_clock::now();
                    cv_.notify_all();
@@ -140,7 +140,7 @@ class FakeController {
           kills_[name].push_back({{"job_id", r["job_id"]},
                                   {"attempt", r["attempt"]},
                                   {"grace_s", 0},
-                                  {"reason", "STALE_ATTEMPT"}});
+                                  {"reason", "STALE"}});
       for (const auto& e : body["events"]) {
         json ev = e;
         ev["node"] = name;

@@ -155,7 +155,7 @@ TEST_F(AgentLifecycleTest, StaleAttemptReportedAtReRegistrationIsKilled) {
   StartNode();
   json exit = fc_.WaitExit(208, 0, 20s);
   ASSERT_FALSE(exit.is_null()) << AgentLog();
-  EXPECT_EQ(exit["reason"], "STALE_ATTEMPT");
+  EXPECT_EQ(exit["reason"], "STALE");
 }
 
 }  // namespace

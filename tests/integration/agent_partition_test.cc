@@ -97,7 +97,7 @@ TEST_F(AgentPartitionTest, HealedPartitionLeavesOneCopy) {
   json stale = fc_->WaitExit(401, 0, 40s, 1);
   ASSERT_FALSE(stale.is_null()) << "the stale copy was never stopped\n"
                                 << ReadText(dir_ + "/" + node_a_ + ".log");
-  EXPECT_EQ(stale["reason"], "STALE_ATTEMPT");
+  EXPECT_EQ(stale["reason"], "STALE");
   EXPECT_EQ(stale["node"], node_a_);
   std::this_thread::sleep_for(500ms);
   EXPECT_EQ(CountCopies("4401"), 1) << "exactly the requeued copy runs";
