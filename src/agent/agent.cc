@@ -141,9 +141,15 @@ class AgentImpl : public Agent {
     auto r = client_->Register(body);
     if (!r.ok()) return r.status();
     heartbeat_ms_ = r->heartbeat_ms;
-    last_contact_ = std::chrono::steady_clock::now();
-    spdlog::info("registered with {} as {} (heartbeat {} ms)", options_.server_url, options_.name,
-                 heartbeat_ms_);
+    fence_ms_ = options_.fence_after_ms >= 0 ? options_.fence_after_ms : FencePeriodMs(*r);
+    {
+      std::lock_guard<std::mutex> lock(mu_);  // the monitor thread reads it
+      last_contact_ = std::chrono::steady_clock::now();
+    }
+    spdlog::info("registered with {} as {} (heartbeat {} ms, {})", options_.server_url,
+                 options_.name, heartbeat_ms_,
+                 fence_ms_ > 0 ? fmt::format("tasks stop after {} ms without it", fence_ms_.load())
+                               : std::string("tasks never self-fenced"));
     return Status::Ok();
   }
 
@@ -237,12 +243,13 @@ class AgentImpl : public Agent {
       {
         std::lock_guard<std::mutex> lock(mu_);
         supervisor_->Tick();
-        if (options_.fence_after_ms > 0 && !fenced_ &&
+        int64_t fence_ms = fence_ms_;
+        if (fence_ms > 0 && !fenced_ &&
             std::chrono::steady_clock::now() - last_contact_ >
-                std::chrono::milliseconds(options_.fence_after_ms) &&
+                std::chrono::milliseconds(fence_ms) &&
             supervisor_->active_tasks() > 0) {
           spdlog::error("no contact with the controller for {} ms: stopping local tasks (LOST)",
-                        options_.fence_after_ms);
+                        fence_ms);
           supervisor_->TerminateAll("LOST");
           fenced_ = true;
         }
@@ -272,6 +279,7 @@ class AgentImpl : public Agent {
   std::chrono::steady_clock::time_point last_discovery_;
   std::thread poller_, monitor_;
 };
+  std::atomic<int64_t> fence_ms_{kDefaultFenceMs};
 
 }  // namespace
 

@@ -26,13 +26,19 @@ struct AgentOptions {
   std::string npu_smi = "npu-smi";                 // env SUANLI_NPU_SMI overrides
   std::string fallback_user = "nobody";            // for users without an account here
   bool allow_root = false;                         // may jobs run as root?
-  bool use_cgroups = true;                         // false: run without limits (and say so)
-  bool private_tmp = true;                         // per-job /tmp in its own mount namespace
-  std::string cgroup_parent = "suanli";            // groups live in <hierarchy>/<parent>/<name>/
-  int64_t pids_max = 4096;                         // per task, unless the launch says otherwise
-  int64_t log_rotate_mb = 64;                      // per stream
-  int64_t fence_after_ms = 0;                      // >0: kill local tasks after this long cut off
-  int64_t register_timeout_ms = 30000;             // Start() gives up after this long
+  int64_t min_uid = 1000;     // accounts below this uid (system accounts) get the fallback
+  std::string allowed_group;  // non-empty: only its members run as their own account
+  bool use_cgroups = true;    // false: run without limits (and say so)
+  bool private_tmp = true;    // per-job /tmp in its own mount namespace
+  std::string cgroup_parent = "suanli";  // groups live in <hierarchy>/<parent>/<name>/
+  int64_t pids_max = 4096;               // per task, unless the launch says otherwise
+  int64_t log_rotate_mb = 64;            // per stream
+  // Stop local tasks (LOST) after this long without the controller, so a requeued attempt never
+  // runs beside this one: -1 = from the controller's register reply (default 8 s, below its default
+  // node timeout), 0 = never, >0 = this many ms.
+  int64_t fence_after_ms = -1;
+  std::string dev_root = "/dev";        // where accelerator device nodes are (tests)
+  int64_t register_timeout_ms = 30000;  // Start() gives up after this long
 };
 
 class Agent {

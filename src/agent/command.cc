@@ -41,6 +41,12 @@ void RegisterCommands(CLI::App& app) {
                   "Account for users who have none on this node")
       ->capture_default_str();
   cmd->add_flag("--allow-root", opts->allow_root, "Let jobs run as root");
+  cmd->add_option("--min-uid", opts->min_uid,
+                  "Accounts below this uid (system accounts) run jobs as the fallback account")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{4294967294}));
+  cmd->add_option("--allowed-group", opts->allowed_group,
+                  "Only members of this group run jobs as their own account (default: any)");
   cmd->add_flag("!--no-cgroups", opts->use_cgroups,
                 "Do not use cgroups (no cpu/memory/pids limits)");
   cmd->add_flag("!--no-private-tmp", opts->private_tmp, "Do not give jobs a private /tmp");
@@ -55,9 +61,13 @@ void RegisterCommands(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   cmd->add_option("--fence-after-ms", opts->fence_after_ms,
-                  "Stop local tasks after this long without the controller (0 = never)")
+                  "Stop local tasks after this long without the controller (0 = never, "
+                  "-1 = from the controller's register reply, default 8000)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(int64_t{-1}, int64_t{1} << 40));
+  cmd->add_option("--dev-root", opts->dev_root,
+                  "Directory holding the accelerator device nodes (tests use a fake one)")
+      ->capture_default_str();
   cmd->add_option("--register-timeout-ms", opts->register_timeout_ms,
                   "Give up registering after this long")
       ->capture_default_str()

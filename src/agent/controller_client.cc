@@ -117,6 +117,10 @@ Result<ControllerClient::Registered> ControllerClient::Register(const nlohmann::
   r.node = j.value("node", body.value("name", ""));
   if (j.contains("heartbeat_ms") && j["heartbeat_ms"].is_number_integer())
     r.heartbeat_ms = std::clamp(j["heartbeat_ms"].get<int>(), 50, 60000);
+  if (j.contains("fence_ms") && j["fence_ms"].is_number_integer())
+    r.fence_ms = std::max<int64_t>(0, j["fence_ms"].get<int64_t>());
+  if (j.contains("node_timeout_ms") && j["node_timeout_ms"].is_number_integer())
+    r.node_timeout_ms = std::max<int64_t>(0, j["node_timeout_ms"].get<int64_t>());
   return r;
 }
 
@@ -135,6 +139,13 @@ Status ControllerClient::UploadLog(const std::string& node, const TaskRef& ref,
   body["data"] = Base64Encode(data);
   auto r = Post("/agents/" + node + "/logs", body, 10000);
   return r.ok() ? Status::Ok() : r.status();
+}
+
+int64_t FencePeriodMs(const ControllerClient::Registered& reply) {
+  if (reply.fence_ms >= 0) return reply.fence_ms;
+  if (reply.node_timeout_ms > 0) return std::max<int64_t>(1, reply.node_timeout_ms * 4 / 5);
+  if (reply.heartbeat_ms < 1000) return std::min<int64_t>(kDefaultFenceMs, 4 * reply.heartbeat_ms);
+  return kDefaultFenceMs;
 }
 
 }  // namespace suanli::agent

@@ -24,6 +24,8 @@ class ControllerClient {
   struct Registered {
     std::string node;
     int heartbeat_ms = 1000;
+    int64_t fence_ms = -1;         // the controller's self-fencing period, -1 = not sent
+    int64_t node_timeout_ms = -1;  // when the controller declares a silent node lost, -1 = not sent
   };
   Result<Registered> Register(const nlohmann::json& body);
   // kNotFound when the controller no longer knows this node (re-register).
@@ -51,5 +53,13 @@ Status ParseUrl(const std::string& url, std::string* scheme_host_port, std::stri
 // The local address this machine uses to reach `host` (what peers should dial), "127.0.0.1" on
 // failure.
 std::string LocalAddressFor(const std::string& host, int port);
+
+// How long the agent may be cut off before it stops its tasks, when not set by flag: the
+// controller's `fence_ms` if sent, else 80% of its `node_timeout_ms`, else derived from the
+// heartbeat (the controller's default heartbeat is node timeout / 5 clamped to 100..1000 ms, so 4
+// heartbeats stay below its node timeout), at most kDefaultFenceMs (below the default 10 s node
+// timeout).
+inline constexpr int64_t kDefaultFenceMs = 8000;
+int64_t FencePeriodMs(const ControllerClient::Registered& reply);
 
 }  // namespace suanli::agent

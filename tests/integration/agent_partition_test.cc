@@ -80,7 +80,8 @@ class AgentPartitionTest : public ::testing::Test {
 };
 
 TEST_F(AgentPartitionTest, HealedPartitionLeavesOneCopy) {
-  StartAgents({});
+  // Self-fencing off: this case checks the other safety net, the kill at re-contact.
+  StartAgents({"--fence-after-ms", "0"});
   std::string script = "echo attempt-$SUANLI_ATTEMPT >> " + dir_ + "/runs; sleep 4401";
   fc_->Launch(node_a_, BasicLaunch(401, script, 1));
   ASSERT_FALSE(fc_->WaitStarted(401, 0).is_null()) << ReadText(dir_ + "/" + node_a_ + ".log");
@@ -107,7 +108,9 @@ TEST_F(AgentPartitionTest, HealedPartitionLeavesOneCopy) {
 }
 
 TEST_F(AgentPartitionTest, SelfFencingAgentStopsItsCopyBeforeTheRequeue) {
-  StartAgents({"--fence-after-ms", "1500"});
+  // Default fencing: the fake's register reply carries heartbeat_ms 300 and no fence_ms, so the
+  // agent fences after 4 heartbeats (1.2 s), before the 3 s the controller waits to requeue.
+  StartAgents({});
   std::string script = "sleep 4402";
   fc_->Launch(node_a_, BasicLaunch(402, script, 1));
   ASSERT_FALSE(fc_->WaitStarted(402, 0).is_null()) << ReadText(dir_ + "/" + node_a_ + ".log");
