@@ -101,6 +101,8 @@ class AgentImpl : public Agent {
     so.private_tmp = options_.private_tmp && geteuid() == 0;
     so.default_pids_max = options_.pids_max;
     so.log_rotate_bytes = options_.log_rotate_mb << 20;
+    so.mask_devices = geteuid() == 0;
+    so.dev_root = options_.dev_root;
     supervisor_ = std::make_unique<Supervisor>(so, host_, std::move(cgroups), MakeForkLauncher(),
                                                SystemClock::Get());
     spdlog::info("isolation: {}", supervisor_->DescribeIsolation());
@@ -277,9 +279,9 @@ class AgentImpl : public Agent {
   int heartbeat_ms_ = 1000;
   std::chrono::steady_clock::time_point last_contact_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_discovery_;
+  std::atomic<int64_t> fence_ms_{kDefaultFenceMs};
   std::thread poller_, monitor_;
 };
-  std::atomic<int64_t> fence_ms_{kDefaultFenceMs};
 
 }  // namespace
 

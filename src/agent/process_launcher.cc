@@ -100,15 +100,21 @@ struct CArgs {  // char* arrays built before fork
       SetupFailed(err_file, "cannot join cgroup", procs.c_str(), errno);
     close(fd);
   }
-  if (!r.private_tmp.empty()) {
+  if (!r.private_tmp.empty() || !r.masked_devices.empty()) {
     if (unshare(CLONE_NEWNS) != 0)
       SetupFailed(err_file, "cannot unshare", "the mount namespace", errno);
-    // Keep our mounts from propagating back to the host, then put the job's own directory on /tmp.
+    // Keep our mounts from propagating back to the host.
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
       SetupFailed(err_file, "cannot make mounts private", "/", errno);
-    if (mount(r.private_tmp.c_str(), "/tmp", nullptr, MS_BIND, nullptr) != 0)
-      SetupFailed(err_file, "cannot bind a private /tmp from", r.private_tmp.c_str(), errno);
   }
+  if (!r.private_tmp.empty() &&
+      mount(r.private_tmp.c_str(), "/tmp", nullptr, MS_BIND, nullptr) != 0)
+    SetupFailed(err_file, "cannot bind a private /tmp from", r.private_tmp.c_str(), errno);
+  // Other tasks' accelerators: opening them now opens /dev/null. Done as root, before the job's
+  // account is taken, so the job cannot undo it (it has no CAP_SYS_ADMIN to unmount).
+  for (const auto& dev : r.masked_devices)
+    if (mount("/dev/null", dev.c_str(), nullptr, MS_BIND, nullptr) != 0)
+      SetupFailed(err_file, "cannot hide the device", dev.c_str(), errno);
   if (r.change_user) {
     if (setgroups(r.groups.size(), r.groups.data()) != 0)
       SetupFailed(err_file, "setgroups", "", errno);

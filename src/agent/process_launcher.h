@@ -30,6 +30,8 @@ struct SpawnRequest {
   gid_t gid = 0;
   std::vector<gid_t> groups;
   std::string private_tmp;  // bind-mounted on /tmp in a new mount namespace; empty = none
+  // Device nodes hidden under /dev/null in the task's mount namespace (other tasks' accelerators).
+  std::vector<std::string> masked_devices;
 };
 
 struct Spawned {

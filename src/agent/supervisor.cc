@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "agent/device_mask.h"
 #include "agent/discovery.h"
 #include "agent/fs_util.h"
 #include "agent/protocol.h"
@@ -60,10 +61,11 @@ std::string Supervisor::JobFilesDir(const TaskRef& ref) const {
 std::string Supervisor::DescribeIsolation() const {
   std::string cg = cgroups_ ? cgroups_->layout().Describe() : "no cgroups (limits NOT enforced)";
   if (cgroups_ && cgroups_->layout().version == 2)
-    cg +=
-        "; device cgroup skipped (cgroup v2 needs an eBPF program), devices hidden by "
-        "*_VISIBLE_DEVICES";
-  return fmt::format("{}; private /tmp: {}", cg, options_.private_tmp ? "yes" : "no");
+    cg += "; device cgroup skipped (cgroup v2 needs an eBPF program)";
+  return fmt::format("{}; private /tmp: {}; other tasks' accelerators under {}: {}", cg,
+                     options_.private_tmp ? "yes" : "no", options_.dev_root,
+                     options_.mask_devices ? "hidden (/dev/null bind-mounted over them)"
+                                           : "NOT hidden (agent not root)");
 }
 
 size_t Supervisor::active_tasks() const {
@@ -315,6 +317,8 @@ Status Supervisor::StartTask(Task& t) {
   req.gid = acc.gid;
   req.groups = acc.groups;
   if (private_tmp) req.private_tmp = tmp;
+  if (options_.mask_devices)
+    req.masked_devices = DeviceNodesToMask(host_.devices, spec.devices, options_.dev_root);
   if (!acc.note.empty()) {  // tell the user in their own log why the account differs
     (void)WriteFileAtomic(req.stderr_path, fmt::format("suanli: {}\n", acc.note), 0600);
   }

@@ -28,6 +28,9 @@ struct SupervisorOptions {
   std::string node_address;
   AccountPolicy accounts;
   bool private_tmp = true;
+  // Hide unassigned accelerators' device nodes (needs root: a mount namespace per task).
+  bool mask_devices = true;
+  std::string dev_root = "/dev";  // where the device nodes are (tests point it elsewhere)
   int64_t default_pids_max = 4096;
   int64_t log_rotate_bytes = 64ll << 20;
   int64_t keep_finished_s = 24 * 3600;  // finished task directories (logs) are removed after this

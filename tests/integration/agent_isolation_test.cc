@@ -165,6 +165,40 @@ TEST_F(AgentIsolationTest, EnvironmentIsScrubbedDevicesAreMaskedAndUnknownUsersF
   EXPECT_EQ(node["devices"][0]["type"], "nvidia-a100");
 }
 
+TEST_F(AgentIsolationTest, OtherTasksGpuDeviceNodesReadAsDevNull) {
+  // A fake /dev (--dev-root) with one readable file per GPU: a job that ignores
+  // CUDA_VISIBLE_DEVICES and opens every node must find its own two and /dev/null for the others.
+  if (geteuid() != 0) GTEST_SKIP() << "not root: cannot create mount namespaces";
+  if (system("unshare -m true 2>/dev/null") != 0)
+    GTEST_SKIP() << "mount namespaces are unavailable";
+  std::string dev = dir_ + "/dev";
+  std::filesystem::create_directories(dev);
+  chmod(dev.c_str(), 0755);
+  for (int i = 0; i < 4; ++i) {
+    std::string path = dev + "/nvidia" + std::to_string(i);
+    std::ofstream(path) << "gpu-" << i;
+    chmod(path.c_str(), 0644);
+  }
+  std::ofstream(dev + "/nvidiactl") << "ctl";
+  chmod((dev + "/nvidiactl").c_str(), 0644);
+  StartNode({"--accelerators", "nvidia-a100:4", "--dev-root", dev});
+  std::string script = "for n in 0 1 2 3 ctl; do printf \"nvidia$n=%s;\" \"$(cat " + dev +
+                       "/nvidia$n)\"; done; echo";
+  json j = BasicLaunch(161, script);
+  j["devices"] = {1, 3};
+  j["gpu_type"] = "nvidia-a100";
+  fc_.Launch(node_, j);
+  ASSERT_FALSE(fc_.WaitExit(161, 0).is_null()) << AgentLog();
+  ASSERT_TRUE(fc_.WaitLog(161, 0, "stdout", "nvidiactl=")) << fc_.Log(161, 0, "stderr");
+  EXPECT_NE(fc_.Log(161, 0, "stdout")
+                .find("nvidia0=;nvidia1=gpu-1;nvidia2=;nvidia3=gpu-3;"
+                      "nvidiactl=ctl;"),
+            std::string::npos)
+      << fc_.Log(161, 0, "stdout") << fc_.Log(161, 0, "stderr");
+  // Only the job's own mount namespace changed: the host still sees every file.
+  EXPECT_EQ(ReadText(dev + "/nvidia0"), "gpu-0");
+}
+
 TEST_F(AgentIsolationTest, RootJobsNeedTheAllowRootFlag) {
   if (geteuid() != 0) GTEST_SKIP() << "not root";
   StartNode();  // no --allow-root
