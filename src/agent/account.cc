@@ -29,6 +29,31 @@ bool Lookup(const std::string& name, Account* out) {
   return true;
 }
 
+// Why `acc` may not be used for its own user, or "" when it may.
+std::string Refusal(const Account& acc, const AccountPolicy& policy) {
+  if (acc.uid == 0)
+    return policy.allow_root
+               ? ""
+               : "running as root is not allowed on this node (agent flag --allow-root)";
+  if (acc.uid < policy.min_uid)
+    return fmt::format("account '{}' (uid {}) is a system account below --min-uid {}", acc.name,
+                       acc.uid, policy.min_uid);
+  if (!policy.allowed_group.empty()) {
+    struct group gr, *result = nullptr;
+    char buf[16384];
+    if (getgrnam_r(policy.allowed_group.c_str(), &gr, buf, sizeof(buf), &result) != 0 ||
+        result == nullptr)
+      return fmt::format("the allowed group '{}' (--allowed-group) does not exist on this node",
+                         policy.allowed_group);
+    bool member = acc.gid == gr.gr_gid;
+    for (gid_t g : acc.groups) member = member || g == gr.gr_gid;
+    if (!member)
+      return fmt::format("account '{}' is not in the group '{}' (--allowed-group)", acc.name,
+                         policy.allowed_group);
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<Account> ResolveAccount(const std::string& user, const AccountPolicy& policy,
@@ -50,8 +75,8 @@ Result<Account> ResolveAccount(const std::string& user, const AccountPolicy& pol
   }
   std::string why;
   if (Lookup(user, &acc)) {
-    if (acc.uid != 0 || policy.allow_root) return acc;
-    why = fmt::format("running as root is not allowed on this node (agent flag --allow-root)");
+    why = Refusal(acc, policy);
+    if (why.empty()) return acc;
   } else {
     why = user.empty() ? "the job names no user"
                        : fmt::format("user '{}' has no account on this node", user);
@@ -60,6 +85,8 @@ Result<Account> ResolveAccount(const std::string& user, const AccountPolicy& pol
   if (!Lookup(policy.fallback, &fb))
     return FailedPrecondition(fmt::format("{}, and the fallback account '{}' does not exist either",
                                           why, policy.fallback));
+  // The fallback is the admin's own choice (often `nobody`, uid 65534): --min-uid and
+  // --allowed-group do not apply to it, root still needs --allow-root.
   if (fb.uid == 0 && !policy.allow_root)
     return FailedPrecondition(
         fmt::format("{}, and the fallback account '{}' is root", why, policy.fallback));

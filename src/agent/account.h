@@ -1,7 +1,10 @@
 #pragma once
-// Which Unix account a task runs as. The submitting user's own account when it exists; root only
-// when the admin allowed it (--allow-root); otherwise a configured fallback account (e.g.
-// `nobody`), with a note saying why so the job's log tells the user.
+// Which Unix account a task runs as. The submitting user's own account when it exists, is a
+// regular account (uid >= --min-uid: tenant admins choose Suanli user names, so a user named
+// `daemon` or `bin` must not get that system account) and, with --allowed-group, is a member of
+// that group (so a local account whose owner never joined Suanli is not taken over by a user of
+// the same name); root only when the admin allowed it (--allow-root); otherwise a configured
+// fallback account (e.g. `nobody`), with a note saying why so the job's log tells the user.
 #include <sys/types.h>
 
 #include <string>
@@ -24,6 +27,8 @@ struct Account {
 struct AccountPolicy {
   std::string fallback = "nobody";
   bool allow_root = false;
+  uid_t min_uid = 1000;       // accounts below it (other than root) are system accounts
+  std::string allowed_group;  // non-empty: only members of this group run as themselves
 };
 
 // `can_switch` is false when the agent is not root: tasks then run as the agent's own account.

@@ -98,11 +98,13 @@ class AgentImpl : public Agent {
     so.node_address = options_.address;
     so.accounts.fallback = options_.fallback_user;
     so.accounts.allow_root = options_.allow_root;
+    so.accounts.min_uid = static_cast<uid_t>(options_.min_uid);
+    so.accounts.allowed_group = options_.allowed_group;
     so.private_tmp = options_.private_tmp && geteuid() == 0;
-    so.default_pids_max = options_.pids_max;
-    so.log_rotate_bytes = options_.log_rotate_mb << 20;
     so.mask_devices = geteuid() == 0;
     so.dev_root = options_.dev_root;
+    so.default_pids_max = options_.pids_max;
+    so.log_rotate_bytes = options_.log_rotate_mb << 20;
     supervisor_ = std::make_unique<Supervisor>(so, host_, std::move(cgroups), MakeForkLauncher(),
                                                SystemClock::Get());
     spdlog::info("isolation: {}", supervisor_->DescribeIsolation());
@@ -277,9 +279,9 @@ class AgentImpl : public Agent {
   bool registered_ = true;
   bool fenced_ = false;
   int heartbeat_ms_ = 1000;
+  std::atomic<int64_t> fence_ms_{kDefaultFenceMs};
   std::chrono::steady_clock::time_point last_contact_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_discovery_;
-  std::atomic<int64_t> fence_ms_{kDefaultFenceMs};
   std::thread poller_, monitor_;
 };
 

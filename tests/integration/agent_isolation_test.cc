@@ -199,6 +199,21 @@ TEST_F(AgentIsolationTest, OtherTasksGpuDeviceNodesReadAsDevNull) {
   EXPECT_EQ(ReadText(dev + "/nvidia0"), "gpu-0");
 }
 
+TEST_F(AgentIsolationTest, SystemAccountsAreNotHandedToSuanliUsers) {
+  // A tenant admin named a user "daemon": the job must not run as the system account.
+  if (geteuid() != 0) GTEST_SKIP() << "not root: jobs run as the agent's own account";
+  StartNode();
+  json j = BasicLaunch(171, "echo account=$(id -un)");
+  j["user"] = "daemon";
+  fc_.Launch(node_, j);
+  ASSERT_FALSE(fc_.WaitExit(171, 0).is_null()) << AgentLog();
+  ASSERT_TRUE(fc_.WaitLog(171, 0, "stdout", "account="));
+  EXPECT_NE(fc_.Log(171, 0, "stdout").find("account=nobody"), std::string::npos)
+      << fc_.Log(171, 0, "stdout");
+  EXPECT_TRUE(fc_.WaitLog(171, 0, "stderr", "is a system account below --min-uid 1000"))
+      << fc_.Log(171, 0, "stderr");
+}
+
 TEST_F(AgentIsolationTest, RootJobsNeedTheAllowRootFlag) {
   if (geteuid() != 0) GTEST_SKIP() << "not root";
   StartNode();  // no --allow-root
