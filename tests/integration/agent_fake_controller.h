@@ -360,9 +360,9 @@ inline std::string SuanliBinary() {
 }
 
 // A scratch directory outside /tmp (jobs get a private /tmp, so files a test and a job share live
-// here).
+// here). Not beside the binary: a checkout under /tmp (CI clones there) would put it under /tmp too.
 inline std::string ScratchDir(const std::string& name) {
-  std::filesystem::path base = std::filesystem::path(SuanliBinary()).parent_path() / "agent-it";
+  std::filesystem::path base = "/var/tmp/suanli-agent-it";
   std::filesystem::path dir = base / (name + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
