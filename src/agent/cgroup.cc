@@ -235,6 +235,16 @@ CgroupLayout DetectCgroupLayout() {
 CgroupManager::CgroupManager(CgroupLayout layout, std::string parent, bool fake_fs)
     : layout_(std::move(layout)), parent_(std::move(parent)), fake_fs_(fake_fs) {}
 
+std::map<std::string, std::string> CgroupManager::DirsByController(const std::string& name) const {
+  std::map<std::string, std::string> dirs;
+  if (layout_.version == 2) {
+    dirs["unified"] = Dirs(name)[0];
+  } else {
+    for (const auto& [ctrl, mount] : layout_.v1) dirs[ctrl] = mount + "/" + parent_ + "/" + name;
+  }
+  return dirs;
+}
+
 std::vector<std::string> CgroupManager::Dirs(const std::string& name) const {
   std::vector<std::string> out;
   std::string sub = parent_ + (name.empty() ? "" : "/" + name);
@@ -311,12 +321,7 @@ Status CgroupManager::Init() {
 Result<std::unique_ptr<Cgroup>> CgroupManager::Create(const std::string& name,
                                                       const CgroupLimits& limits) {
   if (layout_.version == 0) return MakeUnenforcedCgroup();
-  std::map<std::string, std::string> dirs;
-  if (layout_.version == 2) {
-    dirs["unified"] = Dirs(name)[0];
-  } else {
-    for (const auto& [ctrl, mount] : layout_.v1) dirs[ctrl] = mount + "/" + parent_ + "/" + name;
-  }
+  std::map<std::string, std::string> dirs = DirsByController(name);
   std::set<std::string> made;
   for (const auto& [ctrl, dir] : dirs) {
     if (!made.insert(dir).second) continue;
@@ -380,12 +385,7 @@ Result<std::unique_ptr<Cgroup>> CgroupManager::Create(const std::string& name,
 
 std::unique_ptr<Cgroup> CgroupManager::Open(const std::string& name) {
   if (layout_.version == 0) return MakeUnenforcedCgroup();
-  std::map<std::string, std::string> dirs;
-  if (layout_.version == 2) {
-    dirs["unified"] = Dirs(name)[0];
-  } else {
-    for (const auto& [ctrl, mount] : layout_.v1) dirs[ctrl] = mount + "/" + parent_ + "/" + name;
-  }
+  std::map<std::string, std::string> dirs = DirsByController(name);
   return std::make_unique<RealCgroup>(layout_.version, std::move(dirs), fake_fs_);
 }
 

@@ -73,6 +73,8 @@ class CgroupManager {
 
  private:
   std::vector<std::string> Dirs(const std::string& name) const;  // one per hierarchy
+  // The job cgroup's directory per controller ("unified" on v2), as RealCgroup takes them.
+  std::map<std::string, std::string> DirsByController(const std::string& name) const;
   CgroupLayout layout_;
   std::string parent_;
   bool fake_fs_;
