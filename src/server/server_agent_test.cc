@@ -30,6 +30,9 @@ TEST(ServerAgentTest, RejectsAgentsWithoutJoinToken) {
   ASSERT_EQ(r.status, 200) << r.text;
   EXPECT_EQ(r.body["node"], "n1");
   EXPECT_GT(r.body["heartbeat_ms"].get<int>(), 0);
+  // Agents fence themselves before the node timeout makes the controller requeue their jobs.
+  EXPECT_EQ(r.body["node_timeout_ms"].get<int64_t>(), 10000);
+  EXPECT_EQ(r.body["fence_ms"].get<int64_t>(), 8000);
   EXPECT_EQ(agent.Poll({json{{"job_id", 1}}}).status, 400);  // event without attempt
 }
 
