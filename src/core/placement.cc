@@ -25,8 +25,6 @@ constexpr NamedKind kKinds[] = {
     {"best-fit", PlacementKind::kBestFit},
 };
 
-constexpr size_t kMaxTaskClasses = 32;
-
 bool FitsHost(const Capacity& cap, int32_t n, const Resources& r) {
   return cap.schedulable(n) && cap.cpu_free(n) >= r.cpu_milli && cap.mem_free(n) >= r.mem_mb;
 }
@@ -70,43 +68,144 @@ void Placer::BeginCycle(const ClusterState& state, const Capacity& cap) {
       for (const auto& task : job.allocation) Record(task, +1);
     }
   }
-  state_ = &state;
-  classes_ready_ = false;  // built on first use: whole-device clusters under "auto" never need it
+  if (kind_ == PlacementKind::kFgd || kind_ == PlacementKind::kAuto) {
+    if (frag_.size() != num_nodes) frag_.assign(num_nodes, NodeFrag{});
+    LearnMix(state);
+  }
+  if (kind_ != PlacementKind::kTopology) {
+    shape_owner_.clear();
+    for (const Job& job : state.jobs) {
+      if (job.phase != JobPhase::kPending) continue;
+      for (const Shape& shape : job.shapes) shape_owner_[&shape] = &job;
+    }
+    for (const auto& [job, type] : awaiting_) keep_order_.insert(job);
+    awaiting_.clear();
+    decision_ = TypeDecision{};
+    if (keep_order_.size() > 1024) {  // only pending jobs matter
+      std::unordered_set<JobId> keep;
+      for (const Job& job : state.jobs) {
+        if (job.phase == JobPhase::kPending && keep_order_.count(job.id)) keep.insert(job.id);
+      }
+      keep_order_.swap(keep);
+    }
+  }
 }
 
-void Placer::BuildClasses(const Capacity& cap) {
-  classes_ready_ = true;
-  const ClusterState& state = *state_;
-  const auto num_nodes = static_cast<size_t>(cap.num_nodes());
-  {
-    // The task mix FGD measures fragmentation against: every task the cluster knows of, by ask.
-    // Classes remember which accelerator types they accept (bit per type; 0 = any), so a node
-    // of a type a class cannot use counts all its free capacity as fragment for that class.
-    std::map<std::tuple<int64_t, int64_t, int64_t, uint64_t>, double> counts;
-    for (const Job& job : state.jobs) {
-      if (job.shapes.empty()) continue;
-      const Shape& s = job.shapes[std::clamp<int32_t>(job.shape_index, 0, job.shapes.size() - 1)];
-      const double n = std::max(s.tasks, 1);
-      uint64_t mask = 0;
-      for (AccelType t : s.accel_types) {
-        if (t >= 0 && t < 64) mask |= uint64_t{1} << t;
-      }
-      counts[{s.per_task.accel_milli, s.per_task.cpu_milli, s.per_task.mem_mb, mask}] += n;
-    }
-    std::vector<TaskClass> all;
-    for (const auto& [key, count] : counts) {
-      all.push_back(
-          {std::get<0>(key), std::get<1>(key), std::get<2>(key), count, std::get<3>(key)});
-    }
-    std::stable_sort(all.begin(), all.end(),
-                     [](const TaskClass& a, const TaskClass& b) { return a.weight > b.weight; });
-    if (all.size() > kMaxTaskClasses) all.resize(kMaxTaskClasses);
-    double kept = 0;
-    for (const auto& c : all) kept += c.weight;
-    for (auto& c : all) c.weight = kept > 0 ? c.weight / kept : 0;
-    classes_ = std::move(all);
-    frag_.assign(num_nodes, NodeFrag{});
+// The scheduler asks for one accelerator type at a time, in its order (fastest first, then by
+// index). Where several types are equally fast for the job, that order is arbitrary, and taking
+// the first type with room would fill one type's nodes before the scorer ever sees the others:
+// so the scorer looks at every equally fast type, and declines a type while another one holds
+// the better option (the scheduler then asks for that one).
+AccelType Placer::BestType(const Shape& shape, AccelType type, Capacity& cap) {
+  const auto owner = shape_owner_.find(&shape);
+  if (owner == shape_owner_.end()) return type;
+  const Job& job = *owner->second;
+  if (keep_order_.count(job.id)) return type;
+  const double speed = TypeSpeed(job, type);
+  std::vector<AccelType> peers;
+  for (AccelType t = 0; t < cap.num_types(); ++t) {
+    const bool accepted =
+        shape.accel_types.empty() ||
+        std::find(shape.accel_types.begin(), shape.accel_types.end(), t) != shape.accel_types.end();
+    if (accepted && TypeSpeed(job, t) == speed && !cap.nodes_with(t).empty()) peers.push_back(t);
   }
+  if (peers.size() <= 1) return type;
+  // Reuse the decision while nothing the choice depends on has moved: the scheduler asks type
+  // after type over the same capacity, and a random choice must not be re-drawn each time.
+  std::vector<int64_t> fingerprint;
+  fingerprint.reserve(2 * peers.size() + 1);
+  for (AccelType t : peers) {
+    fingerprint.push_back(cap.free_milli(t));
+    fingerprint.push_back(cap.free_whole_devices(t));
+  }
+  if (decision_.shape != &shape || decision_.fingerprint != fingerprint) {
+    Option best;
+    double best_score = std::numeric_limits<double>::infinity();
+    uint64_t seen = 0;
+    for (AccelType t : peers) ScanType(shape.per_task, t, cap, &best, &best_score, &seen);
+    decision_.shape = &shape;
+    decision_.fingerprint = std::move(fingerprint);
+    decision_.type = best.node >= 0 ? best.type : kNoAccel;
+  }
+  if (decision_.type == kNoAccel) return type;
+  if (decision_.type != type) {
+    awaiting_[job.id] = decision_.type;
+  } else {
+    awaiting_.erase(job.id);
+  }
+  return decision_.type;
+}
+
+// FGD needs the workload's task mix: how often each kind of task arrives. The paper takes it from
+// the trace being replayed; a live scheduler does not know its future, so the mix is learned from
+// arrivals: every job counts once, when first seen (pending, or running on the first cycle),
+// whether it then fits or not - counting only what runs would hide exactly the asks that
+// fragmentation turns away.
+void Placer::LearnMix(const ClusterState& state) {
+  size_t pending = 0;
+  for (const Job& job : state.jobs) {
+    if (job.phase == JobPhase::kPending) ++pending;
+    if (job.phase != JobPhase::kPending && !first_cycle_) continue;
+    if (job.shapes.empty() || !seen_.insert(job.id).second) continue;
+    const int32_t index =
+        job.phase == JobPhase::kRunning
+            ? std::clamp<int32_t>(job.shape_index, 0, static_cast<int32_t>(job.shapes.size()) - 1)
+            : 0;
+    const Shape& s = job.shapes[index];
+    uint64_t mask = 0;
+    for (AccelType t : s.accel_types) {
+      if (t >= 0 && t < 64) mask |= uint64_t{1} << t;
+    }
+    const int32_t devices = s.per_task.accel_milli > 0 ? DevicesPerTask(s.per_task) : 0;
+    const int64_t per_device = devices > 0 ? s.per_task.accel_milli / devices : 0;
+    const double n = std::max(s.tasks, 1);
+    mix_[{per_device, devices, s.per_task.cpu_milli, s.per_task.mem_mb, devices > 0 ? mask : 0}] +=
+        n;
+    mix_total_ += n;
+  }
+  first_cycle_ = false;
+  // Ids are only looked up while pending; forget the others once they dominate the set.
+  if (seen_.size() > 2 * pending + 1024) {
+    std::unordered_set<JobId> keep;
+    for (const Job& job : state.jobs) {
+      if (job.phase == JobPhase::kPending && seen_.count(job.id)) keep.insert(job.id);
+    }
+    seen_.swap(keep);
+  }
+  // The mix moves slowly once it has history: rebuild the classes (and so every node's cached
+  // fragmentation) when it has grown by 1 %, not on every arrival.
+  if (mix_total_ > 0 && (classes_epoch_ == 0 || mix_total_ >= 1.01 * mix_total_built_)) {
+    BuildClasses();
+  }
+}
+
+// The most popular asks that together make 95 % of the tasks seen (as FGD's artifact does), with
+// their shares. Asks without an accelerator count towards the 95 % but are then left out: for
+// them every free accelerator is fragment wherever the task goes, so they add the same to every
+// choice and never change one.
+void Placer::BuildClasses() {
+  std::vector<std::pair<ClassKey, double>> all(mix_.begin(), mix_.end());
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  constexpr double kPopularity = 0.95;
+  std::vector<TaskClass> classes;
+  double cumulative = 0;
+  for (const auto& [key, count] : all) {
+    if (cumulative >= kPopularity * mix_total_ && !classes.empty()) break;
+    cumulative += count;
+    if (std::get<1>(key) == 0) continue;
+    TaskClass c;
+    c.per_device = std::get<0>(key);
+    c.devices = std::get<1>(key);
+    c.cpu_milli = std::get<2>(key);
+    c.mem_mb = std::get<3>(key);
+    c.types = std::get<4>(key);
+    c.weight = count / mix_total_;
+    classes.push_back(c);
+  }
+  classes_ = std::move(classes);
+  mix_total_built_ = mix_total_;
+  ++classes_epoch_;
 }
 
 void Placer::Record(const TaskAllocation& task, int sign) {
@@ -170,6 +269,9 @@ bool Placer::Place(const Shape& shape, AccelType type, Capacity& cap,
     if (whole && cap.free_whole_devices(type) < need_whole) return false;
     if (!whole && cap.free_milli(type) < shape.per_task.accel_milli * shape.tasks) return false;
     if (DevicesPerTask(shape.per_task) > cap.max_devices_per_node(type)) return false;
+  }
+  if (!(topology && whole) && type != kNoAccel && BestType(shape, type, cap) != type) {
+    return false;  // another equally fast type holds the better option
   }
   const bool ok = (topology && whole) ? PlaceTopology(shape, type, cap, out)
                                       : PlaceScored(shape, type, cap, out);
@@ -235,100 +337,116 @@ bool Placer::PlaceTopology(const Shape& shape, AccelType type, Capacity& cap,
   return true;
 }
 
+// A node's fragment for one class (FGD, §4): when the class cannot run on the node at all (no
+// accepted type, too little CPU or memory, too few devices with room for its share) every free
+// accelerator milli is fragment; otherwise the free milli on devices too small for its share is.
 const Placer::NodeFrag& Placer::Frag(const Capacity& cap, int32_t n) {
-  if (!classes_ready_) BuildClasses(cap);
   NodeFrag& f = frag_[n];
-  if (f.version == cap.version(n)) return f;
-  f.version = cap.version(n);
-  f.sum_free = f.whole = f.partial_sum = 0;
-  for (int32_t d = 0; d < cap.num_devices(n); ++d) {
-    if (cap.device_type(n, d) == kNoAccel) continue;
-    const int64_t free = std::max<int64_t>(cap.device_free(n, d), 0);
-    f.sum_free += free;
-    if (cap.device_total(n, d) > 0 && free >= cap.device_total(n, d)) {
-      ++f.whole;
-    } else {
-      f.partial_sum += free;
-    }
+  const int32_t nd = cap.num_devices(n);
+  bool same = f.epoch == classes_epoch_ && f.cpu_free == cap.cpu_free(n) &&
+              f.mem_free == cap.mem_free(n) && static_cast<int32_t>(f.dev_free.size()) == nd;
+  for (int32_t d = 0; same && d < nd; ++d) same = f.dev_free[d] == cap.device_free(n, d);
+  if (same) return f;
+  f.epoch = classes_epoch_;
+  f.cpu_free = cap.cpu_free(n);
+  f.mem_free = cap.mem_free(n);
+  f.dev_free.resize(nd);
+  f.sum_free = 0;
+  uint64_t node_types = 0;
+  for (int32_t d = 0; d < nd; ++d) {
+    f.dev_free[d] = cap.device_free(n, d);
+    const AccelType t = cap.device_type(n, d);
+    if (t == kNoAccel) continue;
+    f.sum_free += std::max<int64_t>(f.dev_free[d], 0);
+    if (t >= 0 && t < 64) node_types |= uint64_t{1} << t;
   }
-  f.raw.assign(classes_.size(), 0);
+  const size_t k_count = classes_.size();
+  f.fit.assign(k_count, 0);
+  f.small.assign(k_count, 0);
+  f.type_ok.assign(k_count, 0);
+  f.slots.assign(k_count, 0);
   f.expected = 0;
-  for (size_t k = 0; k < classes_.size(); ++k) {
+  for (size_t k = 0; k < k_count; ++k) {
     const TaskClass& c = classes_[k];
-    if (c.accel_milli > 0 && c.accel_milli < kMilliPerDevice) {
-      for (int32_t d = 0; d < cap.num_devices(n); ++d) {
-        if (cap.device_type(n, d) == kNoAccel) continue;
-        const int64_t free = std::max<int64_t>(cap.device_free(n, d), 0);
-        if (free < c.accel_milli) f.raw[k] += free;
+    f.type_ok[k] = c.types == 0 ? node_types != 0 : (c.types & node_types) != 0;
+    for (int32_t d = 0; d < nd; ++d) {
+      if (cap.device_type(n, d) == kNoAccel) continue;
+      const int64_t free = std::max<int64_t>(f.dev_free[d], 0);
+      if (free >= c.per_device) {
+        ++f.fit[k];
+        if (c.devices == 1) f.slots[k] += free / c.per_device;
+      } else {
+        f.small[k] += free;
       }
     }
+    if (c.devices > 1) f.slots[k] = f.fit[k] / c.devices;
+    f.expected +=
+        c.weight * static_cast<double>(ClassFrag(c, f.type_ok[k], f.fit[k], f.small[k], f.slots[k],
+                                                 f.sum_free, f.cpu_free, f.mem_free));
   }
-  // Expected fragmentation with the node as it is (FragDelta compares against this).
-  f.expected = FragDelta(cap, n, {}, Resources{});
   return f;
 }
 
-// Expected fragmentation of node n after taking `r` on `devices` (empty: as it is now), minus
-// nothing: callers subtract Frag().expected. A class that cannot run on the node at all sees all
-// its free accelerator capacity as fragment; a fractional class sees devices with less free than it
-// asks; a whole-device class sees partly used devices, or everything when too few are whole.
-double Placer::FragDelta(const Capacity& cap, int32_t n, const std::vector<int32_t>& devices,
-                         const Resources& r) {
-  const NodeFrag& before = frag_[n];
-  int64_t sum_free = before.sum_free, whole = before.whole, partial = before.partial_sum;
+// A node's fragment for one class, in accelerator milli: the sum of two views of the free milli
+// the class cannot use.
+//  - FGD's (Weng et al., ATC'23): if one task of the class cannot start on the node (no accepted
+//    type, too little CPU or memory, too few devices with room for its share) all of it; else the
+//    free milli on devices too small for its share.
+//  - A look-ahead over the node's other resources: what is left after as many tasks of the class
+//    as the node's devices, CPU and memory allow. FGD's one-step view misses stranding by CPU or
+//    memory: a node with 8 free devices but CPU for 2 more tasks has 6 devices it cannot use,
+//    and a CPU-only task that takes that CPU looks free of cost to it.
+int64_t Placer::ClassFrag(const TaskClass& c, bool type_ok, int32_t fit, int64_t small,
+                          int64_t slots, int64_t sum_free, int64_t cpu_free, int64_t mem_free) {
+  if (!type_ok) return 2 * sum_free;
+  const bool one_fits = cpu_free >= c.cpu_milli && mem_free >= c.mem_mb && fit >= c.devices;
+  int64_t tasks = slots;
+  if (c.cpu_milli > 0) tasks = std::min(tasks, std::max<int64_t>(cpu_free, 0) / c.cpu_milli);
+  if (c.mem_mb > 0) tasks = std::min(tasks, std::max<int64_t>(mem_free, 0) / c.mem_mb);
+  return (one_fits ? small : sum_free) + sum_free - tasks * c.per_device * c.devices;
+}
+
+double Placer::FragIncrease(const Capacity& cap, int32_t n, const std::vector<int32_t>& devices,
+                            const Resources& r) {
+  const NodeFrag& f = Frag(cap, n);
   const int64_t share = devices.empty() ? 0 : r.accel_milli / static_cast<int64_t>(devices.size());
-  struct Change {
-    int64_t old_free, new_free;
-  };
-  Change changes[16];
-  size_t num_changes = 0;
-  for (int32_t d : devices) {
-    const int64_t old_free = std::max<int64_t>(cap.device_free(n, d), 0);
-    const int64_t new_free = old_free - share;
-    const bool was_whole = old_free >= cap.device_total(n, d);
-    sum_free -= share;
-    if (was_whole) {
-      --whole;
-      partial += new_free;
-    } else {
-      partial -= share;
-    }
-    if (num_changes < 16) changes[num_changes++] = {old_free, new_free};
-  }
-  const int64_t cpu = cap.cpu_free(n) - (devices.empty() ? 0 : r.cpu_milli);
-  const int64_t mem = cap.mem_free(n) - (devices.empty() ? 0 : r.mem_mb);
-  uint64_t node_types = 0;
-  for (int32_t d = 0; d < cap.num_devices(n); ++d) {
-    const AccelType t = cap.device_type(n, d);
-    if (t >= 0 && t < 64) node_types |= uint64_t{1} << t;
-  }
+  const int64_t sum_free = f.sum_free - share * static_cast<int64_t>(devices.size());
+  const int64_t cpu = f.cpu_free - r.cpu_milli;
+  const int64_t mem = f.mem_free - r.mem_mb;
   double expected = 0;
   for (size_t k = 0; k < classes_.size(); ++k) {
     const TaskClass& c = classes_[k];
-    double frag;
-    const bool type_ok = c.accel_milli <= 0 || c.types == 0 || (c.types & node_types) != 0;
-    if (!type_ok || cpu < c.cpu_milli || mem < c.mem_mb) {
-      frag = static_cast<double>(sum_free);
-    } else if (c.accel_milli <= 0) {
-      frag = 0;
-    } else if (c.accel_milli < kMilliPerDevice) {
-      int64_t raw = before.raw[k];
-      for (size_t i = 0; i < num_changes; ++i) {
-        if (changes[i].old_free < c.accel_milli) raw -= changes[i].old_free;
-        if (changes[i].new_free < c.accel_milli) raw += changes[i].new_free;
+    int32_t fit = f.fit[k];
+    int64_t small = f.small[k];
+    int64_t slots = f.slots[k];
+    for (int32_t d : devices) {
+      const int64_t old_free = std::max<int64_t>(f.dev_free[d], 0);
+      const int64_t new_free = old_free - share;
+      if (old_free >= c.per_device) {
+        --fit;
+        if (c.devices == 1) slots -= old_free / c.per_device;
+      } else {
+        small -= old_free;
       }
-      frag = static_cast<double>(raw);
-    } else {
-      const int64_t need = (c.accel_milli + kMilliPerDevice - 1) / kMilliPerDevice;
-      frag = static_cast<double>(whole >= need ? partial : sum_free);
+      if (new_free >= c.per_device) {
+        ++fit;
+        if (c.devices == 1) slots += new_free / c.per_device;
+      } else {
+        small += new_free;
+      }
     }
-    expected += c.weight * frag;
+    if (c.devices > 1) slots = fit / c.devices;
+    expected += c.weight * static_cast<double>(
+                               ClassFrag(c, f.type_ok[k], fit, small, slots, sum_free, cpu, mem));
   }
-  return expected;
+  return expected - f.expected;
 }
 
 double Placer::Score(const Capacity& cap, int32_t n, const std::vector<int32_t>& devices,
                      const Resources& r, AccelType type) {
+  if (kind_ == PlacementKind::kFgd || kind_ == PlacementKind::kAuto) {
+    return FragIncrease(cap, n, devices, r);
+  }
   int64_t accel_free = 0, accel_total = 0;
   bool node_idle = true;
   for (int32_t d = 0; d < cap.num_devices(n); ++d) {
@@ -342,18 +460,14 @@ double Placer::Score(const Capacity& cap, int32_t n, const std::vector<int32_t>&
   const double mem_left = Ratio(cap.mem_free(n) - r.mem_mb, cap.mem_total(n));
   const double accel_left = Ratio(accel_free - take, accel_total);
   double device_left = 0;  // the chosen device's leftover, to prefer the tightest device
-  bool device_idle = false;
   if (devices.size() == 1 && IsFractional(r)) {
     const int32_t d = devices[0];
     device_left = Ratio(cap.device_free(n, d) - r.accel_milli, cap.device_total(n, d));
-    device_idle = cap.device_free(n, d) >= cap.device_total(n, d);
   }
   switch (kind_) {
     case PlacementKind::kFgd:
-    case PlacementKind::kAuto: {
-      const double before = Frag(cap, n).expected;  // refreshes the cache FragDelta reads
-      return FragDelta(cap, n, devices, r) - before;
-    }
+    case PlacementKind::kAuto:
+      return FragIncrease(cap, n, devices, r);  // handled above; listed for -Wswitch
     case PlacementKind::kDotProduct: {
       // Alignment of the ask with what the node has free; larger is better.
       const double dot =
@@ -370,8 +484,27 @@ double Placer::Score(const Capacity& cap, int32_t n, const std::vector<int32_t>&
       }
       return (same ? 0.0 : 4.0) + accel_left + 0.01 * device_left;
     }
-    case PlacementKind::kPacking:
-      return (device_idle ? 2.0 : 0.0) + (node_idle ? 4.0 : 0.0) + accel_left + 0.01 * device_left;
+    case PlacementKind::kPacking: {
+      // FGD's GPU packing: share a partly used device (the tightest) before opening a whole one,
+      // whole devices of a partly used node (the fewest) before an idle node (the smallest).
+      if (devices.empty()) return static_cast<double>(NextRandom() >> 11) * 0x1.0p-53;
+      int64_t whole_used = 0, whole_free = 0, shared_left = 0;
+      for (int32_t d : devices) {
+        if (cap.device_free(n, d) >= cap.device_total(n, d)) {
+          ++whole_used;
+        } else {
+          shared_left += cap.device_free(n, d);
+        }
+      }
+      for (int32_t d = 0; d < cap.num_devices(n); ++d) {
+        if (cap.device_type(n, d) != kNoAccel && cap.device_free(n, d) >= cap.device_total(n, d)) {
+          ++whole_free;
+        }
+      }
+      if (node_idle) return 4.0 + 0.01 * static_cast<double>(whole_free);
+      if (whole_used > 0) return 2.0 + 0.01 * static_cast<double>(whole_used);
+      return Ratio(shared_left, kMilliPerDevice * static_cast<int64_t>(devices.size()));
+    }
     case PlacementKind::kBestFit:
     case PlacementKind::kTopology:
       return accel_left + cpu_left + mem_left + 0.01 * device_left;
@@ -381,53 +514,60 @@ double Placer::Score(const Capacity& cap, int32_t n, const std::vector<int32_t>&
   return 0;
 }
 
+void Placer::ScanType(const Resources& r, AccelType type, Capacity& cap, Option* best,
+                      double* best_score, uint64_t* seen) {
+  static const std::vector<int32_t> kNone;
+  const int32_t per_task = DevicesPerTask(r);
+  const bool fractional = IsFractional(r);
+  std::vector<int32_t> devs;
+  auto consider = [&](int32_t n, const std::vector<int32_t>& option) {
+    if (kind_ == PlacementKind::kRandom) {  // reservoir sampling: uniform over feasible options
+      ++*seen;
+      if (NextRandom() % *seen == 0) {
+        best->node = n;
+        best->devices = option;
+        best->type = type;
+      }
+      return;
+    }
+    const double s = Score(cap, n, option, r, type);
+    if (s < *best_score - 1e-12) {
+      *best_score = s;
+      best->node = n;
+      best->devices = option;
+      best->type = type;
+    }
+  };
+  const std::vector<int32_t>& candidates =
+      type == kNoAccel ? cap.schedulable_nodes() : cap.nodes_with(type);
+  for (int32_t n : candidates) {
+    if (!FitsHost(cap, n, r)) continue;
+    if (type == kNoAccel) {
+      consider(n, kNone);
+    } else if (fractional) {
+      int64_t last_free = -1;  // devices with equal free space score alike; try each once
+      for (int32_t d = 0; d < cap.num_devices(n); ++d) {
+        if (cap.device_type(n, d) != type || cap.device_free(n, d) < r.accel_milli) continue;
+        if (cap.device_free(n, d) == last_free && kind_ != PlacementKind::kRandom) continue;
+        last_free = cap.device_free(n, d);
+        devs.assign(1, d);
+        consider(n, devs);
+      }
+    } else if (cap.whole_free(n, type) >= per_task) {
+      devs = PickDevices(cap, n, type, per_task);
+      if (static_cast<int32_t>(devs.size()) == per_task) consider(n, devs);
+    }
+  }
+}
+
 bool Placer::PlaceScored(const Shape& shape, AccelType type, Capacity& cap,
                          std::vector<TaskAllocation>& out) {
   const Resources& r = shape.per_task;
-  const int32_t per_task = DevicesPerTask(r);
-  const bool fractional = IsFractional(r);
-  static const std::vector<int32_t> kNone;
-  std::vector<int32_t> devs;
   for (int32_t i = 0; i < shape.tasks; ++i) {
-    const std::vector<int32_t>& candidates =
-        type == kNoAccel ? cap.schedulable_nodes() : cap.nodes_with(type);
     Option best;
     double best_score = std::numeric_limits<double>::infinity();
-    uint64_t seen = 0;  // feasible options so far, for reservoir sampling
-    auto consider = [&](int32_t n, const std::vector<int32_t>& option) {
-      if (kind_ == PlacementKind::kRandom) {
-        ++seen;
-        if (NextRandom() % seen == 0) {
-          best.node = n;
-          best.devices = option;
-        }
-        return;
-      }
-      const double s = Score(cap, n, option, r, type);
-      if (s < best_score - 1e-12) {
-        best_score = s;
-        best.node = n;
-        best.devices = option;
-      }
-    };
-    for (int32_t n : candidates) {
-      if (!FitsHost(cap, n, r)) continue;
-      if (type == kNoAccel) {
-        consider(n, kNone);
-      } else if (fractional) {
-        int64_t last_free = -1;  // devices with equal free space score alike; try each once
-        for (int32_t d = 0; d < cap.num_devices(n); ++d) {
-          if (cap.device_type(n, d) != type || cap.device_free(n, d) < r.accel_milli) continue;
-          if (cap.device_free(n, d) == last_free && kind_ != PlacementKind::kRandom) continue;
-          last_free = cap.device_free(n, d);
-          devs.assign(1, d);
-          consider(n, devs);
-        }
-      } else if (cap.whole_free(n, type) >= per_task) {
-        devs = PickDevices(cap, n, type, per_task);
-        if (static_cast<int32_t>(devs.size()) == per_task) consider(n, devs);
-      }
-    }
+    uint64_t seen = 0;
+    ScanType(r, type, cap, &best, &best_score, &seen);
     if (best.node < 0) return false;
     TaskAllocation task;
     task.node = best.node;

@@ -8,6 +8,48 @@
 
 namespace suanli::sim {
 
+namespace {
+
+std::vector<size_t> ArrivalOrder(const Workload& pods, double target_milli, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const size_t n = pods.jobs.size();
+  // Every pod of the trace once, in a seeded random order (FGD shuffles the trace).
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+  double total = 0;
+  for (const auto& p : pods.jobs) total += static_cast<double>(p.accel_milli);
+  if (total > target_milli) {
+    // More demand than the target: drop pods at random until what is left fits under it.
+    while (!order.empty() && total > target_milli) {
+      const size_t k = rng() % order.size();
+      total -= static_cast<double>(pods.jobs[order[k]].accel_milli);
+      order.erase(order.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+    return order;
+  }
+  // Less: append pods sampled with replacement while the next one keeps demand within target.
+  while (true) {
+    const size_t k = rng() % n;
+    const double next = total + static_cast<double>(pods.jobs[k].accel_milli);
+    if (next > target_milli) break;
+    total = next;
+    order.push_back(k);
+  }
+  return order;
+}
+
+core::ClusterState GpuNodesOnly(const core::ClusterState& cluster) {
+  core::ClusterState gpu;
+  gpu.accel_types = cluster.accel_types;
+  for (const auto& node : cluster.nodes) {
+    if (!node.devices.empty()) gpu.nodes.push_back(node);
+  }
+  return gpu;
+}
+
+}  // namespace
+
 Result<FragmentationRun> RunFragmentation(const Workload& pods, const core::ClusterState& cluster,
                                           core::PolicyConfig config, uint64_t seed,
                                           double target_arrived) {
@@ -19,11 +61,14 @@ Result<FragmentationRun> RunFragmentation(const Workload& pods, const core::Clus
   config.explain_pending = false;
   SUANLI_ASSIGN_OR_RETURN(auto policy, core::MakePolicy(config));
 
+  // FGD's simulator runs the openb pods on the cluster's GPU nodes only (its node list is the
+  // GPU-node list): pods that ask for no GPU compete for those nodes' CPUs and memory.
+  const core::ClusterState gpu_cluster = GpuNodesOnly(cluster);
   core::ClusterState state;
-  state.accel_types = cluster.accel_types;
-  state.nodes = cluster.nodes;
+  state.accel_types = gpu_cluster.accel_types;
+  state.nodes = gpu_cluster.nodes;
   state.tenants = pods.tenants;
-  Ledger ledger(cluster);
+  Ledger ledger(gpu_cluster);
   const double capacity = static_cast<double>(ledger.capacity_milli());
   if (capacity <= 0) return InvalidArgument("the cluster has no GPUs");
   const double target_milli = capacity * target_arrived;
@@ -32,11 +77,10 @@ Result<FragmentationRun> RunFragmentation(const Workload& pods, const core::Clus
   FragmentationRun run;
   run.seed = seed;
   run.alloc_pct_at.assign(static_cast<size_t>(steps) + 1, 0.0);
-  std::mt19937_64 rng(seed);
   double arrived = 0;
   int next_step = 1;  // alloc_pct_at[0] is the empty cluster
-  while (arrived < target_milli) {
-    const SimJob& pod = pods.jobs[rng() % pods.jobs.size()];
+  for (size_t index : ArrivalOrder(pods, target_milli, seed)) {
+    const SimJob& pod = pods.jobs[index];
     core::Job job = pod.job;
     job.id = run.pods_arrived + 1;
     job.submit_time = run.pods_arrived * 1000;
@@ -79,6 +123,8 @@ Result<FragmentationRun> RunFragmentation(const Workload& pods, const core::Clus
     }
   }
   run.final_alloc_pct = 100.0 * static_cast<double>(ledger.allocated_milli()) / capacity;
+  while (next_step <= steps)
+    run.alloc_pct_at[static_cast<size_t>(next_step++)] = run.final_alloc_pct;
   return run;
 }
 
