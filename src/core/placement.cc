@@ -406,6 +406,29 @@ int64_t Placer::ClassFrag(const TaskClass& c, bool type_ok, int32_t fit, int64_t
   return (one_fits ? small : sum_free) + sum_free - tasks * c.per_device * c.devices;
 }
 
+int64_t Placer::NodeFragment(const std::vector<int64_t>& device_free, int64_t cpu_free,
+                             int64_t mem_free, const FragTask& task, bool type_ok) {
+  TaskClass c;
+  c.per_device = std::max<int64_t>(task.per_device, 1);
+  c.devices = std::max(task.devices, 1);
+  c.cpu_milli = task.cpu_milli;
+  c.mem_mb = task.mem_mb;
+  int32_t fit = 0;
+  int64_t small = 0, slots = 0, sum_free = 0;
+  for (int64_t f : device_free) {
+    const int64_t free = std::max<int64_t>(f, 0);
+    sum_free += free;
+    if (free >= c.per_device) {
+      ++fit;
+      if (c.devices == 1) slots += free / c.per_device;
+    } else {
+      small += free;
+    }
+  }
+  if (c.devices > 1) slots = fit / c.devices;
+  return ClassFrag(c, type_ok, fit, small, slots, sum_free, cpu_free, mem_free);
+}
+
 double Placer::FragIncrease(const Capacity& cap, int32_t n, const std::vector<int32_t>& devices,
                             const Resources& r) {
   const NodeFrag& f = Frag(cap, n);

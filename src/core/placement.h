@@ -54,6 +54,17 @@ class Placer {
   // resources from `cap`. All or nothing: on false `cap` and `out` are unchanged.
   bool Place(const Shape& shape, AccelType type, Capacity& cap, std::vector<TaskAllocation>& out);
 
+  // The fragment measure FGD placement minimises (see ClassFrag in placement.cc), for one node
+  // and one kind of task: a task asks `per_device` milli on each of `devices` devices plus
+  // `cpu_milli` and `mem_mb`; `type_ok` says whether the node has a type it accepts.
+  struct FragTask {
+    int64_t per_device = 0;
+    int32_t devices = 1;
+    int64_t cpu_milli = 0, mem_mb = 0;
+  };
+  static int64_t NodeFragment(const std::vector<int64_t>& device_free, int64_t cpu_free,
+                              int64_t mem_free, const FragTask& task, bool type_ok = true);
+
   // Whole free devices of `type` on node n chosen to span the fewest islands.
   static std::vector<int32_t> PickDevices(const Capacity& cap, int32_t n, AccelType type,
                                           int32_t count);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/placement.h"
 #include "core/policy.h"
 #include "core/test_support.h"
 
@@ -86,6 +87,129 @@ TEST(PlacementTest, RandomIsSeededAndReproducible) {
     differs = nodes(RunFifo("random", s, seed)) != nodes(RunFifo("random", s, 7));
   }
   EXPECT_TRUE(differs);
+}
+
+// ---- The fragment measure, worked out by hand ----
+// Fragment = FGD's one-step view (all free milli when one task cannot start, else the free milli
+// on devices too small for its share) + the look-ahead (free milli left after as many tasks as
+// devices, CPU and memory allow).
+
+constexpr int64_t kLots = int64_t{1} << 40;
+
+TEST(FragmentTest, FractionalTaskCountsTooSmallDevicesAndRemainders) {
+  // Devices 1000 and 190 free; 0.5-GPU tasks. One-step: 190 (the 190 device). Look-ahead: two
+  // tasks fit (both on the 1000 device), 1190 - 1000 = 190. Total 380.
+  EXPECT_EQ(Placer::NodeFragment({1000, 190}, 20000, kLots, {500, 1, 4000, 0}), 380);
+  // 0.81-GPU tasks on an idle 2-device node: one-step 0; look-ahead 2000 - 2 x 810 = 380.
+  EXPECT_EQ(Placer::NodeFragment({1000, 1000}, 20000, kLots, {810, 1, 3152, 0}), 380);
+}
+
+TEST(FragmentTest, CpuStrandedDevicesAreFragmentForTheLookAheadOnly) {
+  // 4 idle devices but CPU for one 11.3-CPU task: one-step sees no fragment; the look-ahead sees
+  // three devices nobody of this kind can use.
+  EXPECT_EQ(Placer::NodeFragment({1000, 1000, 1000, 1000}, 12000, kLots, {1000, 1, 11300, 0}),
+            3000);
+  // Memory strands devices the same way: 64 GiB for two 24 GiB tasks.
+  EXPECT_EQ(Placer::NodeFragment({1000, 1000, 1000, 1000}, kLots, 65536, {1000, 1, 0, 24576}),
+            2000);
+}
+
+TEST(FragmentTest, TaskThatCannotStartMakesEverythingFragment) {
+  // Too little CPU: one-step 4000, look-ahead 4000.
+  EXPECT_EQ(Placer::NodeFragment({1000, 1000, 1000, 1000}, 10000, kLots, {1000, 1, 11300, 0}),
+            8000);
+  // Wrong accelerator type: the same, whatever the resources.
+  EXPECT_EQ(Placer::NodeFragment({1000, 500}, kLots, kLots, {500, 1, 0, 0}, false), 3000);
+}
+
+TEST(FragmentTest, MultiDeviceTaskNeedsWholeDevices) {
+  // 2 x 1000 per task on devices 1000, 1000, 1000, 600: one task fits, one-step counts the 600
+  // device; the look-ahead fits one task (three whole devices make one pair): 3600 - 2000.
+  EXPECT_EQ(Placer::NodeFragment({1000, 1000, 1000, 600}, kLots, kLots, {1000, 2, 0, 0}),
+            600 + 1600);
+  // Only one whole device: it cannot start; everything counts twice.
+  EXPECT_EQ(Placer::NodeFragment({1000, 600}, kLots, kLots, {1000, 2, 0, 0}), 3200);
+}
+
+// ---- Choices ----
+
+TEST(PlacementTest, FgdKeepsCpuForTheCommonTaskWhereItIsScarce) {
+  // Two nodes of 2 GPUs. Node 0 has 30 CPUs (two 12-CPU GPU tasks fit), node 1 has 64. The
+  // workload is mostly 1-GPU, 12-CPU tasks. An 8-CPU task that needs no GPU arrives first:
+  // on node 0 it leaves 22 CPUs, room for one GPU task, stranding a GPU (fragment +2 x 1000 x
+  // share: look-ahead 0 -> 1000); on node 1 it strands nothing (56 CPUs still feed both GPUs).
+  // FGD's one-step view alone ties the two nodes (a 12-CPU task still fits on either).
+  ClusterState s = MakeCluster(2, 2);
+  s.nodes[0].cpu_milli = 30000;
+  Job cpu_only = MakeJob(1, 0, 1, 0);
+  cpu_only.shapes[0].per_task.cpu_milli = 8000;
+  s.jobs.push_back(cpu_only);
+  for (JobId id = 2; id <= 10; ++id) {
+    Job j = MakeJob(id, 1000, 1, 100 + id);
+    j.shapes[0].per_task.cpu_milli = 12000;
+    s.jobs.push_back(j);
+  }
+  CycleResult r = RunFifo("fgd", s);
+  const Placement* p = FindPlacement(r, 1);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->tasks[0].node, 1);
+  // And the GPU tasks that follow still get all four GPUs.
+  int gpu_tasks = 0;
+  for (const auto& pl : r.placements) gpu_tasks += pl.job >= 2 ? 1 : 0;
+  EXPECT_EQ(gpu_tasks, 4);
+}
+
+TEST(PlacementTest, FgdLooksAcrossEquallyFastTypes) {
+  // Node 0 (type a) has one idle device; node 1 (type b) has a device with 500 of 1000 taken.
+  // A half-GPU task that accepts any type: the scheduler asks type a first, but FGD must put it
+  // on node 1's half-used device, keeping node 0's device whole for the whole-GPU tasks.
+  ClusterState s = MakeCluster(2, 1, {"a", "b"});
+  s.jobs.push_back(Running(MakeJob(1, 500), 1, {0}, 0, 500, 1));
+  s.jobs.push_back(MakeJob(2, 500, 1, 10));
+  for (JobId id = 3; id <= 8; ++id) s.jobs.push_back(MakeJob(id, 1000, 1, 100 + id));
+  CycleResult r = RunFifo("fgd", s);
+  const Placement* p = FindPlacement(r, 2);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->tasks[0].node, 1);
+  EXPECT_EQ(p->tasks[0].type, 1);
+  EXPECT_EQ(p->tasks[0].devices, (std::vector<int32_t>{0}));
+  // The first whole-GPU task then gets node 0's idle device.
+  const Placement* whole = FindPlacement(r, 3);
+  ASSERT_NE(whole, nullptr);
+  EXPECT_EQ(whole->tasks[0].node, 0);
+}
+
+TEST(PlacementTest, FasterTypeStaysFirstWhateverTheFragment) {
+  // As above, but the job runs twice as fast on type a: the cross-type choice only picks among
+  // equally fast types, so the scheduler's preference for a stands.
+  ClusterState s = MakeCluster(2, 1, {"a", "b"});
+  s.jobs.push_back(Running(MakeJob(1, 500), 1, {0}, 0, 500, 1));
+  Job j = MakeJob(2, 500, 1, 10);
+  j.type_speed = {{0, 2.0}};
+  s.jobs.push_back(j);
+  CycleResult r = RunFifo("fgd", s);
+  const Placement* p = FindPlacement(r, 2);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->tasks[0].node, 0);
+  EXPECT_EQ(p->tasks[0].type, 0);
+}
+
+TEST(PlacementTest, PackingPrefersTheTightestSharedDeviceThenUsedNodes) {
+  // Node 0: devices with 300 and 600 free. Node 1: idle. A 0.25 task goes to node 0's 300 device;
+  // a whole-GPU task (no partly used node has a whole device) opens the idle node.
+  ClusterState s = MakeCluster(2, 2);
+  s.jobs.push_back(Running(MakeJob(1, 700), 0, {0}, 0, 700));
+  s.jobs.push_back(Running(MakeJob(2, 400), 0, {1}, 0, 400));
+  s.jobs.push_back(MakeJob(3, 250, 1, 10));
+  s.jobs.push_back(MakeJob(4, 1000, 1, 20));
+  CycleResult r = RunFifo("packing", s);
+  const Placement* frac = FindPlacement(r, 3);
+  ASSERT_NE(frac, nullptr);
+  EXPECT_EQ(frac->tasks[0].node, 0);
+  EXPECT_EQ(frac->tasks[0].devices, (std::vector<int32_t>{0}));
+  const Placement* whole = FindPlacement(r, 4);
+  ASSERT_NE(whole, nullptr);
+  EXPECT_EQ(whole->tasks[0].node, 1);
 }
 
 }  // namespace
