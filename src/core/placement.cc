@@ -68,26 +68,21 @@ void Placer::BeginCycle(const ClusterState& state, const Capacity& cap) {
       for (const auto& task : job.allocation) Record(task, +1);
     }
   }
-  if (kind_ == PlacementKind::kFgd || kind_ == PlacementKind::kAuto) {
-    if (frag_.size() != num_nodes) frag_.assign(num_nodes, NodeFrag{});
-    LearnMix(state);
-  }
-  if (kind_ != PlacementKind::kTopology) {
-    shape_owner_.clear();
+  // FGD's mix and the jobs' shapes are gathered on first use in the cycle: a cycle that places
+  // only whole devices under "auto", or only one type, never pays for them.
+  state_ = &state;
+  mix_learned_ = false;
+  owners_built_ = false;
+  if (frag_.size() != num_nodes) frag_.assign(num_nodes, NodeFrag{});
+  for (const auto& [job, type] : awaiting_) keep_order_.insert(job);
+  awaiting_.clear();
+  decision_ = TypeDecision{};
+  if (keep_order_.size() > 1024) {  // only pending jobs matter
+    std::unordered_set<JobId> keep;
     for (const Job& job : state.jobs) {
-      if (job.phase != JobPhase::kPending) continue;
-      for (const Shape& shape : job.shapes) shape_owner_[&shape] = &job;
+      if (job.phase == JobPhase::kPending && keep_order_.count(job.id)) keep.insert(job.id);
     }
-    for (const auto& [job, type] : awaiting_) keep_order_.insert(job);
-    awaiting_.clear();
-    decision_ = TypeDecision{};
-    if (keep_order_.size() > 1024) {  // only pending jobs matter
-      std::unordered_set<JobId> keep;
-      for (const Job& job : state.jobs) {
-        if (job.phase == JobPhase::kPending && keep_order_.count(job.id)) keep.insert(job.id);
-      }
-      keep_order_.swap(keep);
-    }
+    keep_order_.swap(keep);
   }
 }
 
@@ -97,6 +92,23 @@ void Placer::BeginCycle(const ClusterState& state, const Capacity& cap) {
 // so the scorer looks at every equally fast type, and declines a type while another one holds
 // the better option (the scheduler then asks for that one).
 AccelType Placer::BestType(const Shape& shape, AccelType type, Capacity& cap) {
+  int32_t accepted_types = 0;
+  for (AccelType t = 0; t < cap.num_types(); ++t) {
+    if (!cap.nodes_with(t).empty() &&
+        (shape.accel_types.empty() || std::find(shape.accel_types.begin(), shape.accel_types.end(),
+                                                t) != shape.accel_types.end())) {
+      ++accepted_types;
+    }
+  }
+  if (accepted_types <= 1 || state_ == nullptr) return type;
+  if (!owners_built_) {
+    owners_built_ = true;
+    shape_owner_.clear();
+    for (const Job& job : state_->jobs) {
+      if (job.phase != JobPhase::kPending) continue;
+      for (const Shape& s : job.shapes) shape_owner_[&s] = &job;
+    }
+  }
   const auto owner = shape_owner_.find(&shape);
   if (owner == shape_owner_.end()) return type;
   const Job& job = *owner->second;
@@ -142,15 +154,19 @@ AccelType Placer::BestType(const Shape& shape, AccelType type, Capacity& cap) {
 // whether it then fits or not - counting only what runs would hide exactly the asks that
 // fragmentation turns away.
 void Placer::LearnMix(const ClusterState& state) {
-  size_t pending = 0;
+  // Jobs to look at: pending ones, and those that started since the last pass (placed in cycles
+  // that did not need the mix); all of them the first time.
+  Time newest = latest_start_;
+  size_t watched = 0;
   for (const Job& job : state.jobs) {
-    if (job.phase == JobPhase::kPending) ++pending;
-    if (job.phase != JobPhase::kPending && !first_cycle_) continue;
+    const bool running = job.phase == JobPhase::kRunning;
+    if (running) newest = std::max(newest, job.start_time);
+    if (running && !first_cycle_ && job.start_time < latest_start_) continue;
+    ++watched;
     if (job.shapes.empty() || !seen_.insert(job.id).second) continue;
-    const int32_t index =
-        job.phase == JobPhase::kRunning
-            ? std::clamp<int32_t>(job.shape_index, 0, static_cast<int32_t>(job.shapes.size()) - 1)
-            : 0;
+    const int32_t index = running ? std::clamp<int32_t>(job.shape_index, 0,
+                                                        static_cast<int32_t>(job.shapes.size()) - 1)
+                                  : 0;
     const Shape& s = job.shapes[index];
     uint64_t mask = 0;
     for (AccelType t : s.accel_types) {
@@ -164,11 +180,13 @@ void Placer::LearnMix(const ClusterState& state) {
     mix_total_ += n;
   }
   first_cycle_ = false;
-  // Ids are only looked up while pending; forget the others once they dominate the set.
-  if (seen_.size() > 2 * pending + 1024) {
+  latest_start_ = newest;
+  // Forget ids that will not be looked at again once they dominate the set.
+  if (seen_.size() > 2 * watched + 1024) {
     std::unordered_set<JobId> keep;
     for (const Job& job : state.jobs) {
-      if (job.phase == JobPhase::kPending && seen_.count(job.id)) keep.insert(job.id);
+      const bool watch = job.phase == JobPhase::kPending || job.start_time >= latest_start_;
+      if (watch && seen_.count(job.id)) keep.insert(job.id);
     }
     seen_.swap(keep);
   }
@@ -262,6 +280,11 @@ bool Placer::Place(const Shape& shape, AccelType type, Capacity& cap,
   if (shape.tasks <= 0) return false;
   const bool whole = shape.per_task.accel_milli >= kMilliPerDevice;
   const bool topology = kind_ == PlacementKind::kTopology || kind_ == PlacementKind::kAuto;
+  if (!mix_learned_ && state_ != nullptr &&
+      (kind_ == PlacementKind::kFgd || (kind_ == PlacementKind::kAuto && !whole))) {
+    mix_learned_ = true;  // before any early "no room": asks turned away count in the mix too
+    LearnMix(*state_);
+  }
   if (type != kNoAccel) {
     if (type < 0 || type >= cap.num_types()) return false;
     // Quick rejection from the per-type totals: no search when the cluster cannot hold it.
@@ -341,6 +364,10 @@ bool Placer::PlaceTopology(const Shape& shape, AccelType type, Capacity& cap,
 // accepted type, too little CPU or memory, too few devices with room for its share) every free
 // accelerator milli is fragment; otherwise the free milli on devices too small for its share is.
 const Placer::NodeFrag& Placer::Frag(const Capacity& cap, int32_t n) {
+  if (!mix_learned_ && state_ != nullptr) {
+    mix_learned_ = true;
+    LearnMix(*state_);
+  }
   NodeFrag& f = frag_[n];
   const int32_t nd = cap.num_devices(n);
   bool same = f.epoch == classes_epoch_ && f.cpu_free == cap.cpu_free(n) &&

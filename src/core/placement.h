@@ -129,6 +129,9 @@ class Placer {
   std::map<ClassKey, double> mix_;
   double mix_total_ = 0, mix_total_built_ = 0;
   bool first_cycle_ = true;
+  Time latest_start_ = 0;                // newest start among running jobs at the last pass
+  const ClusterState* state_ = nullptr;  // this cycle's, for what is gathered on first use
+  bool mix_learned_ = false, owners_built_ = false;
   uint64_t classes_epoch_ = 0;
   std::vector<TaskClass> classes_;
   std::vector<NodeFrag> frag_;
