@@ -138,7 +138,9 @@ AccelType Placer::BestType(const Shape& shape, AccelType type, Capacity& cap) {
     decision_.shape = &shape;
     decision_.fingerprint = std::move(fingerprint);
     decision_.type = best.node >= 0 ? best.type : kNoAccel;
+    decision_.option = std::move(best);
   }
+  decision_fresh_ = true;
   if (decision_.type == kNoAccel) return type;
   if (decision_.type != type) {
     awaiting_[job.id] = decision_.type;
@@ -293,6 +295,7 @@ bool Placer::Place(const Shape& shape, AccelType type, Capacity& cap,
     if (!whole && cap.free_milli(type) < shape.per_task.accel_milli * shape.tasks) return false;
     if (DevicesPerTask(shape.per_task) > cap.max_devices_per_node(type)) return false;
   }
+  decision_fresh_ = false;
   if (!(topology && whole) && type != kNoAccel && BestType(shape, type, cap) != type) {
     return false;  // another equally fast type holds the better option
   }
@@ -615,9 +618,14 @@ bool Placer::PlaceScored(const Shape& shape, AccelType type, Capacity& cap,
   const Resources& r = shape.per_task;
   for (int32_t i = 0; i < shape.tasks; ++i) {
     Option best;
-    double best_score = std::numeric_limits<double>::infinity();
-    uint64_t seen = 0;
-    ScanType(r, type, cap, &best, &best_score, &seen);
+    if (i == 0 && decision_fresh_ && decision_.shape == &shape && decision_.type == type &&
+        decision_.option.node >= 0) {
+      best = decision_.option;  // BestType just scanned this very capacity for this shape
+    } else {
+      double best_score = std::numeric_limits<double>::infinity();
+      uint64_t seen = 0;
+      ScanType(r, type, cap, &best, &best_score, &seen);
+    }
     if (best.node < 0) return false;
     TaskAllocation task;
     task.node = best.node;

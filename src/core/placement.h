@@ -144,8 +144,10 @@ class Placer {
     const Shape* shape = nullptr;
     std::vector<int64_t> fingerprint;
     AccelType type = kNoAccel;
+    Option option;  // the best option found, on `type`
   };
   TypeDecision decision_;
+  bool decision_fresh_ = false;  // decision_ matches the capacity of the current Place call
   std::unordered_map<JobId, AccelType> awaiting_;
   std::unordered_set<JobId> keep_order_;
   std::vector<std::vector<int64_t>> asks_on_node_;  // clustering: accel asks running per node
