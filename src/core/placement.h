@@ -6,7 +6,10 @@
 //               free nodes). Fractional asks fall back to best-fit.
 //   fgd         fragmentation-gradient descent (Weng et al., ATC'23): the node/device whose choice
 //               least increases the expected fragmentation against the workload's task mix
-//               (the asks of every job seen so far, by popularity, the top 95 %)
+//               (the asks of every job seen to arrive, by popularity, the top 95 %). A node's
+//               fragment for an ask is FGD's (free GPU it cannot start on) plus a look-ahead
+//               (free GPU left over once the node's devices, CPU and memory take as many such
+//               asks as they can), so CPU- or memory-stranded GPUs count too.
 //   random      a uniformly random feasible node/device (seeded)
 //   dot-product the node whose free vector best aligns with the ask (Tetris-style)
 //   clustering  nodes already running tasks with the same accelerator ask first (GPU clustering)
@@ -23,6 +26,9 @@
 #include <unordered_set>
 #include <vector>
 
+// Every scored placement (all but topology, and auto's whole-device asks) compares the nodes of
+// all accelerator types the job accepts and runs on equally fast, not just the type the
+// scheduler asks for: it declines that type while another holds the better option.
 #include "core/capacity.h"
 #include "core/model.h"
 

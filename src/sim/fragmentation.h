@@ -1,9 +1,13 @@
 #pragma once
-// Protocol C (FGD, Weng et al. ATC'23): pods are sampled with replacement from a trace and
-// submitted one at a time, never departing, until the GPU demand that has arrived reaches
-// `target_arrived` × the cluster's GPU capacity. Each pod gets exactly one scheduling cycle on
-// arrival; a pod the policy cannot place is dropped (counted as failed). The figure of merit is
-// allocated GPU capacity / total GPU capacity, recorded at every whole percent of arrived demand.
+// Protocol C, as FGD's artifact (Weng et al., ATC'23; hkust-adsl/kubernetes-scheduler-simulator,
+// workload tuning 1.3, shuffled pods) runs it: every pod of the trace once, in a seeded random
+// order, then pods sampled with replacement while the GPU demand that has arrived stays within
+// `target_arrived` x the cluster's GPU capacity (a trace already above the target loses pods at
+// random instead). Pods never depart; each gets exactly one scheduling cycle on arrival, and a
+// pod the policy cannot place is dropped (counted as failed). The cluster is its GPU nodes only,
+// as in the artifact's node list, so pods that ask for no GPU compete for the GPU nodes' CPU and
+// memory. The figure of merit is allocated GPU capacity / total GPU capacity, recorded at every
+// whole percent of arrived demand.
 #include <cstdint>
 #include <string>
 #include <vector>
