@@ -13,8 +13,15 @@ namespace suanli::core {
 
 class Capacity {
  public:
-  // Rebuilds from the nodes and the allocations of running jobs. Buffers are reused.
-  void Reset(const ClusterState& state);
+  // Rebuilds from the nodes and the allocations of running jobs. Buffers are reused. `running`,
+  // when given, lists the indices of the running jobs in state.jobs, so pending jobs are not read.
+  void Reset(const ClusterState& state, const std::vector<int32_t>* running = nullptr);
+
+  // The same result as Reset, for a scheduler that calls it every cycle on a state with a job feed
+  // (see JobFeed): it undoes what the previous cycle applied, then applies only the allocations of
+  // the jobs in state.feed.changes. `incremental` false (the feed was not followed, or the nodes
+  // changed) rebuilds everything, as Reset does.
+  void Sync(const ClusterState& state, const std::vector<int32_t>& running, bool incremental);
 
   int32_t num_nodes() const { return static_cast<int32_t>(nodes_.size()); }
   int32_t num_types() const { return static_cast<int32_t>(by_type_.size()); }
@@ -78,6 +85,14 @@ class Capacity {
   void SetWholeFree(int32_t n, AccelType t, int32_t count);
   // `index` null: only the node's numbers change (used while rebuilding).
   void ApplyToNode(const TaskAllocation& task, int sign, Capacity* index);
+
+  bool SameNodes(const ClusterState& state) const;
+
+  // For Sync: what the base (running jobs) holds by job, and the changes made since, to undo.
+  bool synced_ = false;
+  std::vector<std::pair<JobId, std::vector<TaskAllocation>>> held_by_job_;  // sorted by id
+  std::vector<std::pair<TaskAllocation, int>> undo_;
+  bool logging_ = false;
 
   std::vector<NodeFree> nodes_;
   std::vector<TypeIndex> by_type_;

@@ -27,22 +27,34 @@ DimVector AskOf(const Shape& shape, AccelType type, size_t dims) {
   return ask;
 }
 
-void FairShare::Reset(const ClusterState& state, const Capacity& cap) {
+void FairShare::Reset(const ClusterState& state, const Capacity& cap,
+                      const std::vector<int32_t>* running) {
   state_ = &state;
   num_tenants_ = static_cast<int32_t>(state.tenants.size());
   totals_ = cap.totals();
   dims_ = totals_.size();
-  usage_.assign(num_tenants_, DimVector(dims_, 0));
-  paths_.assign(num_tenants_, {});
-  for (int32_t t = 0; t < num_tenants_; ++t) {
-    // Walk up to the root; a broken parent link (out of range or a cycle) ends the walk.
-    std::vector<int32_t>& p = paths_[t];
-    for (int32_t cur = t; cur >= 0 && cur < num_tenants_ && p.size() <= state.tenants.size();
-         cur = state.tenants[cur].parent) {
-      if (std::find(p.begin(), p.end(), cur) != p.end()) break;
-      p.push_back(cur);
+  // Buffers are reused: this runs every cycle.
+  usage_.resize(num_tenants_);
+  for (auto& u : usage_) u.assign(dims_, 0);
+  // Paths only change with the tree; re-walked when a parent link differs from last time.
+  bool same_tree = static_cast<int32_t>(parents_.size()) == num_tenants_;
+  for (int32_t t = 0; same_tree && t < num_tenants_; ++t) {
+    same_tree = parents_[t] == state.tenants[t].parent;
+  }
+  if (!same_tree) {
+    parents_.resize(num_tenants_);
+    for (int32_t t = 0; t < num_tenants_; ++t) parents_[t] = state.tenants[t].parent;
+    paths_.assign(num_tenants_, {});
+    for (int32_t t = 0; t < num_tenants_; ++t) {
+      // Walk up to the root; a broken parent link (out of range or a cycle) ends the walk.
+      std::vector<int32_t>& p = paths_[t];
+      for (int32_t cur = t; cur >= 0 && cur < num_tenants_ && p.size() <= state.tenants.size();
+           cur = state.tenants[cur].parent) {
+        if (std::find(p.begin(), p.end(), cur) != p.end()) break;
+        p.push_back(cur);
+      }
+      std::reverse(p.begin(), p.end());
     }
-    std::reverse(p.begin(), p.end());
   }
   // Historical usage as a share among siblings.
   history_.assign(num_tenants_, 0);
@@ -59,8 +71,8 @@ void FairShare::Reset(const ClusterState& state, const Capacity& cap) {
     history_[t] = sum > 0 ? std::max(0.0, state.tenants[t].decayed_usage) / sum : 0;
   }
   score_.assign(num_tenants_, 0);
-  for (const Job& job : state.jobs) {
-    if (job.phase != JobPhase::kRunning || !valid(job.tenant)) continue;
+  auto charge = [&](const Job& job) {
+    if (job.phase != JobPhase::kRunning || !valid(job.tenant)) return;
     for (int32_t t : paths_[job.tenant]) {
       for (const auto& task : job.allocation) {
         usage_[t][kDimCpu] += task.res.cpu_milli;
@@ -69,6 +81,11 @@ void FairShare::Reset(const ClusterState& state, const Capacity& cap) {
         if (task.type != kNoAccel && d < dims_) usage_[t][d] += task.res.accel_milli;
       }
     }
+  };
+  if (running) {
+    for (int32_t i : *running) charge(state.jobs[i]);
+  } else {
+    for (const Job& job : state.jobs) charge(job);
   }
   for (int32_t t = 0; t < num_tenants_; ++t) score_[t] = ComputeScore(t);
 }

@@ -18,7 +18,9 @@ DimVector AskOf(const Shape& shape, AccelType type, size_t dims);
 
 class FairShare {
  public:
-  void Reset(const ClusterState& state, const Capacity& cap);
+  // `running`, when given, lists the indices of the running jobs in state.jobs.
+  void Reset(const ClusterState& state, const Capacity& cap,
+             const std::vector<int32_t>* running = nullptr);
 
   void Charge(int32_t tenant, const DimVector& amount, int sign);
   int64_t usage(int32_t tenant, int dim) const;
@@ -45,6 +47,7 @@ class FairShare {
   DimVector totals_;
   std::vector<DimVector> usage_;
   std::vector<std::vector<int32_t>> paths_;  // root .. tenant
+  std::vector<int32_t> parents_;             // the tree paths_ was built from
   std::vector<double> history_;              // share of decayed usage among siblings
   std::vector<double> score_;                // cached Score(), refreshed on every change
   double ComputeScore(int32_t tenant) const;

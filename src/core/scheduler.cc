@@ -16,21 +16,6 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr size_t kMaxVictimCandidates = 4096;
 
-bool RankLess(const Scheduler::Rank& a, const Scheduler::Rank& b) {
-  if (a.prio != b.prio) return a.prio < b.prio;
-  if (a.level != b.level) return a.level < b.level;
-  if (a.secondary != b.secondary) return a.secondary < b.secondary;
-  if (a.time != b.time) return a.time < b.time;
-  return a.id < b.id;
-}
-
-// Heap comparator: std heaps keep the *largest* on top, so "greater" puts the best rank there.
-struct EntryAfter {
-  bool operator()(const Scheduler::Entry& a, const Scheduler::Entry& b) const {
-    return RankLess(b.rank, a.rank);
-  }
-};
-
 const Shape& CurrentShape(const Job& job) {
   const auto i =
       std::clamp<int32_t>(job.shape_index, 0, static_cast<int32_t>(job.shapes.size()) - 1);
@@ -59,10 +44,30 @@ double TotalWaitMs(const Job& job, Time now) {
   return std::max(0.0, static_cast<double>(now - job.submit_time) - RunTimeMs(job));
 }
 
+// The first time after `now` at which `holds` (false at `now`, monotone in time) becomes true,
+// starting from an estimate that may be off by rounding.
+template <typename Pred>
+Time FirstTimeAfter(Time now, Time estimate, Pred holds) {
+  Time t = std::max(estimate, now + 1);
+  while (!holds(t)) ++t;
+  while (t - 1 > now && holds(t - 1)) --t;
+  return t;
+}
+
 }  // namespace
 
 Scheduler::Scheduler(PolicySpec spec, PlacementKind placement, const PolicyConfig& config)
-    : spec_(std::move(spec)), config_(config), placer_(placement, config.seed) {}
+    : spec_(std::move(spec)),
+      config_(config),
+      placer_(placement, config.seed),
+      queue_(JobQueue::Rules{
+          .rank = [this](const Job& job, Time now) { return RankOf(job, now); },
+          .next_change = [this](const Job& job, Time now) { return NextRankChange(job, now); },
+          .bucket_per_tenant = spec_.fair,
+          // Backfill lets a job that ends before the reserved start pass; shapes are chosen by
+          // how soon they finish. Both read the time limit.
+          .time_limit_in_class = true,
+      }) {}
 
 int64_t Scheduler::LasLevel(const Job& job) const {
   int64_t level = 0;
@@ -115,6 +120,33 @@ Scheduler::Rank Scheduler::RankOf(const Job& job, Time now) const {
   return r;
 }
 
+// A pending job's rank changes while it waits only when LAS promotes it (it waited long relative
+// to what it ran) or when it starts starving; both are fixed points in time.
+Time Scheduler::NextRankChange(const Job& job, Time now) const {
+  Time next = kUnknownTime;
+  auto earliest = [&](Time t) { next = next == kUnknownTime ? t : std::min(next, t); };
+  const double ran = RunTimeMs(job);
+  if (spec_.las && spec_.las_promote_knob > 0 && LasLevel(job) > 0) {
+    const Time queued = QueuedSince(job);
+    auto promoted = [&](Time t) {
+      return static_cast<double>(t - queued) >= spec_.las_promote_knob * ran;
+    };
+    if (!promoted(now)) {
+      earliest(FirstTimeAfter(
+          now, queued + static_cast<Time>(std::ceil(spec_.las_promote_knob * ran)), promoted));
+    }
+  }
+  if (spec_.starvation_ms > 0) {
+    auto starving = [&](Time t) { return TotalWaitMs(job, t) >= spec_.starvation_ms; };
+    if (!starving(now)) {
+      earliest(FirstTimeAfter(
+          now, job.submit_time + spec_.starvation_ms + static_cast<Time>(std::ceil(ran)),
+          starving));
+    }
+  }
+  return next;
+}
+
 std::vector<Scheduler::Option> Scheduler::OptionsOf(const ClusterState& state,
                                                     const Job& job) const {
   std::vector<Option> options;
@@ -142,36 +174,73 @@ bool Scheduler::Budgeted(const ClusterState& state, int32_t tenant, int32_t* ove
   return true;
 }
 
-bool Scheduler::Pick(Entry* out) {
+Scheduler::ClassInfo& Scheduler::Class(const ClusterState& state, int32_t cls) {
+  if (static_cast<size_t>(cls) >= classes_.size()) classes_.resize(static_cast<size_t>(cls) + 1);
+  ClassInfo& info = classes_[cls];
+  if (info.ready) return info;
+  const int32_t sample = queue_.class_sample(cls);
+  if (sample < 0) return info;  // an empty class is never walked
+  const Job& job = state.jobs[sample];
+  info.ready = true;
+  info.options = OptionsOf(state, job);
+  info.cpu_only = !job.shapes.empty() && job.shapes[0].per_task.accel_milli <= 0;
+  info.min_accel_ask = std::numeric_limits<int64_t>::max();
+  for (const Shape& shape : job.shapes) {
+    info.min_accel_ask = std::min(info.min_accel_ask, shape.per_task.accel_milli);
+  }
+  info.time_limit = job.time_limit;
+  return info;
+}
+
+// Fair-share interleaving: each bucket offers its best job; the lowest priority band and LAS
+// queue go first, and within one the tenant furthest below its weighted share.
+bool Scheduler::Pick(JobQueue::Item* out) {
   int32_t best = -1;
-  for (int32_t b = 0; b < static_cast<int32_t>(buckets_.size()); ++b) {
-    if (buckets_[b].empty()) continue;
+  JobQueue::Item best_item, item;
+  for (int32_t b = 0; b < queue_.num_buckets(); ++b) {
+    if (!queue_.Front(b, &item)) continue;
     if (best < 0) {
       best = b;
+      best_item = item;
       continue;
     }
-    const Rank& x = buckets_[b].front().rank;
-    const Rank& y = buckets_[best].front().rank;
+    const Rank& x = item.rank;
+    const Rank& y = best_item.rank;
+    bool better;
     if (x.prio != y.prio || x.level != y.level) {
-      if (std::tie(x.prio, x.level) < std::tie(y.prio, y.level)) best = b;
-      continue;
-    }
-    if (spec_.fair && x.level >= 0) {
+      better = std::tie(x.prio, x.level) < std::tie(y.prio, y.level);
+    } else if (spec_.fair && x.level >= 0) {
       // Same queue: the tenant furthest below its weighted share goes first.
-      if (fair_.Before(b, best))
-        best = b;
-      else if (!fair_.Before(best, b) && RankLess(x, y))
-        best = b;
-      continue;
+      better = fair_.Before(b, best) || (!fair_.Before(best, b) && RankLess(x, y));
+    } else {
+      better = RankLess(x, y);
     }
-    if (RankLess(x, y)) best = b;
+    if (better) {
+      best = b;
+      best_item = item;
+    }
   }
   if (best < 0) return false;
-  auto& heap = buckets_[best];
-  std::pop_heap(heap.begin(), heap.end(), EntryAfter{});
-  *out = heap.back();
-  heap.pop_back();
+  *out = best_item;
   return true;
+}
+
+void Scheduler::Fail(const JobQueue::Item& item, const Record& rec) {
+  ClassInfo& info = classes_[item.cls];
+  const bool was_live = queue_.live(item.cls);
+  queue_.Consume(item, /*fail_class=*/true);
+  if (was_live && info.cpu_only) --cpu_only_live_;
+  info.failure = rec;
+  info.failure.head = false;
+}
+
+void Scheduler::CountLiveCpuOnly() {
+  cpu_only_live_ = 0;
+  for (int32_t c = 0; c < queue_.num_classes(); ++c) {
+    if (queue_.live(c) && static_cast<size_t>(c) < classes_.size() && classes_[c].cpu_only) {
+      ++cpu_only_live_;
+    }
+  }
 }
 
 // Resources come back on nodes as running jobs reach their time limits. Returns the earliest time
@@ -206,13 +275,10 @@ Time Scheduler::EstimateFit(const ClusterState& state, const Shape& shape, Accel
   };
   if (total >= shape.tasks) return finish(now);
   std::vector<std::pair<Time, int32_t>> releases;
-  for (int32_t i = 0; i < static_cast<int32_t>(state.jobs.size()); ++i) {
+  for (int32_t i : queue_.running()) {
     const Job& job = state.jobs[i];
-    if (job.phase != JobPhase::kRunning || preempted_[i] || job.time_limit <= 0) continue;
+    if (preempted_[i] || job.time_limit <= 0) continue;
     releases.emplace_back(std::max(now, job.start_time + job.time_limit), i);
-  }
-  for (const Placement& p : placed_this_cycle_) {
-    (void)p;  // jobs placed this cycle release at now + limit; found via their index below
   }
   std::sort(releases.begin(), releases.end());
   for (const auto& [t, i] : releases) {
@@ -327,9 +393,9 @@ void Scheduler::MakeReservation(const ClusterState& state, const Job& job, const
   failed_shapes_.clear();
 }
 
-bool Scheduler::TryPlace(const ClusterState& state, const Job& job, Time now, bool may_bypass_holds,
+bool Scheduler::TryPlace(const ClusterState& state, const Job& job,
+                         const std::vector<Option>& options, Time now, bool may_bypass_holds,
                          Record* why, Placement* placement) {
-  const std::vector<Option> options = OptionsOf(state, job);
   if (options.empty()) {  // no type it accepts exists (stale job): it must not block the queue
     why->outcome = Outcome::kNoShape;
     return false;
@@ -398,26 +464,30 @@ bool Scheduler::OnReservedNode(const Job& job) const {
   return false;
 }
 
-bool Scheduler::CouldPreempt(const Rank& rank) const {
+bool Scheduler::CouldPreempt(const Job& job, const Rank& rank) const {
   if (reclaim_possible_ || spec_.preempt_remaining) return true;
   if (!any_victim_) return false;
   if (spec_.preempt_priority && rank.prio < worst_victim_.prio) return true;
-  if (spec_.preempt_las && rank.level < worst_victim_.level) return true;
+  // LAS may take devices only from a job that received more service than this one really has
+  // (promotion reorders the queue but grants no such right), and a starving job does not
+  // preempt by LAS at all; see TryPreempt.
+  if (spec_.preempt_las && rank.level >= 0 && LasLevel(job) < las_victim_level_) return true;
   return false;
 }
 
-bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time now,
-                           Placement* placement, CycleResult& result) {
-  const Job& job = state.jobs[entry.index];
-  const std::vector<Option> options = OptionsOf(state, job);
+bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQueue::Item& entry,
+                           const std::vector<Option>& options, Time now, Placement* placement,
+                           CycleResult& result) {
   if (options.empty()) return false;
   const Option& opt = options[0];
   const Shape& shape = job.shapes[opt.shape];
   const size_t dims = cap_.totals().size();
   // Victims only get fewer during a cycle: an ask that found none enough fails again.
-  const auto memo = std::make_tuple(shape.per_task.accel_milli, shape.per_task.cpu_milli,
-                                    shape.per_task.mem_mb, shape.tasks, opt.type, entry.rank.prio,
-                                    entry.rank.level, any_guarantee_ ? job.tenant : -1);
+  // The LAS level in the key is the job's own (unpromoted): it decides which jobs it may take.
+  const auto memo =
+      std::make_tuple(shape.per_task.accel_milli, shape.per_task.cpu_milli, shape.per_task.mem_mb,
+                      shape.tasks, opt.type, entry.rank.prio,
+                      entry.rank.level < 0 ? -1 : LasLevel(job), any_guarantee_ ? job.tenant : -1);
   if (std::find(failed_preemptions_.begin(), failed_preemptions_.end(), memo) !=
       failed_preemptions_.end()) {
     return false;
@@ -439,23 +509,18 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
   // (the unpromoted queue) may take devices from a job that received more.
   const int64_t own_las_level = LasLevel(job);
   std::vector<Candidate> candidates;
-  for (int32_t i : running_) {
+  const std::vector<int32_t>& running = queue_.running();
+  for (size_t k = 0; k < running.size(); ++k) {
+    const int32_t i = running[k];
     const Job& v = state.jobs[i];
     if (v.phase != JobPhase::kRunning || preempted_[i] || !v.preemptible || v.allocation.empty()) {
       continue;
     }
-    bool holds_type = false;
-    for (const auto& t : v.allocation) {
-      if (opt.type == kNoAccel ? t.res.cpu_milli > 0 : t.type == opt.type) holds_type = true;
-    }
+    const Victim& info = victims_[k];
+    const bool holds_type =
+        opt.type == kNoAccel ? info.holds_cpu : opt.type < 64 && (info.types >> opt.type & 1) != 0;
     if (!holds_type) continue;
-    if (reservation_.active && reservation_.job != job.id && OnReservedNode(v)) continue;
-    const Rank& vr = running_rank_[i];
-    const bool ran_enough = now - v.start_time >= spec_.min_run_before_preempt_ms;
-    // A job that starved before it got to run keeps running: LAS/SRTF may not take it again,
-    // or a long job could be starved, run a minute, and be demoted forever.
-    const bool starved_before =
-        spec_.starvation_ms > 0 && TotalWaitMs(v, now) >= static_cast<double>(spec_.starvation_ms);
+    const Rank& vr = running_rank_[k];
     int kind = -1;
     if (reclaiming && v.tenant != job.tenant && fair_.valid(v.tenant) &&
         fair_.Borrowing(v.tenant, accel_dim)) {
@@ -463,18 +528,16 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
     } else if (spec_.preempt_priority && vr.prio > entry.rank.prio) {
       kind = 1;
     } else if (spec_.preempt_las && entry.rank.level >= 0 && vr.prio >= entry.rank.prio &&
-               vr.level > own_las_level && v.checkpointable && ran_enough && !starved_before) {
+               vr.level > own_las_level && info.las_ok) {
       kind = 2;
-    } else if (spec_.preempt_remaining && vr.prio >= entry.rank.prio && ran_enough &&
-               !starved_before && vr.secondary > 2 * entry.rank.secondary) {
+    } else if (spec_.preempt_remaining && vr.prio >= entry.rank.prio && info.remaining_ok &&
+               vr.secondary > 2 * entry.rank.secondary) {
       kind = 3;
     }
     if (kind < 0) continue;
-    const double lost =
-        v.checkpointable
-            ? 0.0
-            : HeldDevices(v) * static_cast<double>(std::max<Time>(now - v.start_time, 0));
-    candidates.push_back({i, kind, lost, vr});
+    // Nodes held for the head job are not for others to clear.
+    if (reservation_.active && reservation_.job != job.id && OnReservedNode(v)) continue;
+    candidates.push_back({i, kind, info.lost, vr});
   }
   if (candidates.empty()) return false;
   // Least valuable first: lowest priority, latest LAS queue, least work lost, newest.
@@ -519,6 +582,47 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
   }
   if (candidates.size() > kMaxVictimCandidates) candidates.resize(kMaxVictimCandidates);
 
+  // Placement is only tried once the freed room could hold the ask at all; and when all the
+  // candidates together could not free enough, nothing is taken.
+  const bool whole = opt.type != kNoAccel && !IsFractional(shape.per_task);
+  const int64_t need = opt.type == kNoAccel ? 0 : shape.per_task.accel_milli * shape.tasks;
+  const int32_t per_task_devices = whole ? DevicesPerTask(shape.per_task) : 0;
+  auto room = [&]() -> int64_t {
+    if (opt.type == kNoAccel) return std::numeric_limits<int64_t>::max();
+    if (!whole) return cap_.free_milli(opt.type);
+    // Whole-device tasks: how many fit by devices alone, node by node.
+    int64_t slots = 0;
+    for (int32_t f = per_task_devices; f <= cap_.max_devices_per_node(opt.type); ++f) {
+      slots += static_cast<int64_t>(cap_.bucket(opt.type, f).size()) * (f / per_task_devices);
+    }
+    return slots * shape.per_task.accel_milli;
+  };
+  if (opt.type != kNoAccel) {
+    int64_t could_free = cap_.free_milli(opt.type);
+    // Whole-device tasks also need the room node by node: at most the node's whole free devices
+    // plus every device a candidate holds there.
+    std::vector<int32_t>& extra = scratch_devices_;
+    extra.assign(static_cast<size_t>(cap_.num_nodes()), 0);
+    for (const Candidate& cand : candidates) {
+      for (const auto& t : state.jobs[cand.index].allocation) {
+        if (t.type != opt.type) continue;
+        could_free += t.res.accel_milli;
+        if (t.node >= 0 && t.node < cap_.num_nodes()) {
+          extra[t.node] += static_cast<int32_t>(t.devices.size());
+        }
+      }
+    }
+    if (could_free < need) return false;
+    if (whole) {
+      int64_t slots = 0;
+      for (int32_t n : cap_.nodes_with(opt.type)) {
+        const int32_t devices =
+            std::min(cap_.whole_free(n, opt.type) + extra[n], cap_.max_devices_per_node(opt.type));
+        slots += devices / per_task_devices;
+      }
+      if (slots < shape.tasks) return false;
+    }
+  }
   std::vector<size_t> taken;
   bool fits = false;
   for (size_t c = 0; c < candidates.size() && !fits; ++c) {
@@ -526,6 +630,7 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
     for (const auto& t : v.allocation) cap_.Apply(t, +1);
     fair_.Charge(v.tenant, AskOf(v.allocation, dims), -1);
     taken.push_back(c);
+    if (room() < need) continue;
     fits = placer_.Place(shape, opt.type, cap_, placement->tasks);
   }
   auto restore = [&](size_t c) {
@@ -566,6 +671,7 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
     const Candidate& cand = candidates[c];
     const Job& v = state.jobs[cand.index];
     preempted_[cand.index] = 1;
+    preempted_list_.push_back(cand.index);
     Preemption p;
     p.job = v.id;
     p.for_job = job.id;
@@ -601,24 +707,29 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Entry& entry, Time n
 
 CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   CycleResult result;
-  cap_.Reset(state);
+  // The queue first: it knows the running jobs, so nothing below reads the pending ones.
+  const bool rebuilt = queue_.Sync(state, now);
+  if (rebuilt) classes_.clear();
+  cap_.Sync(state, queue_.running(), /*incremental=*/!rebuilt);
   placer_.BeginCycle(state, cap_);
-  fair_.Reset(state, cap_);
+  fair_.Reset(state, cap_, &queue_.running());
   reservation_ = Reservation{};
   holds_.clear();
   records_.clear();
   failed_shapes_.clear();
+  failed_preemptions_.clear();
   placed_this_cycle_.clear();
   placed_index_.clear();
   any_budget_ = false;
   for (const Tenant& t : state.tenants) any_budget_ |= t.accel_hour_budget >= 0;
   const size_t num_jobs = state.jobs.size();
-  preempted_.assign(num_jobs, 0);
-  running_rank_.assign(num_jobs, Rank{});
+  for (int32_t i : preempted_list_) {
+    if (static_cast<size_t>(i) < preempted_.size()) preempted_[i] = 0;
+  }
+  preempted_list_.clear();
+  preempted_.resize(num_jobs, 0);
   any_victim_ = false;
   reclaim_possible_ = false;
-  cpu_only_left_ = 0;
-  min_accel_ask_ = std::numeric_limits<int64_t>::max();
   const size_t dims = cap_.totals().size();
 
   // Reclaim needs someone with a guarantee on an accelerator.
@@ -628,21 +739,38 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   }
   any_guarantee_ = any_guarantee;
 
-  failed_preemptions_.clear();
   // Running jobs: their ranks (for preemption) and whether anyone could be a victim at all.
-  running_.clear();
-  for (size_t i = 0; i < num_jobs; ++i) {
-    const Job& job = state.jobs[i];
-    if (job.phase != JobPhase::kRunning) continue;
-    running_.push_back(static_cast<int32_t>(i));
-    running_rank_[i] = RankOf(job, now);
-    if (!job.preemptible) continue;
-    if (!any_victim_) worst_victim_ = running_rank_[i];
-    any_victim_ = true;
-    worst_victim_.prio = std::max(worst_victim_.prio, running_rank_[i].prio);
-    if (job.checkpointable || !spec_.preempt_las) {
-      worst_victim_.level = std::max(worst_victim_.level, running_rank_[i].level);
+  const std::vector<int32_t>& running = queue_.running();
+  running_rank_.resize(running.size());
+  victims_.resize(running.size());
+  las_victim_level_ = std::numeric_limits<int64_t>::min();
+  const bool may_preempt =
+      spec_.reclaim || spec_.preempt_priority || spec_.preempt_las || spec_.preempt_remaining;
+  for (size_t k = 0; k < running.size(); ++k) {
+    const Job& job = state.jobs[running[k]];
+    running_rank_[k] = RankOf(job, now);
+    Victim& v = victims_[k];
+    v = Victim{};
+    if (!may_preempt) continue;
+    for (const auto& t : job.allocation) {
+      if (t.res.cpu_milli > 0) v.holds_cpu = true;
+      if (t.type >= 0 && t.type < 64) v.types |= uint64_t{1} << t.type;
     }
+    const bool ran_enough = now - job.start_time >= spec_.min_run_before_preempt_ms;
+    // A job that starved before it got to run keeps running: LAS/SRTF may not take it again,
+    // or a long job could be starved, run a minute, and be demoted forever.
+    const bool starved_before = spec_.starvation_ms > 0 &&
+                                TotalWaitMs(job, now) >= static_cast<double>(spec_.starvation_ms);
+    v.las_ok = job.checkpointable && ran_enough && !starved_before;
+    v.remaining_ok = ran_enough && !starved_before;
+    v.lost = job.checkpointable
+                 ? 0.0
+                 : HeldDevices(job) * static_cast<double>(std::max<Time>(now - job.start_time, 0));
+    if (!job.preemptible) continue;
+    if (!any_victim_) worst_victim_ = running_rank_[k];
+    any_victim_ = true;
+    worst_victim_.prio = std::max(worst_victim_.prio, running_rank_[k].prio);
+    if (v.las_ok) las_victim_level_ = std::max(las_victim_level_, running_rank_[k].level);
     if (spec_.reclaim && any_guarantee && fair_.valid(job.tenant)) {
       for (size_t d = kDimAccelBase; d < dims; ++d) {
         if (fair_.Borrowing(job.tenant, static_cast<int>(d))) reclaim_possible_ = true;
@@ -650,118 +778,122 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     }
   }
 
-  // Pending jobs into per-tenant (fair) or one global heap.
-  const int32_t num_buckets = spec_.fair ? static_cast<int32_t>(state.tenants.size()) + 1 : 1;
-  buckets_.resize(num_buckets);
-  for (auto& b : buckets_) b.clear();
-  for (size_t i = 0; i < num_jobs; ++i) {
-    const Job& job = state.jobs[i];
-    if (job.phase != JobPhase::kPending) continue;
-    Record rec;
-    rec.index = static_cast<int32_t>(i);
-    if (job.shapes.empty()) {
-      rec.outcome = Outcome::kNoShape;
-      records_.push_back(rec);
-      continue;
-    }
-    int32_t over = -1;
-    if (any_budget_ && !Budgeted(state, job.tenant, &over)) {
-      rec.outcome = Outcome::kBudget;
-      rec.quota_tenant = over;
-      records_.push_back(rec);
-      continue;
-    }
-    Entry e;
-    e.index = static_cast<int32_t>(i);
-    e.rank = RankOf(job, now);
-    e.bucket = spec_.fair && fair_.valid(job.tenant) ? job.tenant : num_buckets - 1;
-    if (spec_.fair) e.bucket = fair_.valid(job.tenant) ? job.tenant : num_buckets - 1;
-    if (job.shapes[0].per_task.accel_milli <= 0) ++cpu_only_left_;
-    for (const Shape& shape : job.shapes) {
-      min_accel_ask_ = std::min(min_accel_ask_, shape.per_task.accel_milli);
-    }
-    buckets_[e.bucket].push_back(e);
+  // The walk: classes of pending jobs in rank order (fair-share interleaved across tenants).
+  queue_.BeginWalk();
+  min_accel_ask_ = std::numeric_limits<int64_t>::max();
+  for (int32_t c = 0; c < queue_.num_classes(); ++c) {
+    if (queue_.class_size(c) == 0) continue;
+    min_accel_ask_ = std::min(min_accel_ask_, Class(state, c).min_accel_ask);
   }
-  // Bucket order for fair-share comparison: Pick compares bucket indices as tenants, and the
-  // "no tenant" bucket is last (index num_tenants is not a valid tenant, so Before() orders it by
-  // index).
-  for (auto& b : buckets_) std::make_heap(b.begin(), b.end(), EntryAfter{});
+  CountLiveCpuOnly();
 
   JobId strict_head = 0;
-  Entry entry;
-  while (Pick(&entry)) {
-    const Job& job = state.jobs[entry.index];
-    const bool cpu_only = job.shapes[0].per_task.accel_milli <= 0;
-    if (cpu_only) --cpu_only_left_;
-    Record rec;
-    rec.index = entry.index;
-    if (spec_.strict && strict_head != 0) {
-      if (!config_.explain_pending) break;  // nothing may pass the head: the rest is decided
-      rec.outcome = Outcome::kStrictBehind;
-      rec.blocker = strict_head;
-      records_.push_back(rec);
-      continue;
-    }
-    if (!config_.explain_pending && cpu_only_left_ == 0 && !cpu_only) {
+  JobQueue::Item item;
+  while (Pick(&item)) {
+    if (spec_.strict && strict_head != 0) break;  // nothing may pass the head
+    const Job& job = state.jobs[item.index];
+    ClassInfo& info = Class(state, item.cls);
+    if (!config_.explain_pending && cpu_only_live_ == 0 && !info.cpu_only) {
       // Nothing left can start when no accelerator is free (held ones included) and nobody left
-      // may preempt: stop here instead of ranking the rest of the queue.
+      // may preempt: stop here instead of ranking the rest of the queue. (When reasons are
+      // wanted the walk goes on, so the head job still gets its reservation and reserved start.)
       // Held resources only count when some job could still bypass the hold (known times).
       int64_t free = 0;
       for (AccelType t = 0; t < cap_.num_types(); ++t) free += cap_.free_milli(t);
       if (reservation_.start != kUnknownTime) {
         for (const auto& h : holds_) free += h.res.accel_milli;
       }
-      if (free < min_accel_ask_ && !CouldPreempt(entry.rank)) break;
+      if (free < min_accel_ask_ && !CouldPreempt(job, item.rank)) break;
+    }
+    Record rec;
+    rec.index = item.index;
+    if (job.shapes.empty()) {
+      rec.outcome = Outcome::kNoShape;
+      records_.push_back(rec);
+      Fail(item, rec);
+      continue;
+    }
+    if (int32_t over = -1; any_budget_ && !Budgeted(state, job.tenant, &over)) {
+      rec.outcome = Outcome::kBudget;
+      rec.quota_tenant = over;
+      records_.push_back(rec);
+      Fail(item, rec);
+      continue;
     }
     Placement placement;
     const bool short_enough = reservation_.active && reservation_.start != kUnknownTime &&
                               job.time_limit > 0 && now + job.time_limit <= reservation_.start;
-    bool placed = TryPlace(state, job, now, short_enough, &rec, &placement);
-    if (!placed && rec.outcome == Outcome::kNoFit &&
-        (spec_.reclaim || spec_.preempt_priority || spec_.preempt_las || spec_.preempt_remaining) &&
-        CouldPreempt(entry.rank) && !(reservation_.active && !spec_.strict && false)) {
-      placed = TryPreempt(state, entry, now, &placement, result);
+    bool placed = TryPlace(state, job, info.options, now, short_enough, &rec, &placement);
+    bool preempted = false;
+    if (!placed && rec.outcome == Outcome::kNoFit && may_preempt && CouldPreempt(job, item.rank)) {
+      preempted = placed = TryPreempt(state, job, item, info.options, now, &placement, result);
     }
     if (placed) {
       if (reservation_.active && !placement.backfilled) placement.backfilled = true;
       fair_.Charge(job.tenant, AskOf(placement.tasks, dims), +1);
       placed_this_cycle_.push_back(placement);
-      placed_index_.push_back(entry.index);
+      placed_index_.push_back(item.index);
       result.placements.push_back(std::move(placement));
+      const bool was_live = queue_.live(item.cls);
+      if (!queue_.Consume(item, /*fail_class=*/false) && was_live && info.cpu_only) {
+        --cpu_only_live_;
+      }
+      if (preempted) {
+        // Victims gave room back: classes that failed may fit now.
+        queue_.Revive([](int32_t) { return true; });
+        CountLiveCpuOnly();
+      }
       continue;
     }
     if (rec.outcome == Outcome::kNoFit &&
         (spec_.strict || (spec_.backfill && !reservation_.active))) {
       // A job that could never fit (admitted before the cluster shrank) must not block or hold.
-      if (Status feasible = CheckFeasible(state, job); !feasible.ok()) {
+      if (!info.feasible_known) {  // the same for every job of the class, on these nodes
+        info.feasible = CheckFeasible(state, job);
+        info.feasible_known = true;
+      }
+      if (!info.feasible.ok()) {
         rec.outcome = Outcome::kNoShape;
-        rec.note = feasible.message() + " (it cannot run until the cluster changes)";
+        rec.note = info.feasible.message() + " (it cannot run until the cluster changes)";
       }
     }
+    bool reserved = false;
     if (rec.outcome == Outcome::kNoFit) {
       if (spec_.strict) strict_head = job.id;
       if (spec_.backfill && !reservation_.active) {
         MakeReservation(state, job, rec.option, now);
-        reservation_.index = entry.index;
+        reservation_.index = item.index;
         rec.head = true;
+        reserved = true;
       }
     }
     records_.push_back(rec);
+    Fail(item, rec);
+    if (reserved && reservation_.start != kUnknownTime) {
+      // Jobs that end before the reserved start may now use held room: their classes get
+      // another look even if a member failed before the reservation existed.
+      const Time start = reservation_.start;
+      queue_.Revive([&](int32_t c) {
+        const Time limit = classes_[c].time_limit;
+        return classes_[c].ready && limit > 0 && now + limit <= start;
+      });
+      CountLiveCpuOnly();
+    }
   }
-  // Jobs never looked at (early stop) still get a record so every pending job is explained.
-  for (auto& b : buckets_) {
-    if (!config_.explain_pending) {
-      b.clear();
-      continue;
-    }
-    std::sort(b.begin(), b.end(),
-              [](const Entry& x, const Entry& y) { return RankLess(x.rank, y.rank); });
-    for (const Entry& e : b) {
+  if (config_.explain_pending) {
+    // Every job the walk skipped or never reached: behind the strict head, or like the member of
+    // its class that failed, or not looked at (nothing could start).
+    queue_.ForEachUnconsumed([&](const JobQueue::Item& it) {
       Record rec;
-      rec.index = e.index;
-      records_.push_back(rec);
-    }
-    b.clear();
+      if (spec_.strict && strict_head != 0) {
+        rec.outcome = Outcome::kStrictBehind;
+        rec.blocker = strict_head;
+      } else if (queue_.failed(it.cls) && static_cast<size_t>(it.cls) < classes_.size()) {
+        rec = classes_[it.cls].failure;
+      }
+      rec.index = it.index;
+      records_.push_back(std::move(rec));
+    });
   }
   ReleaseHolds();
   if (config_.explain_pending) Explain(state, now, result);
@@ -793,7 +925,7 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
       }
     }
   };
-  for (int32_t i : running_) {
+  for (int32_t i : queue_.running()) {
     const Job& job = state.jobs[i];
     if (!preempted_[i]) add_release(job, job.allocation, job.start_time);
   }

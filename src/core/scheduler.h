@@ -11,6 +11,7 @@
 
 #include "core/capacity.h"
 #include "core/fair_share.h"
+#include "core/job_queue.h"
 #include "core/model.h"
 #include "core/placement.h"
 #include "core/policy.h"
@@ -49,18 +50,7 @@ class Scheduler : public Policy {
   CycleResult Schedule(const ClusterState& state, Time now) override;
 
   // Implementation types, public so the .cc's helpers can name them.
-  struct Rank {
-    int64_t prio = 0;      // lower first
-    int64_t level = 0;     // lower first (LAS queue, -1 when starving)
-    double secondary = 0;  // lower first (duration keys)
-    Time time = 0;         // lower first (submission / queued time)
-    JobId id = 0;          // stable tie-break
-  };
-  struct Entry {
-    int32_t index = 0;   // into state.jobs
-    int32_t bucket = 0;  // tenant bucket for fair interleaving
-    Rank rank;
-  };
+  using Rank = QueueRank;
   struct Option {
     int32_t shape = 0;
     AccelType type = kNoAccel;
@@ -79,13 +69,30 @@ class Scheduler : public Policy {
   };
 
  private:
+  // What every job of one queue class shares, worked out once per class.
+  struct ClassInfo {
+    bool ready = false;
+    std::vector<Option> options;  // fastest first
+    bool cpu_only = false;        // its first shape needs no accelerator
+    int64_t min_accel_ask = 0;    // smallest per-task accelerator ask over its shapes
+    Time time_limit = 0;
+    bool feasible_known = false;
+    Status feasible;  // CheckFeasible of its jobs, once asked
+    Record failure;   // why the member that failed this cycle stays pending
+  };
+
   Rank RankOf(const Job& job, Time now) const;
+  Time NextRankChange(const Job& job, Time now) const;
   int64_t LasLevel(const Job& job) const;
   std::vector<Option> OptionsOf(const ClusterState& state, const Job& job) const;
-  bool Pick(Entry* out);
-  bool TryPlace(const ClusterState& state, const Job& job, Time now, bool may_bypass_holds,
-                Record* why, Placement* placement);
-  bool TryPreempt(const ClusterState& state, const Entry& entry, Time now, Placement* placement,
+  ClassInfo& Class(const ClusterState& state, int32_t cls);
+  bool Pick(JobQueue::Item* out);
+  void Fail(const JobQueue::Item& item, const Record& rec);
+  void CountLiveCpuOnly();
+  bool TryPlace(const ClusterState& state, const Job& job, const std::vector<Option>& options,
+                Time now, bool may_bypass_holds, Record* why, Placement* placement);
+  bool TryPreempt(const ClusterState& state, const Job& job, const JobQueue::Item& item,
+                  const std::vector<Option>& options, Time now, Placement* placement,
                   CycleResult& result);
   void MakeReservation(const ClusterState& state, const Job& job, const Option& option, Time now);
   Time EstimateFit(const ClusterState& state, const Shape& shape, AccelType type, Time now,
@@ -94,7 +101,7 @@ class Scheduler : public Policy {
   void ReleaseHolds();
   bool Budgeted(const ClusterState& state, int32_t tenant, int32_t* over) const;
   void Explain(const ClusterState& state, Time now, CycleResult& result);
-  bool CouldPreempt(const Rank& rank) const;
+  bool CouldPreempt(const Job& job, const Rank& rank) const;
   bool OnReservedNode(const Job& job) const;
 
   PolicySpec spec_;
@@ -103,12 +110,24 @@ class Scheduler : public Policy {
   Capacity cap_;
   FairShare fair_;
 
+  JobQueue queue_;                  // pending jobs by class, kept between cycles
+  std::vector<ClassInfo> classes_;  // by queue class id
+
   // Per-cycle state, kept as members so buffers are reused.
-  std::vector<std::vector<Entry>> buckets_;
   std::vector<Record> records_;
-  std::vector<uint8_t> preempted_;  // by state.jobs index
-  std::vector<Rank> running_rank_;  // by state.jobs index (running jobs)
-  std::vector<int32_t> running_;    // indices of running jobs
+  std::vector<uint8_t> preempted_;  // by state.jobs index; only entries in preempted_list_ set
+  std::vector<int32_t> preempted_list_;
+  std::vector<Rank> running_rank_;  // parallel to queue_.running()
+  struct Victim {        // what preemption asks of a running job, worked out once per cycle
+    uint64_t types = 0;  // accelerator types it holds, one bit each
+    bool holds_cpu = false;
+    bool las_ok = false;        // LAS may take it: checkpointable, ran long enough, never starved
+    bool remaining_ok = false;  // SRTF may take it: ran long enough, never starved
+    double lost = 0;            // device-ms of work a preemption throws away
+  };
+  std::vector<Victim> victims_;           // parallel to queue_.running()
+  std::vector<int32_t> scratch_devices_;  // by node, for TryPreempt
+  int64_t las_victim_level_ = 0;          // highest LAS queue among jobs LAS may preempt
   std::vector<std::tuple<int64_t, int64_t, int64_t, int32_t, AccelType, int64_t, int64_t, int32_t>>
       failed_preemptions_;
   std::vector<std::tuple<int64_t, int64_t, int64_t, int32_t, AccelType>> failed_shapes_;
@@ -127,7 +146,7 @@ class Scheduler : public Policy {
   Rank worst_victim_;
   bool any_victim_ = false;
   bool reclaim_possible_ = false;
-  int64_t cpu_only_left_ = 0;
+  int64_t cpu_only_live_ = 0;  // classes still in the walk whose jobs need no accelerator
   int64_t min_accel_ask_ = 0;  // smallest accelerator ask of any pending shape this cycle
   bool any_guarantee_ = false;
   bool any_budget_ = false;

@@ -9,7 +9,18 @@ namespace suanli::core {
 UsageTracker::UsageTracker(Time half_life_ms) : half_life_ms_(half_life_ms) {}
 
 void UsageTracker::Advance(const ClusterState& state, Time now) {
-  if (usage_.size() < state.tenants.size()) usage_.resize(state.tenants.size(), 0.0);
+  const auto num_tenants = static_cast<int32_t>(state.tenants.size());
+  std::vector<double> rate(state.tenants.size(), 0.0);
+  for (const Job& job : state.jobs) {
+    if (job.phase != JobPhase::kRunning || job.tenant < 0 || job.tenant >= num_tenants) continue;
+    rate[job.tenant] += HeldDevices(job);
+  }
+  Advance(state.tenants, rate, now);
+}
+
+void UsageTracker::Advance(const std::vector<Tenant>& tenants,
+                           const std::vector<double>& rate_by_tenant, Time now) {
+  if (usage_.size() < tenants.size()) usage_.resize(tenants.size(), 0.0);
   if (last_ == kUnknownTime) {
     last_ = now;
     return;
@@ -25,16 +36,16 @@ void UsageTracker::Advance(const ClusterState& state, Time now) {
     accrual = h / std::log(2.0) * (1.0 - decay);
   }
   for (double& u : usage_) u *= decay;
-  const auto num_tenants = static_cast<int32_t>(state.tenants.size());
-  for (const Job& job : state.jobs) {
-    if (job.phase != JobPhase::kRunning || job.tenant < 0 || job.tenant >= num_tenants) continue;
-    const double rate = HeldDevices(job);
+  const auto num_tenants = static_cast<int32_t>(tenants.size());
+  const auto rated = std::min<int32_t>(num_tenants, static_cast<int32_t>(rate_by_tenant.size()));
+  for (int32_t owner = 0; owner < rated; ++owner) {
+    const double rate = rate_by_tenant[owner];
     if (rate <= 0) continue;
     // Charge the tenant and its ancestors (a broken parent chain stops at the first repeat).
-    int32_t t = job.tenant;
+    int32_t t = owner;
     for (int32_t steps = 0; t >= 0 && t < num_tenants && steps <= num_tenants; ++steps) {
       usage_[t] += rate * accrual;
-      t = state.tenants[t].parent;
+      t = tenants[t].parent;
     }
   }
   last_ = now;

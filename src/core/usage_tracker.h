@@ -17,6 +17,10 @@ class UsageTracker {
   // its ancestors, after decaying what was there. The first call only sets the time origin.
   // `now` earlier than the previous call is ignored (no negative time).
   void Advance(const ClusterState& state, Time now);
+  // The same, for a caller that already knows each tenant's rate: devices held (cpus where a job
+  // holds no accelerator) summed over its running jobs, by tenant index.
+  void Advance(const std::vector<Tenant>& tenants, const std::vector<double>& rate_by_tenant,
+               Time now);
 
   // Writes decayed usage into state.tenants[i].decayed_usage (tenants unknown to the tracker get
   // 0).

@@ -1,6 +1,7 @@
 #include "sim/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <queue>
@@ -34,7 +35,14 @@ struct Runtime {
   Time service_at = 0;      // attained service counted up to here
   int64_t accel_milli = 0;  // held now
   int64_t cpu_milli = 0;    // held now (service for accelerator-less jobs)
+  int32_t run_pos = -1;     // index in Engine::running_ while running
 };
+
+// Each engine's ClusterState is its own feed stream (see core::JobFeed).
+uint64_t NextFeedStream() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1);
+}
 
 class Engine {
  public:
@@ -49,6 +57,8 @@ class Engine {
     state_.nodes = cluster.nodes;
     state_.tenants = w.tenants;
     for (auto& t : state_.tenants) t.decayed_usage = 0;
+    if (options.job_feed) state_.feed.stream = NextFeedStream();
+    tenant_rate_milli_.assign(w.tenants.size(), 0);
     out_.capacity_milli = ledger_.capacity_milli();
     rt_.resize(w.jobs.size());
     out_.jobs.resize(w.jobs.size());
@@ -138,6 +148,7 @@ class Engine {
     r.pos = static_cast<int32_t>(state_.jobs.size());
     state_.jobs.push_back(sj.job);
     state_.jobs.back().queued_since = now;
+    Changed(sj.job.id);
     out_.jobs[idx].submit = sj.job.submit_time;
     tenant_pending_[sj.job.tenant] += sj.accel_milli;
     ++pending_count_;
@@ -146,7 +157,7 @@ class Engine {
   void UpdateService(size_t idx, Time now) {
     Runtime& r = rt_[idx];
     core::Job& job = state_.jobs[r.pos];
-    double units = r.accel_milli > 0 ? r.accel_milli / 1000.0 : r.cpu_milli / 1000.0;
+    const double units = RateMilli(r) / 1000.0;
     job.attained_service_ms += units * static_cast<double>(now - r.service_at);
     r.service_at = now;
   }
@@ -157,7 +168,16 @@ class Engine {
     ledger_.Release(job.allocation);
     allocated_milli_ -= r.accel_milli;
     tenant_alloc_[job.tenant] -= r.accel_milli;
+    tenant_rate_milli_[job.tenant] -= RateMilli(r);
+    if (r.run_pos >= 0) {  // swap-remove from the running list
+      const size_t last = running_.back();
+      running_[static_cast<size_t>(r.run_pos)] = last;
+      rt_[last].run_pos = r.run_pos;
+      running_.pop_back();
+      r.run_pos = -1;
+    }
     job.allocation.clear();
+    Changed(job.id);
     r.accel_milli = 0;
     r.cpu_milli = 0;
     ++r.epoch;
@@ -166,9 +186,11 @@ class Engine {
   void RemoveActive(size_t idx) {
     int32_t pos = rt_[idx].pos;
     int32_t last = static_cast<int32_t>(state_.jobs.size()) - 1;
+    Changed(static_cast<core::JobId>(idx + 1));
     if (pos != last) {
       state_.jobs[pos] = std::move(state_.jobs[last]);
       rt_[static_cast<size_t>(state_.jobs[pos].id - 1)].pos = pos;
+      Changed(state_.jobs[pos].id);
     }
     state_.jobs.pop_back();
     rt_[idx].pos = -1;
@@ -214,6 +236,10 @@ class Engine {
     job.allocation = std::move(tasks);
     r.accel_milli = accel;
     r.cpu_milli = cpu;
+    tenant_rate_milli_[job.tenant] += RateMilli(r);
+    r.run_pos = static_cast<int32_t>(running_.size());
+    running_.push_back(idx);
+    Changed(job.id);
     r.service_at = now;
     r.run_start = now;
     double type_speed = 1.0;
@@ -268,18 +294,35 @@ class Engine {
 
   // One scheduling pass; returns whether it changed anything.
   Result<bool> Cycle(Time now) {
-    for (auto& job : state_.jobs) {
-      if (job.phase == core::JobPhase::kRunning)
-        UpdateService(static_cast<size_t>(job.id - 1), now);
-    }
-    usage_.Advance(state_, now);
+    for (size_t idx : running_) UpdateService(idx, now);
+    std::vector<double>& rate = rate_scratch_;
+    rate.resize(tenant_rate_milli_.size());
+    for (size_t t = 0; t < rate.size(); ++t) rate[t] = tenant_rate_milli_[t] / 1000.0;
+    usage_.Advance(state_.tenants, rate, now);
     usage_.Fill(state_);
     ++out_.cycles;
+    // The feed names each changed job once, at the index it holds now.
+    auto& changes = state_.feed.changes;
+    std::sort(changes.begin(), changes.end(),
+              [](const core::JobDelta& a, const core::JobDelta& b) { return a.id < b.id; });
+    changes.erase(
+        std::unique(changes.begin(), changes.end(),
+                    [](const core::JobDelta& a, const core::JobDelta& b) { return a.id == b.id; }),
+        changes.end());
+    for (auto& d : changes) d.index = rt_[static_cast<size_t>(d.id - 1)].pos;
+    ++state_.feed.seq;
     core::CycleResult result = policy_.Schedule(state_, now);
+    changes.clear();
     for (const auto& p : result.preemptions) SUANLI_RETURN_IF_ERROR(Preempt(p, now));
     for (const auto& p : result.placements) SUANLI_RETURN_IF_ERROR(Place(p, now));
     return !result.preemptions.empty() || !result.placements.empty();
   }
+
+  // What a job adds to its tenant's usage rate: accelerator milli, or cpu milli without one.
+  static int64_t RateMilli(const Runtime& r) {
+    return r.accel_milli > 0 ? r.accel_milli : r.cpu_milli;
+  }
+  void Changed(core::JobId id) { state_.feed.changes.push_back({id, -1}); }
 
   const Workload& w_;
   core::Policy& policy_;
@@ -292,6 +335,9 @@ class Engine {
   std::vector<Runtime> rt_;
   std::priority_queue<Completion, std::vector<Completion>, std::greater<Completion>> completions_;
   std::vector<int64_t> tenant_alloc_, tenant_pending_;
+  std::vector<int64_t> tenant_rate_milli_;  // usage rate by tenant, see RateMilli
+  std::vector<double> rate_scratch_;
+  std::vector<size_t> running_;  // workload indices of running jobs
   int64_t allocated_milli_ = 0;
   int64_t pending_count_ = 0;
   Time last_account_ = 0;

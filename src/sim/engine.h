@@ -24,6 +24,9 @@ struct EngineOptions {
   // time alone (LAS, fair share with decay). 0 = cycles only at arrivals and completions.
   core::Time tick_ms = 0;
   core::Time usage_half_life_ms = 7LL * 24 * 3600 * 1000;  // core::UsageTracker's decay
+  // Tell the policy which jobs changed between cycles (core::JobFeed), so it need not re-read the
+  // whole queue every cycle. Off only to check that decisions are the same either way.
+  bool job_feed = true;
 };
 
 struct JobOutcome {

@@ -1,0 +1,307 @@
+#include "core/job_queue.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace suanli::core {
+namespace {
+
+uint64_t Mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+  return h;
+}
+
+uint64_t Bits(double d) { return std::bit_cast<uint64_t>(d); }
+
+bool SameShape(const Shape& a, const Shape& b) {
+  return a.tasks == b.tasks && a.per_task.cpu_milli == b.per_task.cpu_milli &&
+         a.per_task.mem_mb == b.per_task.mem_mb &&
+         a.per_task.accel_milli == b.per_task.accel_milli && a.accel_types == b.accel_types &&
+         Bits(a.speed) == Bits(b.speed);
+}
+
+}  // namespace
+
+bool RankLess(const QueueRank& a, const QueueRank& b) {
+  if (a.prio != b.prio) return a.prio < b.prio;
+  if (a.level != b.level) return a.level < b.level;
+  if (a.secondary != b.secondary) return a.secondary < b.secondary;
+  if (a.time != b.time) return a.time < b.time;
+  return a.id < b.id;
+}
+
+JobQueue::JobQueue(Rules rules) : rules_(std::move(rules)) {}
+
+int32_t JobQueue::BucketOf(int32_t tenant) const {
+  if (!rules_.bucket_per_tenant) return 0;
+  return tenant >= 0 && tenant < num_tenants_ ? tenant : num_tenants_;
+}
+
+bool JobQueue::Sync(const ClusterState& state, Time now) {
+  const JobFeed& feed = state.feed;
+  const auto num_tenants = static_cast<int32_t>(state.tenants.size());
+  if (feed.stream != 0 && feed.stream == stream_ && feed.seq == seq_ + 1 && !feed.nodes_changed &&
+      num_tenants == num_tenants_ && ApplyFeed(state, now)) {
+    seq_ = feed.seq;
+    return false;
+  }
+  Rebuild(state, now);
+  return true;
+}
+
+void JobQueue::Rebuild(const ClusterState& state, Time now) {
+  slots_.clear();
+  classes_.clear();
+  class_index_.clear();
+  timers_ = {};
+  running_.clear();
+  pending_ = 0;
+  num_tenants_ = static_cast<int32_t>(state.tenants.size());
+  num_buckets_ = rules_.bucket_per_tenant ? num_tenants_ + 1 : 1;
+  // Timers only matter when the next cycle follows a feed; a state without one is rebuilt anyway.
+  const bool timers = state.feed.stream != 0;
+  std::vector<std::pair<int32_t, QueueRank>> members;
+  slots_.reserve(state.jobs.size());
+  for (int32_t i = 0; i < static_cast<int32_t>(state.jobs.size()); ++i) {
+    const Job& job = state.jobs[i];
+    Slot slot;
+    slot.index = i;
+    if (job.phase == JobPhase::kPending) {
+      slot.rank = rules_.rank(job, now);
+      slot.cls = ClassOf(job, slot.rank);
+      if (timers) slot.next_change = rules_.next_change(job, now);
+    }
+    if (!slots_.emplace(job.id, slot).second) continue;  // a duplicate id: the first one counts
+    if (job.phase != JobPhase::kPending) {
+      running_.push_back(i);
+      continue;
+    }
+    if (slot.next_change != kUnknownTime) timers_.emplace(slot.next_change, job.id);
+    members.emplace_back(slot.cls, slot.rank);
+    ++pending_;
+  }
+  // Sorted first, so every class set is built by appending (linear rather than n log n).
+  std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return RankLess(a.second, b.second);
+  });
+  for (const auto& [cls, rank] : members) {
+    auto& set = classes_[cls].members;
+    set.emplace_hint(set.end(), rank);
+  }
+  stream_ = state.feed.stream;
+  seq_ = state.feed.seq;
+}
+
+bool JobQueue::ApplyFeed(const ClusterState& state, Time now) {
+  const auto& changes = state.feed.changes;
+  // Drop every changed job first, then add back what exists: an index a removed job left may
+  // already hold a job that moved there.
+  for (const JobDelta& d : changes) Remove(d.id);
+  const auto num_jobs = static_cast<int32_t>(state.jobs.size());
+  for (const JobDelta& d : changes) {
+    if (d.index < 0 || slots_.count(d.id)) continue;
+    if (d.index >= num_jobs || state.jobs[d.index].id != d.id) return false;  // a broken feed
+    Insert(state.jobs[d.index], d.index, now, true);
+  }
+  while (!timers_.empty() && timers_.top().first <= now) {
+    const auto [t, id] = timers_.top();
+    timers_.pop();
+    auto it = slots_.find(id);
+    if (it == slots_.end() || it->second.cls < 0 || it->second.next_change != t) continue;  // stale
+    const int32_t index = it->second.index;
+    if (index >= num_jobs || state.jobs[index].id != id) return false;
+    Remove(id);
+    Insert(state.jobs[index], index, now, true);
+  }
+  return slots_.size() == state.jobs.size();  // else the feed missed something
+}
+
+void JobQueue::Insert(const Job& job, int32_t index, Time now, bool timers) {
+  Slot slot;
+  slot.index = index;
+  if (job.phase != JobPhase::kPending) {
+    running_.insert(std::lower_bound(running_.begin(), running_.end(), index), index);
+    slots_.emplace(job.id, slot);
+    return;
+  }
+  slot.rank = rules_.rank(job, now);
+  slot.cls = ClassOf(job, slot.rank);
+  if (timers) {
+    slot.next_change = rules_.next_change(job, now);
+    if (slot.next_change != kUnknownTime) timers_.emplace(slot.next_change, job.id);
+  }
+  classes_[slot.cls].members.insert(slot.rank);
+  ++pending_;
+  slots_.emplace(job.id, slot);
+}
+
+void JobQueue::Remove(JobId id) {
+  auto it = slots_.find(id);
+  if (it == slots_.end()) return;
+  const Slot& slot = it->second;
+  if (slot.cls >= 0) {
+    classes_[slot.cls].members.erase(slot.rank);
+    --pending_;
+  } else {
+    auto at = std::lower_bound(running_.begin(), running_.end(), slot.index);
+    if (at != running_.end() && *at == slot.index) running_.erase(at);
+  }
+  slots_.erase(it);
+}
+
+uint64_t JobQueue::KeyHash(const Job& job, const QueueRank& rank, int32_t bucket) const {
+  uint64_t h = Mix(0, static_cast<uint64_t>(bucket));
+  h = Mix(h, static_cast<uint64_t>(job.tenant));
+  h = Mix(h, static_cast<uint64_t>(rank.prio));
+  h = Mix(h, static_cast<uint64_t>(rank.level));
+  if (rules_.time_limit_in_class) h = Mix(h, static_cast<uint64_t>(job.time_limit));
+  for (const Shape& s : job.shapes) {
+    h = Mix(h, static_cast<uint64_t>(s.tasks));
+    h = Mix(h, static_cast<uint64_t>(s.per_task.cpu_milli));
+    h = Mix(h, static_cast<uint64_t>(s.per_task.mem_mb));
+    h = Mix(h, static_cast<uint64_t>(s.per_task.accel_milli));
+    for (AccelType t : s.accel_types) h = Mix(h, static_cast<uint64_t>(t));
+    h = Mix(h, Bits(s.speed));
+  }
+  for (const auto& [t, f] : job.type_speed) h = Mix(Mix(h, static_cast<uint64_t>(t)), Bits(f));
+  return h;
+}
+
+bool JobQueue::SameKey(const ClassKey& key, const Job& job, const QueueRank& rank,
+                       int32_t bucket) const {
+  if (key.bucket != bucket || key.tenant != job.tenant || key.prio != rank.prio ||
+      key.level != rank.level || key.shapes.size() != job.shapes.size() ||
+      key.type_speed.size() != job.type_speed.size()) {
+    return false;
+  }
+  if (rules_.time_limit_in_class && key.time_limit != job.time_limit) return false;
+  for (size_t i = 0; i < key.shapes.size(); ++i) {
+    if (!SameShape(key.shapes[i], job.shapes[i])) return false;
+  }
+  for (size_t i = 0; i < key.type_speed.size(); ++i) {
+    if (key.type_speed[i].first != job.type_speed[i].first ||
+        Bits(key.type_speed[i].second) != Bits(job.type_speed[i].second)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int32_t JobQueue::ClassOf(const Job& job, const QueueRank& rank) {
+  const int32_t bucket = BucketOf(job.tenant);
+  auto& candidates = class_index_[KeyHash(job, rank, bucket)];
+  for (int32_t c : candidates) {
+    if (SameKey(classes_[c].key, job, rank, bucket)) return c;
+  }
+  Class cls;
+  cls.key.bucket = bucket;
+  cls.key.tenant = job.tenant;
+  cls.key.prio = rank.prio;
+  cls.key.level = rank.level;
+  cls.key.time_limit = job.time_limit;
+  cls.key.shapes = job.shapes;
+  cls.key.type_speed = job.type_speed;
+  classes_.push_back(std::move(cls));
+  candidates.push_back(static_cast<int32_t>(classes_.size()) - 1);
+  return candidates.back();
+}
+
+int32_t JobQueue::class_sample(int32_t cls) const {
+  const auto& members = classes_[cls].members;
+  return members.empty() ? -1 : slots_.at(members.begin()->id).index;
+}
+
+void JobQueue::BeginWalk() {
+  ++walk_no_;
+  walk_.assign(classes_.size(), WalkState{});
+  fronts_.resize(static_cast<size_t>(num_buckets_));
+  for (auto& heap : fronts_) heap.clear();
+  for (int32_t c = 0; c < static_cast<int32_t>(classes_.size()); ++c) {
+    const Class& cls = classes_[c];
+    walk_[c].cursor = cls.members.begin();
+    if (cls.members.empty()) continue;
+    walk_[c].live = true;
+    fronts_[cls.key.bucket].emplace_back(*cls.members.begin(), c);
+  }
+  for (auto& heap : fronts_) std::make_heap(heap.begin(), heap.end(), FrontAfter{});
+}
+
+bool JobQueue::Front(int32_t bucket, Item* out) const {
+  const auto& fronts = fronts_[bucket];
+  if (fronts.empty()) return false;
+  const auto& [rank, cls] = fronts.front();
+  out->rank = rank;
+  out->cls = cls;
+  out->index = slots_.at(rank.id).index;
+  return true;
+}
+
+bool JobQueue::Consume(const Item& item, bool fail_class) {
+  WalkState& w = walk_[item.cls];
+  const Class& cls = classes_[item.cls];
+  if (!w.live || w.cursor == cls.members.end() || w.cursor->id != item.rank.id) return w.live;
+  auto& heap = fronts_[cls.key.bucket];
+  if (!heap.empty() && heap.front().second == item.cls) {
+    std::pop_heap(heap.begin(), heap.end(), FrontAfter{});
+    heap.pop_back();
+  } else {  // the heap changed since Front() (a revival): take the class out wherever it is
+    auto it = std::find_if(heap.begin(), heap.end(),
+                           [&](const FrontEntry& f) { return f.second == item.cls; });
+    if (it == heap.end()) return w.live;
+    heap.erase(it);
+    std::make_heap(heap.begin(), heap.end(), FrontAfter{});
+  }
+  slots_.at(item.rank.id).consumed = walk_no_;
+  ++w.cursor;
+  if (fail_class) {
+    w.failed = true;
+    w.live = false;
+  } else if (w.cursor == cls.members.end()) {
+    w.live = false;
+  } else {
+    heap.emplace_back(*w.cursor, item.cls);
+    std::push_heap(heap.begin(), heap.end(), FrontAfter{});
+  }
+  return w.live;
+}
+
+void JobQueue::Revive(const std::function<bool(int32_t cls)>& revive) {
+  for (int32_t c = 0; c < static_cast<int32_t>(classes_.size()); ++c) {
+    WalkState& w = walk_[c];
+    if (!w.failed || !revive(c)) continue;
+    w.failed = false;
+    if (w.cursor == classes_[c].members.end()) continue;
+    w.live = true;
+    auto& heap = fronts_[classes_[c].key.bucket];
+    heap.emplace_back(*w.cursor, c);
+    std::push_heap(heap.begin(), heap.end(), FrontAfter{});
+  }
+}
+
+void JobQueue::ForEachUnconsumed(const std::function<void(const Item&)>& visit) const {
+  using Cursor = std::set<QueueRank, RankOrder>::const_iterator;
+  struct Head {
+    Cursor it;
+    int32_t cls;
+  };
+  auto after = [](const Head& a, const Head& b) { return RankLess(*b.it, *a.it); };
+  std::vector<Head> heap;
+  for (int32_t c = 0; c < static_cast<int32_t>(classes_.size()); ++c) {
+    if (!classes_[c].members.empty()) heap.push_back({classes_[c].members.begin(), c});
+  }
+  std::make_heap(heap.begin(), heap.end(), after);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), after);
+    Head& head = heap.back();
+    const Slot& slot = slots_.at(head.it->id);
+    if (slot.consumed != walk_no_) visit(Item{slot.index, head.cls, *head.it});
+    if (++head.it == classes_[head.cls].members.end()) {
+      heap.pop_back();
+    } else {
+      std::push_heap(heap.begin(), heap.end(), after);
+    }
+  }
+}
+
+}  // namespace suanli::core
