@@ -29,13 +29,77 @@ DimVector AskOf(const Shape& shape, AccelType type, size_t dims) {
 
 void FairShare::Reset(const ClusterState& state, const Capacity& cap,
                       const std::vector<int32_t>* running) {
+  BeginReset(state, cap);
+  own_.assign(num_tenants_, DimVector(dims_, 0));
+  held_.clear();
+  synced_ = false;
+  auto add = [&](const Job& job) {
+    if (job.phase == JobPhase::kRunning && valid(job.tenant))
+      AddOwn(job.tenant, job.allocation, +1);
+  };
+  if (running) {
+    for (int32_t i : *running) add(state.jobs[i]);
+  } else {
+    for (const Job& job : state.jobs) add(job);
+  }
+  FinishReset(state);
+}
+
+void FairShare::Sync(const ClusterState& state, const Capacity& cap,
+                     const std::vector<int32_t>& running, bool incremental) {
+  const bool same_shape = static_cast<int32_t>(state.tenants.size()) == num_tenants_ &&
+                          cap.totals().size() == dims_ && synced_;
+  if (!incremental || !same_shape) {
+    Reset(state, cap, &running);
+    held_.clear();
+    for (int32_t i : running) {
+      const Job& job = state.jobs[i];
+      if (valid(job.tenant)) held_.push_back({job.id, job.tenant, AskOf(job.allocation, dims_)});
+    }
+    std::sort(held_.begin(), held_.end(),
+              [](const Held& a, const Held& b) { return a.job < b.job; });
+    synced_ = true;
+    return;
+  }
+  BeginReset(state, cap);
+  std::vector<JobDelta> changes = state.feed.changes;
+  std::sort(changes.begin(), changes.end(),
+            [](const JobDelta& a, const JobDelta& b) { return a.id < b.id; });
+  changes.erase(std::unique(changes.begin(), changes.end(),
+                            [](const JobDelta& a, const JobDelta& b) { return a.id == b.id; }),
+                changes.end());
+  auto by_job = [](const Held& h, JobId id) { return h.job < id; };
+  for (const JobDelta& d : changes) {
+    auto it = std::lower_bound(held_.begin(), held_.end(), d.id, by_job);
+    if (it != held_.end() && it->job == d.id) {
+      for (size_t k = 0; k < dims_; ++k) own_[it->tenant][k] -= it->ask[k];
+      held_.erase(it);
+    }
+    if (d.index < 0) continue;
+    const Job& job = state.jobs[d.index];
+    if (job.phase != JobPhase::kRunning || !valid(job.tenant)) continue;
+    Held h{job.id, job.tenant, AskOf(job.allocation, dims_)};
+    for (size_t k = 0; k < dims_; ++k) own_[h.tenant][k] += h.ask[k];
+    held_.insert(std::lower_bound(held_.begin(), held_.end(), h.job, by_job), std::move(h));
+  }
+  FinishReset(state);
+}
+
+void FairShare::AddOwn(int32_t tenant, const std::vector<TaskAllocation>& tasks, int sign) {
+  DimVector& own = own_[tenant];
+  for (const auto& task : tasks) {
+    own[kDimCpu] += sign * task.res.cpu_milli;
+    own[kDimMem] += sign * task.res.mem_mb;
+    const size_t d = kDimAccelBase + static_cast<size_t>(task.type);
+    if (task.type != kNoAccel && d < dims_) own[d] += sign * task.res.accel_milli;
+  }
+}
+
+void FairShare::BeginReset(const ClusterState& state, const Capacity& cap) {
   state_ = &state;
   num_tenants_ = static_cast<int32_t>(state.tenants.size());
   totals_ = cap.totals();
   dims_ = totals_.size();
-  // Buffers are reused: this runs every cycle.
-  usage_.resize(num_tenants_);
-  for (auto& u : usage_) u.assign(dims_, 0);
   // Paths only change with the tree; re-walked when a parent link differs from last time.
   bool same_tree = static_cast<int32_t>(parents_.size()) == num_tenants_;
   for (int32_t t = 0; same_tree && t < num_tenants_; ++t) {
@@ -56,6 +120,19 @@ void FairShare::Reset(const ClusterState& state, const Capacity& cap,
       std::reverse(p.begin(), p.end());
     }
   }
+}
+
+// Usage of a tenant includes its descendants': each tenant's own running jobs, summed up its
+// path. Then the decayed history and the cached scores.
+void FairShare::FinishReset(const ClusterState& state) {
+  usage_.resize(num_tenants_);  // buffers are reused: this runs every cycle
+  for (auto& u : usage_) u.assign(dims_, 0);
+  for (int32_t owner = 0; owner < num_tenants_; ++owner) {
+    const DimVector& own = own_[owner];
+    for (int32_t t : paths_[owner]) {
+      for (size_t d = 0; d < dims_; ++d) usage_[t][d] += own[d];
+    }
+  }
   // Historical usage as a share among siblings.
   history_.assign(num_tenants_, 0);
   std::vector<double> sibling_sum(num_tenants_ + 1, 0);  // by parent (+1 so roots use index 0)
@@ -71,22 +148,6 @@ void FairShare::Reset(const ClusterState& state, const Capacity& cap,
     history_[t] = sum > 0 ? std::max(0.0, state.tenants[t].decayed_usage) / sum : 0;
   }
   score_.assign(num_tenants_, 0);
-  auto charge = [&](const Job& job) {
-    if (job.phase != JobPhase::kRunning || !valid(job.tenant)) return;
-    for (int32_t t : paths_[job.tenant]) {
-      for (const auto& task : job.allocation) {
-        usage_[t][kDimCpu] += task.res.cpu_milli;
-        usage_[t][kDimMem] += task.res.mem_mb;
-        const size_t d = kDimAccelBase + static_cast<size_t>(task.type);
-        if (task.type != kNoAccel && d < dims_) usage_[t][d] += task.res.accel_milli;
-      }
-    }
-  };
-  if (running) {
-    for (int32_t i : *running) charge(state.jobs[i]);
-  } else {
-    for (const Job& job : state.jobs) charge(job);
-  }
   for (int32_t t = 0; t < num_tenants_; ++t) score_[t] = ComputeScore(t);
 }
 

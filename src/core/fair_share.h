@@ -21,6 +21,10 @@ class FairShare {
   // `running`, when given, lists the indices of the running jobs in state.jobs.
   void Reset(const ClusterState& state, const Capacity& cap,
              const std::vector<int32_t>* running = nullptr);
+  // The same result, for a scheduler that calls it every cycle on a state with a job feed: only
+  // the jobs in state.feed.changes are re-read. `incremental` false re-reads everything.
+  void Sync(const ClusterState& state, const Capacity& cap, const std::vector<int32_t>& running,
+            bool incremental);
 
   void Charge(int32_t tenant, const DimVector& amount, int sign);
   int64_t usage(int32_t tenant, int dim) const;
@@ -51,6 +55,18 @@ class FairShare {
   std::vector<double> history_;              // share of decayed usage among siblings
   std::vector<double> score_;                // cached Score(), refreshed on every change
   double ComputeScore(int32_t tenant) const;
+  void BeginReset(const ClusterState& state, const Capacity& cap);
+  void FinishReset(const ClusterState& state);
+  void AddOwn(int32_t tenant, const std::vector<TaskAllocation>& tasks, int sign);
+
+  std::vector<DimVector> own_;  // by tenant: what its own running jobs hold (no descendants)
+  struct Held {
+    JobId job;
+    int32_t tenant;
+    DimVector ask;
+  };
+  std::vector<Held> held_;  // for Sync: running jobs by id, as counted in own_
+  bool synced_ = false;
 };
 
 }  // namespace suanli::core

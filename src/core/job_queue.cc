@@ -52,6 +52,7 @@ bool JobQueue::Sync(const ClusterState& state, Time now) {
 void JobQueue::Rebuild(const ClusterState& state, Time now) {
   slots_.clear();
   classes_.clear();
+  nonempty_.clear();
   class_index_.clear();
   timers_ = {};
   running_.clear();
@@ -87,6 +88,7 @@ void JobQueue::Rebuild(const ClusterState& state, Time now) {
   });
   for (const auto& [cls, rank] : members) {
     auto& set = classes_[cls].members;
+    if (set.empty()) MarkNonEmpty(cls, true);
     set.emplace_hint(set.end(), rank);
   }
   stream_ = state.feed.stream;
@@ -131,6 +133,7 @@ void JobQueue::Insert(const Job& job, int32_t index, Time now, bool timers) {
     slot.next_change = rules_.next_change(job, now);
     if (slot.next_change != kUnknownTime) timers_.emplace(slot.next_change, job.id);
   }
+  if (classes_[slot.cls].members.empty()) MarkNonEmpty(slot.cls, true);
   classes_[slot.cls].members.insert(slot.rank);
   ++pending_;
   slots_.emplace(job.id, slot);
@@ -142,6 +145,7 @@ void JobQueue::Remove(JobId id) {
   const Slot& slot = it->second;
   if (slot.cls >= 0) {
     classes_[slot.cls].members.erase(slot.rank);
+    if (classes_[slot.cls].members.empty()) MarkNonEmpty(slot.cls, false);
     --pending_;
   } else {
     auto at = std::lower_bound(running_.begin(), running_.end(), slot.index);
@@ -207,6 +211,22 @@ int32_t JobQueue::ClassOf(const Job& job, const QueueRank& rank) {
   return candidates.back();
 }
 
+void JobQueue::MarkNonEmpty(int32_t cls, bool nonempty) {
+  int32_t& at = classes_[cls].nonempty_at;
+  if (nonempty) {
+    if (at >= 0) return;
+    at = static_cast<int32_t>(nonempty_.size());
+    nonempty_.push_back(cls);
+    return;
+  }
+  if (at < 0) return;
+  const int32_t last = nonempty_.back();
+  nonempty_[at] = last;
+  classes_[last].nonempty_at = at;
+  nonempty_.pop_back();
+  at = -1;
+}
+
 int32_t JobQueue::class_sample(int32_t cls) const {
   const auto& members = classes_[cls].members;
   return members.empty() ? -1 : slots_.at(members.begin()->id).index;
@@ -214,14 +234,13 @@ int32_t JobQueue::class_sample(int32_t cls) const {
 
 void JobQueue::BeginWalk() {
   ++walk_no_;
-  walk_.assign(classes_.size(), WalkState{});
+  // Only classes with members are walked; the others' walk state is never read.
+  walk_.resize(classes_.size());
   fronts_.resize(static_cast<size_t>(num_buckets_));
   for (auto& heap : fronts_) heap.clear();
-  for (int32_t c = 0; c < static_cast<int32_t>(classes_.size()); ++c) {
+  for (int32_t c : nonempty_) {
     const Class& cls = classes_[c];
-    walk_[c].cursor = cls.members.begin();
-    if (cls.members.empty()) continue;
-    walk_[c].live = true;
+    walk_[c] = WalkState{cls.members.begin(), true, false};
     fronts_[cls.key.bucket].emplace_back(*cls.members.begin(), c);
   }
   for (auto& heap : fronts_) std::make_heap(heap.begin(), heap.end(), FrontAfter{});
@@ -267,7 +286,7 @@ bool JobQueue::Consume(const Item& item, bool fail_class) {
 }
 
 void JobQueue::Revive(const std::function<bool(int32_t cls)>& revive) {
-  for (int32_t c = 0; c < static_cast<int32_t>(classes_.size()); ++c) {
+  for (int32_t c : nonempty_) {
     WalkState& w = walk_[c];
     if (!w.failed || !revive(c)) continue;
     w.failed = false;
@@ -287,9 +306,7 @@ void JobQueue::ForEachUnconsumed(const std::function<void(const Item&)>& visit) 
   };
   auto after = [](const Head& a, const Head& b) { return RankLess(*b.it, *a.it); };
   std::vector<Head> heap;
-  for (int32_t c = 0; c < static_cast<int32_t>(classes_.size()); ++c) {
-    if (!classes_[c].members.empty()) heap.push_back({classes_[c].members.begin(), c});
-  }
+  for (int32_t c : nonempty_) heap.push_back({classes_[c].members.begin(), c});
   std::make_heap(heap.begin(), heap.end(), after);
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), after);

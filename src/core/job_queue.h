@@ -66,6 +66,8 @@ class JobQueue {
   // The bucket of a job of `tenant`.
   int32_t BucketOf(int32_t tenant) const;
   int32_t num_classes() const { return static_cast<int32_t>(classes_.size()); }
+  // Classes that have pending members, in no particular order.
+  const std::vector<int32_t>& nonempty_classes() const { return nonempty_; }
   size_t class_size(int32_t cls) const { return classes_[cls].members.size(); }
   // A member of the class, for what all members share (shapes, tenant, time limit).
   int32_t class_sample(int32_t cls) const;
@@ -102,6 +104,7 @@ class JobQueue {
   struct Class {
     ClassKey key;
     std::set<QueueRank, RankOrder> members;
+    int32_t nonempty_at = -1;  // position in nonempty_, -1 when it has no members
   };
   struct Slot {
     int32_t index = -1;
@@ -121,6 +124,7 @@ class JobQueue {
   void Insert(const Job& job, int32_t index, Time now, bool timers);
   void Remove(JobId id);
   int32_t ClassOf(const Job& job, const QueueRank& rank);
+  void MarkNonEmpty(int32_t cls, bool nonempty);
   uint64_t KeyHash(const Job& job, const QueueRank& rank, int32_t bucket) const;
   bool SameKey(const ClassKey& key, const Job& job, const QueueRank& rank, int32_t bucket) const;
 
@@ -129,6 +133,7 @@ class JobQueue {
   int32_t num_tenants_ = 0, num_buckets_ = 1;
   std::unordered_map<JobId, Slot> slots_;
   std::vector<Class> classes_;
+  std::vector<int32_t> nonempty_;
   std::unordered_map<uint64_t, std::vector<int32_t>> class_index_;
   std::priority_queue<std::pair<Time, JobId>, std::vector<std::pair<Time, JobId>>, std::greater<>>
       timers_;

@@ -236,7 +236,7 @@ void Scheduler::Fail(const JobQueue::Item& item, const Record& rec) {
 
 void Scheduler::CountLiveCpuOnly() {
   cpu_only_live_ = 0;
-  for (int32_t c = 0; c < queue_.num_classes(); ++c) {
+  for (int32_t c : queue_.nonempty_classes()) {
     if (queue_.live(c) && static_cast<size_t>(c) < classes_.size() && classes_[c].cpu_only) {
       ++cpu_only_live_;
     }
@@ -250,7 +250,13 @@ Time Scheduler::EstimateFit(const ClusterState& state, const Shape& shape, Accel
                             std::vector<int64_t>* slots_at_fit) {
   const Resources& r = shape.per_task;
   const int32_t g = std::max(DevicesPerTask(r), 1);
-  std::vector<int64_t> whole(cap_.num_nodes(), 0), cpu(cap_.num_nodes()), mem(cap_.num_nodes());
+  // Scratch buffers are members: this runs every cycle that makes a reservation.
+  std::vector<int64_t>& whole = est_whole_;
+  std::vector<int64_t>& cpu = est_cpu_;
+  std::vector<int64_t>& mem = est_mem_;
+  whole.assign(cap_.num_nodes(), 0);
+  cpu.assign(cap_.num_nodes(), 0);
+  mem.assign(cap_.num_nodes(), 0);
   std::map<int32_t, std::vector<int64_t>> dev_free;  // copied lazily for nodes that change
   auto slots = [&](int32_t n) -> int64_t {
     if (!cap_.schedulable(n)) return 0;
@@ -274,7 +280,8 @@ Time Scheduler::EstimateFit(const ClusterState& state, const Shape& shape, Accel
     return t;
   };
   if (total >= shape.tasks) return finish(now);
-  std::vector<std::pair<Time, int32_t>> releases;
+  std::vector<std::pair<Time, int32_t>>& releases = est_releases_;
+  releases.clear();
   for (int32_t i : queue_.running()) {
     const Job& job = state.jobs[i];
     if (preempted_[i] || job.time_limit <= 0) continue;
@@ -465,8 +472,10 @@ bool Scheduler::OnReservedNode(const Job& job) const {
 }
 
 bool Scheduler::CouldPreempt(const Job& job, const Rank& rank) const {
-  if (reclaim_possible_ || spec_.preempt_remaining) return true;
+  if (reclaim_possible_) return true;
   if (!any_victim_) return false;
+  // SRTF takes from a job with much more time remaining (see TryPreempt).
+  if (spec_.preempt_remaining && remaining_victim_max_ > 2 * rank.secondary) return true;
   if (spec_.preempt_priority && rank.prio < worst_victim_.prio) return true;
   // LAS may take devices only from a job that received more service than this one really has
   // (promotion reorders the queue but grants no such right), and a starving job does not
@@ -712,7 +721,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   if (rebuilt) classes_.clear();
   cap_.Sync(state, queue_.running(), /*incremental=*/!rebuilt);
   placer_.BeginCycle(state, cap_);
-  fair_.Reset(state, cap_, &queue_.running());
+  fair_.Sync(state, cap_, queue_.running(), /*incremental=*/!rebuilt);
   reservation_ = Reservation{};
   holds_.clear();
   records_.clear();
@@ -744,6 +753,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   running_rank_.resize(running.size());
   victims_.resize(running.size());
   las_victim_level_ = std::numeric_limits<int64_t>::min();
+  remaining_victim_max_ = -kInf;
   const bool may_preempt =
       spec_.reclaim || spec_.preempt_priority || spec_.preempt_las || spec_.preempt_remaining;
   for (size_t k = 0; k < running.size(); ++k) {
@@ -771,7 +781,10 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     any_victim_ = true;
     worst_victim_.prio = std::max(worst_victim_.prio, running_rank_[k].prio);
     if (v.las_ok) las_victim_level_ = std::max(las_victim_level_, running_rank_[k].level);
-    if (spec_.reclaim && any_guarantee && fair_.valid(job.tenant)) {
+    if (v.remaining_ok) {
+      remaining_victim_max_ = std::max(remaining_victim_max_, running_rank_[k].secondary);
+    }
+    if (spec_.reclaim && any_guarantee && !reclaim_possible_ && fair_.valid(job.tenant)) {
       for (size_t d = kDimAccelBase; d < dims; ++d) {
         if (fair_.Borrowing(job.tenant, static_cast<int>(d))) reclaim_possible_ = true;
       }
@@ -781,8 +794,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   // The walk: classes of pending jobs in rank order (fair-share interleaved across tenants).
   queue_.BeginWalk();
   min_accel_ask_ = std::numeric_limits<int64_t>::max();
-  for (int32_t c = 0; c < queue_.num_classes(); ++c) {
-    if (queue_.class_size(c) == 0) continue;
+  for (int32_t c : queue_.nonempty_classes()) {
     min_accel_ask_ = std::min(min_accel_ask_, Class(state, c).min_accel_ask);
   }
   CountLiveCpuOnly();

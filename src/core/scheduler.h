@@ -125,9 +125,12 @@ class Scheduler : public Policy {
     bool remaining_ok = false;  // SRTF may take it: ran long enough, never starved
     double lost = 0;            // device-ms of work a preemption throws away
   };
-  std::vector<Victim> victims_;           // parallel to queue_.running()
-  std::vector<int32_t> scratch_devices_;  // by node, for TryPreempt
-  int64_t las_victim_level_ = 0;          // highest LAS queue among jobs LAS may preempt
+  std::vector<Victim> victims_;                         // parallel to queue_.running()
+  std::vector<int32_t> scratch_devices_;                // by node, for TryPreempt
+  std::vector<int64_t> est_whole_, est_cpu_, est_mem_;  // by node, for EstimateFit
+  std::vector<std::pair<Time, int32_t>> est_releases_;
+  int64_t las_victim_level_ = 0;     // highest LAS queue among jobs LAS may preempt
+  double remaining_victim_max_ = 0;  // longest remaining time among jobs SRTF may preempt
   std::vector<std::tuple<int64_t, int64_t, int64_t, int32_t, AccelType, int64_t, int64_t, int32_t>>
       failed_preemptions_;
   std::vector<std::tuple<int64_t, int64_t, int64_t, int32_t, AccelType>> failed_shapes_;
