@@ -40,6 +40,7 @@ int32_t JobQueue::BucketOf(int32_t tenant) const {
 bool JobQueue::Sync(const ClusterState& state, Time now) {
   const JobFeed& feed = state.feed;
   const auto num_tenants = static_cast<int32_t>(state.tenants.size());
+  num_jobs_ = state.jobs.size();
   if (feed.stream != 0 && feed.stream == stream_ && feed.seq == seq_ + 1 && !feed.nodes_changed &&
       num_tenants == num_tenants_ && ApplyFeed(state, now)) {
     seq_ = feed.seq;
@@ -52,6 +53,7 @@ bool JobQueue::Sync(const ClusterState& state, Time now) {
 void JobQueue::Rebuild(const ClusterState& state, Time now) {
   slots_.clear();
   classes_.clear();
+  pool_.release();  // every set node went with classes_
   nonempty_.clear();
   class_index_.clear();
   timers_ = {};
@@ -59,37 +61,46 @@ void JobQueue::Rebuild(const ClusterState& state, Time now) {
   pending_ = 0;
   num_tenants_ = static_cast<int32_t>(state.tenants.size());
   num_buckets_ = rules_.bucket_per_tenant ? num_tenants_ + 1 : 1;
-  // Timers only matter when the next cycle follows a feed; a state without one is rebuilt anyway.
-  const bool timers = state.feed.stream != 0;
-  std::vector<std::pair<int32_t, QueueRank>> members;
-  slots_.reserve(state.jobs.size());
+  // Slots and timers only serve the next cycle's feed; a state without one is rebuilt anyway.
+  const bool feed = state.feed.stream != 0;
+  std::vector<std::pair<int32_t, Member>> members;
+  if (feed) slots_.reserve(state.jobs.size());
   for (int32_t i = 0; i < static_cast<int32_t>(state.jobs.size()); ++i) {
     const Job& job = state.jobs[i];
     Slot slot;
     slot.index = i;
     if (job.phase == JobPhase::kPending) {
       slot.rank = rules_.rank(job, now);
-      slot.cls = ClassOf(job, slot.rank);
-      if (timers) slot.next_change = rules_.next_change(job, now);
+      slot.cls = ClassOf(state, job, slot.rank);
+      if (feed) slot.next_change = rules_.next_change(job, now);
     }
-    if (!slots_.emplace(job.id, slot).second) continue;  // a duplicate id: the first one counts
+    if (feed && !slots_.emplace(job.id, slot).second) continue;  // a duplicate id: the first counts
     if (job.phase != JobPhase::kPending) {
       running_.push_back(i);
       continue;
     }
     if (slot.next_change != kUnknownTime) timers_.emplace(slot.next_change, job.id);
-    members.emplace_back(slot.cls, slot.rank);
+    members.emplace_back(slot.cls, Member{slot.rank, job.time_limit, i});
     ++pending_;
   }
-  // Sorted first, so every class set is built by appending (linear rather than n log n).
-  std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    return RankLess(a.second, b.second);
-  });
-  for (const auto& [cls, rank] : members) {
-    auto& set = classes_[cls].members;
-    if (set.empty()) MarkNonEmpty(cls, true);
-    set.emplace_hint(set.end(), rank);
+  // Grouped by class (counting sort), then each class sorted by rank, so every class set is built
+  // by appending (linear rather than n log n).
+  std::vector<size_t> start(classes_.size() + 1, 0);
+  for (const auto& [cls, member] : members) ++start[cls + 1];
+  for (size_t c = 1; c < start.size(); ++c) start[c] += start[c - 1];
+  std::vector<Member> grouped(members.size());
+  {
+    std::vector<size_t> next(start.begin(), start.end() - 1);
+    for (const auto& [cls, member] : members) grouped[next[cls]++] = member;
+  }
+  for (int32_t c = 0; c < static_cast<int32_t>(classes_.size()); ++c) {
+    auto first = grouped.begin() + static_cast<std::ptrdiff_t>(start[c]);
+    auto last = grouped.begin() + static_cast<std::ptrdiff_t>(start[c + 1]);
+    if (first == last) continue;
+    std::sort(first, last, ByRank{});
+    Members& set = classes_[c].members;
+    MarkNonEmpty(c, true);
+    for (auto it = first; it != last; ++it) set.emplace_hint(set.end(), *it);
   }
   stream_ = state.feed.stream;
   seq_ = state.feed.seq;
@@ -104,7 +115,7 @@ bool JobQueue::ApplyFeed(const ClusterState& state, Time now) {
   for (const JobDelta& d : changes) {
     if (d.index < 0 || slots_.count(d.id)) continue;
     if (d.index >= num_jobs || state.jobs[d.index].id != d.id) return false;  // a broken feed
-    Insert(state.jobs[d.index], d.index, now, true);
+    Insert(state, state.jobs[d.index], d.index, now);
   }
   while (!timers_.empty() && timers_.top().first <= now) {
     const auto [t, id] = timers_.top();
@@ -114,12 +125,12 @@ bool JobQueue::ApplyFeed(const ClusterState& state, Time now) {
     const int32_t index = it->second.index;
     if (index >= num_jobs || state.jobs[index].id != id) return false;
     Remove(id);
-    Insert(state.jobs[index], index, now, true);
+    Insert(state, state.jobs[index], index, now);
   }
   return slots_.size() == state.jobs.size();  // else the feed missed something
 }
 
-void JobQueue::Insert(const Job& job, int32_t index, Time now, bool timers) {
+void JobQueue::Insert(const ClusterState& state, const Job& job, int32_t index, Time now) {
   Slot slot;
   slot.index = index;
   if (job.phase != JobPhase::kPending) {
@@ -128,13 +139,11 @@ void JobQueue::Insert(const Job& job, int32_t index, Time now, bool timers) {
     return;
   }
   slot.rank = rules_.rank(job, now);
-  slot.cls = ClassOf(job, slot.rank);
-  if (timers) {
-    slot.next_change = rules_.next_change(job, now);
-    if (slot.next_change != kUnknownTime) timers_.emplace(slot.next_change, job.id);
-  }
+  slot.cls = ClassOf(state, job, slot.rank);
+  slot.next_change = rules_.next_change(job, now);
+  if (slot.next_change != kUnknownTime) timers_.emplace(slot.next_change, job.id);
   if (classes_[slot.cls].members.empty()) MarkNonEmpty(slot.cls, true);
-  classes_[slot.cls].members.insert(slot.rank);
+  classes_[slot.cls].members.insert(Member{slot.rank, job.time_limit, index});
   ++pending_;
   slots_.emplace(job.id, slot);
 }
@@ -144,7 +153,7 @@ void JobQueue::Remove(JobId id) {
   if (it == slots_.end()) return;
   const Slot& slot = it->second;
   if (slot.cls >= 0) {
-    classes_[slot.cls].members.erase(slot.rank);
+    classes_[slot.cls].members.erase(Member{slot.rank, 0, -1});
     if (classes_[slot.cls].members.empty()) MarkNonEmpty(slot.cls, false);
     --pending_;
   } else {
@@ -154,12 +163,13 @@ void JobQueue::Remove(JobId id) {
   slots_.erase(it);
 }
 
-uint64_t JobQueue::KeyHash(const Job& job, const QueueRank& rank, int32_t bucket) const {
+uint64_t JobQueue::KeyHash(const Job& job, const QueueRank& rank, int32_t bucket,
+                           Time limit) const {
   uint64_t h = Mix(0, static_cast<uint64_t>(bucket));
   h = Mix(h, static_cast<uint64_t>(job.tenant));
   h = Mix(h, static_cast<uint64_t>(rank.prio));
   h = Mix(h, static_cast<uint64_t>(rank.level));
-  if (rules_.time_limit_in_class) h = Mix(h, static_cast<uint64_t>(job.time_limit));
+  h = Mix(h, static_cast<uint64_t>(limit));
   for (const Shape& s : job.shapes) {
     h = Mix(h, static_cast<uint64_t>(s.tasks));
     h = Mix(h, static_cast<uint64_t>(s.per_task.cpu_milli));
@@ -172,14 +182,13 @@ uint64_t JobQueue::KeyHash(const Job& job, const QueueRank& rank, int32_t bucket
   return h;
 }
 
-bool JobQueue::SameKey(const ClassKey& key, const Job& job, const QueueRank& rank,
-                       int32_t bucket) const {
+bool JobQueue::SameKey(const ClassKey& key, const Job& job, const QueueRank& rank, int32_t bucket,
+                       Time limit) const {
   if (key.bucket != bucket || key.tenant != job.tenant || key.prio != rank.prio ||
-      key.level != rank.level || key.shapes.size() != job.shapes.size() ||
+      key.level != rank.level || key.limit != limit || key.shapes.size() != job.shapes.size() ||
       key.type_speed.size() != job.type_speed.size()) {
     return false;
   }
-  if (rules_.time_limit_in_class && key.time_limit != job.time_limit) return false;
   for (size_t i = 0; i < key.shapes.size(); ++i) {
     if (!SameShape(key.shapes[i], job.shapes[i])) return false;
   }
@@ -192,18 +201,19 @@ bool JobQueue::SameKey(const ClassKey& key, const Job& job, const QueueRank& ran
   return true;
 }
 
-int32_t JobQueue::ClassOf(const Job& job, const QueueRank& rank) {
+int32_t JobQueue::ClassOf(const ClusterState& state, const Job& job, const QueueRank& rank) {
   const int32_t bucket = BucketOf(job.tenant);
-  auto& candidates = class_index_[KeyHash(job, rank, bucket)];
+  const Time limit = rules_.class_limit ? rules_.class_limit(state, job) : 0;
+  auto& candidates = class_index_[KeyHash(job, rank, bucket, limit)];
   for (int32_t c : candidates) {
-    if (SameKey(classes_[c].key, job, rank, bucket)) return c;
+    if (SameKey(classes_[c].key, job, rank, bucket, limit)) return c;
   }
-  Class cls;
+  Class cls(&pool_);
   cls.key.bucket = bucket;
   cls.key.tenant = job.tenant;
   cls.key.prio = rank.prio;
   cls.key.level = rank.level;
-  cls.key.time_limit = job.time_limit;
+  cls.key.limit = limit;
   cls.key.shapes = job.shapes;
   cls.key.type_speed = job.type_speed;
   classes_.push_back(std::move(cls));
@@ -228,20 +238,21 @@ void JobQueue::MarkNonEmpty(int32_t cls, bool nonempty) {
 }
 
 int32_t JobQueue::class_sample(int32_t cls) const {
-  const auto& members = classes_[cls].members;
-  return members.empty() ? -1 : slots_.at(members.begin()->id).index;
+  const Members& members = classes_[cls].members;
+  return members.empty() ? -1 : members.begin()->index;
 }
 
 void JobQueue::BeginWalk() {
   ++walk_no_;
+  consumed_.resize(num_jobs_, 0);
   // Only classes with members are walked; the others' walk state is never read.
   walk_.resize(classes_.size());
   fronts_.resize(static_cast<size_t>(num_buckets_));
   for (auto& heap : fronts_) heap.clear();
   for (int32_t c : nonempty_) {
     const Class& cls = classes_[c];
-    walk_[c] = WalkState{cls.members.begin(), true, false};
-    fronts_[cls.key.bucket].emplace_back(*cls.members.begin(), c);
+    walk_[c] = WalkState{cls.members.begin(), true, false, false, 0};
+    fronts_[cls.key.bucket].emplace_back(cls.members.begin()->rank, c);
   }
   for (auto& heap : fronts_) std::make_heap(heap.begin(), heap.end(), FrontAfter{});
 }
@@ -249,17 +260,33 @@ void JobQueue::BeginWalk() {
 bool JobQueue::Front(int32_t bucket, Item* out) const {
   const auto& fronts = fronts_[bucket];
   if (fronts.empty()) return false;
-  const auto& [rank, cls] = fronts.front();
-  out->rank = rank;
-  out->cls = cls;
-  out->index = slots_.at(rank.id).index;
+  const int32_t cls = fronts.front().second;
+  const Member& m = *walk_[cls].cursor;
+  *out = Item{m.index, cls, m.rank, m.limit};
   return true;
 }
 
-bool JobQueue::Consume(const Item& item, bool fail_class) {
+void JobQueue::PushFront(int32_t cls) {
+  WalkState& w = walk_[cls];
+  w.live = true;
+  auto& heap = fronts_[classes_[cls].key.bucket];
+  heap.emplace_back(w.cursor->rank, cls);
+  std::push_heap(heap.begin(), heap.end(), FrontAfter{});
+}
+
+bool JobQueue::SkipToShort(int32_t cls) {
+  WalkState& w = walk_[cls];
+  const Members& members = classes_[cls].members;
+  while (w.cursor != members.end() && !(w.cursor->limit > 0 && w.cursor->limit <= w.short_max)) {
+    ++w.cursor;
+  }
+  return w.cursor != members.end();
+}
+
+bool JobQueue::Consume(const Item& item, Verdict verdict, Time short_max) {
   WalkState& w = walk_[item.cls];
   const Class& cls = classes_[item.cls];
-  if (!w.live || w.cursor == cls.members.end() || w.cursor->id != item.rank.id) return w.live;
+  if (!w.live || w.cursor == cls.members.end() || w.cursor->rank.id != item.rank.id) return w.live;
   auto& heap = fronts_[cls.key.bucket];
   if (!heap.empty() && heap.front().second == item.cls) {
     std::pop_heap(heap.begin(), heap.end(), FrontAfter{});
@@ -271,48 +298,63 @@ bool JobQueue::Consume(const Item& item, bool fail_class) {
     heap.erase(it);
     std::make_heap(heap.begin(), heap.end(), FrontAfter{});
   }
-  slots_.at(item.rank.id).consumed = walk_no_;
-  ++w.cursor;
-  if (fail_class) {
-    w.failed = true;
-    w.live = false;
-  } else if (w.cursor == cls.members.end()) {
-    w.live = false;
-  } else {
-    heap.emplace_back(*w.cursor, item.cls);
-    std::push_heap(heap.begin(), heap.end(), FrontAfter{});
+  w.live = false;
+  if (item.index >= 0 && static_cast<size_t>(item.index) < consumed_.size()) {
+    consumed_[item.index] = walk_no_;
   }
-  return w.live;
+  ++w.cursor;
+  if (verdict == Verdict::kFailed) {
+    w.failed = true;
+    w.short_only = false;
+    return false;
+  }
+  if (verdict == Verdict::kShortOnly) {
+    w.failed = true;
+    w.short_only = true;
+    w.short_max = short_max;
+  }
+  if (w.short_only ? !SkipToShort(item.cls) : w.cursor == cls.members.end()) return false;
+  PushFront(item.cls);
+  return true;
 }
 
 void JobQueue::Revive(const std::function<bool(int32_t cls)>& revive) {
   for (int32_t c : nonempty_) {
     WalkState& w = walk_[c];
-    if (!w.failed || !revive(c)) continue;
-    w.failed = false;
-    if (w.cursor == classes_[c].members.end()) continue;
-    w.live = true;
-    auto& heap = fronts_[classes_[c].key.bucket];
-    heap.emplace_back(*w.cursor, c);
-    std::push_heap(heap.begin(), heap.end(), FrontAfter{});
+    if (!(w.failed && (!w.live || w.short_only)) || !revive(c)) continue;
+    w.short_only = false;
+    if (w.live || w.cursor == classes_[c].members.end()) continue;
+    PushFront(c);
+  }
+}
+
+void JobQueue::ReviveShort(Time short_max, const std::function<bool(int32_t cls)>& revive) {
+  for (int32_t c : nonempty_) {
+    WalkState& w = walk_[c];
+    if (w.live || !w.failed || !revive(c)) continue;
+    w.short_only = true;
+    w.short_max = short_max;
+    if (SkipToShort(c)) PushFront(c);
   }
 }
 
 void JobQueue::ForEachUnconsumed(const std::function<void(const Item&)>& visit) const {
-  using Cursor = std::set<QueueRank, RankOrder>::const_iterator;
+  using Cursor = Members::const_iterator;
   struct Head {
     Cursor it;
     int32_t cls;
   };
-  auto after = [](const Head& a, const Head& b) { return RankLess(*b.it, *a.it); };
+  auto after = [](const Head& a, const Head& b) { return RankLess(b.it->rank, a.it->rank); };
   std::vector<Head> heap;
   for (int32_t c : nonempty_) heap.push_back({classes_[c].members.begin(), c});
   std::make_heap(heap.begin(), heap.end(), after);
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), after);
     Head& head = heap.back();
-    const Slot& slot = slots_.at(head.it->id);
-    if (slot.consumed != walk_no_) visit(Item{slot.index, head.cls, *head.it});
+    const Member& m = *head.it;
+    const bool consumed = m.index >= 0 && static_cast<size_t>(m.index) < consumed_.size() &&
+                          consumed_[m.index] == walk_no_;
+    if (!consumed) visit(Item{m.index, head.cls, m.rank, m.limit});
     if (++head.it == classes_[head.cls].members.end()) {
       heap.pop_back();
     } else {

@@ -35,7 +35,9 @@ std::vector<JobId> Walk(JobQueue& q, const ClusterState& s, const std::vector<Jo
     const JobId id = s.jobs[item.index].id;
     EXPECT_EQ(id, item.rank.id);
     order.push_back(id);
-    q.Consume(item, std::find(fail.begin(), fail.end(), id) != fail.end());
+    q.Consume(item, std::find(fail.begin(), fail.end(), id) != fail.end()
+                        ? JobQueue::Verdict::kFailed
+                        : JobQueue::Verdict::kPlaced);
   }
   return order;
 }
@@ -61,11 +63,45 @@ TEST(JobQueueTest, AFailedJobSkipsTheRestOfItsClassUntilRevived) {
   JobQueue::Item item;
   while (q.Front(0, &item)) {
     order.push_back(item.rank.id);
-    const bool fail = item.rank.id == 1;
-    q.Consume(item, fail);
+    q.Consume(item, item.rank.id == 1 ? JobQueue::Verdict::kFailed : JobQueue::Verdict::kPlaced);
     if (item.rank.id == 2) q.Revive([](int32_t) { return true; });
   }
   EXPECT_EQ(order, (std::vector<JobId>{1, 2, 3, 4, 5}));
+}
+
+TEST(JobQueueTest, AClassClosedToAllButShortJobsOffersOnlyThose) {
+  ClusterState s = MakeCluster(1, 8);
+  // One class: the same ask, and all declare a limit (50, 500, 20 and 40 ms).
+  const Time limits[] = {50, 500, 20, 40};
+  for (JobId id = 1; id <= 4; ++id) {
+    Job j = MakeJob(id, 4000, 1, id);
+    j.time_limit = limits[id - 1];
+    s.jobs.push_back(j);
+  }
+  JobQueue::Rules rules = SubmitOrder();
+  rules.class_limit = [](const ClusterState&, const Job& job) -> Time {
+    return job.time_limit > 0 ? 1 : 0;
+  };
+  JobQueue q(rules);
+  q.Sync(s, 0);
+  ASSERT_EQ(q.num_classes(), 1);
+  q.BeginWalk();
+  JobQueue::Item item;
+  ASSERT_TRUE(q.Front(0, &item));
+  EXPECT_EQ(item.rank.id, 1);
+  // Job 1 fails; from now on only members with a limit of at most 45 are offered: 3, then 4.
+  EXPECT_TRUE(q.Consume(item, JobQueue::Verdict::kShortOnly, 45));
+  ASSERT_TRUE(q.Front(0, &item));
+  EXPECT_EQ(item.rank.id, 3);
+  EXPECT_TRUE(q.Consume(item, JobQueue::Verdict::kPlaced));
+  ASSERT_TRUE(q.Front(0, &item));
+  EXPECT_EQ(item.rank.id, 4);
+  EXPECT_FALSE(q.Consume(item, JobQueue::Verdict::kFailed));
+  EXPECT_FALSE(q.Front(0, &item));
+  EXPECT_TRUE(q.failed(0));
+  std::vector<JobId> rest;
+  q.ForEachUnconsumed([&](const JobQueue::Item& it) { rest.push_back(it.rank.id); });
+  EXPECT_EQ(rest, (std::vector<JobId>{2}));
 }
 
 TEST(JobQueueTest, RunningJobsAreListedAscending) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <queue>
 #include <tuple>
+#include <unordered_map>
 
 #include "core/job_util.h"
 #include "core/text.h"
@@ -64,9 +65,17 @@ Scheduler::Scheduler(PolicySpec spec, PlacementKind placement, const PolicyConfi
           .rank = [this](const Job& job, Time now) { return RankOf(job, now); },
           .next_change = [this](const Job& job, Time now) { return NextRankChange(job, now); },
           .bucket_per_tenant = spec_.fair,
-          // Backfill lets a job that ends before the reserved start pass; shapes are chosen by
-          // how soon they finish. Both read the time limit.
-          .time_limit_in_class = true,
+          // Where a job has several options (shapes, types), which one it takes depends on how
+          // soon each finishes, so on its time limit; otherwise only whether it has one matters
+          // to the walk (members short enough to backfill are found by the queue).
+          .class_limit = [](const ClusterState& state, const Job& job) -> Time {
+            const bool one_option =
+                job.shapes.size() == 1 &&
+                (job.shapes[0].per_task.accel_milli <= 0 || job.shapes[0].accel_types.size() == 1 ||
+                 state.accel_types.size() <= 1);
+            if (one_option) return job.time_limit > 0 ? 1 : 0;
+            return job.time_limit > 0 ? job.time_limit + 1 : 0;
+          },
       }) {}
 
 int64_t Scheduler::LasLevel(const Job& job) const {
@@ -188,7 +197,7 @@ Scheduler::ClassInfo& Scheduler::Class(const ClusterState& state, int32_t cls) {
   for (const Shape& shape : job.shapes) {
     info.min_accel_ask = std::min(info.min_accel_ask, shape.per_task.accel_milli);
   }
-  info.time_limit = job.time_limit;
+  info.has_limit = job.time_limit > 0;
   return info;
 }
 
@@ -225,11 +234,18 @@ bool Scheduler::Pick(JobQueue::Item* out) {
   return true;
 }
 
-void Scheduler::Fail(const JobQueue::Item& item, const Record& rec) {
+void Scheduler::Fail(const JobQueue::Item& item, const Record& rec, bool tried_backfill, Time now) {
   ClassInfo& info = classes_[item.cls];
   const bool was_live = queue_.live(item.cls);
-  queue_.Consume(item, /*fail_class=*/true);
-  if (was_live && info.cpu_only) --cpu_only_live_;
+  bool live;
+  if (!tried_backfill && info.has_limit && reservation_.active &&
+      reservation_.start != kUnknownTime) {
+    // Members whose limit ends before the reserved start may still pass the head job.
+    live = queue_.Consume(item, JobQueue::Verdict::kShortOnly, reservation_.start - now);
+  } else {
+    live = queue_.Consume(item, JobQueue::Verdict::kFailed);
+  }
+  if (was_live && !live && info.cpu_only) --cpu_only_live_;
   info.failure = rec;
   info.failure.head = false;
 }
@@ -819,17 +835,18 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     }
     Record rec;
     rec.index = item.index;
+    rec.cls = item.cls;
     if (job.shapes.empty()) {
       rec.outcome = Outcome::kNoShape;
       records_.push_back(rec);
-      Fail(item, rec);
+      Fail(item, rec, /*tried_backfill=*/true, now);
       continue;
     }
     if (int32_t over = -1; any_budget_ && !Budgeted(state, job.tenant, &over)) {
       rec.outcome = Outcome::kBudget;
       rec.quota_tenant = over;
       records_.push_back(rec);
-      Fail(item, rec);
+      Fail(item, rec, /*tried_backfill=*/true, now);
       continue;
     }
     Placement placement;
@@ -847,7 +864,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
       placed_index_.push_back(item.index);
       result.placements.push_back(std::move(placement));
       const bool was_live = queue_.live(item.cls);
-      if (!queue_.Consume(item, /*fail_class=*/false) && was_live && info.cpu_only) {
+      if (!queue_.Consume(item, JobQueue::Verdict::kPlaced) && was_live && info.cpu_only) {
         --cpu_only_live_;
       }
       if (preempted) {
@@ -880,14 +897,13 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
       }
     }
     records_.push_back(rec);
-    Fail(item, rec);
+    Fail(item, rec, short_enough, now);
     if (reserved && reservation_.start != kUnknownTime) {
       // Jobs that end before the reserved start may now use held room: their classes get
-      // another look even if a member failed before the reservation existed.
-      const Time start = reservation_.start;
-      queue_.Revive([&](int32_t c) {
-        const Time limit = classes_[c].time_limit;
-        return classes_[c].ready && limit > 0 && now + limit <= start;
+      // another look, for those members, even if one failed before the reservation existed.
+      queue_.ReviveShort(reservation_.start - now, [&](int32_t c) {
+        return static_cast<size_t>(c) < classes_.size() && classes_[c].ready &&
+               classes_[c].has_limit;
       });
       CountLiveCpuOnly();
     }
@@ -904,6 +920,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
         rec = classes_[it.cls].failure;
       }
       rec.index = it.index;
+      rec.cls = it.cls;
       records_.push_back(std::move(rec));
     });
   }
@@ -945,6 +962,8 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
     add_release(state.jobs[placed_index_[k]], placed_this_cycle_[k].tasks, now);
   }
   int64_t ahead = 0;
+  std::unordered_map<uint64_t, std::string> words;  // reason text by (class, shape, type)
+  result.pending.reserve(records_.size() + result.preemptions.size());
   for (const Record& rec : records_) {
     const Job& job = state.jobs[rec.index];
     PendingInfo info;
@@ -983,19 +1002,30 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
           }
         }
         const Shape& shape = job.shapes[std::clamp<int32_t>(opt.shape, 0, job.shapes.size() - 1)];
-        if (rec.outcome == Outcome::kStrictBehind) {
-          reason = "behind job " + std::to_string(rec.blocker) +
+        // Jobs of one class wait for the same thing: the words are made once per class.
+        const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(rec.cls)) << 32) ^
+                             (static_cast<uint64_t>(static_cast<uint32_t>(opt.shape)) << 8) ^
+                             static_cast<uint64_t>(static_cast<uint32_t>(opt.type + 1)) ^
+                             (rec.outcome == Outcome::kStrictBehind ? 1ULL << 63 : 0);
+        auto [cached, fresh] = words.try_emplace(rec.cls >= 0 ? key : ~0ULL);
+        if (fresh || rec.cls < 0) {
+          std::string& text = cached->second;
+          if (rec.outcome == Outcome::kStrictBehind) {
+            text = "behind job " + std::to_string(rec.blocker) +
                    " at the head of the queue (strict FIFO: no job may pass it)";
-        } else if (opt.type != kNoAccel) {
-          reason = "waiting for " + ShapeAskText(state, shape, opt.type) + " (" +
+          } else if (opt.type != kNoAccel) {
+            text = "waiting for " + ShapeAskText(state, shape, opt.type) + " (" +
                    MilliText(cap_.free_milli(opt.type)) + " free of " +
                    std::to_string(cap_.total_devices(opt.type)) + ")";
-        } else {
-          reason = "waiting for " + ShapeAskText(state, shape, kNoAccel) + " per task";
+          } else {
+            text = "waiting for " + ShapeAskText(state, shape, kNoAccel) + " per task";
+          }
         }
+        reason.reserve(cached->second.size() + 64);
+        reason = cached->second;
         if (ahead > 0 && rec.outcome == Outcome::kNoFit) {
-          reason +=
-              "; behind " + std::to_string(ahead) + " higher-ranked job" + (ahead > 1 ? "s" : "");
+          reason.append("; behind ").append(std::to_string(ahead)).append(" higher-ranked job");
+          if (ahead > 1) reason.push_back('s');
         }
         // Estimated start from the plan.
         if (opt.type != kNoAccel && opt.type < num_types) {
@@ -1030,7 +1060,7 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
                 "time limit, so no start time can be promised)";
           }
         } else if (info.est_start != kUnknownTime) {
-          reason += "; estimated start in " + RoughDuration(info.est_start - now);
+          reason.append("; estimated start in ").append(RoughDuration(info.est_start - now));
         }
         ++ahead;
         break;

@@ -59,6 +59,7 @@ class Scheduler : public Policy {
   enum class Outcome { kNoFit, kQuota, kBudget, kStrictBehind, kNoShape };
   struct Record {  // why one job stays pending, turned into words at the end of the cycle
     int32_t index = 0;
+    int32_t cls = -1;  // queue class
     Outcome outcome = Outcome::kNoFit;
     Option option;
     int32_t quota_tenant = -1;
@@ -75,7 +76,7 @@ class Scheduler : public Policy {
     std::vector<Option> options;  // fastest first
     bool cpu_only = false;        // its first shape needs no accelerator
     int64_t min_accel_ask = 0;    // smallest per-task accelerator ask over its shapes
-    Time time_limit = 0;
+    bool has_limit = false;       // its jobs declare time limits
     bool feasible_known = false;
     Status feasible;  // CheckFeasible of its jobs, once asked
     Record failure;   // why the member that failed this cycle stays pending
@@ -87,7 +88,9 @@ class Scheduler : public Policy {
   std::vector<Option> OptionsOf(const ClusterState& state, const Job& job) const;
   ClassInfo& Class(const ClusterState& state, int32_t cls);
   bool Pick(JobQueue::Item* out);
-  void Fail(const JobQueue::Item& item, const Record& rec);
+  // `item` stays pending; its class is skipped from now on (but for members short enough to
+  // backfill, unless this one just tried).
+  void Fail(const JobQueue::Item& item, const Record& rec, bool tried_backfill, Time now);
   void CountLiveCpuOnly();
   bool TryPlace(const ClusterState& state, const Job& job, const std::vector<Option>& options,
                 Time now, bool may_bypass_holds, Record* why, Placement* placement);
