@@ -494,9 +494,9 @@ bool Scheduler::CouldPreempt(const Job& job, const Rank& rank) const {
   if (spec_.preempt_remaining && remaining_victim_max_ > 2 * rank.secondary) return true;
   if (spec_.preempt_priority && rank.prio < worst_victim_.prio) return true;
   // LAS may take devices only from a job that received more service than this one really has
-  // (promotion reorders the queue but grants no such right), and a starving job does not
-  // preempt by LAS at all; see TryPreempt.
-  if (spec_.preempt_las && rank.level >= 0 && LasLevel(job) < las_victim_level_) return true;
+  // (promotion reorders the queue but grants no such right); a starving job too, which is what
+  // bounds its wait when the nodes it needs are held by long jobs. See TryPreempt.
+  if (spec_.preempt_las && LasLevel(job) < las_victim_level_) return true;
   return false;
 }
 
@@ -531,7 +531,9 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
     Rank rank;
   };
   // Promotion reorders the queue but grants no right to preempt: only service really received
-  // (the unpromoted queue) may take devices from a job that received more.
+  // (the unpromoted queue) may take devices from a job that received more. Starvation neither:
+  // a starving job preempts by the same rule, so its wait ends once the jobs it could take
+  // (more service, checkpointable, never starved themselves) hold enough room.
   const int64_t own_las_level = LasLevel(job);
   std::vector<Candidate> candidates;
   const std::vector<int32_t>& running = queue_.running();
@@ -552,8 +554,8 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
       kind = 0;
     } else if (spec_.preempt_priority && vr.prio > entry.rank.prio) {
       kind = 1;
-    } else if (spec_.preempt_las && entry.rank.level >= 0 && vr.prio >= entry.rank.prio &&
-               vr.level > own_las_level && info.las_ok) {
+    } else if (spec_.preempt_las && vr.prio >= entry.rank.prio && vr.level > own_las_level &&
+               info.las_ok) {
       kind = 2;
     } else if (spec_.preempt_remaining && vr.prio >= entry.rank.prio && info.remaining_ok &&
                vr.secondary > 2 * entry.rank.secondary) {

@@ -360,6 +360,26 @@ TEST(StarvationTest, LongWaitersGoFirstUnderDefault) {
   EXPECT_EQ(r.placements[0].job, 2);  // nobody starving yet: fair share favours tenant b
 }
 
+TEST(StarvationTest, AStarvingJobStillTakesRoomFromJobsWithMoreService) {
+  // Job 1 has run 25 h on all 8 GPUs (200 GPU-hours: the last LAS queue), checkpointable. Job 2
+  // has waited 21 h for 8 GPUs: past the 20 h starvation limit. Ranked first as a starving job,
+  // it keeps LAS's right to take the GPUs of a job that received more service.
+  ClusterState s = MakeCluster(1, 8);
+  Job old = Running(MakeJob(1, 8000), 0, {0, 1, 2, 3, 4, 5, 6, 7}, 0);
+  old.checkpointable = true;
+  old.attained_service_ms = 8 * 25.0 * kHourMs;
+  s.jobs = {old, MakeJob(2, 8000, 1, 0)};
+  CycleResult r = Make("default")->Schedule(s, 21 * kHourMs);
+  ASSERT_EQ(r.preemptions.size(), 1u);
+  EXPECT_EQ(r.preemptions[0].job, 1);
+  ASSERT_EQ(r.placements.size(), 1u);
+  EXPECT_EQ(r.placements[0].job, 2);
+  // A victim that itself starved before it ran is not taken again.
+  s.jobs[0].submit_time = -30 * kHourMs;  // waited 30 h before it started at 0
+  r = Make("default")->Schedule(s, 21 * kHourMs);
+  EXPECT_TRUE(r.preemptions.empty());
+}
+
 TEST(OracleTest, SjfOracleSortsByTrueDurationAndBlocks) {
   ClusterState s = MakeCluster(1, 2);
   Job a = MakeJob(1, 2000, 1, 0);
