@@ -108,7 +108,11 @@ struct Job {
   int32_t shape_index = 0;
   std::vector<TaskAllocation> allocation;
   double attained_service_ms = 0;  // accelerator-ms (or cpu-ms) received so far, across restarts
-  int32_t preemptions = 0;         // how many times it was preempted so far (caller increments)
+  // Milliseconds it has run so far across restarts, whatever its width (maintained like attained
+  // service). 0 while attained service is not: unknown, estimated as service / current width,
+  // which is only right for a job that always ran at one width.
+  Time ran_ms = 0;
+  int32_t preemptions = 0;  // how many times it was preempted so far (caller increments)
 };
 
 // Which jobs changed since the previous scheduling cycle, for callers that keep one ClusterState

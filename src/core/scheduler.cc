@@ -23,8 +23,10 @@ const Shape& CurrentShape(const Job& job) {
   return job.shapes[i];
 }
 
-// Milliseconds of run time the job has received, at the width it runs (or asks for).
+// Milliseconds the job has run, across restarts: Job::ran_ms where the caller keeps it, else
+// estimated from its service at the width it runs (or asks for).
 double RunTimeMs(const Job& job) {
+  if (job.ran_ms > 0) return static_cast<double>(job.ran_ms);
   double width = job.allocation.empty() ? 0 : HeldDevices(job);
   if (width <= 0 && !job.shapes.empty()) width = ShapeDevices(CurrentShape(job));
   return width > 0 ? job.attained_service_ms / width : 0;

@@ -159,6 +159,7 @@ class Engine {
     core::Job& job = state_.jobs[r.pos];
     const double units = RateMilli(r) / 1000.0;
     job.attained_service_ms += units * static_cast<double>(now - r.service_at);
+    job.ran_ms += now - r.service_at;
     r.service_at = now;
   }
 
