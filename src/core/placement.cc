@@ -1,6 +1,7 @@
 #include "core/placement.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -584,6 +585,18 @@ void Placer::ScanType(const Resources& r, AccelType type, Capacity& cap, Option*
       return;
     }
     const double s = Score(cap, n, option, r, type);
+    // Packing's tiers tie often; like FGD's artifact (the Kubernetes scheduler picks among
+    // equal scores at random) it draws among them, seeded, instead of taking the first node.
+    if (kind_ == PlacementKind::kPacking && std::abs(s - *best_score) <= 1e-12) {
+      ++*seen;
+      if (NextRandom() % *seen == 0) {
+        best->node = n;
+        best->devices = option;
+        best->type = type;
+      }
+      return;
+    }
+    if (s < *best_score - 1e-12) *seen = 1;
     if (s < *best_score - 1e-12) {
       *best_score = s;
       best->node = n;
