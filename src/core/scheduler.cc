@@ -525,6 +525,20 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
   if (fair_.LimitBlocker(job.tenant, ask, &dim) >= 0) return false;
   const bool reclaiming = spec_.reclaim && fair_.WithinGuarantee(job.tenant, ask);
   const int accel_dim = opt.type == kNoAccel ? kDimCpu : kDimAccelBase + opt.type;
+  const int64_t own_las_level = LasLevel(job);
+  // When only LAS could find victims, what they hold bounds what can be freed: if that and the
+  // free room cannot hold the ask, no need to look at each running job.
+  const bool only_las = spec_.preempt_las && !reclaiming && !spec_.preempt_remaining &&
+                        !(spec_.preempt_priority && worst_victim_.prio > entry.rank.prio);
+  if (only_las && opt.type != kNoAccel && opt.type < static_cast<AccelType>(las_held_.size())) {
+    int64_t bound = cap_.free_milli(opt.type);
+    const auto& held = las_held_[opt.type];
+    for (size_t level = static_cast<size_t>(std::max<int64_t>(own_las_level + 1, 0));
+         level < held.size(); ++level) {
+      bound += held[level];
+    }
+    if (bound < shape.per_task.accel_milli * shape.tasks) return false;
+  }
 
   struct Candidate {
     int32_t index;
@@ -536,16 +550,13 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
   // (the unpromoted queue) may take devices from a job that received more. Starvation neither:
   // a starving job preempts by the same rule, so its wait ends once the jobs it could take
   // (more service, checkpointable, never starved themselves) hold enough room.
-  const int64_t own_las_level = LasLevel(job);
   std::vector<Candidate> candidates;
   const std::vector<int32_t>& running = queue_.running();
   for (size_t k = 0; k < running.size(); ++k) {
     const int32_t i = running[k];
-    const Job& v = state.jobs[i];
-    if (v.phase != JobPhase::kRunning || preempted_[i] || !v.preemptible || v.allocation.empty()) {
-      continue;
-    }
     const Victim& info = victims_[k];
+    if (!info.takeable || preempted_[i]) continue;
+    const Job& v = state.jobs[i];
     const bool holds_type =
         opt.type == kNoAccel ? info.holds_cpu : opt.type < 64 && (info.types >> opt.type & 1) != 0;
     if (!holds_type) continue;
@@ -774,6 +785,8 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   victims_.resize(running.size());
   las_victim_level_ = std::numeric_limits<int64_t>::min();
   remaining_victim_max_ = -kInf;
+  las_held_.resize(state.accel_types.size());
+  for (auto& by_level : las_held_) by_level.clear();
   const bool may_preempt =
       spec_.reclaim || spec_.preempt_priority || spec_.preempt_las || spec_.preempt_remaining;
   for (size_t k = 0; k < running.size(); ++k) {
@@ -782,6 +795,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     Victim& v = victims_[k];
     v = Victim{};
     if (!may_preempt) continue;
+    v.takeable = job.preemptible && !job.allocation.empty();
     for (const auto& t : job.allocation) {
       if (t.res.cpu_milli > 0) v.holds_cpu = true;
       if (t.type >= 0 && t.type < 64) v.types |= uint64_t{1} << t.type;
@@ -800,7 +814,16 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     if (!any_victim_) worst_victim_ = running_rank_[k];
     any_victim_ = true;
     worst_victim_.prio = std::max(worst_victim_.prio, running_rank_[k].prio);
-    if (v.las_ok) las_victim_level_ = std::max(las_victim_level_, running_rank_[k].level);
+    if (v.las_ok) {
+      las_victim_level_ = std::max(las_victim_level_, running_rank_[k].level);
+      const int64_t level = std::max<int64_t>(running_rank_[k].level, 0);
+      for (const auto& t : job.allocation) {
+        if (t.type < 0 || t.type >= static_cast<AccelType>(las_held_.size())) continue;
+        auto& by_level = las_held_[t.type];
+        if (by_level.size() <= static_cast<size_t>(level)) by_level.resize(level + 1, 0);
+        by_level[level] += t.res.accel_milli;
+      }
+    }
     if (v.remaining_ok) {
       remaining_victim_max_ = std::max(remaining_victim_max_, running_rank_[k].secondary);
     }

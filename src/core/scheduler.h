@@ -121,14 +121,17 @@ class Scheduler : public Policy {
   std::vector<uint8_t> preempted_;  // by state.jobs index; only entries in preempted_list_ set
   std::vector<int32_t> preempted_list_;
   std::vector<Rank> running_rank_;  // parallel to queue_.running()
-  struct Victim {        // what preemption asks of a running job, worked out once per cycle
-    uint64_t types = 0;  // accelerator types it holds, one bit each
+  struct Victim {           // what preemption asks of a running job, worked out once per cycle
+    bool takeable = false;  // preemptible and holding something
+    uint64_t types = 0;     // accelerator types it holds, one bit each
     bool holds_cpu = false;
     bool las_ok = false;        // LAS may take it: checkpointable, ran long enough, never starved
     bool remaining_ok = false;  // SRTF may take it: ran long enough, never starved
     double lost = 0;            // device-ms of work a preemption throws away
   };
-  std::vector<Victim> victims_;                         // parallel to queue_.running()
+  std::vector<Victim> victims_;  // parallel to queue_.running()
+  // [type][LAS level]: accelerator milli held by jobs LAS may preempt, this cycle.
+  std::vector<std::vector<int64_t>> las_held_;
   std::vector<int32_t> scratch_devices_;                // by node, for TryPreempt
   std::vector<int64_t> est_whole_, est_cpu_, est_mem_;  // by node, for EstimateFit
   std::vector<std::pair<Time, int32_t>> est_releases_;
