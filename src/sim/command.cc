@@ -164,7 +164,8 @@ void RegisterCommands(CLI::App& app) {
   cmd->add_option("--buckets", o.timeline_buckets, "Utilization timeline buckets (default 96)");
   cmd->add_flag(
       "--fgd", o.fgd,
-      "Protocol C: sample pods with replacement, no departures, until --fgd-target of GPU "
+      "Protocol C: the whole trace in a seeded order, then pods resampled, no departures, on "
+      "the GPU nodes, until --fgd-target of GPU "
       "capacity has arrived; report allocated GPU share over --seeds seeds");
   cmd->add_option("--seeds", o.fgd_seeds, "Seeds for --fgd (default 10: seed, seed+1, ...)");
   cmd->add_option("--fgd-target", o.fgd_target, "Arrived GPU demand to stop at (default 1.3)");

@@ -581,8 +581,9 @@ nlohmann::json ToJson(const FragmentationReport& report) {
 
 std::string ToMarkdown(const FragmentationReport& report) {
   std::ostringstream md;
-  md << "## Fragmentation (FGD protocol: sampled pods, no departures, until " << report.target_pct
-     << " % of GPU capacity has arrived)\n\n"
+  md << "## Fragmentation (FGD protocol: the whole trace in a seeded order, then resampled pods, "
+        "no departures, until "
+     << report.target_pct << " % of GPU capacity has arrived)\n\n"
      << InputMarkdown(report.input);
   if (report.durationless_pods > 0) {
     md << "Durations are unused (no departures): the " << report.durationless_pods
