@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/job_util.h"
+
 namespace suanli::core {
 
 int32_t Capacity::whole_free(int32_t n, AccelType t) const {
@@ -154,12 +156,7 @@ void Capacity::Sync(const ClusterState& state, const std::vector<int32_t>& runni
     std::sort(held_by_job_.begin(), held_by_job_.end(), by_id);
     synced_ = true;
   } else {
-    std::vector<JobDelta> changes = state.feed.changes;
-    std::sort(changes.begin(), changes.end(),
-              [](const JobDelta& a, const JobDelta& b) { return a.id < b.id; });
-    changes.erase(std::unique(changes.begin(), changes.end(),
-                              [](const JobDelta& a, const JobDelta& b) { return a.id == b.id; }),
-                  changes.end());
+    const std::vector<JobDelta> changes = UniqueChanges(state.feed);
     std::vector<std::pair<JobId, std::vector<TaskAllocation>>> added;
     for (const JobDelta& d : changes) {
       auto it = std::lower_bound(held_by_job_.begin(), held_by_job_.end(),

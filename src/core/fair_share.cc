@@ -62,12 +62,7 @@ void FairShare::Sync(const ClusterState& state, const Capacity& cap,
     return;
   }
   BeginReset(state, cap);
-  std::vector<JobDelta> changes = state.feed.changes;
-  std::sort(changes.begin(), changes.end(),
-            [](const JobDelta& a, const JobDelta& b) { return a.id < b.id; });
-  changes.erase(std::unique(changes.begin(), changes.end(),
-                            [](const JobDelta& a, const JobDelta& b) { return a.id == b.id; }),
-                changes.end());
+  const std::vector<JobDelta> changes = UniqueChanges(state.feed);
   auto by_job = [](const Held& h, JobId id) { return h.job < id; };
   for (const JobDelta& d : changes) {
     auto it = std::lower_bound(held_.begin(), held_.end(), d.id, by_job);

@@ -55,4 +55,19 @@ double ShapeDevices(const Shape& shape) {
   return per_task * std::max(shape.tasks, 1);
 }
 
+std::vector<JobDelta> UniqueChanges(const JobFeed& feed) {
+  std::vector<JobDelta> changes = feed.changes;
+  std::stable_sort(changes.begin(), changes.end(),
+                   [](const JobDelta& a, const JobDelta& b) { return a.id < b.id; });
+  std::vector<JobDelta> unique;
+  for (const JobDelta& d : changes) {
+    if (!unique.empty() && unique.back().id == d.id) {
+      unique.back() = d;
+    } else {
+      unique.push_back(d);
+    }
+  }
+  return unique;
+}
+
 }  // namespace suanli::core

@@ -29,6 +29,9 @@ double HeldDevices(const Job& job);
 // Whole-device equivalents asked by a shape (tasks × accel), or cpus when it needs none.
 double ShapeDevices(const Shape& shape);
 
+// The jobs a feed names, each once (the last mention wins), by ascending id.
+std::vector<JobDelta> UniqueChanges(const JobFeed& feed);
+
 // When the job last became pending.
 inline Time QueuedSince(const Job& job) {
   return job.queued_since == kUnknownTime ? job.submit_time : job.queued_since;
