@@ -449,15 +449,23 @@ int64_t Placer::NodeFragment(const std::vector<int64_t>& device_free, int64_t cp
   for (int64_t f : device_free) {
     const int64_t free = std::max<int64_t>(f, 0);
     sum_free += free;
-    if (free >= c.per_device) {
-      ++fit;
-      if (c.devices == 1) slots += free / c.per_device;
-    } else {
-      small += free;
-    }
+    CountDevice(c, free, +1, &fit, &small, &slots);
   }
   if (c.devices > 1) slots = fit / c.devices;
   return ClassFrag(c, type_ok, fit, small, slots, sum_free, cpu_free, mem_free);
+}
+
+// What one device with `free` milli adds (sign +1) to, or takes (-1) from, a class's counts:
+// devices that can take one of its per-device asks, the free milli on those that cannot, and
+// (for one-device tasks) how many of its tasks fit.
+void Placer::CountDevice(const TaskClass& c, int64_t free, int sign, int32_t* fit, int64_t* small,
+                         int64_t* slots) {
+  if (free >= c.per_device) {
+    *fit += sign;
+    if (c.devices == 1) *slots += sign * (free / c.per_device);
+  } else {
+    *small += sign * free;
+  }
 }
 
 double Placer::FragIncrease(const Capacity& cap, int32_t n, const std::vector<int32_t>& devices,
@@ -475,19 +483,8 @@ double Placer::FragIncrease(const Capacity& cap, int32_t n, const std::vector<in
     int64_t slots = f.slots[k];
     for (int32_t d : devices) {
       const int64_t old_free = std::max<int64_t>(f.dev_free[d], 0);
-      const int64_t new_free = old_free - share;
-      if (old_free >= c.per_device) {
-        --fit;
-        if (c.devices == 1) slots -= old_free / c.per_device;
-      } else {
-        small -= old_free;
-      }
-      if (new_free >= c.per_device) {
-        ++fit;
-        if (c.devices == 1) slots += new_free / c.per_device;
-      } else {
-        small += new_free;
-      }
+      CountDevice(c, old_free, -1, &fit, &small, &slots);
+      CountDevice(c, old_free - share, +1, &fit, &small, &slots);
     }
     if (c.devices > 1) slots = fit / c.devices;
     expected += c.weight * static_cast<double>(

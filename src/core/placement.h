@@ -120,6 +120,8 @@ class Placer {
   double Score(const Capacity& cap, int32_t n, const std::vector<int32_t>& devices,
                const Resources& r, AccelType type);
   const NodeFrag& Frag(const Capacity& cap, int32_t n);
+  static void CountDevice(const TaskClass& c, int64_t free, int sign, int32_t* fit, int64_t* small,
+                          int64_t* slots);
   static int64_t ClassFrag(const TaskClass& c, bool type_ok, int32_t fit, int64_t small,
                            int64_t slots, int64_t sum_free, int64_t cpu_free, int64_t mem_free);
   // Expected fragment of node n after taking `r` on `devices`, minus what it is now.
