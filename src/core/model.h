@@ -108,8 +108,8 @@ struct Job {
   int32_t shape_index = 0;
   std::vector<TaskAllocation> allocation;
   double attained_service_ms = 0;  // accelerator-ms (or cpu-ms) received so far, across restarts
-  // Milliseconds it has run so far across restarts, whatever its width (maintained like attained
-  // service). 0 while attained service is not: unknown, estimated as service / current width,
+  // Milliseconds it has run so far across restarts, whatever its width: while running it grows by
+  // the elapsed ms. 0 when the caller does not keep it: estimated as service / current width,
   // which is only right for a job that always ran at one width.
   Time ran_ms = 0;
   int32_t preemptions = 0;  // how many times it was preempted so far (caller increments)
@@ -131,8 +131,10 @@ struct JobFeed {
   // a caller that changes them sets this, and the policy re-reads everything.
   bool nodes_changed = false;
   // Every job added, removed, moved to another index, or whose phase, allocation or any field a
-  // policy reads changed since the previous call (attained service of running jobs excepted: it
-  // changes every cycle and is always read afresh). The caller clears it after each call.
+  // policy reads changed since the previous call. Attained service and run time of running jobs
+  // are excepted: they grow while a job runs, at the rates Job describes, and a policy relies on
+  // those rates to tell when a value it cares about (a LAS threshold) could have been reached and
+  // must be read again. The caller clears it after each call.
   std::vector<JobDelta> changes;
 };
 

@@ -158,6 +158,114 @@ Time Scheduler::NextRankChange(const Job& job, Time now) const {
   return next;
 }
 
+Scheduler::Running Scheduler::MakeRunning(const Job& job, int32_t index, Time now) const {
+  Running r;
+  r.id = job.id;
+  r.index = index;
+  r.tenant = job.tenant;
+  r.prio = spec_.honor_priority ? -static_cast<int64_t>(job.priority) : 0;
+  r.start = job.start_time;
+  r.limit = job.time_limit;
+  {
+    // Its rank's secondary key, as RankOf gives it, written as a function of `now`: a remaining
+    // time falls as the clock runs (run time grows with it while the job runs).
+    const double limit = job.time_limit > 0 ? static_cast<double>(job.time_limit) : kInf;
+    const double oracle =
+        job.oracle_duration >= 0 ? static_cast<double>(job.oracle_duration) : kInf;
+    const double run_before = RunTimeMs(job) - static_cast<double>(now - job.start_time);
+    const double start = static_cast<double>(job.start_time);
+    switch (spec_.order) {
+      case PolicySpec::Order::kSubmit:
+        break;
+      case PolicySpec::Order::kTimeLimit:
+        r.key = limit;
+        break;
+      case PolicySpec::Order::kOracleDuration:
+        r.key = oracle;
+        break;
+      case PolicySpec::Order::kRemainingLimit:
+        r.key = limit - (job.checkpointable ? run_before : 0.0) + start;
+        r.key_falls = true;
+        break;
+      case PolicySpec::Order::kOracleRemaining:
+        r.key = oracle - (job.checkpointable ? run_before : 0.0) + start;
+        r.key_falls = r.key_floor = true;
+        break;
+    }
+  }
+  r.held = HeldDevices(job);
+  r.preemptible = job.preemptible;
+  r.takeable = job.preemptible && !job.allocation.empty();
+  r.checkpointable = job.checkpointable;
+  r.node = job.allocation.empty() ? -1 : job.allocation[0].node;
+  for (const auto& t : job.allocation) {
+    if (t.res.cpu_milli > 0) r.holds_cpu = true;
+    if (t.type >= 0 && t.type < 64) r.types |= uint64_t{1} << t.type;
+    if (t.node != job.allocation[0].node) r.multi_node = true;
+    if (t.type < 0) continue;
+    if (r.type == kNoAccel) r.type = t.type;
+    if (t.type == r.type) {
+      r.type_milli += t.res.accel_milli;
+      r.devices += static_cast<int32_t>(t.devices.size());
+    } else {
+      r.mixed = true;
+    }
+  }
+  // A job that starved before it got to run keeps running: LAS/SRTF may not take it again, or a
+  // long job could be starved, run a minute, and be demoted forever. (Its wait before this run is
+  // fixed while it runs.)
+  r.starved_before =
+      spec_.starvation_ms > 0 && TotalWaitMs(job, now) >= static_cast<double>(spec_.starvation_ms);
+  RefreshLevel(r, job, now);
+  return r;
+}
+
+void Scheduler::RefreshLevel(Running& r, const Job& job, Time now) const {
+  r.level = spec_.las ? LasLevel(job) : 0;
+  r.level_check_at = std::numeric_limits<Time>::max();
+  if (!spec_.las || r.held <= 0) return;
+  double next = kInf;
+  for (double t : spec_.las_thresholds_device_ms) {
+    if (t > job.attained_service_ms) next = std::min(next, t);
+  }
+  if (next == kInf) return;
+  // Service grows at `held` per ms while it runs: it cannot reach the next threshold sooner than
+  // this. Looked at again a little earlier than that, since the caller's sums round differently.
+  const double ms = std::min((next - job.attained_service_ms) / r.held * (1 - 1e-6), 1e15);
+  r.level_check_at = now + std::max<Time>(1, static_cast<Time>(ms) - 1);
+}
+
+void Scheduler::SyncRunning(const ClusterState& state, Time now, bool rebuilt) {
+  const bool feed = state.feed.stream != 0;
+  auto add = [&](int32_t index) {
+    if (feed) run_slot_[state.jobs[index].id] = static_cast<int32_t>(run_.size());
+    run_.push_back(MakeRunning(state.jobs[index], index, now));
+  };
+  if (!rebuilt && feed) {
+    const auto num_jobs = static_cast<int32_t>(state.jobs.size());
+    for (const JobDelta& d : state.feed.changes) {
+      auto it = run_slot_.find(d.id);
+      if (it == run_slot_.end()) continue;
+      const int32_t slot = it->second;
+      run_slot_.erase(it);
+      if (slot != static_cast<int32_t>(run_.size()) - 1) {
+        run_[slot] = run_.back();
+        run_slot_[run_[slot].id] = slot;
+      }
+      run_.pop_back();
+    }
+    for (const JobDelta& d : state.feed.changes) {
+      if (d.index < 0 || d.index >= num_jobs || run_slot_.count(d.id)) continue;
+      const Job& job = state.jobs[d.index];
+      if (job.id == d.id && job.phase != JobPhase::kPending) add(d.index);
+    }
+    if (run_.size() == queue_.running().size()) return;  // else the feed missed something
+  }
+  run_.clear();
+  run_slot_.clear();
+  for (int32_t i : queue_.running()) add(i);
+}
+
 std::vector<Scheduler::Option> Scheduler::OptionsOf(const ClusterState& state,
                                                     const Job& job) const {
   std::vector<Option> options;
@@ -275,7 +383,10 @@ Time Scheduler::EstimateFit(const ClusterState& state, const Shape& shape, Accel
   whole.assign(cap_.num_nodes(), 0);
   cpu.assign(cap_.num_nodes(), 0);
   mem.assign(cap_.num_nodes(), 0);
-  std::map<int32_t, std::vector<int64_t>> dev_free;  // copied lazily for nodes that change
+  // Free share per device, copied lazily for nodes where a release lands.
+  est_dev_.resize(static_cast<size_t>(cap_.num_nodes()));
+  for (int32_t n : est_dev_touched_) est_dev_[n].clear();
+  est_dev_touched_.clear();
   auto slots = [&](int32_t n) -> int64_t {
     if (!cap_.schedulable(n)) return 0;
     int64_t s = whole[n] / g;
@@ -300,10 +411,9 @@ Time Scheduler::EstimateFit(const ClusterState& state, const Shape& shape, Accel
   if (total >= shape.tasks) return finish(now);
   std::vector<std::pair<Time, int32_t>>& releases = est_releases_;
   releases.clear();
-  for (int32_t i : queue_.running()) {
-    const Job& job = state.jobs[i];
-    if (preempted_[i] || job.time_limit <= 0) continue;
-    releases.emplace_back(std::max(now, job.start_time + job.time_limit), i);
+  for (const Running& r : run_) {
+    if (preempted_[r.index] || r.limit <= 0) continue;
+    releases.emplace_back(std::max(now, r.start + r.limit), r.index);
   }
   std::sort(releases.begin(), releases.end());
   for (const auto& [t, i] : releases) {
@@ -314,17 +424,18 @@ Time Scheduler::EstimateFit(const ClusterState& state, const Shape& shape, Accel
       cpu[n] += task.res.cpu_milli;
       mem[n] += task.res.mem_mb;
       if (type != kNoAccel && !task.devices.empty()) {
-        auto [it, inserted] = dev_free.try_emplace(n);
-        if (inserted) {
+        std::vector<int64_t>& dev_free = est_dev_[n];
+        if (dev_free.empty() && cap_.num_devices(n) > 0) {
+          est_dev_touched_.push_back(n);
           for (int32_t d = 0; d < cap_.num_devices(n); ++d)
-            it->second.push_back(cap_.device_free(n, d));
+            dev_free.push_back(cap_.device_free(n, d));
         }
         const int64_t share = task.res.accel_milli / static_cast<int64_t>(task.devices.size());
         for (int32_t d : task.devices) {
           if (d < 0 || d >= cap_.num_devices(n) || cap_.device_type(n, d) != type) continue;
-          const bool was = it->second[d] >= cap_.device_total(n, d);
-          it->second[d] += share;
-          if (!was && it->second[d] >= cap_.device_total(n, d)) ++whole[n];
+          const bool was = dev_free[d] >= cap_.device_total(n, d);
+          dev_free[d] += share;
+          if (!was && dev_free[d] >= cap_.device_total(n, d)) ++whole[n];
         }
       }
       total += slots(n);
@@ -376,11 +487,12 @@ void Scheduler::MakeReservation(const ClusterState& state, const Job& job, const
   reservation_.type = option.type;
   reservation_.per_task = shape.per_task;
   reservation_.per_task_devices = IsFractional(shape.per_task) ? 0 : DevicesPerTask(shape.per_task);
-  std::vector<int64_t> slots;
+  std::vector<int64_t>& slots = reserve_slots_;
   reservation_.start = EstimateFit(state, shape, option.type, now, &slots);
   // Nodes to hold: those with the most room at the reserved time; when the time is unknown (jobs
   // without limits), those closest to fitting now, so they fill up for the head job first.
-  std::vector<std::pair<int64_t, int32_t>> ranked;  // (-room, node)
+  std::vector<std::pair<int64_t, int32_t>>& ranked = ranked_nodes_;  // (-room, node)
+  ranked.clear();
   const int32_t g = std::max(DevicesPerTask(shape.per_task), 1);
   for (int32_t n = 0; n < cap_.num_nodes(); ++n) {
     if (!cap_.schedulable(n)) continue;
@@ -396,7 +508,11 @@ void Scheduler::MakeReservation(const ClusterState& state, const Job& job, const
     if (room <= 0 && !slots.empty()) continue;
     ranked.emplace_back(-room, n);
   }
-  std::sort(ranked.begin(), ranked.end());
+  // Every node taken gives at least one task: only the best `tasks` nodes need ordering.
+  const auto take = std::min<size_t>(ranked.size(), static_cast<size_t>(std::max(shape.tasks, 0)));
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(take),
+                    ranked.end());
+  ranked.resize(take);
   int32_t left = shape.tasks;
   for (const auto& [neg_room, n] : ranked) {
     if (left <= 0) break;
@@ -412,6 +528,8 @@ void Scheduler::MakeReservation(const ClusterState& state, const Job& job, const
     }
     if (here <= 0) continue;
     reservation_.nodes.emplace_back(n, here);
+    if (reserved_node_.size() <= static_cast<size_t>(n)) reserved_node_.resize(n + 1, 0);
+    reserved_node_[n] = 1;
     left -= here;
   }
   ApplyHolds();
@@ -480,11 +598,13 @@ bool Scheduler::TryPlace(const ClusterState& state, const Job& job,
   return false;
 }
 
-bool Scheduler::OnReservedNode(const Job& job) const {
-  for (const auto& t : job.allocation) {
-    for (const auto& [n, tasks] : reservation_.nodes) {
-      if (t.node == n) return true;
-    }
+bool Scheduler::OnReservedNode(const ClusterState& state, const Running& r) const {
+  auto reserved = [&](int32_t n) {
+    return n >= 0 && static_cast<size_t>(n) < reserved_node_.size() && reserved_node_[n] != 0;
+  };
+  if (!r.multi_node) return reserved(r.node);
+  for (const auto& t : state.jobs[r.index].allocation) {
+    if (reserved(t.node)) return true;
   }
   return false;
 }
@@ -494,7 +614,7 @@ bool Scheduler::CouldPreempt(const Job& job, const Rank& rank) const {
   if (!any_victim_) return false;
   // SRTF takes from a job with much more time remaining (see TryPreempt).
   if (spec_.preempt_remaining && remaining_victim_max_ > 2 * rank.secondary) return true;
-  if (spec_.preempt_priority && rank.prio < worst_victim_.prio) return true;
+  if (spec_.preempt_priority && rank.prio < worst_victim_prio_) return true;
   // LAS may take devices only from a job that received more service than this one really has
   // (promotion reorders the queue but grants no such right); a starving job too, which is what
   // bounds its wait when the nodes it needs are held by long jobs. See TryPreempt.
@@ -529,7 +649,7 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
   // When only LAS could find victims, what they hold bounds what can be freed: if that and the
   // free room cannot hold the ask, no need to look at each running job.
   const bool only_las = spec_.preempt_las && !reclaiming && !spec_.preempt_remaining &&
-                        !(spec_.preempt_priority && worst_victim_.prio > entry.rank.prio);
+                        !(spec_.preempt_priority && worst_victim_prio_ > entry.rank.prio);
   if (only_las && opt.type != kNoAccel && opt.type < static_cast<AccelType>(las_held_.size())) {
     int64_t bound = cap_.free_milli(opt.type);
     const auto& held = las_held_[opt.type];
@@ -540,87 +660,107 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
     if (bound < shape.per_task.accel_milli * shape.tasks) return false;
   }
 
-  struct Candidate {
-    int32_t index;
-    int kind;  // 0 reclaim, 1 priority, 2 las, 3 remaining
-    double lost;
-    Rank rank;
-  };
   // Promotion reorders the queue but grants no right to preempt: only service really received
   // (the unpromoted queue) may take devices from a job that received more. Starvation neither:
   // a starving job preempts by the same rule, so its wait ends once the jobs it could take
   // (more service, checkpointable, never starved themselves) hold enough room.
-  std::vector<Candidate> candidates;
-  const std::vector<int32_t>& running = queue_.running();
-  for (size_t k = 0; k < running.size(); ++k) {
-    const int32_t i = running[k];
-    const Victim& info = victims_[k];
-    if (!info.takeable || preempted_[i]) continue;
-    const Job& v = state.jobs[i];
+  std::vector<Candidate>& candidates = candidates_;
+  candidates.clear();
+  for (const Running& r : run_) {
+    if (!r.takeable || preempted_[r.index]) continue;
     const bool holds_type =
-        opt.type == kNoAccel ? info.holds_cpu : opt.type < 64 && (info.types >> opt.type & 1) != 0;
+        opt.type == kNoAccel ? r.holds_cpu : opt.type < 64 && (r.types >> opt.type & 1) != 0;
     if (!holds_type) continue;
-    const Rank& vr = running_rank_[k];
     int kind = -1;
-    if (reclaiming && v.tenant != job.tenant && fair_.valid(v.tenant) &&
-        fair_.Borrowing(v.tenant, accel_dim)) {
+    if (reclaiming && r.tenant != job.tenant && fair_.valid(r.tenant) &&
+        fair_.Borrowing(r.tenant, accel_dim)) {
       kind = 0;
-    } else if (spec_.preempt_priority && vr.prio > entry.rank.prio) {
+    } else if (spec_.preempt_priority && r.prio > entry.rank.prio) {
       kind = 1;
-    } else if (spec_.preempt_las && vr.prio >= entry.rank.prio && vr.level > own_las_level &&
-               info.las_ok) {
+    } else if (spec_.preempt_las && r.prio >= entry.rank.prio && r.level > own_las_level &&
+               LasOk(r, now)) {
       kind = 2;
-    } else if (spec_.preempt_remaining && vr.prio >= entry.rank.prio && info.remaining_ok &&
-               vr.secondary > 2 * entry.rank.secondary) {
+    } else if (spec_.preempt_remaining && r.prio >= entry.rank.prio && RemainingOk(r, now) &&
+               SecondaryOf(r, now) > 2 * entry.rank.secondary) {
       kind = 3;
     }
     if (kind < 0) continue;
     // Nodes held for the head job are not for others to clear.
-    if (reservation_.active && reservation_.job != job.id && OnReservedNode(v)) continue;
-    candidates.push_back({i, kind, info.lost, vr});
+    if (reservation_.active && reservation_.job != job.id && OnReservedNode(state, r)) continue;
+    Candidate c;
+    c.index = r.index;
+    c.run = static_cast<int32_t>(&r - run_.data());
+    c.kind = kind;
+    c.lost = LostWork(r, now);
+    c.prio = r.prio;
+    c.level = r.level;
+    c.start = r.start;
+    c.id = r.id;
+    candidates.push_back(c);
   }
   if (candidates.empty()) return false;
-  // Least valuable first: lowest priority, latest LAS queue, least work lost, newest.
-  std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
-    if (a.rank.prio != b.rank.prio) return a.rank.prio > b.rank.prio;
-    if (a.rank.level != b.rank.level) return a.rank.level > b.rank.level;
-    if (a.lost != b.lost) return a.lost < b.lost;
-    const Time sa = state.jobs[a.index].start_time, sb = state.jobs[b.index].start_time;
-    if (sa != sb) return sa > sb;
-    return state.jobs[a.index].id > state.jobs[b.index].id;
-  });
-  // Tasks that need most of a node: free whole nodes, so group victims by node, nodes closest to
-  // free first (free devices plus what its victims hold), keeping the value order within a node.
-  const int32_t per_task = DevicesPerTask(shape.per_task);
-  if (opt.type != kNoAccel &&
-      (shape.tasks > 1 || 2 * per_task > cap_.max_devices_per_node(opt.type))) {
-    std::vector<int64_t> room(cap_.num_nodes(), 0);
-    std::vector<int32_t> node_of(candidates.size(), -1);
-    for (size_t c = 0; c < candidates.size(); ++c) {
-      const Job& v = state.jobs[candidates[c].index];
-      node_of[c] = v.allocation[0].node;
-      for (const auto& t : v.allocation) {
-        if (t.node >= 0 && t.node < cap_.num_nodes() && t.type == opt.type) {
-          room[t.node] += static_cast<int64_t>(t.devices.size());
+  // What the candidates hold of the type asked, node by node (devices, and the nodes that got
+  // some) and in all (milli).
+  std::vector<int32_t>& extra = scratch_devices_;
+  std::vector<int32_t>& extra_nodes = scratch_nodes_;
+  int64_t held_milli = 0;
+  auto count_held = [&]() {
+    for (int32_t n : extra_nodes) extra[n] = 0;
+    extra.resize(static_cast<size_t>(cap_.num_nodes()), 0);
+    extra_nodes.clear();
+    held_milli = 0;
+    auto add = [&](int32_t node, AccelType type, int64_t milli, int32_t devices) {
+      if (type != opt.type) return;
+      held_milli += milli;
+      if (node < 0 || node >= cap_.num_nodes() || devices == 0) return;
+      if (extra[node] == 0) extra_nodes.push_back(node);
+      extra[node] += devices;
+    };
+    for (const Candidate& c : candidates) {
+      const Running& r = run_[c.run];
+      if (!r.mixed && !r.multi_node) {
+        add(r.node, r.type, r.type_milli, r.devices);
+      } else {
+        for (const auto& t : state.jobs[r.index].allocation) {
+          add(t.node, t.type, t.res.accel_milli, static_cast<int32_t>(t.devices.size()));
         }
       }
     }
-    for (int32_t n = 0; n < cap_.num_nodes(); ++n) room[n] += cap_.whole_free(n, opt.type);
-    std::vector<size_t> order(candidates.size());
-    for (size_t c = 0; c < order.size(); ++c) order[c] = c;
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      const int32_t na = node_of[a], nb = node_of[b];
-      const int64_t ra = na >= 0 && na < cap_.num_nodes() ? room[na] : 0;
-      const int64_t rb = nb >= 0 && nb < cap_.num_nodes() ? room[nb] : 0;
-      if (ra != rb) return ra > rb;
-      return na < nb;
-    });
-    std::vector<Candidate> grouped;
-    grouped.reserve(candidates.size());
-    for (size_t c : order) grouped.push_back(candidates[c]);
-    candidates.swap(grouped);
+  };
+  if (opt.type != kNoAccel) count_held();
+  // Least valuable first: lowest priority, latest LAS queue, least work lost, newest. Tasks that
+  // need most of a node free whole nodes: victims are grouped by node, nodes closest to free
+  // first (free devices plus what its victims hold), in value order within a node.
+  const int32_t per_task = DevicesPerTask(shape.per_task);
+  const bool by_node = opt.type != kNoAccel &&
+                       (shape.tasks > 1 || 2 * per_task > cap_.max_devices_per_node(opt.type));
+  for (Candidate& c : candidates) {
+    const int32_t n = run_[c.run].node;
+    c.node_room =
+        by_node && n >= 0 && n < cap_.num_nodes() ? extra[n] + cap_.whole_free(n, opt.type) : 0;
+    c.node = by_node ? n : 0;
   }
-  if (candidates.size() > kMaxVictimCandidates) candidates.resize(kMaxVictimCandidates);
+  auto before = [](const Candidate& a, const Candidate& b) {
+    if (a.node_room != b.node_room) return a.node_room > b.node_room;
+    if (a.node != b.node) return a.node < b.node;
+    if (a.prio != b.prio) return a.prio > b.prio;
+    if (a.level != b.level) return a.level > b.level;
+    if (a.lost != b.lost) return a.lost < b.lost;
+    if (a.start != b.start) return a.start > b.start;
+    return a.id > b.id;
+  };
+  if (candidates.size() > kMaxVictimCandidates) {
+    std::nth_element(candidates.begin(), candidates.begin() + kMaxVictimCandidates,
+                     candidates.end(), before);
+    candidates.resize(kMaxVictimCandidates);
+    if (opt.type != kNoAccel) count_held();
+  }
+  // Usually a few victims are enough: the order is settled for the first few, then for the rest
+  // only if the walk below gets that far.
+  constexpr size_t kFirstSorted = 8;
+  size_t sorted = std::min(candidates.size(), kFirstSorted);
+  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(sorted),
+                    candidates.end(), before);
 
   // Placement is only tried once the freed room could hold the ask at all; and when all the
   // candidates together could not free enough, nothing is taken.
@@ -638,27 +778,19 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
     return slots * shape.per_task.accel_milli;
   };
   if (opt.type != kNoAccel) {
-    int64_t could_free = cap_.free_milli(opt.type);
     // Whole-device tasks also need the room node by node: at most the node's whole free devices
     // plus every device a candidate holds there.
-    std::vector<int32_t>& extra = scratch_devices_;
-    extra.assign(static_cast<size_t>(cap_.num_nodes()), 0);
-    for (const Candidate& cand : candidates) {
-      for (const auto& t : state.jobs[cand.index].allocation) {
-        if (t.type != opt.type) continue;
-        could_free += t.res.accel_milli;
-        if (t.node >= 0 && t.node < cap_.num_nodes()) {
-          extra[t.node] += static_cast<int32_t>(t.devices.size());
-        }
-      }
-    }
+    const int64_t could_free = cap_.free_milli(opt.type) + held_milli;
     if (could_free < need) return false;
     if (whole) {
-      int64_t slots = 0;
-      for (int32_t n : cap_.nodes_with(opt.type)) {
-        const int32_t devices =
-            std::min(cap_.whole_free(n, opt.type) + extra[n], cap_.max_devices_per_node(opt.type));
-        slots += devices / per_task_devices;
+      const int32_t most = cap_.max_devices_per_node(opt.type);
+      int64_t slots = room() / shape.per_task.accel_milli;  // with nothing taken
+      const std::vector<int32_t>& with_type = cap_.nodes_with(opt.type);
+      for (int32_t n : extra_nodes) {
+        if (!std::binary_search(with_type.begin(), with_type.end(), n)) continue;
+        const int32_t free = cap_.whole_free(n, opt.type);
+        slots += std::min(free + extra[n], most) / per_task_devices -
+                 std::min(free, most) / per_task_devices;
       }
       if (slots < shape.tasks) return false;
     }
@@ -666,6 +798,10 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
   std::vector<size_t> taken;
   bool fits = false;
   for (size_t c = 0; c < candidates.size() && !fits; ++c) {
+    if (c == sorted) {  // the first ones were not enough: order the rest
+      std::sort(candidates.begin() + static_cast<std::ptrdiff_t>(c), candidates.end(), before);
+      sorted = candidates.size();
+    }
     const Job& v = state.jobs[candidates[c].index];
     for (const auto& t : v.allocation) cap_.Apply(t, +1);
     fair_.Charge(v.tenant, AskOf(v.allocation, dims), -1);
@@ -729,7 +865,7 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
         p.reason = "preempted for job " + std::to_string(job.id) +
                    ", which has received less service (LAS queue " +
                    std::to_string(entry.rank.level < 0 ? 0 : entry.rank.level) + " < " +
-                   std::to_string(cand.rank.level) + ")";
+                   std::to_string(cand.level) + ")";
         break;
       default:
         p.reason =
@@ -753,6 +889,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   cap_.Sync(state, queue_.running(), /*incremental=*/!rebuilt);
   placer_.BeginCycle(state, cap_);
   fair_.Sync(state, cap_, queue_.running(), /*incremental=*/!rebuilt);
+  for (const auto& [n, tasks] : reservation_.nodes) reserved_node_[n] = 0;
   reservation_ = Reservation{};
   holds_.clear();
   records_.clear();
@@ -779,57 +916,41 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   }
   any_guarantee_ = any_guarantee;
 
-  // Running jobs: their ranks (for preemption) and whether anyone could be a victim at all.
-  const std::vector<int32_t>& running = queue_.running();
-  running_rank_.resize(running.size());
-  victims_.resize(running.size());
+  // Running jobs: whether anyone could be a victim at all, and bounds that spare the walk a look
+  // at each of them.
+  SyncRunning(state, now, rebuilt);
   las_victim_level_ = std::numeric_limits<int64_t>::min();
   remaining_victim_max_ = -kInf;
   las_held_.resize(state.accel_types.size());
   for (auto& by_level : las_held_) by_level.clear();
   const bool may_preempt =
       spec_.reclaim || spec_.preempt_priority || spec_.preempt_las || spec_.preempt_remaining;
-  for (size_t k = 0; k < running.size(); ++k) {
-    const Job& job = state.jobs[running[k]];
-    running_rank_[k] = RankOf(job, now);
-    Victim& v = victims_[k];
-    v = Victim{};
-    if (!may_preempt) continue;
-    v.takeable = job.preemptible && !job.allocation.empty();
-    for (const auto& t : job.allocation) {
-      if (t.res.cpu_milli > 0) v.holds_cpu = true;
-      if (t.type >= 0 && t.type < 64) v.types |= uint64_t{1} << t.type;
-    }
-    const bool ran_enough = now - job.start_time >= spec_.min_run_before_preempt_ms;
-    // A job that starved before it got to run keeps running: LAS/SRTF may not take it again,
-    // or a long job could be starved, run a minute, and be demoted forever.
-    const bool starved_before = spec_.starvation_ms > 0 &&
-                                TotalWaitMs(job, now) >= static_cast<double>(spec_.starvation_ms);
-    v.las_ok = job.checkpointable && ran_enough && !starved_before;
-    v.remaining_ok = ran_enough && !starved_before;
-    v.lost = job.checkpointable
-                 ? 0.0
-                 : HeldDevices(job) * static_cast<double>(std::max<Time>(now - job.start_time, 0));
-    if (!job.preemptible) continue;
-    if (!any_victim_) worst_victim_ = running_rank_[k];
+  for (Running& r : run_) {
+    if (now >= r.level_check_at) RefreshLevel(r, state.jobs[r.index], now);
+    if (!may_preempt || !r.preemptible) continue;
+    worst_victim_prio_ = any_victim_ ? std::max(worst_victim_prio_, r.prio) : r.prio;
     any_victim_ = true;
-    worst_victim_.prio = std::max(worst_victim_.prio, running_rank_[k].prio);
-    if (v.las_ok) {
-      las_victim_level_ = std::max(las_victim_level_, running_rank_[k].level);
-      const int64_t level = std::max<int64_t>(running_rank_[k].level, 0);
-      for (const auto& t : job.allocation) {
-        if (t.type < 0 || t.type >= static_cast<AccelType>(las_held_.size())) continue;
-        auto& by_level = las_held_[t.type];
-        if (by_level.size() <= static_cast<size_t>(level)) by_level.resize(level + 1, 0);
-        by_level[level] += t.res.accel_milli;
+    if (spec_.preempt_las && LasOk(r, now)) {
+      las_victim_level_ = std::max(las_victim_level_, r.level);
+      const auto level = static_cast<size_t>(std::max<int64_t>(r.level, 0));
+      auto held = [&](AccelType type, int64_t milli) {
+        if (type < 0 || type >= static_cast<AccelType>(las_held_.size())) return;
+        auto& by_level = las_held_[type];
+        if (by_level.size() <= level) by_level.resize(level + 1, 0);
+        by_level[level] += milli;
+      };
+      if (!r.mixed) {
+        held(r.type, r.type_milli);
+      } else {
+        for (const auto& t : state.jobs[r.index].allocation) held(t.type, t.res.accel_milli);
       }
     }
-    if (v.remaining_ok) {
-      remaining_victim_max_ = std::max(remaining_victim_max_, running_rank_[k].secondary);
+    if (spec_.preempt_remaining && RemainingOk(r, now)) {
+      remaining_victim_max_ = std::max(remaining_victim_max_, SecondaryOf(r, now));
     }
-    if (spec_.reclaim && any_guarantee && !reclaim_possible_ && fair_.valid(job.tenant)) {
+    if (spec_.reclaim && any_guarantee && !reclaim_possible_ && fair_.valid(r.tenant)) {
       for (size_t d = kDimAccelBase; d < dims; ++d) {
-        if (fair_.Borrowing(job.tenant, static_cast<int>(d))) reclaim_possible_ = true;
+        if (fair_.Borrowing(r.tenant, static_cast<int>(d))) reclaim_possible_ = true;
       }
     }
   }
@@ -981,9 +1102,10 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
       }
     }
   };
-  for (int32_t i : queue_.running()) {
-    const Job& job = state.jobs[i];
-    if (!preempted_[i]) add_release(job, job.allocation, job.start_time);
+  for (const Running& r : run_) {
+    if (preempted_[r.index] || r.limit <= 0) continue;
+    const Job& job = state.jobs[r.index];
+    add_release(job, job.allocation, job.start_time);
   }
   for (size_t k = 0; k < placed_this_cycle_.size(); ++k) {
     add_release(state.jobs[placed_index_[k]], placed_this_cycle_[k].tasks, now);

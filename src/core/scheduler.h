@@ -3,10 +3,12 @@
 // jobs are ranked, whether the queue is strict (head-of-line blocking) or EASY-backfilled, and
 // which kinds of preemption it may use. Keeping one engine means placement, quotas, reasons and
 // estimated starts behave the same under every policy; only the ranking and the rules differ.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "core/capacity.h"
@@ -105,7 +107,6 @@ class Scheduler : public Policy {
   bool Budgeted(const ClusterState& state, int32_t tenant, int32_t* over) const;
   void Explain(const ClusterState& state, Time now, CycleResult& result);
   bool CouldPreempt(const Job& job, const Rank& rank) const;
-  bool OnReservedNode(const Job& job) const;
 
   PolicySpec spec_;
   PolicyConfig config_;
@@ -120,21 +121,87 @@ class Scheduler : public Policy {
   std::vector<Record> records_;
   std::vector<uint8_t> preempted_;  // by state.jobs index; only entries in preempted_list_ set
   std::vector<int32_t> preempted_list_;
-  std::vector<Rank> running_rank_;  // parallel to queue_.running()
-  struct Victim {           // what preemption asks of a running job, worked out once per cycle
-    bool takeable = false;  // preemptible and holding something
-    uint64_t types = 0;     // accelerator types it holds, one bit each
+  // What the scheduler asks of a running job, kept between cycles: refreshed only when the feed
+  // names the job, so a cycle does not read every running job. What moves with time is derived
+  // from `now` (model.h: while a job runs its run time grows with the clock and its service at
+  // the rate of what it holds); its LAS queue is re-read from the job once its service could
+  // have reached the next threshold.
+  struct Running {
+    JobId id = 0;
+    int32_t index = -1;  // into ClusterState::jobs
+    int32_t tenant = -1;
+    int64_t prio = 0;   // its rank's priority band
+    int64_t level = 0;  // its LAS queue, valid until level_check_at
+    Time level_check_at = 0;
+    Time start = 0;  // start of the current run
+    Time limit = 0;  // declared time limit, 0 = none
+    double key = 0;  // its rank's secondary key: key (- now, when key_falls; >= 0 if floored)
+    bool key_falls = false;
+    bool key_floor = false;
+    double held = 0;            // devices held (cpus without an accelerator)
+    AccelType type = kNoAccel;  // the one accelerator type it holds, if one
+    int64_t type_milli = 0;     // accelerator milli of that type
+    int32_t devices = 0;        // devices of that type it holds
+    bool mixed = false;         // holds several types: read its allocation
+    int32_t node = -1;          // the node of its first task
+    bool multi_node = false;    // tasks on several nodes: read its allocation
+    uint64_t types = 0;         // accelerator types it holds, one bit each
     bool holds_cpu = false;
-    bool las_ok = false;        // LAS may take it: checkpointable, ran long enough, never starved
-    bool remaining_ok = false;  // SRTF may take it: ran long enough, never starved
-    double lost = 0;            // device-ms of work a preemption throws away
+    bool preemptible = false;
+    bool takeable = false;  // preemptible and holding something
+    bool checkpointable = false;
+    bool starved_before = false;  // waited past the starvation bound before this run
   };
-  std::vector<Victim> victims_;  // parallel to queue_.running()
+  Running MakeRunning(const Job& job, int32_t index, Time now) const;
+  void RefreshLevel(Running& r, const Job& job, Time now) const;
+  void SyncRunning(const ClusterState& state, Time now, bool rebuilt);
+  // = RankOf(job, now).secondary
+  static double SecondaryOf(const Running& r, Time now) {
+    if (!r.key_falls) return r.key;
+    const double v = r.key - static_cast<double>(now);
+    return r.key_floor ? std::max(0.0, v) : v;
+  }
+  bool RanEnough(const Running& r, Time now) const {
+    return now - r.start >= spec_.min_run_before_preempt_ms;
+  }
+  // LAS may take it: checkpointable, ran long enough, never starved.
+  bool LasOk(const Running& r, Time now) const {
+    return r.checkpointable && RanEnough(r, now) && !r.starved_before;
+  }
+  // SRTF may take it: ran long enough, never starved.
+  bool RemainingOk(const Running& r, Time now) const {
+    return RanEnough(r, now) && !r.starved_before;
+  }
+  // Device-ms of work a preemption throws away.
+  double LostWork(const Running& r, Time now) const {
+    return r.checkpointable ? 0.0 : r.held * static_cast<double>(std::max<Time>(now - r.start, 0));
+  }
+  bool OnReservedNode(const ClusterState& state, const Running& r) const;
+  struct Candidate {     // a running job TryPreempt may take
+    int32_t index = -1;  // into ClusterState::jobs
+    int32_t run = -1;    // into run_
+    int kind = 0;        // 0 reclaim, 1 priority, 2 las, 3 remaining
+    double lost = 0;
+    int64_t prio = 0, level = 0;
+    Time start = 0;
+    JobId id = 0;
+    int64_t node_room = 0;  // when grouping by node: free devices there plus what victims hold
+    int32_t node = 0;       // when grouping by node: its first task's node
+  };
+  std::vector<Candidate> candidates_;
+  std::vector<int32_t> scratch_nodes_;
+  std::vector<uint8_t> reserved_node_;           // by node: held for this cycle's reservation
+  std::vector<Running> run_;                     // running jobs, in no particular order
+  std::unordered_map<JobId, int32_t> run_slot_;  // id -> index in run_ (with a feed only)
   // [type][LAS level]: accelerator milli held by jobs LAS may preempt, this cycle.
   std::vector<std::vector<int64_t>> las_held_;
   std::vector<int32_t> scratch_devices_;                // by node, for TryPreempt
   std::vector<int64_t> est_whole_, est_cpu_, est_mem_;  // by node, for EstimateFit
   std::vector<std::pair<Time, int32_t>> est_releases_;
+  std::vector<std::pair<int64_t, int32_t>> ranked_nodes_;  // for MakeReservation
+  std::vector<int64_t> reserve_slots_;
+  std::vector<std::vector<int64_t>> est_dev_;  // by node, for EstimateFit
+  std::vector<int32_t> est_dev_touched_;
   int64_t las_victim_level_ = 0;     // highest LAS queue among jobs LAS may preempt
   double remaining_victim_max_ = 0;  // longest remaining time among jobs SRTF may preempt
   std::vector<std::tuple<int64_t, int64_t, int64_t, int32_t, AccelType, int64_t, int64_t, int32_t>>
@@ -152,7 +219,7 @@ class Scheduler : public Policy {
   } reservation_;
   std::vector<TaskAllocation> holds_;
   std::vector<Placement> placed_this_cycle_;
-  Rank worst_victim_;
+  int64_t worst_victim_prio_ = 0;  // highest (worst) priority band of a preemptible running job
   bool any_victim_ = false;
   bool reclaim_possible_ = false;
   int64_t cpu_only_live_ = 0;  // classes still in the walk whose jobs need no accelerator
