@@ -339,14 +339,21 @@ void JobQueue::ReviveShort(Time short_max, const std::function<bool(int32_t cls)
 }
 
 void JobQueue::ForEachUnconsumed(const std::function<void(const Item&)>& visit) const {
+  // A k-way merge of the classes in rank order. Each head keeps a copy of its rank, so comparing
+  // heads does not chase set nodes.
   using Cursor = Members::const_iterator;
   struct Head {
+    QueueRank rank;
     Cursor it;
     int32_t cls;
   };
-  auto after = [](const Head& a, const Head& b) { return RankLess(b.it->rank, a.it->rank); };
+  auto after = [](const Head& a, const Head& b) { return RankLess(b.rank, a.rank); };
   std::vector<Head> heap;
-  for (int32_t c : nonempty_) heap.push_back({classes_[c].members.begin(), c});
+  heap.reserve(nonempty_.size());
+  for (int32_t c : nonempty_) {
+    const Cursor first = classes_[c].members.begin();
+    heap.push_back({first->rank, first, c});
+  }
   std::make_heap(heap.begin(), heap.end(), after);
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), after);
@@ -358,6 +365,7 @@ void JobQueue::ForEachUnconsumed(const std::function<void(const Item&)>& visit) 
     if (++head.it == classes_[head.cls].members.end()) {
       heap.pop_back();
     } else {
+      head.rank = head.it->rank;
       std::push_heap(heap.begin(), heap.end(), after);
     }
   }

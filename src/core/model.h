@@ -3,6 +3,7 @@
 // The server builds a ClusterState from its store; the simulator keeps one and mutates it.
 // Both hand it to the same Policy, so a decision can be replayed byte-for-byte in a test.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -161,10 +162,23 @@ struct Preemption {
   JobId for_job = 0;   // the pending job that needs the room (0 when none in particular)
 };
 
+// Why a job is still pending, and when it may start. Every pending job gets one every cycle, so
+// it is kept cheap: jobs that wait for the same thing share `words`, and what differs per job
+// (its place in line, its estimated start) is numbers. Reason() writes the whole sentence.
 struct PendingInfo {
+  enum class Start : uint8_t {
+    kEstimate,         // est_start, when known, is the plan's estimate
+    kReserved,         // est_start is the reservation held for this job (the head of the queue)
+    kReservedUnknown,  // held for this job, but running jobs have no limits: no time to promise
+  };
   JobId job = 0;
-  std::string reason;             // in words a user understands
-  Time est_start = kUnknownTime;  // from the reservation plan, when computable
+  std::shared_ptr<const std::string> words;  // e.g. "waiting for 8 × nvidia-a100 (0 free of 64)"
+  int64_t ahead = 0;                         // higher-ranked jobs waiting before it (0: not said)
+  Time est_start = kUnknownTime;             // from the reservation plan, when computable
+  Start start = Start::kEstimate;
+
+  // In words a user understands, with the start relative to `now` ("estimated start in ~3.5 h").
+  std::string Reason(Time now) const;
 };
 
 // Apply preemptions before placements: a placement may use room its cycle's victims free, so

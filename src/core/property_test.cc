@@ -162,7 +162,7 @@ std::string Replay(const Scenario& sc, const std::string& policy_name, const std
     size_t pending = 0;
     for (const Job& j : s.jobs) pending += j.phase == JobPhase::kPending;
     EXPECT_EQ(r.pending.size(), pending) << policy_name;
-    for (const auto& p : r.pending) EXPECT_FALSE(p.reason.empty());
+    for (const auto& p : r.pending) EXPECT_FALSE(p.Reason(now).empty());
     // Advance to the next completion or arrival.
     Time next_t = next < sc.jobs.size() ? sc.jobs[next].submit_time : -1;
     for (const Job& j : s.jobs) {

@@ -118,8 +118,16 @@ class Scheduler : public Policy {
   std::vector<ClassInfo> classes_;  // by queue class id
 
   // Per-cycle state, kept as members so buffers are reused.
-  std::vector<Record> records_;
-  std::vector<uint8_t> preempted_;  // by state.jobs index; only entries in preempted_list_ set
+  std::vector<Record> records_;  // jobs the walk looked at and left pending
+  struct Waiting {               // a job the walk skipped: it waits like its class
+    int32_t cls = -1;
+    JobId id = 0;
+    Time limit = 0;
+  };
+  std::vector<Waiting> waiting_;         // in rank order
+  JobId strict_head_ = 0;                // the job nothing may pass (strict policies), this cycle
+  std::vector<int32_t> described_slot_;  // by class, for Explain
+  std::vector<uint8_t> preempted_;       // by state.jobs index; only entries in preempted_list_ set
   std::vector<int32_t> preempted_list_;
   // What the scheduler asks of a running job, kept between cycles: refreshed only when the feed
   // names the job, so a cycle does not read every running job. What moves with time is derived

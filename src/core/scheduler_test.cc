@@ -47,9 +47,10 @@ TEST(GangTest, AllOrNothing) {
   CycleResult r = policy->Schedule(s, 100);
   EXPECT_EQ(r.placements.size(), 0u);
   ASSERT_NE(FindPending(r, 2), nullptr);
-  EXPECT_NE(FindPending(r, 2)->reason.find("waiting for 2 tasks × 4 × nvidia-a100 (6 free of 8)"),
-            std::string::npos)
-      << FindPending(r, 2)->reason;
+  EXPECT_NE(
+      FindPending(r, 2)->Reason(100).find("waiting for 2 tasks × 4 × nvidia-a100 (6 free of 8)"),
+      std::string::npos)
+      << FindPending(r, 2)->Reason(100);
 
   s.jobs[1] = MakeJob(2, 2000, 2, 10);
   r = policy->Schedule(s, 100);
@@ -87,8 +88,8 @@ TEST(FifoTest, StrictHeadOfLineBlocking) {
   CycleResult r = Make("fifo")->Schedule(s, 100);
   EXPECT_TRUE(r.placements.empty());
   ASSERT_EQ(r.pending.size(), 2u);
-  EXPECT_NE(FindPending(r, 3)->reason.find("behind job 2"), std::string::npos)
-      << FindPending(r, 3)->reason;
+  EXPECT_NE(FindPending(r, 3)->Reason(100).find("behind job 2"), std::string::npos)
+      << FindPending(r, 3)->Reason(100);
 }
 
 TEST(BackfillTest, NeverDelaysTheHeadReservation) {
@@ -115,7 +116,8 @@ TEST(BackfillTest, NeverDelaysTheHeadReservation) {
   const PendingInfo* head = FindPending(r, 2);
   ASSERT_NE(head, nullptr);
   EXPECT_EQ(head->est_start, 1000 * kSec);
-  EXPECT_NE(head->reason.find("reserved start in ~15 min"), std::string::npos) << head->reason;
+  EXPECT_NE(head->Reason(100 * kSec).find("reserved start in ~15 min"), std::string::npos)
+      << head->Reason(100 * kSec);
   const PendingInfo* blocked = FindPending(r, 3);
   ASSERT_NE(blocked, nullptr);
   EXPECT_EQ(blocked->est_start, 1100 * kSec);  // after the head job's limit
@@ -134,8 +136,8 @@ TEST(BackfillTest, OtherNodesStayUsable) {
   ASSERT_EQ(r.placements.size(), 1u);
   EXPECT_EQ(r.placements[0].job, 4);
   EXPECT_EQ(r.placements[0].tasks[0].node, 1);
-  EXPECT_NE(FindPending(r, 3)->reason.find("resources are being reserved"), std::string::npos)
-      << FindPending(r, 3)->reason;
+  EXPECT_NE(FindPending(r, 3)->Reason(100).find("resources are being reserved"), std::string::npos)
+      << FindPending(r, 3)->Reason(100);
 }
 
 TEST(QuotaTest, LimitBlocksWithAClearReason) {
@@ -147,7 +149,7 @@ TEST(QuotaTest, LimitBlocksWithAClearReason) {
   CycleResult r = Make("default")->Schedule(s, 100);
   EXPECT_TRUE(r.placements.empty());
   ASSERT_NE(FindPending(r, 2), nullptr);
-  EXPECT_EQ(FindPending(r, 2)->reason, "tenant physics is at its quota 8/8 nvidia-a100");
+  EXPECT_EQ(FindPending(r, 2)->Reason(100), "tenant physics is at its quota 8/8 nvidia-a100");
 }
 
 TEST(QuotaTest, BudgetBlocks) {
@@ -158,7 +160,7 @@ TEST(QuotaTest, BudgetBlocks) {
   s.jobs.push_back(MakeJob(1, 1000));
   CycleResult r = Make("fair")->Schedule(s, 0);
   EXPECT_TRUE(r.placements.empty());
-  EXPECT_EQ(FindPending(r, 1)->reason,
+  EXPECT_EQ(FindPending(r, 1)->Reason(0),
             "tenant physics is over its accelerator-hour budget (105.3 of 100 h used this period)");
 }
 
@@ -329,12 +331,12 @@ TEST(ReasonsTest, EveryPendingJobHasAReason) {
   CycleResult r = Make("default")->Schedule(s, 0);
   ASSERT_EQ(r.pending.size(), 4u);
   for (const auto& p : r.pending) {
-    EXPECT_FALSE(p.reason.empty());
+    EXPECT_FALSE(p.Reason(0).empty());
     EXPECT_EQ(p.est_start, 40 * kMin) << p.job;  // all four fit in the 8 GPUs freed at 40 min
   }
-  EXPECT_EQ(FindPending(r, 2)->reason,
+  EXPECT_EQ(FindPending(r, 2)->Reason(0),
             "waiting for 2 × nvidia-a100 (0 free of 8); reserved start in ~40 min");
-  EXPECT_EQ(FindPending(r, 5)->reason,
+  EXPECT_EQ(FindPending(r, 5)->Reason(0),
             "waiting for 2 × nvidia-a100 (0 free of 8); behind 3 higher-ranked jobs; estimated "
             "start in ~40 min");
   PolicyConfig quiet;
@@ -393,7 +395,7 @@ TEST(OracleTest, SjfOracleSortsByTrueDurationAndBlocks) {
   ASSERT_EQ(r.placements.size(), 1u);
   EXPECT_EQ(r.placements[0].job, 2);
   // Job 3 (200) is next and does not fit the 1 free GPU; job 1 must not pass it.
-  EXPECT_NE(FindPending(r, 1)->reason.find("behind job 3"), std::string::npos);
+  EXPECT_NE(FindPending(r, 1)->Reason(10).find("behind job 3"), std::string::npos);
   // Non-oracle policies ignore the true durations: FIFO order.
   r = Make("fifo")->Schedule(s, 10);
   ASSERT_EQ(r.placements.size(), 1u);
@@ -427,15 +429,42 @@ TEST(RobustnessTest, StaleOrOddInputNeverCrashesAndIsExplained) {
     ASSERT_EQ(r.placements.size(), 1u) << name;
     EXPECT_EQ(r.placements[0].job, 2) << name;
     ASSERT_EQ(r.pending.size(), 3u) << name;
-    for (const auto& info : r.pending) EXPECT_FALSE(info.reason.empty()) << name << " " << info.job;
-    EXPECT_EQ(testing::FindPending(r, 5)->reason,
+    for (const auto& info : r.pending)
+      EXPECT_FALSE(info.Reason(1000).empty()) << name << " " << info.job;
+    EXPECT_EQ(testing::FindPending(r, 5)->Reason(1000),
               "asks 500 cpus per task but the largest node has 64 cpus (it cannot run until the "
               "cluster changes)")
         << name;
-    EXPECT_EQ(testing::FindPending(r, 1)->reason,
+    EXPECT_EQ(testing::FindPending(r, 1)->Reason(1000),
               "asks for an accelerator type the cluster does not have")
         << name;
   }
+}
+
+// Pending jobs share their words; the sentence, with the start relative to the time it is read,
+// is written only when someone reads it.
+TEST(PendingInfoTest, ReasonWritesPlaceInLineAndStartRelativeToNow) {
+  PendingInfo info;
+  info.job = 7;
+  info.words = std::make_shared<const std::string>("waiting for 8 × nvidia-a100 (0 free of 64)");
+  EXPECT_EQ(info.Reason(0), "waiting for 8 × nvidia-a100 (0 free of 64)");
+  info.ahead = 1;
+  info.est_start = 3 * kHourMs;
+  EXPECT_EQ(info.Reason(kHourMs),
+            "waiting for 8 × nvidia-a100 (0 free of 64); behind 1 higher-ranked job; estimated "
+            "start in ~2 h");
+  info.ahead = 3;
+  EXPECT_EQ(info.Reason(2 * kHourMs + 30 * kMin),
+            "waiting for 8 × nvidia-a100 (0 free of 64); behind 3 higher-ranked jobs; estimated "
+            "start in ~30 min");
+  info.ahead = 0;
+  info.start = PendingInfo::Start::kReserved;
+  EXPECT_EQ(info.Reason(4 * kHourMs),  // read after the time passed: not a negative duration
+            "waiting for 8 × nvidia-a100 (0 free of 64); reserved start in ~0 s");
+  info.start = PendingInfo::Start::kReservedUnknown;
+  EXPECT_NE(info.Reason(0).find("no start time can be promised"), std::string::npos);
+  PendingInfo bare;  // no words at all must not crash
+  EXPECT_EQ(bare.Reason(0), "");
 }
 
 }  // namespace

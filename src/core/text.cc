@@ -50,4 +50,30 @@ std::string ShapeAskText(const ClusterState& state, const Shape& shape, AccelTyp
   return std::to_string(shape.tasks) + " tasks × " + ask;
 }
 
+std::string PendingInfo::Reason(Time now) const {
+  std::string text;
+  text.reserve((words ? words->size() : 0) + 64);
+  if (words) text = *words;
+  if (ahead > 0) {
+    text.append("; behind ").append(std::to_string(ahead)).append(" higher-ranked job");
+    if (ahead > 1) text.push_back('s');
+  }
+  switch (start) {
+    case Start::kReserved:
+      text.append("; reserved start in ").append(RoughDuration(est_start - now));
+      break;
+    case Start::kReservedUnknown:
+      text.append(
+          "; next in line: resources are being reserved for it (running jobs have no time limit, "
+          "so no start time can be promised)");
+      break;
+    case Start::kEstimate:
+      if (est_start != kUnknownTime) {
+        text.append("; estimated start in ").append(RoughDuration(est_start - now));
+      }
+      break;
+  }
+  return text;
+}
+
 }  // namespace suanli::core

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
@@ -137,8 +138,9 @@ class Controller {
     store::TaskPlacement held;
     TimeMs deadline = 0;
   };
+  // What the latest scheduling pass said of a pending job; its reason is written out when read.
   struct PendingView {
-    TimeMs est_start = -1;
+    core::PendingInfo info;
   };
 
   // controller.cc
@@ -219,7 +221,7 @@ class Controller {
   std::map<std::string, NodeState> nodes_;
   std::map<JobId, JobRecord> active_;  // not yet terminal (plus terminal until flushed)
   std::map<std::pair<std::string, std::string>, JobId> idempotency_;  // active jobs only
-  std::map<JobId, PendingView> pending_view_;
+  std::unordered_map<JobId, PendingView> pending_view_;
   std::vector<Draining> draining_;
   JobId next_job_id_ = 1;
 

@@ -292,8 +292,12 @@ void Controller::SchedulingPass(TimeMs now) {
   for (const auto& info : result.pending) {
     auto it = active_.find(info.job);
     if (it == active_.end() || it->second.state != JobState::kPending) continue;
-    it->second.reason = no_nodes.empty() ? info.reason : no_nodes;
-    pending_view_[info.job].est_start = no_nodes.empty() ? info.est_start : -1;
+    if (no_nodes.empty()) {
+      pending_view_[info.job].info = info;  // words shared between jobs: no copy per job
+    } else {
+      it->second.reason = no_nodes;
+      pending_view_.erase(info.job);
+    }
   }
   if (!no_nodes.empty()) {
     for (auto& [id, job] : active_) {

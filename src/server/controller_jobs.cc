@@ -44,13 +44,18 @@ json Controller::JobJson(const JobRecord& job) const {
   json shapes = json::array();
   for (const auto& s : job.spec.shapes) shapes.push_back(ShapeJson(s));
   TimeMs est = -1;
-  if (auto it = pending_view_.find(job.id); it != pending_view_.end()) est = it->second.est_start;
+  std::string reason = job.reason;
+  if (auto it = pending_view_.find(job.id);
+      it != pending_view_.end() && job.state == JobState::kPending) {
+    est = it->second.info.est_start;
+    if (it->second.info.words) reason = it->second.info.Reason(Now());
+  }
   const store::ShapeSpec& m = job.spec.main;
   return json{
       {"id", job.id},
       {"name", job.spec.name},
       {"state", JobStateName(job.state)},
-      {"reason", job.reason},
+      {"reason", reason},
       {"est_start_time", job.state == JobState::kPending ? Seconds(est) : json(nullptr)},
       {"tenant", job.tenant},
       {"user", job.user},
