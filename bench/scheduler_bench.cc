@@ -116,8 +116,15 @@ void Run(const std::string& name, bool explain) {
     j.start_time = now;
     j.allocation = p.tasks;
   }
-  // 2. Full cluster, ~100k still pending, nothing changed: steady-state cycle.
-  Figures full = Cycle(policy, s, now + 1000);
+  // 2. Full cluster, ~100k still pending, nothing changed: steady-state cycle. Repeated (the
+  // machines here are shared and noisy): the fastest and the median of five are reported.
+  std::vector<double> full_ms;
+  Figures full;
+  for (int k = 0; k < 5; ++k) {
+    full = Cycle(policy, s, now + 1000 + k);
+    full_ms.push_back(full.ms);
+  }
+  std::sort(full_ms.begin(), full_ms.end());
   // 3. 1% of running jobs end: the cycle refills the freed room.
   size_t ended = 0;
   for (size_t i = 0; i < s.jobs.size() && ended < r.placements.size() / 100; ++i) {
@@ -130,10 +137,11 @@ void Run(const std::string& name, bool explain) {
   Figures refill = Cycle(policy, s, now + 2000);
   std::printf(
       "%-12s explain=%-3s | fill: %7.1f ms, %6zu placements (%8.0f placements/s) | full: %6.1f "
-      "ms, %6zu pending | refill after %zu ended: %6.1f ms, %4zu placements, %3zu preemptions\n",
+      "ms (median %6.1f), %6zu pending | refill after %zu ended: %6.1f ms, %4zu placements, %3zu "
+      "preemptions\n",
       name.c_str(), explain ? "on" : "off", fill.ms, fill.placements,
-      fill.placements / (fill.ms / 1000.0), full.ms, full.pending, ended, refill.ms,
-      refill.placements, refill.preemptions);
+      fill.placements / (fill.ms / 1000.0), full_ms.front(), full_ms[full_ms.size() / 2],
+      full.pending, ended, refill.ms, refill.placements, refill.preemptions);
 }
 
 }  // namespace

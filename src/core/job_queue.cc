@@ -30,7 +30,7 @@ bool RankLess(const QueueRank& a, const QueueRank& b) {
   return a.id < b.id;
 }
 
-JobQueue::JobQueue(Rules rules) : rules_(std::move(rules)) {}
+JobQueue::JobQueue(Rules rules) : rules_(std::move(rules)) { class_cache_.fill({0, -1}); }
 
 int32_t JobQueue::BucketOf(int32_t tenant) const {
   if (!rules_.bucket_per_tenant) return 0;
@@ -52,10 +52,10 @@ bool JobQueue::Sync(const ClusterState& state, Time now) {
 
 void JobQueue::Rebuild(const ClusterState& state, Time now) {
   slots_.clear();
-  classes_.clear();
-  pool_.release();  // every set node went with classes_
+  classes_.clear();  // set nodes go back to the pool, which keeps them for this rebuild
   nonempty_.clear();
   class_index_.clear();
+  class_cache_.fill({0, -1});
   timers_ = {};
   running_.clear();
   pending_ = 0;
@@ -63,7 +63,10 @@ void JobQueue::Rebuild(const ClusterState& state, Time now) {
   num_buckets_ = rules_.bucket_per_tenant ? num_tenants_ + 1 : 1;
   // Slots and timers only serve the next cycle's feed; a state without one is rebuilt anyway.
   const bool feed = state.feed.stream != 0;
-  std::vector<std::pair<int32_t, Member>> members;
+  // Buffers are members: the server rebuilds every cycle, and fresh vectors of 100k members
+  // would cost allocation and page faults each time.
+  auto& members = rebuild_members_;
+  members.clear();
   if (feed) slots_.reserve(state.jobs.size());
   for (int32_t i = 0; i < static_cast<int32_t>(state.jobs.size()); ++i) {
     const Job& job = state.jobs[i];
@@ -85,12 +88,15 @@ void JobQueue::Rebuild(const ClusterState& state, Time now) {
   }
   // Grouped by class (counting sort), then each class sorted by rank, so every class set is built
   // by appending (linear rather than n log n).
-  std::vector<size_t> start(classes_.size() + 1, 0);
+  std::vector<size_t>& start = rebuild_start_;
+  start.assign(classes_.size() + 1, 0);
   for (const auto& [cls, member] : members) ++start[cls + 1];
   for (size_t c = 1; c < start.size(); ++c) start[c] += start[c - 1];
-  std::vector<Member> grouped(members.size());
+  std::vector<Member>& grouped = rebuild_grouped_;
+  grouped.resize(members.size());
   {
-    std::vector<size_t> next(start.begin(), start.end() - 1);
+    std::vector<size_t>& next = rebuild_next_;
+    next.assign(start.begin(), start.end() - 1);
     for (const auto& [cls, member] : members) grouped[next[cls]++] = member;
   }
   for (int32_t c = 0; c < static_cast<int32_t>(classes_.size()); ++c) {
@@ -204,9 +210,20 @@ bool JobQueue::SameKey(const ClassKey& key, const Job& job, const QueueRank& ran
 int32_t JobQueue::ClassOf(const ClusterState& state, const Job& job, const QueueRank& rank) {
   const int32_t bucket = BucketOf(job.tenant);
   const Time limit = rules_.class_limit ? rules_.class_limit(state, job) : 0;
-  auto& candidates = class_index_[KeyHash(job, rank, bucket, limit)];
+  const uint64_t hash = KeyHash(job, rank, bucket, limit);
+  // Most jobs fall in a class seen just before: a small direct-mapped cache spares the map.
+  auto& [cached_hash, cached_cls] = class_cache_[hash % class_cache_.size()];
+  if (cached_cls >= 0 && cached_hash == hash &&
+      SameKey(classes_[cached_cls].key, job, rank, bucket, limit)) {
+    return cached_cls;
+  }
+  auto& candidates = class_index_[hash];
   for (int32_t c : candidates) {
-    if (SameKey(classes_[c].key, job, rank, bucket, limit)) return c;
+    if (SameKey(classes_[c].key, job, rank, bucket, limit)) {
+      cached_hash = hash;
+      cached_cls = c;
+      return c;
+    }
   }
   Class cls(&pool_);
   cls.key.bucket = bucket;
@@ -218,6 +235,8 @@ int32_t JobQueue::ClassOf(const ClusterState& state, const Job& job, const Queue
   cls.key.type_speed = job.type_speed;
   classes_.push_back(std::move(cls));
   candidates.push_back(static_cast<int32_t>(classes_.size()) - 1);
+  cached_hash = hash;
+  cached_cls = candidates.back();
   return candidates.back();
 }
 

@@ -17,6 +17,7 @@
 // the same order: ranks are a pure function of the job and `now`, and a pending job's rank only
 // changes at times the policy names in advance (LAS promotion, starvation), which the queue
 // keeps in a timer heap.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory_resource>
@@ -165,6 +166,10 @@ class JobQueue {
   std::vector<Class> classes_;
   std::vector<int32_t> nonempty_;
   std::unordered_map<uint64_t, std::vector<int32_t>> class_index_;
+  std::array<std::pair<uint64_t, int32_t>, 256> class_cache_;  // (key hash, class), see ClassOf
+  std::vector<std::pair<int32_t, Member>> rebuild_members_;    // Rebuild's buffers
+  std::vector<Member> rebuild_grouped_;
+  std::vector<size_t> rebuild_start_, rebuild_next_;
   std::priority_queue<std::pair<Time, JobId>, std::vector<std::pair<Time, JobId>>, std::greater<>>
       timers_;
   std::vector<int32_t> running_;  // ascending
