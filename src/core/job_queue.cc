@@ -52,7 +52,11 @@ bool JobQueue::Sync(const ClusterState& state, Time now) {
 
 void JobQueue::Rebuild(const ClusterState& state, Time now) {
   slots_.clear();
-  classes_.clear();  // set nodes go back to the pool, which keeps them for this rebuild
+  classes_.clear();
+  // Fresh chunks: nodes then lie in the order they are inserted (class by class, by rank), which
+  // is the order the walk and ForEachUnconsumed read them in. Reusing freed nodes would scatter
+  // them.
+  pool_.release();
   nonempty_.clear();
   class_index_.clear();
   class_cache_.fill({0, -1});
@@ -358,34 +362,42 @@ void JobQueue::ReviveShort(Time short_max, const std::function<bool(int32_t cls)
 }
 
 void JobQueue::ForEachUnconsumed(const std::function<void(const Item&)>& visit) const {
-  // A k-way merge of the classes in rank order. Each head keeps a copy of its rank, so comparing
-  // heads does not chase set nodes.
+  // A k-way merge of the classes in rank order, as a tournament: leaf j holds class j's next
+  // member, each inner node the better of its children, so taking the next member costs one
+  // comparison per level (about ten for a thousand classes) and moves no data.
   using Cursor = Members::const_iterator;
-  struct Head {
-    QueueRank rank;
-    Cursor it;
-    int32_t cls;
-  };
-  auto after = [](const Head& a, const Head& b) { return RankLess(b.rank, a.rank); };
-  std::vector<Head> heap;
-  heap.reserve(nonempty_.size());
-  for (int32_t c : nonempty_) {
-    const Cursor first = classes_[c].members.begin();
-    heap.push_back({first->rank, first, c});
+  const auto k = static_cast<int32_t>(nonempty_.size());
+  if (k == 0) return;
+  int32_t leaves = 1;
+  while (leaves < k) leaves *= 2;
+  std::vector<Cursor> cursor(static_cast<size_t>(k));
+  std::vector<QueueRank> head(static_cast<size_t>(k));
+  std::vector<int32_t> tree(static_cast<size_t>(2 * leaves), -1);  // leaf or winner: index or -1
+  for (int32_t j = 0; j < k; ++j) {
+    cursor[j] = classes_[nonempty_[j]].members.begin();
+    head[j] = cursor[j]->rank;
+    tree[leaves + j] = j;
   }
-  std::make_heap(heap.begin(), heap.end(), after);
-  while (!heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), after);
-    Head& head = heap.back();
-    const Member& m = *head.it;
+  auto better = [&](int32_t a, int32_t b) {
+    if (a < 0) return b;
+    if (b < 0) return a;
+    return RankLess(head[b], head[a]) ? b : a;
+  };
+  for (int32_t i = leaves - 1; i >= 1; --i) tree[i] = better(tree[2 * i], tree[2 * i + 1]);
+  while (tree[1] >= 0) {
+    const int32_t j = tree[1];
+    const int32_t cls = nonempty_[j];
+    const Member& m = *cursor[j];
     const bool consumed = m.index >= 0 && static_cast<size_t>(m.index) < consumed_.size() &&
                           consumed_[m.index] == walk_no_;
-    if (!consumed) visit(Item{m.index, head.cls, m.rank, m.limit});
-    if (++head.it == classes_[head.cls].members.end()) {
-      heap.pop_back();
+    if (!consumed) visit(Item{m.index, cls, m.rank, m.limit});
+    if (++cursor[j] == classes_[cls].members.end()) {
+      tree[leaves + j] = -1;
     } else {
-      head.rank = head.it->rank;
-      std::push_heap(heap.begin(), heap.end(), after);
+      head[j] = cursor[j]->rank;
+    }
+    for (int32_t i = (leaves + j) / 2; i >= 1; i /= 2) {
+      tree[i] = better(tree[2 * i], tree[2 * i + 1]);
     }
   }
 }
