@@ -97,6 +97,7 @@ void JobQueue::Rebuild(const ClusterState& state, Time now) {
   for (const auto& [cls, member] : members) ++start[cls + 1];
   for (size_t c = 1; c < start.size(); ++c) start[c] += start[c - 1];
   std::vector<Member>& grouped = rebuild_grouped_;
+  bool arrays_match = true;
   grouped.resize(members.size());
   {
     std::vector<size_t>& next = rebuild_next_;
@@ -111,7 +112,10 @@ void JobQueue::Rebuild(const ClusterState& state, Time now) {
     Members& set = classes_[c].members;
     MarkNonEmpty(c, true);
     for (auto it = first; it != last; ++it) set.emplace_hint(set.end(), *it);
+    // Two jobs with one id (a malformed state) share a rank: the set keeps one.
+    if (set.size() != static_cast<size_t>(last - first)) arrays_match = false;
   }
+  rebuilt_arrays_valid_ = arrays_match;
   stream_ = state.feed.stream;
   seq_ = state.feed.seq;
 }
@@ -141,6 +145,7 @@ bool JobQueue::ApplyFeed(const ClusterState& state, Time now) {
 }
 
 void JobQueue::Insert(const ClusterState& state, const Job& job, int32_t index, Time now) {
+  rebuilt_arrays_valid_ = false;
   Slot slot;
   slot.index = index;
   if (job.phase != JobPhase::kPending) {
@@ -159,6 +164,7 @@ void JobQueue::Insert(const ClusterState& state, const Job& job, int32_t index, 
 }
 
 void JobQueue::Remove(JobId id) {
+  rebuilt_arrays_valid_ = false;
   auto it = slots_.find(id);
   if (it == slots_.end()) return;
   const Slot& slot = it->second;
@@ -361,21 +367,22 @@ void JobQueue::ReviveShort(Time short_max, const std::function<bool(int32_t cls)
   }
 }
 
-void JobQueue::ForEachUnconsumed(const std::function<void(const Item&)>& visit) const {
-  // A k-way merge of the classes in rank order, as a tournament: leaf j holds class j's next
-  // member, each inner node the better of its children, so taking the next member costs one
-  // comparison per level (about ten for a thousand classes) and moves no data.
-  using Cursor = Members::const_iterator;
-  const auto k = static_cast<int32_t>(nonempty_.size());
+namespace {
+
+// A k-way merge of rank-sorted ranges [first[j], last[j]) in rank order, as a tournament: leaf j
+// holds range j's next member, each inner node the better of its children, so taking the next
+// member costs one comparison per level (about ten for a thousand classes) and moves no data.
+template <typename It, typename Visit>
+void MergeByRank(std::vector<It>& first, const std::vector<It>& last, Visit&& visit) {
+  const auto k = static_cast<int32_t>(first.size());
   if (k == 0) return;
   int32_t leaves = 1;
   while (leaves < k) leaves *= 2;
-  std::vector<Cursor> cursor(static_cast<size_t>(k));
   std::vector<QueueRank> head(static_cast<size_t>(k));
-  std::vector<int32_t> tree(static_cast<size_t>(2 * leaves), -1);  // leaf or winner: index or -1
+  std::vector<int32_t> tree(static_cast<size_t>(2 * leaves), -1);  // range index, -1 = none
   for (int32_t j = 0; j < k; ++j) {
-    cursor[j] = classes_[nonempty_[j]].members.begin();
-    head[j] = cursor[j]->rank;
+    if (first[j] == last[j]) continue;
+    head[j] = first[j]->rank;
     tree[leaves + j] = j;
   }
   auto better = [&](int32_t a, int32_t b) {
@@ -386,20 +393,43 @@ void JobQueue::ForEachUnconsumed(const std::function<void(const Item&)>& visit) 
   for (int32_t i = leaves - 1; i >= 1; --i) tree[i] = better(tree[2 * i], tree[2 * i + 1]);
   while (tree[1] >= 0) {
     const int32_t j = tree[1];
-    const int32_t cls = nonempty_[j];
-    const Member& m = *cursor[j];
-    const bool consumed = m.index >= 0 && static_cast<size_t>(m.index) < consumed_.size() &&
-                          consumed_[m.index] == walk_no_;
-    if (!consumed) visit(Item{m.index, cls, m.rank, m.limit});
-    if (++cursor[j] == classes_[cls].members.end()) {
+    visit(j, *first[j]);
+    if (++first[j] == last[j]) {
       tree[leaves + j] = -1;
     } else {
-      head[j] = cursor[j]->rank;
+      head[j] = first[j]->rank;
     }
     for (int32_t i = (leaves + j) / 2; i >= 1; i /= 2) {
       tree[i] = better(tree[2 * i], tree[2 * i + 1]);
     }
   }
+}
+
+}  // namespace
+
+void JobQueue::ForEachUnconsumed(const std::function<void(const Item&)>& visit) const {
+  auto each = [&](int32_t j, const Member& m) {
+    const bool consumed = m.index >= 0 && static_cast<size_t>(m.index) < consumed_.size() &&
+                          consumed_[m.index] == walk_no_;
+    if (!consumed) visit(Item{m.index, nonempty_[j], m.rank, m.limit});
+  };
+  if (rebuilt_arrays_valid_) {
+    // Nothing changed since the rebuild: its rank-sorted arrays hold the same members as the
+    // class sets, contiguously (a set is walked node by node).
+    std::vector<const Member*> first, last;
+    for (int32_t c : nonempty_) {
+      first.push_back(rebuild_grouped_.data() + rebuild_start_[c]);
+      last.push_back(rebuild_grouped_.data() + rebuild_start_[c + 1]);
+    }
+    MergeByRank(first, last, each);
+    return;
+  }
+  std::vector<Members::const_iterator> first, last;
+  for (int32_t c : nonempty_) {
+    first.push_back(classes_[c].members.begin());
+    last.push_back(classes_[c].members.end());
+  }
+  MergeByRank(first, last, each);
 }
 
 }  // namespace suanli::core

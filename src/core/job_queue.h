@@ -170,6 +170,9 @@ class JobQueue {
   std::vector<std::pair<int32_t, Member>> rebuild_members_;    // Rebuild's buffers
   std::vector<Member> rebuild_grouped_;
   std::vector<size_t> rebuild_start_, rebuild_next_;
+  // Whether rebuild_grouped_ (by rebuild_start_ per class) still holds exactly the class sets:
+  // true from a Rebuild until the feed inserts or removes a job.
+  bool rebuilt_arrays_valid_ = false;
   std::priority_queue<std::pair<Time, JobId>, std::vector<std::pair<Time, JobId>>, std::greater<>>
       timers_;
   std::vector<int32_t> running_;  // ascending
