@@ -62,7 +62,8 @@ std::string EncodeJob(const JobRecord& job) {
          {"attempt", job.attempt},
          {"shape", job.shape_index},
          {"cost", job.cost},
-         {"served", job.attained_service_ms}};
+         {"served", job.attained_service_ms},
+         {"ran", job.ran_ms}};
   PutOptional(j, "exit", job.exit_code);
   PutOptional(j, "sig", job.signal);
   PutOptional(j, "ftask", job.failed_task);
@@ -121,6 +122,7 @@ Result<JobRecord> DecodeJob(const std::string& text) {
     job.shape_index = j.value("shape", 0);
     job.cost = j.value("cost", 0.0);
     job.attained_service_ms = j.value("served", 0.0);
+    job.ran_ms = j.value("ran", TimeMs{0});  // absent in records written before it was kept
     job.exit_code = GetOptional<int32_t>(j, "exit");
     job.signal = GetOptional<int32_t>(j, "sig");
     job.failed_task = GetOptional<int32_t>(j, "ftask");

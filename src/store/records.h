@@ -138,7 +138,10 @@ struct JobRecord {
   std::optional<int32_t> signal;
   std::optional<int32_t> failed_task;
   double cost = 0;  // summed over attempts
+  // Summed over finished attempts (the current one is added when it ends), never reset by a
+  // requeue: accelerator-ms (cpu-ms without accelerators), and ms run whatever the width.
   double attained_service_ms = 0;
+  TimeMs ran_ms = 0;
   std::vector<HistoryEntry> history;
 };
 

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "store/codec.h"
 #include "store/sqlite_store.h"
 
 namespace suanli::store {
@@ -86,6 +87,8 @@ TYPED_TEST(StoreTest, JobRoundTripsEveryField) {
   j.exit_code = 3;
   j.failed_task = 1;
   j.cost = 1.25;
+  j.attained_service_ms = 12500.5;
+  j.ran_ms = 9000;
   TaskPlacement t;
   t.task = 0;
   t.node = "node-a";
@@ -117,6 +120,9 @@ TYPED_TEST(StoreTest, JobRoundTripsEveryField) {
   EXPECT_EQ(g.exit_code, 3);
   EXPECT_FALSE(g.signal.has_value());
   EXPECT_EQ(g.failed_task, 1);
+  EXPECT_DOUBLE_EQ(g.cost, 1.25);
+  EXPECT_DOUBLE_EQ(g.attained_service_ms, 12500.5);
+  EXPECT_EQ(g.ran_ms, 9000);
   ASSERT_EQ(g.placement.size(), 1u);
   EXPECT_EQ(g.placement[0].devices, (std::vector<int32_t>{0, 1}));
   EXPECT_TRUE(g.placement[0].started);
@@ -282,6 +288,22 @@ TYPED_TEST(StoreTest, SamplesReturnNewestWithinLimitInTimeOrder) {
   EXPECT_EQ((*s)[0].time, 300);
   EXPECT_EQ((*s)[2].time, 500);
   EXPECT_DOUBLE_EQ((*s)[2].allocated.at("nvidia-a100"), 5);
+}
+
+TEST(CodecTest, JobRecordWrittenBeforeRanMsWasKeptLoadsWithZero) {
+  // A record as written before "ran" existed: service received but no run time.
+  auto old = DecodeJob(
+      "{\"id\":4,\"tenant\":\"t\",\"user\":\"u\",\"state\":\"PENDING\",\"served\":7000.0,"
+      "\"spec\":{\"name\":\"old\"}}");
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_DOUBLE_EQ(old->attained_service_ms, 7000.0);
+  EXPECT_EQ(old->ran_ms, 0);
+  // And what is written now carries it.
+  JobRecord j = MakeJob(5, JobState::kPending, "t", "u");
+  j.ran_ms = 123456789012;
+  auto back = DecodeJob(EncodeJob(j));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->ran_ms, 123456789012);
 }
 
 TEST(SqliteStoreTest, SurvivesReopen) {
