@@ -194,6 +194,19 @@ double Controller::RecordUsage(const JobRecord& job, TimeMs end) {
   return cost;
 }
 
+Controller::RunSoFar Controller::CurrentRun(const JobRecord& job, TimeMs now) {
+  RunSoFar run;
+  if (job.start_time < 0 || job.placement.empty() || now <= job.start_time) return run;
+  double devices = 0, cpus = 0;
+  for (const auto& t : job.placement) {
+    devices += t.accel_milli / 1000.0;
+    cpus += t.cpus;
+  }
+  run.ran_ms = now - job.start_time;
+  run.service_ms = (devices > 0 ? devices : cpus) * double(run.ran_ms);
+  return run;
+}
+
 void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& reason,
                             const std::string& kill_reason, bool allow_requeue) {
   TimeMs now = Now();
@@ -209,14 +222,9 @@ void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& r
     }
     for (const auto& n : kill_nodes) SendKill(n, job, kill_reason, job.attempt);
     job.cost += RecordUsage(job, now);
-    if (job.start_time >= 0) {
-      double devices = 0, cpus = 0;
-      for (const auto& t : job.placement) {
-        devices += t.accel_milli / 1000.0;
-        cpus += t.cpus;
-      }
-      job.attained_service_ms += (devices > 0 ? devices : cpus) * double(now - job.start_time);
-    }
+    RunSoFar run = CurrentRun(job, now);
+    job.attained_service_ms += run.service_ms;
+    job.ran_ms += run.ran_ms;
   }
   job.end_time = now;
   Transition(job, state, reason);

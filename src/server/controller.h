@@ -152,6 +152,13 @@ class Controller {
   void EndAttempt(JobRecord& job, JobState state, const std::string& reason,
                   const std::string& kill_reason, bool allow_requeue);
   double RecordUsage(const JobRecord& job, TimeMs end);  // returns the attempt's cost
+  // What the current attempt of a STARTING or RUNNING job has received up to `now`: service
+  // (devices × ms, cpus × ms when it holds no device) and ms run. Zero for one not placed.
+  struct RunSoFar {
+    double service_ms = 0;
+    TimeMs ran_ms = 0;
+  };
+  static RunSoFar CurrentRun(const JobRecord& job, TimeMs now);
   void EnforceTimeLimits(TimeMs now);
   void SendKill(const std::string& node, const JobRecord& job, const std::string& reason,
                 int32_t attempt);
@@ -172,7 +179,8 @@ class Controller {
     std::vector<JobId> job_ids;
   };
   CoreView BuildCoreView(TimeMs now, bool with_jobs);
-  core::Job ToCoreJob(const JobRecord& job, CoreView& view) const;
+  // A running job's service and ran_ms include its current attempt up to `now`.
+  core::Job ToCoreJob(const JobRecord& job, CoreView& view, TimeMs now) const;
   int32_t TypeIndex(CoreView& view, const std::string& type) const;
   std::string NoNodesReason() const;
 

@@ -130,15 +130,14 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
   if (with_jobs) {
     for (const auto& [id, job] : active_) {
       if (store::IsTerminal(job.state)) continue;
-      v.state.jobs.push_back(ToCoreJob(job, v));
+      v.state.jobs.push_back(ToCoreJob(job, v, now));
       v.job_ids.push_back(id);
     }
-    (void)now;
   }
   return v;
 }
 
-core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v) const {
+core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v, TimeMs now) const {
   core::Job j;
   j.id = job.id;
   auto t = v.tenant_index.find(job.tenant);
@@ -167,6 +166,7 @@ core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v) const {
   j.preemptible = job.spec.preemptible;
   j.checkpointable = job.spec.checkpointable;
   j.attained_service_ms = job.attained_service_ms;
+  j.ran_ms = job.ran_ms;
   for (auto it = job.history.rbegin(); it != job.history.rend(); ++it) {
     if (it->state == JobState::kPending) {
       j.queued_since = it->time;
@@ -178,6 +178,10 @@ core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v) const {
     j.phase = core::JobPhase::kRunning;
     j.start_time = job.start_time;
     j.shape_index = job.shape_index;
+    // The record holds finished attempts only; the core ranks by service received so far.
+    RunSoFar run = CurrentRun(job, now);
+    j.attained_service_ms += run.service_ms;
+    j.ran_ms += run.ran_ms;
     for (const auto& tp : job.placement) {
       core::TaskAllocation a;
       auto n = v.node_index.find(tp.node);

@@ -191,7 +191,7 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
         start = bar + 1;
       }
     }
-    Status feasible = core::CheckFeasible(v.state, ToCoreJob(job, v));
+    Status feasible = core::CheckFeasible(v.state, ToCoreJob(job, v, job.submit_time));
     if (!feasible.ok()) return ErrorReply(feasible);
   }
   ++next_job_id_;

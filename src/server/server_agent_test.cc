@@ -2,7 +2,10 @@
 // lifecycle, gangs, logs, usage, admission, cancellation, node loss and re-attachment.
 #include <gtest/gtest.h>
 
+#include "core/policy.h"
+#include "server/controller.h"
 #include "server/test_harness.h"
+#include "store/store.h"
 
 namespace suanli::server::testing {
 namespace {
@@ -412,6 +415,157 @@ TEST(ServerAgentTest, LogUploadsOfARequeuedAttemptAreDropped) {
   EXPECT_TRUE(ignored);
   EXPECT_FALSE(
       fs::exists(fs::path(s.options().data_dir) / "logs" / std::to_string(id) / "0.stdout"));
+}
+
+// ---- The core's view of run time and service, on a controller driven by a fake clock ----
+
+// Records every ClusterState it is handed; places pending jobs with `place_shape` (all devices
+// from 0 on node 0) and preempts running jobs once when `preempt` is set.
+class ScriptedPolicy : public core::Policy {
+ public:
+  std::string_view name() const override { return "scripted"; }
+  core::CycleResult Schedule(const core::ClusterState& state, core::Time now) override {
+    seen.push_back(state);
+    seen_at.push_back(now);
+    core::CycleResult r;
+    for (const auto& j : state.jobs) {
+      if (j.phase == core::JobPhase::kRunning && preempt) {
+        r.preemptions.push_back({j.id, "scripted preemption", 0});
+      }
+      if (j.phase == core::JobPhase::kPending && place_shape >= 0) {
+        const core::Shape& shape = j.shapes.at(place_shape);
+        core::Placement p;
+        p.job = j.id;
+        p.shape_index = place_shape;
+        core::TaskAllocation a;
+        a.node = 0;
+        a.res = shape.per_task;
+        a.type = shape.accel_types.empty() ? core::kNoAccel : shape.accel_types[0];
+        for (int32_t d = 0; d < shape.per_task.accel_milli / core::kMilliPerDevice; ++d) {
+          a.devices.push_back(d);
+        }
+        p.tasks.push_back(a);
+        r.placements.push_back(p);
+      }
+    }
+    preempt = false;
+    place_shape = -1;
+    return r;
+  }
+  const core::Job& LastJob() const { return seen.back().jobs.at(0); }
+
+  int32_t place_shape = -1;
+  bool preempt = false;
+  std::vector<core::ClusterState> seen;
+  std::vector<core::Time> seen_at;
+};
+
+TEST(ControllerRunTimeTest, CoreSeesServiceAndRunTimeOfEveryRunIncludingTheCurrentOne) {
+  std::string dir = TempDir("runtime");
+  auto opened = store::OpenSqliteStore((fs::path(dir) / "suanli.db").string(), false);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<store::Store> db = std::move(opened).value();
+  FakeClock clock(1'000'000);
+  auto owned = std::make_unique<ScriptedPolicy>();
+  ScriptedPolicy* policy = owned.get();
+  ControllerOptions opts;
+  opts.data_dir = dir;
+  opts.node_timeout_ms = 3'600'000;  // the fake agent polls only when the test says
+  Controller c(opts, db.get(), &clock, std::move(owned), nullptr, nullptr);
+  ASSERT_TRUE(c.Load().ok());
+  auto commit = [&] { ASSERT_TRUE(db->Commit(c.TakeBatch()).ok()); };
+
+  RegisterRequest reg;
+  reg.node.name = "n1";
+  reg.node.cpus = 16;
+  reg.node.mem_mb = 64000;
+  for (int32_t i = 0; i < 2; ++i) reg.node.devices.push_back({i, "nvidia-a100", "", 81920, 0});
+  ASSERT_EQ(c.RegisterAgent(reg).status, 200);
+  SubmitRequest sub;
+  sub.spec.name = "flex";
+  sub.spec.command = {"python", "train.py"};
+  sub.spec.main.gpus = 2;
+  sub.spec.main.gpu_type = "nvidia-a100";
+  sub.spec.shapes.push_back(store::ShapeSpec{1, 1, 1024, 1, "nvidia-a100", 0.5});
+  sub.spec.checkpointable = true;
+  ApiReply submitted = c.SubmitJob(Principal{"admin", "root", Role::kAdmin}, sub);
+  ASSERT_EQ(submitted.status, 201) << submitted.body;
+  const JobId id = json::parse(submitted.body)["id"].get<JobId>();
+  commit();
+
+  auto started = [&](int32_t attempt) {
+    PollRequest poll;
+    poll.wait_ms = 0;
+    poll.events.push_back(AgentEvent{TaskRef{id, attempt, 0}, "started", {}, {}, ""});
+    poll.running.push_back(TaskRef{id, attempt, 0});
+    ASSERT_EQ(c.PollAgent("n1", poll).status, 200);
+  };
+
+  // Run 1 at the full width (2 devices).
+  policy->place_shape = 0;
+  clock.Advance(1000);
+  c.Tick();
+  ASSERT_EQ(policy->seen.size(), 1u);
+  EXPECT_EQ(policy->LastJob().phase, core::JobPhase::kPending);
+  EXPECT_EQ(policy->LastJob().ran_ms, 0);
+  started(1);
+  commit();
+
+  // 5 s into run 1 the core sees what the run has received so far.
+  clock.Advance(5000);
+  c.Tick();
+  ASSERT_EQ(policy->seen.size(), 2u);
+  EXPECT_EQ(policy->LastJob().phase, core::JobPhase::kRunning);
+  EXPECT_DOUBLE_EQ(policy->LastJob().attained_service_ms, 2 * 5000.0);
+  EXPECT_EQ(policy->LastJob().ran_ms, 5000);
+
+  // Preempted 6 s into run 1 and requeued: the record keeps run 1 whole.
+  policy->preempt = true;
+  clock.Advance(1000);
+  c.Tick();
+  ASSERT_EQ(policy->seen.size(), 3u);
+  EXPECT_EQ(policy->LastJob().ran_ms, 6000);
+  commit();
+  {
+    auto rec = db->GetJob(id);
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    EXPECT_EQ((*rec)->state, JobState::kPending);
+    EXPECT_DOUBLE_EQ((*rec)->attained_service_ms, 2 * 6000.0);
+    EXPECT_EQ((*rec)->ran_ms, 6000);
+  }
+
+  // Pending, it is seen with run 1 only; then run 2 at half the width (1 device).
+  policy->place_shape = 1;
+  clock.Advance(1000);
+  c.Tick();
+  ASSERT_EQ(policy->seen.size(), 4u);
+  EXPECT_EQ(policy->LastJob().phase, core::JobPhase::kPending);
+  EXPECT_DOUBLE_EQ(policy->LastJob().attained_service_ms, 2 * 6000.0);
+  EXPECT_EQ(policy->LastJob().ran_ms, 6000);
+  started(2);
+  commit();
+
+  // 3 s into run 2: both runs. (Estimated from service / width it would be 15 s, not 9 s.)
+  clock.Advance(3000);
+  c.Tick();
+  ASSERT_EQ(policy->seen.size(), 5u);
+  EXPECT_EQ(policy->LastJob().phase, core::JobPhase::kRunning);
+  EXPECT_EQ(policy->LastJob().shape_index, 1);
+  EXPECT_DOUBLE_EQ(policy->LastJob().attained_service_ms, 2 * 6000.0 + 3000.0);
+  EXPECT_EQ(policy->LastJob().ran_ms, 6000 + 3000);
+
+  // It completes 4 s into run 2: persisted with both runs.
+  clock.Advance(1000);
+  PollRequest done;
+  done.wait_ms = 0;
+  done.events.push_back(AgentEvent{TaskRef{id, 2, 0}, "exited", 0, {}, ""});
+  ASSERT_EQ(c.PollAgent("n1", done).status, 200);
+  commit();
+  auto rec = db->GetJob(id);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->state, JobState::kCompleted);
+  EXPECT_DOUBLE_EQ((*rec)->attained_service_ms, 2 * 6000.0 + 4000.0);
+  EXPECT_EQ((*rec)->ran_ms, 6000 + 4000);
 }
 
 }  // namespace
