@@ -149,14 +149,19 @@ void Capacity::Sync(const ClusterState& state, const std::vector<int32_t>& runni
     ApplyToNode(it->first, -it->second, this);
   undo_.clear();
   auto by_id = [](const auto& a, const auto& b) { return a.first < b.first; };
-  if (!incremental || !synced_ || !SameNodes(state)) {
+  std::vector<JobDelta> changes;
+  bool follow = incremental && synced_ && SameNodes(state);
+  if (follow) {
+    changes = UniqueChanges(state.feed);
+    follow = FeedMatchesJobs(state, changes);
+  }
+  if (!follow) {
     Reset(state, &running);
     held_by_job_.clear();
     for (int32_t i : running) held_by_job_.emplace_back(state.jobs[i].id, state.jobs[i].allocation);
     std::sort(held_by_job_.begin(), held_by_job_.end(), by_id);
     synced_ = true;
   } else {
-    const std::vector<JobDelta> changes = UniqueChanges(state.feed);
     std::vector<std::pair<JobId, std::vector<TaskAllocation>>> added;
     for (const JobDelta& d : changes) {
       auto it = std::lower_bound(held_by_job_.begin(), held_by_job_.end(),

@@ -20,7 +20,8 @@ class Capacity {
   // The same result as Reset, for a scheduler that calls it every cycle on a state with a job feed
   // (see JobFeed): it undoes what the previous cycle applied, then applies only the allocations of
   // the jobs in state.feed.changes. `incremental` false (the feed was not followed, or the nodes
-  // changed) rebuilds everything, as Reset does.
+  // changed) rebuilds everything, as Reset does; so does a feed that contradicts state.jobs (see
+  // FeedMatchesJobs), which the caller may not have checked for every mention of a job.
   void Sync(const ClusterState& state, const std::vector<int32_t>& running, bool incremental);
 
   int32_t num_nodes() const { return static_cast<int32_t>(nodes_.size()); }

@@ -49,7 +49,13 @@ void FairShare::Sync(const ClusterState& state, const Capacity& cap,
                      const std::vector<int32_t>& running, bool incremental) {
   const bool same_shape = static_cast<int32_t>(state.tenants.size()) == num_tenants_ &&
                           cap.totals().size() == dims_ && synced_;
-  if (!incremental || !same_shape) {
+  std::vector<JobDelta> changes;
+  bool follow = incremental && same_shape;
+  if (follow) {
+    changes = UniqueChanges(state.feed);
+    follow = FeedMatchesJobs(state, changes);
+  }
+  if (!follow) {
     Reset(state, cap, &running);
     held_.clear();
     for (int32_t i : running) {
@@ -62,7 +68,6 @@ void FairShare::Sync(const ClusterState& state, const Capacity& cap,
     return;
   }
   BeginReset(state, cap);
-  const std::vector<JobDelta> changes = UniqueChanges(state.feed);
   auto by_job = [](const Held& h, JobId id) { return h.job < id; };
   for (const JobDelta& d : changes) {
     auto it = std::lower_bound(held_.begin(), held_.end(), d.id, by_job);

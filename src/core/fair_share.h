@@ -22,7 +22,8 @@ class FairShare {
   void Reset(const ClusterState& state, const Capacity& cap,
              const std::vector<int32_t>* running = nullptr);
   // The same result, for a scheduler that calls it every cycle on a state with a job feed: only
-  // the jobs in state.feed.changes are re-read. `incremental` false re-reads everything.
+  // the jobs in state.feed.changes are re-read. `incremental` false re-reads everything, as does a
+  // feed that contradicts state.jobs (see FeedMatchesJobs).
   void Sync(const ClusterState& state, const Capacity& cap, const std::vector<int32_t>& running,
             bool incremental);
 

@@ -304,6 +304,49 @@ TEST_F(FeedSyncTest, TenantAddedRebuilds) {
   ExpectFollowsAgain();
 }
 
+// A feed naming one job twice, the first time right and the last time at an index holding
+// another (running) job. The queue accepts it (it inserts the first mention that exists);
+// Capacity and FairShare read the last mention, so they must check it too.
+TEST_F(FeedSyncTest, JobNamedTwiceLastAtAnotherJobsIndexEqualsARebuild) {
+  ++state_.feed.seq;
+  Start(3, 2, {0, 1, 2});
+  state_.feed.changes.push_back({3, IndexOf(1)});  // job 1 is running there
+  Sync("named twice, last at job 1's index");
+  ExpectFollowsAgain();
+}
+
+TEST_F(FeedSyncTest, JobNamedTwiceLastPastTheEndEqualsARebuild) {
+  ++state_.feed.seq;
+  Start(3, 2, {0, 1, 2});
+  state_.feed.changes.push_back({3, static_cast<int32_t>(state_.jobs.size())});
+  Sync("named twice, last past the end");
+  ExpectFollowsAgain();
+}
+
+// A feed naming a job at its index, then as removed, while it is still there (running).
+TEST_F(FeedSyncTest, JobNamedAtItsIndexThenAsRemovedEqualsARebuild) {
+  ++state_.feed.seq;
+  Start(3, 2, {0, 1, 2});
+  state_.feed.changes.push_back({3, -1});
+  Sync("named at its index, then as removed");
+  ExpectFollowsAgain();
+}
+
+// Called directly with incremental = true (a caller that trusts the feed): a change whose index
+// does not hold its job must not be applied as if it did.
+TEST_F(FeedSyncTest, DirectIncrementalSyncChecksEveryChangedIndex) {
+  ++state_.feed.seq;
+  JobById(3) = Running(JobById(3), 2, {0, 1, 2}, 100);
+  state_.feed.changes.push_back({3, IndexOf(2)});  // job 2 (running) sits there
+  std::vector<int32_t> running;
+  for (size_t i = 0; i < state_.jobs.size(); ++i) {
+    if (state_.jobs[i].phase == JobPhase::kRunning) running.push_back(static_cast<int32_t>(i));
+  }
+  cap_.Sync(state_, running, true);
+  fair_.Sync(state_, cap_, running, true);
+  ExpectFresh("direct incremental sync, wrong index");
+}
+
 // Nodes changed with nodes_changed set, but a caller that still passes incremental: Capacity
 // compares the nodes itself.
 TEST_F(FeedSyncTest, DirectIncrementalSyncSeesNodesChanged) {

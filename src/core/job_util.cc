@@ -70,4 +70,17 @@ std::vector<JobDelta> UniqueChanges(const JobFeed& feed) {
   return unique;
 }
 
+bool FeedMatchesJobs(const ClusterState& state, const std::vector<JobDelta>& unique) {
+  const auto num_jobs = static_cast<int32_t>(state.jobs.size());
+  auto by_id = [](const JobDelta& d, JobId id) { return d.id < id; };
+  for (const JobDelta& d : state.feed.changes) {
+    if (d.index < 0) continue;
+    if (d.index >= num_jobs || state.jobs[d.index].id != d.id) return false;
+    // It is there, so a last word that it was removed is wrong.
+    auto last = std::lower_bound(unique.begin(), unique.end(), d.id, by_id);
+    if (last != unique.end() && last->id == d.id && last->index < 0) return false;
+  }
+  return true;
+}
+
 }  // namespace suanli::core

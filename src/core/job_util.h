@@ -31,6 +31,10 @@ double ShapeDevices(const Shape& shape);
 
 // The jobs a feed names, each once (the last mention wins), by ascending id.
 std::vector<JobDelta> UniqueChanges(const JobFeed& feed);
+// False when state.feed contradicts state.jobs, so it cannot be followed: a change names an index
+// that does not hold its job, or a job named at its index is named as removed afterwards.
+// `unique` is UniqueChanges(state.feed).
+bool FeedMatchesJobs(const ClusterState& state, const std::vector<JobDelta>& unique);
 
 // When the job last became pending.
 inline Time QueuedSince(const Job& job) {
