@@ -94,7 +94,7 @@ Scheduler::Rank Scheduler::RankOf(const Job& job, Time now) const {
   r.prio = spec_.honor_priority ? -static_cast<int64_t>(job.priority) : 0;
   const bool pending = job.phase == JobPhase::kPending;
   const Time queued = QueuedSince(job);
-  r.time = spec_.las ? job.submit_time : job.submit_time;
+  r.time = job.submit_time;
   if (spec_.las) {
     r.level = LasLevel(job);
     if (pending && r.level > 0 && spec_.las_promote_knob > 0 &&
@@ -102,27 +102,7 @@ Scheduler::Rank Scheduler::RankOf(const Job& job, Time now) const {
       r.level = 0;  // Tiresias promotion: waited long relative to what it already ran
     }
   }
-  const double limit = job.time_limit > 0 ? static_cast<double>(job.time_limit) : kInf;
-  const double ran = pending ? 0.0 : static_cast<double>(std::max<Time>(now - job.start_time, 0));
-  switch (spec_.order) {
-    case PolicySpec::Order::kSubmit:
-      break;
-    case PolicySpec::Order::kTimeLimit:
-      r.secondary = limit;
-      break;
-    case PolicySpec::Order::kRemainingLimit:
-      r.secondary = limit - (job.checkpointable ? RunTimeMs(job) : ran);
-      break;
-    case PolicySpec::Order::kOracleDuration:
-      r.secondary = job.oracle_duration >= 0 ? static_cast<double>(job.oracle_duration) : kInf;
-      break;
-    case PolicySpec::Order::kOracleRemaining: {
-      const double total =
-          job.oracle_duration >= 0 ? static_cast<double>(job.oracle_duration) : kInf;
-      r.secondary = std::max(0.0, total - (job.checkpointable ? RunTimeMs(job) : ran));
-      break;
-    }
-  }
+  r.secondary = SecondaryKeyOf(job, now).At(now);
   if (pending && spec_.starvation_ms > 0 && TotalWaitMs(job, now) >= spec_.starvation_ms) {
     r.level = -1;  // starving: ahead of every queue, oldest first, and first to get a reservation
     r.secondary = 0;
@@ -158,6 +138,47 @@ Time Scheduler::NextRankChange(const Job& job, Time now) const {
   return next;
 }
 
+// The duration key of a job's rank. For a running job a remaining time falls as the clock runs
+// (its run time grows with it), so it is kept as a constant minus `now`.
+Scheduler::SecondaryKey Scheduler::SecondaryKeyOf(const Job& job, Time now) const {
+  SecondaryKey k;
+  const bool running = job.phase != JobPhase::kPending;
+  const double limit = job.time_limit > 0 ? static_cast<double>(job.time_limit) : kInf;
+  const double oracle = job.oracle_duration >= 0 ? static_cast<double>(job.oracle_duration) : kInf;
+  // What a remaining time subtracts: run time across restarts for a checkpointable job, the
+  // current run otherwise; written as (this + now) for a running job.
+  double used = 0;
+  if (running) {
+    k.falls = true;
+    const double start = static_cast<double>(job.start_time);
+    used = job.checkpointable ? RunTimeMs(job) - static_cast<double>(now - job.start_time) - start
+                              : -start;
+  } else if (job.checkpointable) {
+    used = RunTimeMs(job);
+  }
+  switch (spec_.order) {
+    case PolicySpec::Order::kSubmit:
+      k.falls = false;
+      break;
+    case PolicySpec::Order::kTimeLimit:
+      k.key = limit;
+      k.falls = false;
+      break;
+    case PolicySpec::Order::kOracleDuration:
+      k.key = oracle;
+      k.falls = false;
+      break;
+    case PolicySpec::Order::kRemainingLimit:
+      k.key = limit - used;
+      break;
+    case PolicySpec::Order::kOracleRemaining:
+      k.key = oracle - used;
+      k.floor = true;
+      break;
+  }
+  return k;
+}
+
 Scheduler::Running Scheduler::MakeRunning(const Job& job, int32_t index, Time now) const {
   Running r;
   r.id = job.id;
@@ -166,33 +187,7 @@ Scheduler::Running Scheduler::MakeRunning(const Job& job, int32_t index, Time no
   r.prio = spec_.honor_priority ? -static_cast<int64_t>(job.priority) : 0;
   r.start = job.start_time;
   r.limit = job.time_limit;
-  {
-    // Its rank's secondary key, as RankOf gives it, written as a function of `now`: a remaining
-    // time falls as the clock runs (run time grows with it while the job runs).
-    const double limit = job.time_limit > 0 ? static_cast<double>(job.time_limit) : kInf;
-    const double oracle =
-        job.oracle_duration >= 0 ? static_cast<double>(job.oracle_duration) : kInf;
-    const double run_before = RunTimeMs(job) - static_cast<double>(now - job.start_time);
-    const double start = static_cast<double>(job.start_time);
-    switch (spec_.order) {
-      case PolicySpec::Order::kSubmit:
-        break;
-      case PolicySpec::Order::kTimeLimit:
-        r.key = limit;
-        break;
-      case PolicySpec::Order::kOracleDuration:
-        r.key = oracle;
-        break;
-      case PolicySpec::Order::kRemainingLimit:
-        r.key = limit - (job.checkpointable ? run_before : 0.0) + start;
-        r.key_falls = true;
-        break;
-      case PolicySpec::Order::kOracleRemaining:
-        r.key = oracle - (job.checkpointable ? run_before : 0.0) + start;
-        r.key_falls = r.key_floor = true;
-        break;
-    }
-  }
+  r.secondary = SecondaryKeyOf(job, now);
   r.held = HeldDevices(job);
   r.preemptible = job.preemptible;
   r.takeable = job.preemptible && !job.allocation.empty();
@@ -681,7 +676,7 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
                LasOk(r, now)) {
       kind = 2;
     } else if (spec_.preempt_remaining && r.prio >= entry.rank.prio && RemainingOk(r, now) &&
-               SecondaryOf(r, now) > 2 * entry.rank.secondary) {
+               r.secondary.At(now) > 2 * entry.rank.secondary) {
       kind = 3;
     }
     if (kind < 0) continue;
@@ -946,7 +941,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
       }
     }
     if (spec_.preempt_remaining && RemainingOk(r, now)) {
-      remaining_victim_max_ = std::max(remaining_victim_max_, SecondaryOf(r, now));
+      remaining_victim_max_ = std::max(remaining_victim_max_, r.secondary.At(now));
     }
     if (spec_.reclaim && any_guarantee && !reclaim_possible_ && fair_.valid(r.tenant)) {
       for (size_t d = kDimAccelBase; d < dims; ++d) {

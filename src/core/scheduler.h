@@ -134,6 +134,16 @@ class Scheduler : public Policy {
   // from `now` (model.h: while a job runs its run time grows with the clock and its service at
   // the rate of what it holds); its LAS queue is re-read from the job once its service could
   // have reached the next threshold.
+  struct SecondaryKey {  // a rank's duration key as a function of time
+    double key = 0;
+    bool falls = false;  // the key is `key - now`
+    bool floor = false;  // never below 0
+    double At(Time now) const {
+      const double v = falls ? key - static_cast<double>(now) : key;
+      return floor ? std::max(0.0, v) : v;
+    }
+  };
+  SecondaryKey SecondaryKeyOf(const Job& job, Time now) const;
   struct Running {
     JobId id = 0;
     int32_t index = -1;  // into ClusterState::jobs
@@ -141,11 +151,9 @@ class Scheduler : public Policy {
     int64_t prio = 0;   // its rank's priority band
     int64_t level = 0;  // its LAS queue, valid until level_check_at
     Time level_check_at = 0;
-    Time start = 0;  // start of the current run
-    Time limit = 0;  // declared time limit, 0 = none
-    double key = 0;  // its rank's secondary key: key (- now, when key_falls; >= 0 if floored)
-    bool key_falls = false;
-    bool key_floor = false;
+    Time start = 0;             // start of the current run
+    Time limit = 0;             // declared time limit, 0 = none
+    SecondaryKey secondary;     // its rank's duration key
     double held = 0;            // devices held (cpus without an accelerator)
     AccelType type = kNoAccel;  // the one accelerator type it holds, if one
     int64_t type_milli = 0;     // accelerator milli of that type
@@ -163,12 +171,6 @@ class Scheduler : public Policy {
   Running MakeRunning(const Job& job, int32_t index, Time now) const;
   void RefreshLevel(Running& r, const Job& job, Time now) const;
   void SyncRunning(const ClusterState& state, Time now, bool rebuilt);
-  // = RankOf(job, now).secondary
-  static double SecondaryOf(const Running& r, Time now) {
-    if (!r.key_falls) return r.key;
-    const double v = r.key - static_cast<double>(now);
-    return r.key_floor ? std::max(0.0, v) : v;
-  }
   bool RanEnough(const Running& r, Time now) const {
     return now - r.start >= spec_.min_run_before_preempt_ms;
   }
