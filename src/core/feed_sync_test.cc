@@ -18,19 +18,7 @@ namespace {
 using testing::MakeCluster;
 using testing::MakeJob;
 using testing::Running;
-
-JobQueue::Rules SubmitOrder() {
-  JobQueue::Rules rules;
-  rules.rank = [](const Job& job, Time) {
-    QueueRank r;
-    r.time = job.submit_time;
-    r.id = job.id;
-    return r;
-  };
-  rules.next_change = [](const Job&, Time) { return kUnknownTime; };
-  rules.bucket_per_tenant = true;
-  return rules;
-}
+using testing::SubmitOrder;
 
 // Every observable of two Capacity objects, node by node and type by type.
 void ExpectSameCapacity(const Capacity& got, const Capacity& want, const std::string& where) {
@@ -170,7 +158,7 @@ class FeedSyncTest : public ::testing::Test {
   }
 
   ClusterState state_;
-  JobQueue queue_{SubmitOrder()};
+  JobQueue queue_{SubmitOrder(/*bucket_per_tenant=*/true)};
   Capacity cap_;
   FairShare fair_;
   Time now_ = 10000;

@@ -12,19 +12,7 @@ namespace {
 using testing::MakeCluster;
 using testing::MakeJob;
 using testing::Running;
-
-// Submission order, one bucket; no rank changes with time.
-JobQueue::Rules SubmitOrder() {
-  JobQueue::Rules rules;
-  rules.rank = [](const Job& job, Time) {
-    QueueRank r;
-    r.time = job.submit_time;
-    r.id = job.id;
-    return r;
-  };
-  rules.next_change = [](const Job&, Time) { return kUnknownTime; };
-  return rules;
-}
+using testing::SubmitOrder;
 
 // Walks the whole queue, failing the class of every job in `fail`; returns the ids consumed.
 std::vector<JobId> Walk(JobQueue& q, const ClusterState& s, const std::vector<JobId>& fail = {}) {

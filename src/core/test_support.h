@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/job_queue.h"
 #include "core/model.h"
 
 namespace suanli::core::testing {
@@ -80,6 +81,20 @@ inline const Placement* FindPlacement(const CycleResult& r, JobId id) {
     if (p.job == id) return &p;
   }
   return nullptr;
+}
+
+// Queue rules for tests: submission order, ranks that never change with time.
+inline JobQueue::Rules SubmitOrder(bool bucket_per_tenant = false) {
+  JobQueue::Rules rules;
+  rules.rank = [](const Job& job, Time) {
+    QueueRank r;
+    r.time = job.submit_time;
+    r.id = job.id;
+    return r;
+  };
+  rules.next_change = [](const Job&, Time) { return kUnknownTime; };
+  rules.bucket_per_tenant = bucket_per_tenant;
+  return rules;
 }
 
 }  // namespace suanli::core::testing
