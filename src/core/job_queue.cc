@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "core/job_util.h"
+
 namespace suanli::core {
 namespace {
 
@@ -122,6 +124,9 @@ void JobQueue::Rebuild(const ClusterState& state, Time now) {
 
 bool JobQueue::ApplyFeed(const ClusterState& state, Time now) {
   const auto& changes = state.feed.changes;
+  // Capacity and FairShare follow the last mention of a job: a feed whose mentions disagree with
+  // each other or with the jobs is rebuilt from, by all alike.
+  if (!FeedMatchesJobs(state, UniqueChanges(state.feed))) return false;
   // Drop every changed job first, then add back what exists: an index a removed job left may
   // already hold a job that moved there.
   for (const JobDelta& d : changes) Remove(d.id);

@@ -160,6 +160,34 @@ TEST(JobQueueTest, ABrokenOrSkippedFeedIsNotTrusted) {
   EXPECT_TRUE(q.Sync(s, 0));
 }
 
+// A feed that names one job twice and contradicts itself is not followed: Capacity and FairShare
+// read the last mention, so the queue must not settle for the first one.
+TEST(JobQueueTest, AFeedThatContradictsItselfIsNotTrusted) {
+  ClusterState s = MakeCluster(1, 8);
+  s.feed.stream = 7;
+  s.feed.seq = 1;
+  s.jobs = {MakeJob(1, 1000), MakeJob(2, 1000)};
+  JobQueue q(SubmitOrder());
+  q.Sync(s, 0);
+  // Job 2 starts: named right first, then at job 1's index.
+  s.jobs[1] = Running(s.jobs[1], 0, {0}, 0);
+  s.feed.changes = {{2, 1}, {2, 0}};
+  s.feed.seq = 2;
+  EXPECT_TRUE(q.Sync(s, 0));
+  EXPECT_EQ(q.pending(), 1u);
+  EXPECT_EQ(q.running(), std::vector<int32_t>{1});
+  // Job 1 named at its index, then as removed while it is still there.
+  s.feed.changes = {{1, 0}, {1, -1}};
+  s.feed.seq = 3;
+  EXPECT_TRUE(q.Sync(s, 0));
+  EXPECT_EQ(q.pending(), 1u);
+  // The same change named twice alike is fine.
+  s.feed.changes = {{1, 0}, {1, 0}};
+  s.feed.seq = 4;
+  EXPECT_FALSE(q.Sync(s, 0));
+  EXPECT_EQ(q.pending(), 1u);
+}
+
 TEST(JobQueueTest, RankChangesAtTheTimeThePolicyNamed) {
   // Rank by submission, but a job of tenant 1 jumps to the front from t = 50 on.
   JobQueue::Rules rules = SubmitOrder();
