@@ -99,25 +99,30 @@ void JobQueue::Rebuild(const ClusterState& state, Time now) {
   for (const auto& [cls, member] : members) ++start[cls + 1];
   for (size_t c = 1; c < start.size(); ++c) start[c] += start[c - 1];
   std::vector<Member>& grouped = rebuild_grouped_;
-  bool arrays_match = true;
   grouped.resize(members.size());
   {
     std::vector<size_t>& next = rebuild_next_;
     next.assign(start.begin(), start.end() - 1);
     for (const auto& [cls, member] : members) grouped[next[cls]++] = member;
   }
+  rebuild_end_.assign(classes_.size(), 0);
   for (int32_t c = 0; c < static_cast<int32_t>(classes_.size()); ++c) {
     auto first = grouped.begin() + static_cast<std::ptrdiff_t>(start[c]);
     auto last = grouped.begin() + static_cast<std::ptrdiff_t>(start[c + 1]);
-    if (first == last) continue;
     std::sort(first, last, ByRank{});
-    Members& set = classes_[c].members;
+    // Two jobs with one id (a malformed state) share a rank: one is kept, as a set would.
+    last = std::unique(first, last, [](const Member& a, const Member& b) {
+      return !RankLess(a.rank, b.rank) && !RankLess(b.rank, a.rank);
+    });
+    rebuild_end_[c] = static_cast<size_t>(last - grouped.begin());
+    if (first == last) continue;
     MarkNonEmpty(c, true);
+    if (!feed) continue;  // rebuilt again next cycle: the array is enough
+    Members& set = classes_[c].members;
     for (auto it = first; it != last; ++it) set.emplace_hint(set.end(), *it);
-    // Two jobs with one id (a malformed state) share a rank: the set keeps one.
-    if (set.size() != static_cast<size_t>(last - first)) arrays_match = false;
   }
-  rebuilt_arrays_valid_ = arrays_match;
+  sets_built_ = feed;
+  rebuilt_arrays_valid_ = true;
   stream_ = state.feed.stream;
   seq_ = state.feed.seq;
 }
@@ -271,9 +276,24 @@ void JobQueue::MarkNonEmpty(int32_t cls, bool nonempty) {
   at = -1;
 }
 
+JobQueue::Cursor JobQueue::Begin(int32_t cls) const {
+  if (rebuilt_arrays_valid_) return Cursor{{}, rebuild_grouped_.data() + rebuild_start_[cls]};
+  return Cursor{classes_[cls].members.begin(), nullptr};
+}
+
+JobQueue::Cursor JobQueue::End(int32_t cls) const {
+  if (rebuilt_arrays_valid_) return Cursor{{}, rebuild_grouped_.data() + rebuild_end_[cls]};
+  return Cursor{classes_[cls].members.end(), nullptr};
+}
+
+size_t JobQueue::class_size(int32_t cls) const {
+  if (rebuilt_arrays_valid_) return rebuild_end_[cls] - rebuild_start_[cls];
+  return classes_[cls].members.size();
+}
+
 int32_t JobQueue::class_sample(int32_t cls) const {
-  const Members& members = classes_[cls].members;
-  return members.empty() ? -1 : members.begin()->index;
+  if (class_size(cls) == 0) return -1;
+  return Begin(cls)->index;
 }
 
 void JobQueue::BeginWalk() {
@@ -285,8 +305,8 @@ void JobQueue::BeginWalk() {
   for (auto& heap : fronts_) heap.clear();
   for (int32_t c : nonempty_) {
     const Class& cls = classes_[c];
-    walk_[c] = WalkState{cls.members.begin(), true, false, false, 0};
-    fronts_[cls.key.bucket].emplace_back(cls.members.begin()->rank, c);
+    walk_[c] = WalkState{Begin(c), true, false, false, 0};
+    fronts_[cls.key.bucket].emplace_back(walk_[c].cursor->rank, c);
   }
   for (auto& heap : fronts_) std::make_heap(heap.begin(), heap.end(), FrontAfter{});
 }
@@ -310,17 +330,17 @@ void JobQueue::PushFront(int32_t cls) {
 
 bool JobQueue::SkipToShort(int32_t cls) {
   WalkState& w = walk_[cls];
-  const Members& members = classes_[cls].members;
-  while (w.cursor != members.end() && !(w.cursor->limit > 0 && w.cursor->limit <= w.short_max)) {
+  const Cursor end = End(cls);
+  while (!(w.cursor == end) && !(w.cursor->limit > 0 && w.cursor->limit <= w.short_max)) {
     ++w.cursor;
   }
-  return w.cursor != members.end();
+  return !(w.cursor == end);
 }
 
 bool JobQueue::Consume(const Item& item, Verdict verdict, Time short_max) {
   WalkState& w = walk_[item.cls];
   const Class& cls = classes_[item.cls];
-  if (!w.live || w.cursor == cls.members.end() || w.cursor->rank.id != item.rank.id) return w.live;
+  if (!w.live || w.cursor == End(item.cls) || w.cursor->rank.id != item.rank.id) return w.live;
   auto& heap = fronts_[cls.key.bucket];
   if (!heap.empty() && heap.front().second == item.cls) {
     std::pop_heap(heap.begin(), heap.end(), FrontAfter{});
@@ -347,7 +367,7 @@ bool JobQueue::Consume(const Item& item, Verdict verdict, Time short_max) {
     w.short_only = true;
     w.short_max = short_max;
   }
-  if (w.short_only ? !SkipToShort(item.cls) : w.cursor == cls.members.end()) return false;
+  if (w.short_only ? !SkipToShort(item.cls) : w.cursor == End(item.cls)) return false;
   PushFront(item.cls);
   return true;
 }
@@ -357,7 +377,7 @@ void JobQueue::Revive(const std::function<bool(int32_t cls)>& revive) {
     WalkState& w = walk_[c];
     if (!(w.failed && (!w.live || w.short_only)) || !revive(c)) continue;
     w.short_only = false;
-    if (w.live || w.cursor == classes_[c].members.end()) continue;
+    if (w.live || w.cursor == End(c)) continue;
     PushFront(c);
   }
 }
@@ -424,7 +444,7 @@ void JobQueue::ForEachUnconsumed(const std::function<void(const Item&)>& visit) 
     std::vector<const Member*> first, last;
     for (int32_t c : nonempty_) {
       first.push_back(rebuild_grouped_.data() + rebuild_start_[c]);
-      last.push_back(rebuild_grouped_.data() + rebuild_start_[c + 1]);
+      last.push_back(rebuild_grouped_.data() + rebuild_end_[c]);
     }
     MergeByRank(first, last, each);
     return;

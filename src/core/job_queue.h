@@ -81,7 +81,7 @@ class JobQueue {
   int32_t num_classes() const { return static_cast<int32_t>(classes_.size()); }
   // Classes that have pending members, in no particular order.
   const std::vector<int32_t>& nonempty_classes() const { return nonempty_; }
-  size_t class_size(int32_t cls) const { return classes_[cls].members.size(); }
+  size_t class_size(int32_t cls) const;
   // A member of the class, for what all members share (shapes, tenant, whether it has a limit).
   int32_t class_sample(int32_t cls) const;
 
@@ -137,8 +137,27 @@ class JobQueue {
     QueueRank rank;
     Time next_change = kUnknownTime;
   };
+  // A place in a class's members: in the rebuild's sorted array while that still holds them (a
+  // state without a feed, rebuilt every cycle, never builds the sets), else in the set.
+  struct Cursor {
+    Members::const_iterator it;
+    const Member* at = nullptr;  // array mode when not null
+    const Member& operator*() const { return at != nullptr ? *at : *it; }
+    const Member* operator->() const { return &**this; }
+    Cursor& operator++() {
+      if (at != nullptr) {
+        ++at;
+      } else {
+        ++it;
+      }
+      return *this;
+    }
+    bool operator==(const Cursor& o) const { return at != nullptr ? at == o.at : it == o.it; }
+  };
+  Cursor Begin(int32_t cls) const;
+  Cursor End(int32_t cls) const;
   struct WalkState {
-    Members::const_iterator cursor;
+    Cursor cursor;
     bool live = false;
     bool failed = false;
     bool short_only = false;
@@ -170,9 +189,12 @@ class JobQueue {
   std::vector<std::pair<int32_t, Member>> rebuild_members_;    // Rebuild's buffers
   std::vector<Member> rebuild_grouped_;
   std::vector<size_t> rebuild_start_, rebuild_next_;
-  // Whether rebuild_grouped_ (by rebuild_start_ per class) still holds exactly the class sets:
-  // true from a Rebuild until the feed inserts or removes a job.
+  std::vector<size_t> rebuild_end_;  // per class: end of its members in rebuild_grouped_
+  // Whether rebuild_grouped_ (from rebuild_start_ to rebuild_end_ per class) holds the members:
+  // true from a Rebuild until the feed inserts or removes a job. The class sets are built only
+  // when a feed will keep them (a state without one is rebuilt every cycle).
   bool rebuilt_arrays_valid_ = false;
+  bool sets_built_ = false;
   std::priority_queue<std::pair<Time, JobId>, std::vector<std::pair<Time, JobId>>, std::greater<>>
       timers_;
   std::vector<int32_t> running_;  // ascending
