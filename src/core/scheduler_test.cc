@@ -318,6 +318,36 @@ TEST(PreemptionTest, LasPreemptsJobsThatReceivedMoreService) {
   EXPECT_TRUE(r.preemptions.empty());
 }
 
+// SRTF by time limit: a pending job takes the GPU from a running job only when that one has much
+// more time left (over twice as much), and what is left falls as the running job runs.
+TEST(PreemptionTest, SrtfTakesFromJobsWithMuchMoreTimeLeftAsTheyRun) {
+  ClusterState s = MakeCluster(1, 1);
+  Job running = Running(MakeJob(1, 1000), 0, {0}, 0);
+  running.time_limit = 10 * kHourMs;
+  Job waiting = MakeJob(2, 1000, 1, kHourMs);
+  waiting.time_limit = kHourMs;
+  s.jobs = {running, waiting};
+  // After 1 h the running job has 9 h left, over twice the waiting job's 1 h: preempted.
+  CycleResult r = Make("srtf")->Schedule(s, kHourMs);
+  ASSERT_EQ(r.preemptions.size(), 1u);
+  EXPECT_EQ(r.preemptions[0].job, 1);
+  EXPECT_NE(r.preemptions[0].reason.find("much less time remaining"), std::string::npos);
+  // After 8.5 h it has 1.5 h left, under twice 1 h: it keeps the GPU.
+  r = Make("srtf")->Schedule(s, 8 * kHourMs + 30 * kMin);
+  EXPECT_TRUE(r.preemptions.empty());
+  // A checkpointable job counts the time it ran before its current run too: 7.5 h earlier plus
+  // 1 h now leave 1.5 h.
+  s.jobs[0].checkpointable = true;
+  s.jobs[0].ran_ms = 8 * kHourMs + 30 * kMin;  // as the caller keeps it: both runs
+  s.jobs[0].start_time = 7 * kHourMs + 30 * kMin;
+  r = Make("srtf")->Schedule(s, 8 * kHourMs + 30 * kMin);
+  EXPECT_TRUE(r.preemptions.empty());
+  // The same job, had it run only its current hour, would have 9 h left.
+  s.jobs[0].ran_ms = kHourMs;
+  r = Make("srtf")->Schedule(s, 8 * kHourMs + 30 * kMin);
+  EXPECT_EQ(r.preemptions.size(), 1u);
+}
+
 TEST(ReasonsTest, EveryPendingJobHasAReason) {
   ClusterState s = MakeCluster(1, 8);
   Job running = Running(MakeJob(1, 8000), 0, {0, 1, 2, 3, 4, 5, 6, 7}, 0);
