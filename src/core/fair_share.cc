@@ -1,6 +1,7 @@
 #include "core/fair_share.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "core/job_util.h"
 
@@ -69,18 +70,43 @@ void FairShare::Sync(const ClusterState& state, const Capacity& cap,
   }
   BeginReset(state, cap);
   auto by_job = [](const Held& h, JobId id) { return h.job < id; };
-  for (const JobDelta& d : changes) {
+  // A few changes are spliced into the sorted list one by one; many (thousands of jobs ending
+  // at once) in one pass, since each splice moves the rest of the list.
+  constexpr size_t kSpliceMax = 16;
+  const bool one_pass = changes.size() > kSpliceMax;
+  std::vector<Held> added;
+  for (const JobDelta& d : changes) {  // ascending ids (UniqueChanges)
     auto it = std::lower_bound(held_.begin(), held_.end(), d.id, by_job);
     if (it != held_.end() && it->job == d.id) {
       for (size_t k = 0; k < dims_; ++k) own_[it->tenant][k] -= it->ask[k];
-      held_.erase(it);
+      if (one_pass) {
+        it->tenant = -1;  // dropped below
+      } else {
+        held_.erase(it);
+      }
     }
     if (d.index < 0) continue;
     const Job& job = state.jobs[d.index];
     if (job.phase != JobPhase::kRunning || !valid(job.tenant)) continue;
     Held h{job.id, job.tenant, AskOf(job.allocation, dims_)};
     for (size_t k = 0; k < dims_; ++k) own_[h.tenant][k] += h.ask[k];
-    held_.insert(std::lower_bound(held_.begin(), held_.end(), h.job, by_job), std::move(h));
+    if (one_pass) {
+      added.push_back(std::move(h));
+    } else {
+      held_.insert(std::lower_bound(held_.begin(), held_.end(), h.job, by_job), std::move(h));
+    }
+  }
+  if (one_pass) {
+    held_.erase(
+        std::remove_if(held_.begin(), held_.end(), [](const Held& h) { return h.tenant < 0; }),
+        held_.end());
+    std::vector<Held> merged;
+    merged.reserve(held_.size() + added.size());
+    std::merge(std::make_move_iterator(held_.begin()), std::make_move_iterator(held_.end()),
+               std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()),
+               std::back_inserter(merged),
+               [](const Held& a, const Held& b) { return a.job < b.job; });
+    held_.swap(merged);
   }
   FinishReset(state);
 }

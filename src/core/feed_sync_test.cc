@@ -204,6 +204,32 @@ TEST_F(FeedSyncTest, CorrectFeedIsFollowedIncrementallyAndEqualsARebuild) {
   EXPECT_FALSE(rebuilt_);
 }
 
+// Many changes in one cycle (a burst of jobs ending and starting) take the one-pass path in
+// FairShare rather than splicing each into its list: the result must be the same.
+TEST_F(FeedSyncTest, ManyChangesInOneCycleEqualARebuild) {
+  // Forty quarter-GPU jobs arrive on the free devices of node 2, spread over both tenants.
+  ++state_.feed.seq;
+  for (JobId id = 10; id < 50; ++id) {
+    const int32_t tenant = 1 + static_cast<int32_t>(id % 2);
+    state_.jobs.push_back(
+        Running(MakeJob(id, 100, 1, id, tenant), 2, {static_cast<int32_t>(id % 4)}, 100, 100));
+    Changed(id);
+  }
+  Sync("forty jobs started");
+  EXPECT_FALSE(rebuilt_);
+  // Every other one ends, some are preempted, job 3 starts: over 16 changes at once.
+  ++state_.feed.seq;
+  for (JobId id = 10; id < 50; id += 2) Remove(id);
+  for (JobId id = 11; id < 20; id += 2) Requeue(id);
+  Start(3, 0, {2, 3});
+  // Jobs moved more than once: name each where it is now, as the simulator does.
+  for (JobDelta& d : state_.feed.changes) {
+    if (d.index >= 0) d.index = IndexOf(d.id);
+  }
+  Sync("twenty ended, five preempted, one started");
+  EXPECT_FALSE(rebuilt_);
+}
+
 TEST_F(FeedSyncTest, StaleSeqRebuilds) {
   // The same seq again: the caller did not count this cycle; job 3's start is not named.
   JobById(3) = Running(JobById(3), 2, {0, 1, 2}, 100);
