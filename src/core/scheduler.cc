@@ -379,9 +379,12 @@ Time Scheduler::EstimateFit(const ClusterState& state, const Shape& shape, Accel
   cpu.assign(cap_.num_nodes(), 0);
   mem.assign(cap_.num_nodes(), 0);
   // Free share per device, copied lazily for nodes where a release lands.
-  est_dev_.resize(static_cast<size_t>(cap_.num_nodes()));
-  for (int32_t n : est_dev_touched_) est_dev_[n].clear();
+  // The previous call's copies are dropped first: the cluster may have fewer nodes now.
+  for (int32_t n : est_dev_touched_) {
+    if (static_cast<size_t>(n) < est_dev_.size()) est_dev_[n].clear();
+  }
   est_dev_touched_.clear();
+  est_dev_.resize(static_cast<size_t>(cap_.num_nodes()));
   auto slots = [&](int32_t n) -> int64_t {
     if (!cap_.schedulable(n)) return 0;
     int64_t s = whole[n] / g;

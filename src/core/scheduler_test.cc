@@ -348,6 +348,27 @@ TEST(PreemptionTest, SrtfTakesFromJobsWithMuchMoreTimeLeftAsTheyRun) {
   EXPECT_EQ(r.preemptions.size(), 1u);
 }
 
+// One scheduler kept while the cluster shrinks: the reservation plan of the previous cycle must
+// not reach nodes that are gone (this read past the end of a per-node buffer).
+TEST(BackfillTest, ReservationPlanSurvivesTheClusterShrinking) {
+  ClusterState s = MakeCluster(3, 8);
+  for (int32_t n = 0; n < 3; ++n) {
+    Job j = Running(MakeJob(n + 1, 8000), n, {0, 1, 2, 3, 4, 5, 6, 7}, 0);
+    if (n == 2) j.time_limit = kHourMs;
+    s.jobs.push_back(j);
+  }
+  s.jobs.push_back(MakeJob(10, 8000, 1, 1));
+  auto policy = Make("backfill");
+  CycleResult r = policy->Schedule(s, 10);
+  EXPECT_EQ(FindPending(r, 10)->est_start, kHourMs);
+  s.nodes.pop_back();  // node 2 and its job are gone
+  s.jobs.erase(s.jobs.begin() + 2);
+  s.jobs[1].time_limit = 2 * kHourMs;
+  r = policy->Schedule(s, 20);
+  EXPECT_TRUE(r.placements.empty());
+  EXPECT_EQ(FindPending(r, 10)->est_start, 2 * kHourMs);
+}
+
 TEST(ReasonsTest, EveryPendingJobHasAReason) {
   ClusterState s = MakeCluster(1, 8);
   Job running = Running(MakeJob(1, 8000), 0, {0, 1, 2, 3, 4, 5, 6, 7}, 0);
