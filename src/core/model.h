@@ -94,6 +94,11 @@ struct Job {
   bool preemptible = true;
   bool checkpointable = false;
   Time oracle_duration = kUnknownTime;  // simulator only; read solely by policies labelled "oracle"
+  // A run time learned from similar finished jobs (core::DurationPredictor), set by the caller at
+  // submission; kUnknownTime when there is no history. SJF and SRTF rank by it where it is shorter
+  // than the declared limit (or there is none). Never a promise: backfill and reservations trust
+  // declared limits alone.
+  Time estimated_duration = kUnknownTime;
 
   // Runtime, maintained by the caller from applied decisions (the core only decides):
   //  - on a Placement: phase = kRunning, start_time = now, shape_index and allocation as placed;

@@ -144,6 +144,10 @@ Scheduler::SecondaryKey Scheduler::SecondaryKeyOf(const Job& job, Time now) cons
   SecondaryKey k;
   const bool running = job.phase != JobPhase::kPending;
   const double limit = job.time_limit > 0 ? static_cast<double>(job.time_limit) : kInf;
+  // What SJF/SRTF rank by: the declared limit, or the learned estimate where it is shorter. An
+  // estimate can be overrun, so a remaining time derived from it stops at 0.
+  const bool estimated = job.estimated_duration >= 0 && job.estimated_duration < limit;
+  const double expected = estimated ? static_cast<double>(job.estimated_duration) : limit;
   const double oracle = job.oracle_duration >= 0 ? static_cast<double>(job.oracle_duration) : kInf;
   // What a remaining time subtracts: run time across restarts for a checkpointable job, the
   // current run otherwise; written as (this + now) for a running job.
@@ -161,7 +165,7 @@ Scheduler::SecondaryKey Scheduler::SecondaryKeyOf(const Job& job, Time now) cons
       k.falls = false;
       break;
     case PolicySpec::Order::kTimeLimit:
-      k.key = limit;
+      k.key = expected;
       k.falls = false;
       break;
     case PolicySpec::Order::kOracleDuration:
@@ -169,7 +173,8 @@ Scheduler::SecondaryKey Scheduler::SecondaryKeyOf(const Job& job, Time now) cons
       k.falls = false;
       break;
     case PolicySpec::Order::kRemainingLimit:
-      k.key = limit - used;
+      k.key = expected - used;
+      k.floor = estimated;
       break;
     case PolicySpec::Order::kOracleRemaining:
       k.key = oracle - used;

@@ -23,8 +23,8 @@ namespace suanli::core {
 struct PolicySpec {
   enum class Order {
     kSubmit,           // oldest submission first
-    kTimeLimit,        // shortest declared time limit first (no limit = last)
-    kRemainingLimit,   // shortest (time limit - time already run) first
+    kTimeLimit,        // shortest declared limit (or learned estimate) first; neither = last
+    kRemainingLimit,   // shortest (limit or estimate - time already run) first
     kOracleDuration,   // shortest true duration first (simulator only)
     kOracleRemaining,  // shortest true remaining time first (simulator only)
   };

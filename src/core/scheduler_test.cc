@@ -348,6 +348,78 @@ TEST(PreemptionTest, SrtfTakesFromJobsWithMuchMoreTimeLeftAsTheyRun) {
   EXPECT_EQ(r.preemptions.size(), 1u);
 }
 
+// SJF without declared limits ranks by learned estimates; a job with neither goes last.
+TEST(LearnedEstimateTest, SjfRanksByEstimateWhereNoLimitIsDeclared) {
+  ClusterState s = MakeCluster(1, 1);
+  Job unknown = MakeJob(1, 1000, 1, 0);  // no limit, no history
+  Job long_job = MakeJob(2, 1000, 1, 1);
+  long_job.estimated_duration = 10 * kHourMs;
+  Job short_job = MakeJob(3, 1000, 1, 2);
+  short_job.estimated_duration = kHourMs;
+  s.jobs = {unknown, long_job, short_job};
+  CycleResult r = Make("sjf")->Schedule(s, 10);
+  ASSERT_EQ(r.placements.size(), 1u);
+  EXPECT_EQ(r.placements[0].job, 3);
+  s.jobs.pop_back();
+  r = Make("sjf")->Schedule(s, 10);
+  ASSERT_EQ(r.placements.size(), 1u);
+  EXPECT_EQ(r.placements[0].job, 2);  // an estimate, however long, beats knowing nothing
+  // The shorter of limit and estimate ranks: a 2 h limit beats a 10 h estimate, and a 30 min
+  // estimate beats a 2 h limit.
+  s.jobs[0].time_limit = 2 * kHourMs;
+  r = Make("sjf")->Schedule(s, 10);
+  EXPECT_EQ(r.placements[0].job, 1);
+  s.jobs[1].estimated_duration = 30 * kMin;
+  r = Make("sjf")->Schedule(s, 10);
+  EXPECT_EQ(r.placements[0].job, 2);
+  // FIFO ignores estimates.
+  r = Make("fifo")->Schedule(s, 10);
+  EXPECT_EQ(r.placements[0].job, 1);
+}
+
+// An estimate only ranks: a job without a declared limit never backfills into room held for the
+// head job, however short its estimate, since nothing makes it end in time.
+TEST(LearnedEstimateTest, EstimatesNeverLetAJobBackfill) {
+  ClusterState s = MakeCluster(1, 8);
+  Job running = Running(MakeJob(1, 4000), 0, {0, 1, 2, 3}, 0);
+  running.time_limit = 1000 * kSec;
+  Job head_job = MakeJob(2, 8000, 1, 10);
+  head_job.time_limit = 100 * kSec;
+  Job estimated = MakeJob(3, 1000, 1, 20);
+  estimated.estimated_duration = 500 * kSec;
+  Job limited = MakeJob(4, 1000, 1, 30);
+  limited.time_limit = 500 * kSec;
+  s.jobs = {running, head_job, estimated, limited};
+  CycleResult r = Make("sjf")->Schedule(s, 100 * kSec);
+  ASSERT_EQ(r.placements.size(), 1u);
+  EXPECT_EQ(r.placements[0].job, 4);
+  EXPECT_TRUE(r.placements[0].backfilled);
+  EXPECT_NE(FindPending(r, 3), nullptr);
+  EXPECT_EQ(FindPending(r, 2)->est_start, 1000 * kSec);
+}
+
+// SRTF with estimates: what is left falls as a job runs, and stops at 0 once it overruns its
+// estimate (it is then never taken for being long).
+TEST(LearnedEstimateTest, SrtfUsesWhatIsLeftOfTheEstimate) {
+  ClusterState s = MakeCluster(1, 1);
+  Job running = Running(MakeJob(1, 1000), 0, {0}, 0);
+  running.estimated_duration = 10 * kHourMs;
+  Job waiting = MakeJob(2, 1000, 1, kHourMs);
+  waiting.estimated_duration = kHourMs;
+  s.jobs = {running, waiting};
+  CycleResult r = Make("srtf")->Schedule(s, kHourMs);  // 9 h left against 1 h
+  ASSERT_EQ(r.preemptions.size(), 1u);
+  EXPECT_EQ(r.preemptions[0].job, 1);
+  r = Make("srtf")->Schedule(s, 9 * kHourMs);  // 1 h left: keeps the GPU
+  EXPECT_TRUE(r.preemptions.empty());
+  r = Make("srtf")->Schedule(s, 30 * kHourMs);  // 20 h past its estimate: 0 left, not -20 h
+  EXPECT_TRUE(r.preemptions.empty());
+  // Without the estimate nothing is known of the running job: SRTF leaves it alone.
+  s.jobs[0].estimated_duration = kUnknownTime;
+  r = Make("srtf")->Schedule(s, kHourMs);
+  EXPECT_EQ(r.preemptions.size(), 1u) << "an unknown remaining time counts as endless";
+}
+
 // One scheduler kept while the cluster shrinks: the reservation plan of the previous cycle must
 // not reach nodes that are gone (this read past the end of a per-node buffer).
 TEST(BackfillTest, ReservationPlanSurvivesTheClusterShrinking) {
