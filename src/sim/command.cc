@@ -20,6 +20,7 @@ struct CommandArgs {
   double tick_s = 0;
   double half_life_h = 7 * 24;
   bool no_checkpoint = false;
+  bool no_estimates = false;
   SimOptions options;
 };
 
@@ -51,6 +52,7 @@ void Run(CommandArgs& a) {
   o.engine.tick_ms = static_cast<core::Time>(a.tick_s * 1000);
   o.engine.usage_half_life_ms = static_cast<core::Time>(a.half_life_h * 3600 * 1000);
   o.workload.checkpointable = !a.no_checkpoint;
+  o.engine.learn_durations = !a.no_estimates;
   o.workload.seed = o.seed;
   if (o.cluster.empty() && o.vc_partition.empty()) {
     Fail(InvalidArgument(
@@ -161,6 +163,9 @@ void RegisterCommands(CLI::App& app) {
                   "Fair-share usage half-life in hours (default 168)");
   cmd->add_flag("--no-checkpoint", args->no_checkpoint,
                 "Preempted jobs lose all work of the interrupted run (default: they resume)");
+  cmd->add_flag("--no-estimates", args->no_estimates,
+                "Give jobs no run-time estimates learned from finished jobs (sjf and srtf then "
+                "rank jobs without time limits last, in submission order)");
   cmd->add_option("--buckets", o.timeline_buckets, "Utilization timeline buckets (default 96)");
   cmd->add_flag(
       "--fgd", o.fgd,

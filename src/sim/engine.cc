@@ -6,6 +6,7 @@
 #include <limits>
 #include <queue>
 
+#include "core/duration_predictor.h"
 #include "core/usage_tracker.h"
 #include "sim/ledger.h"
 
@@ -148,6 +149,9 @@ class Engine {
     r.pos = static_cast<int32_t>(state_.jobs.size());
     state_.jobs.push_back(sj.job);
     state_.jobs.back().queued_since = now;
+    if (options_.learn_durations) {
+      state_.jobs.back().estimated_duration = predictor_.Predict(Facts(sj));
+    }
     Changed(sj.job.id);
     out_.jobs[idx].submit = sj.job.submit_time;
     tenant_pending_[sj.job.tenant] += sj.accel_milli;
@@ -202,6 +206,15 @@ class Engine {
     Release(idx);
     out_.jobs[idx].end = now;
     RemoveActive(idx);
+    // What it needed at full speed, however it ran (a slower shape, restarts): its work.
+    if (options_.learn_durations) predictor_.Observe(Facts(w_.jobs[idx]), w_.jobs[idx].work_ms);
+  }
+
+  // Which finished jobs a job is like: its tenant, its user and the accelerators it asked for.
+  core::DurationFacts Facts(const SimJob& sj) const {
+    return {.tenant = state_.tenants[sj.job.tenant].name,
+            .user = sj.job.user,
+            .accel_milli = sj.accel_milli};
   }
 
   // Checks a placement against free capacity and applies it, or says what is wrong.
@@ -329,6 +342,7 @@ class Engine {
   core::Policy& policy_;
   EngineOptions options_;
   core::UsageTracker usage_;
+  core::DurationPredictor predictor_;
   Ledger ledger_;
   core::ClusterState state_;
   std::vector<int64_t> cpu_free_, mem_free_;

@@ -27,6 +27,10 @@ struct EngineOptions {
   // Tell the policy which jobs changed between cycles (core::JobFeed), so it need not re-read the
   // whole queue every cycle. Off only to check that decisions are the same either way.
   bool job_feed = true;
+  // Learn run times from finished jobs (core::DurationPredictor) and give each arriving job the
+  // estimate, as the server does: SJF and SRTF rank jobs without time limits by it. Only jobs
+  // that finished before an arrival teach it anything, so no policy sees the future.
+  bool learn_durations = true;
 };
 
 struct JobOutcome {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "sim/cluster_spec.h"
 #include "sim/metrics.h"
 #include "sim/report.h"
@@ -199,6 +201,54 @@ TEST(EngineTest, ReplayIsByteIdentical) {
       EXPECT_EQ(bytes, first);
     }
   }
+}
+
+// Records the estimate each job carries when the policy first sees it, then schedules FIFO.
+class EstimateRecorder : public core::Policy {
+ public:
+  std::string_view name() const override { return "estimate-recorder"; }
+  core::CycleResult Schedule(const core::ClusterState& state, core::Time now) override {
+    for (const auto& j : state.jobs) seen.emplace(j.id, j.estimated_duration);
+    return fifo_.Schedule(state, now);
+  }
+  std::map<core::JobId, core::Time> seen;
+
+ private:
+  testing::TestPolicy fifo_;
+};
+
+TEST(EngineTest, ArrivalsGetRunTimesLearnedOnlyFromJobsAlreadyFinished) {
+  // One GPU, FIFO: A 0..10, B 10..40, C 40..60, F 60..85. F arrives at 55 when only A and B
+  // finished (too little history); D at 100 after A, B, C, F: the lower median of 10, 30, 20,
+  // 25 s. E, of another tenant, falls back to every 1-GPU job seen (A, B, C, F, D).
+  auto trace = ParseTrace({kHeader, "A,x,0,10,1", "B,x,0,30,1", "C,x,0,20,1", "F,x,55,25,1",
+                           "D,x,100,5,1", "E,y,200,5,1"},
+                          "test");
+  ASSERT_TRUE(trace.ok());
+  auto cluster = ParseInlineCluster("1x1");
+  ASSERT_TRUE(cluster.ok());
+  WorkloadOptions wo;
+  wo.tenants_from_trace = true;
+  auto w = BuildWorkload(*trace, *cluster, wo);
+  ASSERT_TRUE(w.ok());
+  EstimateRecorder rec;
+  ASSERT_TRUE(RunEngine(*w, *cluster, rec, {}).ok());
+  auto id = [&](const std::string& name) {
+    for (const auto& j : w->jobs) {
+      if (j.name == name) return j.job.id;
+    }
+    return core::JobId{0};
+  };
+  EXPECT_EQ(rec.seen.at(id("A")), core::kUnknownTime);
+  EXPECT_EQ(rec.seen.at(id("F")), core::kUnknownTime);
+  EXPECT_EQ(rec.seen.at(id("D")), 20000);
+  EXPECT_EQ(rec.seen.at(id("E")), 20000);  // median of 10, 30, 20, 25, 5 s
+  // Switched off, nobody gets one.
+  EstimateRecorder off;
+  EngineOptions no_learning;
+  no_learning.learn_durations = false;
+  ASSERT_TRUE(RunEngine(*w, *cluster, off, no_learning).ok());
+  EXPECT_EQ(off.seen.at(id("D")), core::kUnknownTime);
 }
 
 TEST(EngineTest, WaterFillByHand) {
