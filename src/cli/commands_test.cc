@@ -228,7 +228,7 @@ TEST_F(CommandsTest, ShowPrintsFieldsAndHistory) {
           json::parse(R"({"id":9,"name":"t","state":"FAILED","reason":"exit code 3","tenant":"root",
       "user":"admin","resources":{"cpus":2,"mem_mb":2048,"gpus":0,"tasks":1},"nodes":["n1"],"exit_code":3,
       "signal":null,"command":["sh","-c","exit 3"],"submit_time":1767225600.0,"start_time":1767225601.0,
-      "end_time":1767225602.0,"time_limit_s":3600,"priority":0,"attempt":1,
+      "end_time":1767225602.0,"time_limit_s":3600,"priority":0,"attempt":1,"estimated_run_s":5400,
       "history":[{"state":"PENDING","time":1767225600.0,"reason":"submitted"},
                  {"state":"RUNNING","time":1767225601.0,"reason":"started on n1"},
                  {"state":"FAILED","time":1767225602.0,"reason":"exit code 3"}]})"));
@@ -241,6 +241,9 @@ TEST_F(CommandsTest, ShowPrintsFieldsAndHistory) {
   EXPECT_NE(r.out.find("  Resources:   1 task x (2 cpus, 2G mem)\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  Command:     sh -c exit 3\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  Time limit:  1:00:00\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  Est. run:    ~1:30:00 (learned from similar finished jobs)\n"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("    2026-01-01 00:00:01  RUNNING  started on n1\n"), std::string::npos)
       << r.out;
   EXPECT_EQ(fake_.requests().at(0).path, "/api/v1/jobs/9");

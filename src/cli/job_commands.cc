@@ -185,6 +185,10 @@ void PrintJob(std::ostream& out, const nlohmann::json& job) {
   field("Time limit:", get("time_limit_s").is_number() && get("time_limit_s").get<double>() > 0
                            ? FormatElapsed(get("time_limit_s").get<double>())
                            : "none");
+  if (get("estimated_run_s").is_number()) {
+    field("Est. run:", "~" + FormatElapsed(get("estimated_run_s").get<double>()) +
+                           " (learned from similar finished jobs)");
+  }
   field("Exit code:",
         FormatScalar(get("exit_code")) +
             (get("signal").is_null() ? "" : " (signal " + FormatScalar(get("signal")) + ")"));

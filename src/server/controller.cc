@@ -69,6 +69,7 @@ Status Controller::Load() {
       if (!not_started.empty()) QueueLaunches(job, not_started);
     }
   }
+  SUANLI_RETURN_IF_ERROR(LearnRunTimesFromStore());
   // Accounting totals per tenant (for budgets and GET /tenants).
   SUANLI_ASSIGN_OR_RETURN(auto usage, store_->QueryUsage({}));
   for (const auto& u : usage) {
@@ -238,6 +239,8 @@ void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& r
     job.signal.reset();
     job.failed_task.reset();
     Transition(job, JobState::kPending, "requeued after " + std::string(JobStateName(state)));
+  } else {
+    LearnRunTime(job);
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include "base/clock.h"
 #include "core/accounting.h"
+#include "core/duration_predictor.h"
 #include "core/model.h"
 #include "core/policy.h"
 #include "core/usage_tracker.h"
@@ -181,6 +182,13 @@ class Controller {
   CoreView BuildCoreView(TimeMs now, bool with_jobs);
   // A running job's service and ran_ms include its current attempt up to `now`.
   core::Job ToCoreJob(const JobRecord& job, CoreView& view, TimeMs now) const;
+  // Learned run times (controller_estimates.cc): what makes jobs alike, learning from the store
+  // at start-up and from each job that ends, and one estimate per active job, fixed at submit.
+  static core::DurationFacts FactsOf(const JobRecord& job);
+  Status LearnRunTimesFromStore();
+  void LearnRunTime(const JobRecord& job);  // the job is terminal: forget its estimate, learn
+  void EstimateRunTime(const JobRecord& job);
+  core::Time EstimatedRunTime(JobId id) const;  // kUnknownTime without one
   int32_t TypeIndex(CoreView& view, const std::string& type) const;
   std::string NoNodesReason() const;
 
@@ -216,6 +224,8 @@ class Controller {
   NodeSignals* signals_;
   Metrics* metrics_;
   core::UsageTracker usage_tracker_;
+  core::DurationPredictor durations_;
+  std::unordered_map<JobId, core::Time> estimates_;  // active jobs with a learned estimate
 
   std::vector<store::TenantRecord> tenants_;  // creation order: stable core indices
   std::map<std::string, size_t> tenant_by_name_;

@@ -146,6 +146,7 @@ core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v, TimeMs now) c
   j.priority = job.spec.priority;
   j.submit_time = job.submit_time;
   j.time_limit = job.spec.time_limit_s * 1000;
+  j.estimated_duration = EstimatedRunTime(job.id);
   auto add_shape = [&](const store::ShapeSpec& s) {
     core::Shape shape;
     shape.tasks = s.tasks;

@@ -57,6 +57,7 @@ json Controller::JobJson(const JobRecord& job) const {
       {"state", JobStateName(job.state)},
       {"reason", reason},
       {"est_start_time", job.state == JobState::kPending ? Seconds(est) : json(nullptr)},
+      {"estimated_run_s", Seconds(EstimatedRunTime(job.id))},
       {"tenant", job.tenant},
       {"user", job.user},
       {"resources",
@@ -199,6 +200,7 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
   job.reason = nodes_.empty() ? "no nodes registered yet" : "waiting for the next scheduling pass";
   job.history.push_back({JobState::kPending, job.submit_time, "submitted"});
   if (!key.empty()) idempotency_[{p.user, key}] = job.id;
+  EstimateRunTime(job);
   MarkDirty(job);
   schedule_wanted_ = true;
   auto [it, inserted] = active_.emplace(job.id, std::move(job));
