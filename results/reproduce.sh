@@ -19,8 +19,8 @@ for part in $PARTS; do
     contention)  # Protocol B: the whole trace on one shared 80 x 8 cluster, VCs as tenants
       $SIM --trace $T/philly.csv --cluster 80x8 --tenants-from-trace \
         --tenant-weights $T/philly_vc_nodes_heliosartifact.csv \
-        --policy fifo --policy backfill --policy sjf-oracle --policy srtf-oracle --policy las \
-        --policy default --out "$R/contention" > /dev/null ;;
+        --policy fifo --policy backfill --policy sjf --policy srtf --policy sjf-oracle \
+        --policy srtf-oracle --policy las --policy default --out "$R/contention" > /dev/null ;;
     pool)  # Protocol B as a plain GPU pool (one 640-GPU "node": no placement constraints)
       $SIM --trace $T/philly.csv --cluster 1x640 --tenants-from-trace \
         --tenant-weights $T/philly_vc_nodes_heliosartifact.csv \

@@ -214,6 +214,7 @@ class Engine {
   core::DurationFacts Facts(const SimJob& sj) const {
     return {.tenant = state_.tenants[sj.job.tenant].name,
             .user = sj.job.user,
+            .name = {},  // traces name no kinds of job: their ids are unique
             .accel_milli = sj.accel_milli};
   }
 
