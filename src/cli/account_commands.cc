@@ -1,4 +1,6 @@
 // tenant, user, token, whoami: who may use the cluster and how much of it.
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <ostream>
 
@@ -53,9 +55,20 @@ int RunList(CommandContext& ctx, const std::string& command, const ConnectionFla
   return kExitOk;
 }
 
+// "1.5/10": accelerator-hours used in the current budget period of the budget; "-" without one.
+std::string FormatBudget(const nlohmann::json& t) {
+  auto number = [&](const char* key) {
+    return t.is_object() && t.contains(key) && t[key].is_number() ? t[key].get<double>() : -1.0;
+  };
+  const double budget = number("budget_accel_hours");
+  if (budget < 0) return "-";
+  const double used = std::max(0.0, number("budget_used_accel_hours"));
+  return FormatNumber(std::round(used * 100) / 100) + "/" + FormatNumber(budget);
+}
+
 struct TenantCreate {
   ConnectionFlags conn;
-  std::string name, parent, weight, quota, limit, budget;
+  std::string name, parent, weight, quota, limit, budget, budget_period;
   bool json = false;
 };
 
@@ -84,6 +97,7 @@ int RunTenantCreate(CommandContext& ctx, const TenantCreate& c) {
     if (!b.ok()) return Fail(ctx, "tenant create", b.status());
     body["budget_accel_hours"] = *b;
   }
+  if (!c.budget_period.empty()) body["budget_period"] = c.budget_period;
   auto client = Connect(ctx, c.conn);
   if (!client.ok()) return Fail(ctx, "tenant create", client.status());
   auto tenant = client->Post("tenants", body);
@@ -107,7 +121,12 @@ void RegisterTenant(CLI::App& app, CommandContext& ctx) {
   create->add_option("--weight", c->weight, "fair-share weight among siblings (default 1)");
   create->add_option("--quota", c->quota, "guaranteed share, e.g. nvidia-a100=8,cpus=64,mem=256G");
   create->add_option("--limit", c->limit, "hard cap, same form as --quota");
-  create->add_option("--budget", c->budget, "accelerator-hours budget");
+  create->add_option("--budget", c->budget, "accelerator-hours budget per period");
+  create
+      ->add_option("--budget-period", c->budget_period,
+                   "when the budget resets: day, week (from Monday), month (default) or total "
+                   "(never); UTC")
+      ->check(CLI::IsMember({"day", "week", "month", "total"}));
   create->add_flag("--json", c->json, "print the tenant object");
   SetAction(create, ctx, [&ctx, c] { return RunTenantCreate(ctx, *c); });
 
@@ -118,7 +137,7 @@ void RegisterTenant(CLI::App& app, CommandContext& ctx) {
   SetAction(list, ctx, [&ctx, l] {
     return RunList(ctx, "tenant list", l->first, l->second, "tenants", "tenants",
                    Table({"NAME", "PARENT", "WEIGHT", "QUOTA", "LIMIT", "ALLOCATED", "PENDING",
-                          "RUNNING", "FAIR_SHARE", "ACCEL_HOURS"}),
+                          "RUNNING", "FAIR_SHARE", "ACCEL_HOURS", "BUDGET", "PERIOD"}),
                    [](const nlohmann::json& t) {
                      return std::vector<std::string>{
                          Cell(t, "name"),
@@ -130,7 +149,9 @@ void RegisterTenant(CLI::App& app, CommandContext& ctx) {
                          Cell(t, "pending_jobs"),
                          Cell(t, "running_jobs"),
                          Cell(t, "fair_share"),
-                         Cell(t, "usage_accel_hours")};
+                         Cell(t, "usage_accel_hours"),
+                         FormatBudget(t),
+                         Cell(t, "budget_period")};
                    });
   });
 }

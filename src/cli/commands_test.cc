@@ -370,6 +370,37 @@ TEST_F(CommandsTest, TenantUserTokenCommandsSendTheDocumentedBodies) {
   EXPECT_EQ(reqs[4].path, "/api/v1/tokens/3");
 }
 
+TEST_F(CommandsTest, TenantBudgetPeriodIsSentAndListed) {
+  fake_.Handle([](const Recorded& r, httplib::Response& res) {
+    if (r.method == "POST") return Reply(res, 201, json::parse(r.body));
+    Reply(res, 200, json::parse(R"({"tenants":[
+      {"name":"root","parent":null,"weight":1,"quota":{},"limit":{},"budget_accel_hours":-1,
+       "budget_period":"month","budget_used_accel_hours":0,"allocated":{},"pending_jobs":0,
+       "running_jobs":0,"fair_share":1,"usage_accel_hours":0},
+      {"name":"lab","parent":"root","weight":1,"quota":{},"limit":{},"budget_accel_hours":500,
+       "budget_period":"day","budget_used_accel_hours":12.3456,"allocated":{},"pending_jobs":2,
+       "running_jobs":1,"fair_share":0.5,"usage_accel_hours":40}]})"));
+  });
+  ASSERT_EQ(Cli({"tenant", "create", "lab", "--budget", "500", "--budget-period", "day"}).code, 0);
+  EXPECT_EQ(json::parse(fake_.requests().at(0).body),
+            json::parse(R"({"name":"lab","budget_accel_hours":500.0,"budget_period":"day"})"));
+  // An unknown period is a usage error, refused before anything is sent.
+  auto bad = Cli({"tenant", "create", "lab", "--budget", "5", "--budget-period", "fortnight"});
+  EXPECT_EQ(bad.code, kExitUsage);
+  EXPECT_NE(bad.err.find("--budget-period"), std::string::npos) << bad.err;
+  EXPECT_EQ(fake_.requests().size(), 1u);
+
+  auto list = Cli({"tenant", "list"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_EQ(list.out,
+            "NAME  PARENT  WEIGHT  QUOTA  LIMIT  ALLOCATED  PENDING  RUNNING  FAIR_SHARE  "
+            "ACCEL_HOURS  BUDGET     PERIOD\n"
+            "root  -       1       -      -      -          0        0        1           0"
+            "            -          month\n"
+            "lab   root    1       -      -      -          2        1        0.5         40"
+            "           12.35/500  day\n");
+}
+
 TEST_F(CommandsTest, UsageTableAndCsv) {
   fake_.Handle([](const Recorded& r, httplib::Response& res) {
     if (r.params.count("format") && r.params.at("format") == "csv") {

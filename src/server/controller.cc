@@ -70,12 +70,15 @@ Status Controller::Load() {
     }
   }
   SUANLI_RETURN_IF_ERROR(LearnRunTimesFromStore());
-  // Accounting totals per tenant (for budgets and GET /tenants).
+  // Accounting totals per tenant: all time (GET /tenants) and in each budget period. Read in end
+  // time order, as the ledger needs.
+  for (const auto& t : tenants_) budget_.Open(t.name, t.budget_period, now);
   SUANLI_ASSIGN_OR_RETURN(auto usage, store_->QueryUsage({}));
   for (const auto& u : usage) {
     double s = 0;
     for (const auto& [type, v] : u.accel_s) s += v;
     tenant_accel_hours_[u.tenant] += s / 3600.0;
+    budget_.AddFinished(u.tenant, u.start_time, u.end_time, s);
   }
   SUANLI_ASSIGN_OR_RETURN(auto samples,
                           store_->LoadSamples(now - 24LL * 3600 * 1000, kMaxSamplesInMemory));
@@ -88,6 +91,7 @@ Status Controller::Load() {
     tenant_by_name_[root.name] = tenants_.size();
     tenants_.push_back(root);
     batch_.tenants.push_back(root);
+    budget_.Open(root.name, root.budget_period, now);
   }
   if (!users_.count(kAdminUser)) {
     store::UserRecord admin{kAdminUser, kRootTenant, "admin", now};
@@ -190,6 +194,7 @@ double Controller::RecordUsage(const JobRecord& job, TimeMs end) {
   u.accel_s = used.accel_s;
   u.cost = core::Cost(used, options_.prices);
   tenant_accel_hours_[job.tenant] += used.AccelSeconds() / 3600.0;
+  budget_.AddFinished(job.tenant, job.start_time, end, used.AccelSeconds());
   double cost = u.cost;
   batch_.usage.push_back(std::move(u));
   return cost;
@@ -206,6 +211,16 @@ Controller::RunSoFar Controller::CurrentRun(const JobRecord& job, TimeMs now) {
   run.ran_ms = now - job.start_time;
   run.service_ms = (devices > 0 ? devices : cpus) * double(run.ran_ms);
   return run;
+}
+
+double Controller::AccelHoursSince(const JobRecord& job, TimeMs from, TimeMs now) {
+  const TimeMs start = std::max(job.start_time, from);
+  if (job.start_time < 0 || now <= start) return 0;
+  double devices = 0;
+  for (const auto& t : job.placement) {
+    if (!t.gpu_type.empty()) devices += t.accel_milli / 1000.0;  // as core::Measure counts them
+  }
+  return devices * static_cast<double>(now - start) / 3'600'000.0;
 }
 
 void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& reason,

@@ -20,6 +20,7 @@
 #include "core/policy.h"
 #include "core/usage_tracker.h"
 #include "server/auth.h"
+#include "server/budget_ledger.h"
 #include "server/metrics.h"
 #include "server/node_signals.h"
 #include "server/reply.h"
@@ -160,6 +161,9 @@ class Controller {
     TimeMs ran_ms = 0;
   };
   static RunSoFar CurrentRun(const JobRecord& job, TimeMs now);
+  // Accelerator-hours the current attempt of a STARTING or RUNNING job has used from
+  // max(its start, `from`) up to `now` (budgets count a running job before it ends).
+  static double AccelHoursSince(const JobRecord& job, TimeMs from, TimeMs now);
   void EnforceTimeLimits(TimeMs now);
   void SendKill(const std::string& node, const JobRecord& job, const std::string& reason,
                 int32_t attempt);
@@ -201,6 +205,9 @@ class Controller {
   bool CanManageUser(const Principal& p, const store::UserRecord& u) const;
   std::vector<std::string> VisibleTenants(const Principal& p, const std::string& under) const;
   json JobJson(const JobRecord& job) const;
+  // A tenant's settings and budget standing; `running_hours`: its running attempts' part of the
+  // current budget period (the caller walks the jobs once for all tenants).
+  json TenantJson(const store::TenantRecord& t, double running_hours, TimeMs now);
   // A job by id from memory or the store; nullopt when absent or invisible to `p`.
   Result<std::optional<JobRecord>> FindVisibleJob(const Principal& p, JobId id);
   std::map<std::string, double> AllocatedByType() const;
@@ -230,6 +237,7 @@ class Controller {
   std::vector<store::TenantRecord> tenants_;  // creation order: stable core indices
   std::map<std::string, size_t> tenant_by_name_;
   std::map<std::string, double> tenant_accel_hours_;  // finished attempts, all time
+  BudgetLedger budget_;  // finished attempts in each tenant's current budget period
   std::map<std::string, store::UserRecord> users_;
   std::map<std::string, store::TokenRecord> tokens_by_hash_;
   std::map<int64_t, std::string> token_hash_by_id_;

@@ -38,11 +38,9 @@ ApiReply Controller::CreateTenant(const Principal& p, store::TenantRecord t) {
   tenant_by_name_[t.name] = tenants_.size();
   tenants_.push_back(t);
   batch_.tenants.push_back(t);
+  budget_.Open(t.name, t.budget_period, t.created);
   schedule_wanted_ = true;
-  json out{{"name", t.name},     {"parent", t.parent.empty() ? json(nullptr) : json(t.parent)},
-           {"weight", t.weight}, {"quota", t.quota},
-           {"limit", t.limit},   {"budget_accel_hours", t.budget_accel_hours}};
-  return JsonReply(201, out);
+  return JsonReply(201, TenantJson(t, 0.0, t.created));
 }
 
 ApiReply Controller::CreateUser(const Principal& p, const UserRequest& req) {

@@ -112,6 +112,7 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
       }
     }
   }
+  std::vector<TimeMs> budget_from(tenants_.size());  // each tenant's budget period start
   for (size_t i = 0; i < tenants_.size(); ++i) {
     const auto& t = tenants_[i];
     core::Tenant ct;
@@ -122,8 +123,10 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
     ct.guarantee = Dims(t.quota, v.type_index);
     ct.limit = Dims(t.limit, v.type_index);
     ct.accel_hour_budget = t.budget_accel_hours;
-    auto used = tenant_accel_hours_.find(t.name);
-    ct.accel_hours_used = used == tenant_accel_hours_.end() ? 0 : used->second;
+    // In the current period: finished attempts here, running ones added with the jobs below.
+    const BudgetLedger::Entry* used = budget_.At(t.name, now);
+    ct.accel_hours_used = used ? used->finished_hours : 0;
+    budget_from[i] = used ? used->window.start : core::kBeginningOfTime;
     v.tenant_index[t.name] = static_cast<int32_t>(i);
     v.state.tenants.push_back(std::move(ct));
   }
@@ -132,6 +135,10 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
       if (store::IsTerminal(job.state)) continue;
       v.state.jobs.push_back(ToCoreJob(job, v, now));
       v.job_ids.push_back(id);
+      if (job.state == JobState::kStarting || job.state == JobState::kRunning) {
+        const int32_t t = v.state.jobs.back().tenant;
+        v.state.tenants[t].accel_hours_used += AccelHoursSince(job, budget_from[t], now);
+      }
     }
   }
   return v;

@@ -93,11 +93,29 @@ double Controller::FairShare(const std::string& tenant) const {
   return share;
 }
 
+json Controller::TenantJson(const store::TenantRecord& t, double running_hours, TimeMs now) {
+  const BudgetLedger::Entry* b = budget_.At(t.name, now);
+  core::PeriodWindow window = b ? b->window : core::PeriodWindow{};
+  auto bound = [](TimeMs ms, bool bounded) { return bounded ? Seconds(ms) : json(nullptr); };
+  return json{{"name", t.name},
+              {"parent", t.parent.empty() ? json(nullptr) : json(t.parent)},
+              {"weight", t.weight},
+              {"quota", t.quota},
+              {"limit", t.limit},
+              {"budget_accel_hours", t.budget_accel_hours},
+              {"budget_period", core::BudgetPeriodName(t.budget_period)},
+              {"budget_used_accel_hours", (b ? b->finished_hours : 0.0) + running_hours},
+              {"budget_period_start", bound(window.start, window.bounded())},
+              {"budget_resets_at", bound(window.end, window.bounded())}};
+}
+
 ApiReply Controller::ListTenants(const Principal& p) {
   struct Counts {
     int pending = 0, running = 0;
     std::map<std::string, double> allocated;
+    double running_budget_hours = 0;  // running attempts inside the tenant's budget period
   };
+  const TimeMs now = Now();
   std::map<std::string, Counts> counts;
   for (const auto& [id, job] : active_) {
     Counts& c = counts[job.tenant];
@@ -109,24 +127,22 @@ ApiReply Controller::ListTenants(const Principal& p) {
       c.allocated["mem_mb"] += static_cast<double>(t.mem_mb);
       if (!t.gpu_type.empty()) c.allocated[t.gpu_type] += t.accel_milli / 1000.0;
     }
+    const BudgetLedger::Entry* b = budget_.At(job.tenant, now);
+    c.running_budget_hours +=
+        AccelHoursSince(job, b ? b->window.start : core::kBeginningOfTime, now);
   }
   json out = json::array();
   for (const auto& t : tenants_) {
     if (!CanSeeTenant(p, t.name)) continue;
     const Counts& c = counts[t.name];
     auto used = tenant_accel_hours_.find(t.name);
-    out.push_back(
-        json{{"name", t.name},
-             {"parent", t.parent.empty() ? json(nullptr) : json(t.parent)},
-             {"weight", t.weight},
-             {"quota", t.quota},
-             {"limit", t.limit},
-             {"budget_accel_hours", t.budget_accel_hours},
-             {"allocated", c.allocated},
-             {"pending_jobs", c.pending},
-             {"running_jobs", c.running},
-             {"fair_share", FairShare(t.name)},
-             {"usage_accel_hours", used == tenant_accel_hours_.end() ? 0.0 : used->second}});
+    json row = TenantJson(t, c.running_budget_hours, now);
+    row["allocated"] = c.allocated;
+    row["pending_jobs"] = c.pending;
+    row["running_jobs"] = c.running;
+    row["fair_share"] = FairShare(t.name);
+    row["usage_accel_hours"] = used == tenant_accel_hours_.end() ? 0.0 : used->second;
+    out.push_back(std::move(row));
   }
   return JsonReply(200, json{{"tenants", out}});
 }

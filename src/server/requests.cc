@@ -220,7 +220,17 @@ Result<store::TenantRecord> ParseTenant(const std::string& body) {
       .NumberMap("quota", &t.quota, 0, 1e12)
       .NumberMap("limit", &t.limit, 0, 1e12)
       .Number("budget_accel_hours", &t.budget_accel_hours, -1, 1e12);
+  std::string period;
+  r.String("budget_period", &period, 16);
   SUANLI_RETURN_IF_ERROR(r.Finish());
+  if (r.Has("budget_period")) {
+    auto parsed = core::ParseBudgetPeriod(period);
+    if (!parsed) {
+      return InvalidArgument("field 'budget_period' must be " +
+                             std::string(core::kBudgetPeriodChoices) + ", not '" + period + "'");
+    }
+    t.budget_period = *parsed;
+  }
   SUANLI_RETURN_IF_ERROR(CheckName(t.name, "tenant"));
   if (!t.parent.empty()) SUANLI_RETURN_IF_ERROR(CheckName(t.parent, "parent tenant"));
   for (const auto* m : {&t.quota, &t.limit}) {

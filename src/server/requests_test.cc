@@ -63,6 +63,28 @@ TEST(RequestsTest, SubmitRejectsContradictionsAndBadTypes) {
       std::string::npos);
 }
 
+TEST(RequestsTest, TenantBudgetPeriodDefaultsToMonthAndAcceptsOnlyKnownNames) {
+  auto plain = ParseTenant(R"({"name":"lab","budget_accel_hours":10})");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->budget_period, core::BudgetPeriod::kMonth);
+  for (auto [name, period] :
+       {std::pair{"day", core::BudgetPeriod::kDay}, std::pair{"week", core::BudgetPeriod::kWeek},
+        std::pair{"month", core::BudgetPeriod::kMonth},
+        std::pair{"total", core::BudgetPeriod::kTotal}}) {
+    auto r = ParseTenant(std::string(R"({"name":"lab","budget_period":")") + name + R"("})");
+    ASSERT_TRUE(r.ok()) << name << ": " << r.status().ToString();
+    EXPECT_EQ(r->budget_period, period) << name;
+  }
+  auto bad = ParseTenant(R"({"name":"lab","budget_period":"Monthly"})");
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "field 'budget_period' must be day, week, month or total, not 'Monthly'");
+  EXPECT_EQ(ParseTenant(R"({"name":"lab","budget_period":""})").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseTenant(R"({"name":"lab","budget_period":["day"]})").status().message(),
+            "field 'budget_period' must be a string");
+}
+
 TEST(RequestsTest, ParsesTimesInEveryForm) {
   EXPECT_EQ(*ParseTime("2026-01-01", "since"), 1767225600000);
   EXPECT_EQ(*ParseTime("2026-01-01T00:00:10Z", "since"), 1767225610000);

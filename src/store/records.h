@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "core/budget_period.h"
 
 namespace suanli::store {
 
@@ -39,6 +40,9 @@ struct TenantRecord {
   std::map<std::string, double> limit;
   double budget_accel_hours = -1;  // -1 = none
   TimeMs created = 0;
+  // The window the budget covers. Tenants stored before periods existed load as kTotal (their old
+  // meaning: usage never reset); a new tenant gets a month unless it asks otherwise.
+  core::BudgetPeriod budget_period = core::BudgetPeriod::kMonth;
 };
 
 struct UserRecord {

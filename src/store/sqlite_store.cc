@@ -49,6 +49,10 @@ ALTER TABLE jobs ADD COLUMN idem_key TEXT;
 UPDATE jobs SET idem_key = json_extract(data, '$.spec.idem');
 CREATE INDEX jobs_idem ON jobs(user, idem_key) WHERE idem_key IS NOT NULL;
 )sql",
+    // v4: budgets get a period. Tenants stored before keep their old meaning: usage never resets.
+    R"sql(
+ALTER TABLE tenants ADD COLUMN budget_period TEXT NOT NULL DEFAULT 'total';
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kLatestSchemaVersion);
 
@@ -199,8 +203,8 @@ class SqliteStore final : public Store {
     Snapshot snap;
     SUANLI_ASSIGN_OR_RETURN(
         sqlite3_stmt * s,
-        db_.Prepare(
-            "SELECT name, parent, weight, quotas, budget, created FROM tenants ORDER BY name"));
+        db_.Prepare("SELECT name, parent, weight, quotas, budget, created, budget_period FROM "
+                    "tenants ORDER BY name"));
     SUANLI_RETURN_IF_ERROR(db_.Query(s, [&](sqlite3_stmt* r) {
       TenantRecord t;
       t.name = Text(r, 0);
@@ -209,6 +213,13 @@ class SqliteStore final : public Store {
       SUANLI_RETURN_IF_ERROR(DecodeTenantQuotas(Text(r, 3), &t));
       t.budget_accel_hours = sqlite3_column_double(r, 4);
       t.created = sqlite3_column_int64(r, 5);
+      std::string period = Text(r, 6);
+      auto parsed = core::ParseBudgetPeriod(period);
+      if (!parsed) {
+        return Internal("stored tenant '" + t.name + "' has an unknown budget period '" + period +
+                        "'");
+      }
+      t.budget_period = *parsed;
       snap.tenants.push_back(std::move(t));
       return Status::Ok();
     }));
@@ -379,14 +390,16 @@ class SqliteStore final : public Store {
   Status WriteAll(const WriteBatch& b) {
     sqlite3_stmt* s = nullptr;
     for (const auto& t : b.tenants) {
-      SUANLI_ASSIGN_OR_RETURN(s,
-                              db_.Prepare("INSERT OR REPLACE INTO tenants VALUES (?,?,?,?,?,?)"));
+      SUANLI_ASSIGN_OR_RETURN(
+          s, db_.Prepare("INSERT OR REPLACE INTO tenants (name, parent, weight, quotas, budget, "
+                         "created, budget_period) VALUES (?,?,?,?,?,?,?)"));
       BindText(s, 1, t.name);
       BindText(s, 2, t.parent);
       sqlite3_bind_double(s, 3, t.weight);
       BindText(s, 4, EncodeTenantQuotas(t));
       sqlite3_bind_double(s, 5, t.budget_accel_hours);
       sqlite3_bind_int64(s, 6, t.created);
+      BindText(s, 7, std::string(core::BudgetPeriodName(t.budget_period)));
       SUANLI_RETURN_IF_ERROR(db_.Step(s));
     }
     for (const auto& u : b.users) {

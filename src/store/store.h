@@ -87,7 +87,7 @@ class Store {
 };
 
 // The latest schema version the SQLite store migrates to.
-inline constexpr int kLatestSchemaVersion = 3;
+inline constexpr int kLatestSchemaVersion = 4;
 
 // Opens DATA_DIR/suanli.db (creating and migrating it). `synchronous_full`: fsync every commit.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,

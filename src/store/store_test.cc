@@ -208,7 +208,11 @@ TYPED_TEST(StoreTest, TenantsUsersTokensNodesMetaRoundTrip) {
   WriteBatch b;
   TenantRecord t{"physics",       "uni", 2.0, {{"nvidia-a100", 8}, {"cpus", 64}},
                  {{"cpus", 128}}, 1000,  5};
+  t.budget_period = core::BudgetPeriod::kWeek;
   b.tenants.push_back(t);
+  TenantRecord daily{"chem", "", 1.0, {}, {}, 24, 8};
+  daily.budget_period = core::BudgetPeriod::kDay;
+  b.tenants.push_back(daily);
   b.users.push_back(UserRecord{"alice", "physics", "member", 6});
   b.tokens.push_back(TokenRecord{3, "alice", "abc123", 7, false});
   NodeRecord n;
@@ -226,12 +230,16 @@ TYPED_TEST(StoreTest, TenantsUsersTokensNodesMetaRoundTrip) {
 
   auto snap = store->Load();
   ASSERT_TRUE(snap.ok());
-  ASSERT_EQ(snap->tenants.size(), 1u);
-  EXPECT_EQ(snap->tenants[0].parent, "uni");
-  EXPECT_DOUBLE_EQ(snap->tenants[0].weight, 2.0);
-  EXPECT_DOUBLE_EQ(snap->tenants[0].quota.at("nvidia-a100"), 8);
-  EXPECT_DOUBLE_EQ(snap->tenants[0].limit.at("cpus"), 128);
-  EXPECT_DOUBLE_EQ(snap->tenants[0].budget_accel_hours, 1000);
+  ASSERT_EQ(snap->tenants.size(), 2u);  // by name
+  EXPECT_EQ(snap->tenants[0].name, "chem");
+  EXPECT_EQ(snap->tenants[0].budget_period, core::BudgetPeriod::kDay);
+  EXPECT_DOUBLE_EQ(snap->tenants[0].budget_accel_hours, 24);
+  EXPECT_EQ(snap->tenants[1].parent, "uni");
+  EXPECT_DOUBLE_EQ(snap->tenants[1].weight, 2.0);
+  EXPECT_DOUBLE_EQ(snap->tenants[1].quota.at("nvidia-a100"), 8);
+  EXPECT_DOUBLE_EQ(snap->tenants[1].limit.at("cpus"), 128);
+  EXPECT_DOUBLE_EQ(snap->tenants[1].budget_accel_hours, 1000);
+  EXPECT_EQ(snap->tenants[1].budget_period, core::BudgetPeriod::kWeek);
   ASSERT_EQ(snap->users.size(), 1u);
   EXPECT_EQ(snap->users[0].role, "member");
   ASSERT_EQ(snap->tokens.size(), 1u);
@@ -323,23 +331,36 @@ TEST(SqliteStoreTest, SurvivesReopen) {
   EXPECT_EQ(snap->max_job_id, 2);
 }
 
-TEST(SqliteStoreTest, MigratesFromVersionOne) {
+// A database at schema `version` with `sql` run on it, as an older binary left it.
+std::string OldDatabase(int version, const std::string& sql) {
   std::string path = TempDbPath();
-  ASSERT_TRUE(MigrateSqliteForTest(path, 1).ok());
-  // A v1 database with one job row whose idempotency key lives only in the JSON data.
+  EXPECT_TRUE(MigrateSqliteForTest(path, version).ok());
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  const char* insert =
-      "INSERT INTO jobs VALUES (9, 'PENDING', 'physics', 'alice', 1000, -1, 1, "
-      "'{\"id\":9,\"tenant\":\"physics\",\"user\":\"alice\",\"state\":\"PENDING\","
-      "\"spec\":{\"name\":\"old\",\"idem\":\"key-9\"}}')";
-  ASSERT_EQ(sqlite3_exec(db, insert, nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
   sqlite3_close(db);
+  return path;
+}
 
+// Opens `path` with this binary, which migrates it to the latest schema.
+std::unique_ptr<Store> OpenMigrated(const std::string& path) {
   auto opened = OpenSqliteStore(path, false);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  auto& store = *opened;
-  EXPECT_EQ(store->schema_version(), kLatestSchemaVersion);
+  EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+  if (!opened.ok()) return nullptr;
+  EXPECT_EQ((*opened)->schema_version(), kLatestSchemaVersion);
+  return std::move(opened).value();
+}
+
+TEST(SqliteStoreTest, MigratesFromVersionOne) {
+  // A v1 database with one job row whose idempotency key lives only in the JSON data.
+  auto store = OpenMigrated(
+      OldDatabase(1,
+                  "INSERT INTO jobs VALUES (9, 'PENDING', 'physics', 'alice', 1000, -1, 1, "
+                  "'{\"id\":9,\"tenant\":\"physics\",\"user\":\"alice\",\"state\":\"PENDING\","
+                  "\"spec\":{\"name\":\"old\",\"idem\":\"key-9\"}}')"));
+  ASSERT_NE(store, nullptr);
   auto snap = store->Load();
   ASSERT_TRUE(snap.ok());
   ASSERT_EQ(snap->active_jobs.size(), 1u);
@@ -352,6 +373,58 @@ TEST(SqliteStoreTest, MigratesFromVersionOne) {
   WriteBatch b;
   b.usage.push_back(UsageRecord{9, 1, "physics", "alice", 0, 10, 1, 1, {}, 0});
   EXPECT_TRUE(store->Commit(b).ok());
+}
+
+// A database written before budgets had periods (schema v3): its tenants keep their old meaning,
+// a budget that never resets; tenants written afterwards keep the period they were given.
+TEST(SqliteStoreTest, TenantsFromBeforeBudgetPeriodsLoadWithTotal) {
+  // The v3 tenants table (shipped migrations 1-3) and a row of its shape: six columns, no period
+  // (this insert would fail against a v4 table).
+  auto store = OpenMigrated(OldDatabase(3,
+                                        "INSERT INTO tenants VALUES ('physics', 'root', 1.0, "
+                                        "'{\"q\":{},\"l\":{}}', 500.0, 1000)"));
+  ASSERT_NE(store, nullptr);
+  auto snap = store->Load();
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  ASSERT_EQ(snap->tenants.size(), 1u);
+  EXPECT_EQ(snap->tenants[0].name, "physics");
+  EXPECT_DOUBLE_EQ(snap->tenants[0].budget_accel_hours, 500);
+  EXPECT_EQ(snap->tenants[0].budget_period, core::BudgetPeriod::kTotal);
+
+  WriteBatch b;
+  TenantRecord chem;
+  chem.name = "chem";
+  chem.budget_period = core::BudgetPeriod::kDay;
+  b.tenants.push_back(chem);
+  ASSERT_TRUE(store->Commit(b).ok());
+  snap = store->Load();
+  ASSERT_TRUE(snap.ok());
+  ASSERT_EQ(snap->tenants.size(), 2u);
+  EXPECT_EQ(snap->tenants[0].budget_period, core::BudgetPeriod::kDay);
+  EXPECT_EQ(snap->tenants[1].budget_period, core::BudgetPeriod::kTotal);
+}
+
+// A period this binary does not know is reported, not silently read as some other period.
+TEST(SqliteStoreTest, UnknownStoredBudgetPeriodIsAnError) {
+  SqliteFactory f;
+  {
+    auto store = f.Open();
+    WriteBatch b;
+    TenantRecord t;
+    t.name = "physics";
+    b.tenants.push_back(t);
+    ASSERT_TRUE(store->Commit(b).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(f.path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "UPDATE tenants SET budget_period = 'fortnight'", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  auto snap = f.Open()->Load();
+  ASSERT_FALSE(snap.ok());
+  EXPECT_NE(snap.status().message().find("unknown budget period 'fortnight'"), std::string::npos)
+      << snap.status().ToString();
 }
 
 TEST(SqliteStoreTest, RejectsNewerSchema) {
