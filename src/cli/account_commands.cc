@@ -3,6 +3,7 @@
 #include <cmath>
 #include <memory>
 #include <ostream>
+#include <tuple>
 
 #include "cli/commands.h"
 #include "cli/format.h"
@@ -66,46 +67,75 @@ std::string FormatBudget(const nlohmann::json& t) {
   return FormatNumber(std::round(used * 100) / 100) + "/" + FormatNumber(budget);
 }
 
-struct TenantCreate {
+// What `tenant create` and `tenant update` may set; empty = not given.
+struct TenantSettings {
+  std::string weight, quota, limit, budget, budget_period;
+};
+
+void AddTenantSettingFlags(CLI::App* cmd, TenantSettings* s, const std::string& defaults) {
+  cmd->add_option("--weight", s->weight, "fair-share weight among siblings" + defaults);
+  cmd->add_option("--quota", s->quota, "guaranteed share, e.g. nvidia-a100=8,cpus=64,mem=256G");
+  cmd->add_option("--limit", s->limit, "hard cap, same form as --quota");
+  cmd->add_option("--budget", s->budget, "accelerator-hours budget per period, or none");
+  cmd->add_option(
+         "--budget-period", s->budget_period,
+         "when the budget resets (UTC): day, week (from Monday), month or total (never)" + defaults)
+      ->check(CLI::IsMember({"day", "week", "month", "total"}));
+}
+
+// Adds the given settings to a request body as the API's fields. "none" clears a quota, limit or
+// budget.
+Status AddTenantSettings(const TenantSettings& s, nlohmann::json* body) {
+  if (!s.weight.empty()) {
+    SUANLI_ASSIGN_OR_RETURN(double w, ParseNonNegative(s.weight, "--weight"));
+    if (w <= 0) return InvalidArgument("--weight must be more than zero");
+    (*body)["weight"] = w;
+  }
+  for (const auto& [text, flag, field] :
+       {std::tuple{&s.quota, "--quota", "quota"}, std::tuple{&s.limit, "--limit", "limit"}}) {
+    if (text->empty()) continue;
+    if (*text == "none") {
+      (*body)[field] = nlohmann::json::object();
+      continue;
+    }
+    SUANLI_ASSIGN_OR_RETURN((*body)[field], ResourceMapJson(*text, flag));
+  }
+  if (s.budget == "none") {
+    (*body)["budget_accel_hours"] = -1;
+  } else if (!s.budget.empty()) {
+    SUANLI_ASSIGN_OR_RETURN((*body)["budget_accel_hours"], ParseNonNegative(s.budget, "--budget"));
+  }
+  if (!s.budget_period.empty()) (*body)["budget_period"] = s.budget_period;
+  return Status::Ok();
+}
+
+struct TenantCommand {
   ConnectionFlags conn;
-  std::string name, parent, weight, quota, limit, budget, budget_period;
+  std::string name, parent;
+  TenantSettings settings;
   bool json = false;
 };
 
-int RunTenantCreate(CommandContext& ctx, const TenantCreate& c) {
-  nlohmann::json body = {{"name", c.name}};
+// `tenant create` (POST) and `tenant update` (PATCH): the same flags, the same output.
+int RunTenantWrite(CommandContext& ctx, const TenantCommand& c, bool create) {
+  const std::string command = create ? "tenant create" : "tenant update";
+  nlohmann::json body = nlohmann::json::object();
+  if (create) body["name"] = c.name;
   if (!c.parent.empty()) body["parent"] = c.parent;
-  if (!c.weight.empty()) {
-    auto w = ParseNonNegative(c.weight, "--weight");
-    if (!w.ok()) return Fail(ctx, "tenant create", w.status());
-    if (*w <= 0)
-      return Fail(ctx, "tenant create", InvalidArgument("--weight must be more than zero"));
-    body["weight"] = *w;
+  if (Status st = AddTenantSettings(c.settings, &body); !st.ok()) return Fail(ctx, command, st);
+  if (!create && body.empty()) {
+    return Fail(ctx, command,
+                InvalidArgument("give at least one of --weight, --quota, --limit, --budget, "
+                                "--budget-period"));
   }
-  if (!c.quota.empty()) {
-    auto q = ResourceMapJson(c.quota, "--quota");
-    if (!q.ok()) return Fail(ctx, "tenant create", q.status());
-    body["quota"] = *q;
-  }
-  if (!c.limit.empty()) {
-    auto l = ResourceMapJson(c.limit, "--limit");
-    if (!l.ok()) return Fail(ctx, "tenant create", l.status());
-    body["limit"] = *l;
-  }
-  if (!c.budget.empty()) {
-    auto b = ParseNonNegative(c.budget, "--budget");
-    if (!b.ok()) return Fail(ctx, "tenant create", b.status());
-    body["budget_accel_hours"] = *b;
-  }
-  if (!c.budget_period.empty()) body["budget_period"] = c.budget_period;
   auto client = Connect(ctx, c.conn);
-  if (!client.ok()) return Fail(ctx, "tenant create", client.status());
-  auto tenant = client->Post("tenants", body);
-  if (!tenant.ok()) return Fail(ctx, "tenant create", tenant.status());
+  if (!client.ok()) return Fail(ctx, command, client.status());
+  auto tenant = create ? client->Post("tenants", body) : client->Patch("tenants/" + c.name, body);
+  if (!tenant.ok()) return Fail(ctx, command, tenant.status());
   if (c.json) {
     PrintJson(ctx, *tenant);
   } else {
-    ctx.out << "created tenant " << c.name << "\n";
+    ctx.out << (create ? "created" : "updated") << " tenant " << c.name << "\n";
   }
   return kExitOk;
 }
@@ -113,22 +143,23 @@ int RunTenantCreate(CommandContext& ctx, const TenantCreate& c) {
 void RegisterTenant(CLI::App& app, CommandContext& ctx) {
   auto* tenant = app.add_subcommand("tenant", "manage tenants (groups sharing a quota)");
   tenant->require_subcommand(1);
-  auto c = std::make_shared<TenantCreate>();
+  auto c = std::make_shared<TenantCommand>();
   auto* create = tenant->add_subcommand("create", "create a tenant");
   AddConnectionFlags(create, &c->conn);
   create->add_option("name", c->name, "tenant name")->required();
   create->add_option("--parent", c->parent, "parent tenant (default: the root)");
-  create->add_option("--weight", c->weight, "fair-share weight among siblings (default 1)");
-  create->add_option("--quota", c->quota, "guaranteed share, e.g. nvidia-a100=8,cpus=64,mem=256G");
-  create->add_option("--limit", c->limit, "hard cap, same form as --quota");
-  create->add_option("--budget", c->budget, "accelerator-hours budget per period");
-  create
-      ->add_option("--budget-period", c->budget_period,
-                   "when the budget resets: day, week (from Monday), month (default) or total "
-                   "(never); UTC")
-      ->check(CLI::IsMember({"day", "week", "month", "total"}));
+  AddTenantSettingFlags(create, &c->settings, " (default: 1 / month)");
   create->add_flag("--json", c->json, "print the tenant object");
-  SetAction(create, ctx, [&ctx, c] { return RunTenantCreate(ctx, *c); });
+  SetAction(create, ctx, [&ctx, c] { return RunTenantWrite(ctx, *c, true); });
+
+  auto u = std::make_shared<TenantCommand>();
+  auto* update =
+      tenant->add_subcommand("update", "change a tenant's weight, quota, limit or budget");
+  AddConnectionFlags(update, &u->conn);
+  update->add_option("name", u->name, "tenant name")->required();
+  AddTenantSettingFlags(update, &u->settings, " (default: unchanged)");
+  update->add_flag("--json", u->json, "print the tenant object");
+  SetAction(update, ctx, [&ctx, u] { return RunTenantWrite(ctx, *u, false); });
 
   auto l = std::make_shared<std::pair<ConnectionFlags, bool>>();
   auto* list = tenant->add_subcommand("list", "list tenants with quota, allocation and fair share");

@@ -102,11 +102,11 @@ Result<RawResponse> ApiClient::Send(const std::string& method, const std::string
   client.set_write_timeout(timeout_s_, 0);
   httplib::Headers headers;
   if (!connection_.token.empty()) headers.emplace("Authorization", "Bearer " + connection_.token);
-  httplib::Result r =
-      method == "GET" ? client.Get(target, headers)
-      : method == "POST"
-          ? client.Post(target, headers, body ? *body : std::string("{}"), "application/json")
-          : client.Delete(target, headers);
+  const std::string text = body ? *body : std::string("{}");
+  httplib::Result r = method == "GET"     ? client.Get(target, headers)
+                      : method == "POST"  ? client.Post(target, headers, text, "application/json")
+                      : method == "PATCH" ? client.Patch(target, headers, text, "application/json")
+                                          : client.Delete(target, headers);
   if (!r) {
     std::string why = httplib::to_string(r.error());
     if (r.error() == httplib::Error::Connection) why = "connection refused or host unreachable";
@@ -147,6 +147,12 @@ Result<nlohmann::json> ApiClient::Post(const std::string& path, const nlohmann::
   std::string text = body.dump();
   SUANLI_ASSIGN_OR_RETURN(RawResponse r, Send("POST", Target(path, {}), &text));
   if (http_status) *http_status = r.status;
+  return ParseJson(r);
+}
+
+Result<nlohmann::json> ApiClient::Patch(const std::string& path, const nlohmann::json& body) const {
+  std::string text = body.dump();
+  SUANLI_ASSIGN_OR_RETURN(RawResponse r, Send("PATCH", Target(path, {}), &text));
   return ParseJson(r);
 }
 

@@ -28,6 +28,7 @@ class ApiClient {
   Result<nlohmann::json> Get(const std::string& path, const QueryParams& query = {}) const;
   Result<nlohmann::json> Post(const std::string& path, const nlohmann::json& body,
                               int* http_status = nullptr) const;
+  Result<nlohmann::json> Patch(const std::string& path, const nlohmann::json& body) const;
   Result<nlohmann::json> Delete(const std::string& path) const;
   // Non-JSON responses (logs, CSV): the raw response when 2xx, the error otherwise.
   Result<RawResponse> GetRaw(const std::string& path, const QueryParams& query = {}) const;

@@ -48,6 +48,7 @@ class FakeController {
     server_.Get(".*", record);
     server_.Post(".*", record);
     server_.Delete(".*", record);
+    server_.Patch(".*", record);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -399,6 +400,43 @@ TEST_F(CommandsTest, TenantBudgetPeriodIsSentAndListed) {
             "            -          month\n"
             "lab   root    1       -      -      -          2        1        0.5         40"
             "           12.35/500  day\n");
+}
+
+TEST_F(CommandsTest, TenantUpdatePatchesOnlyTheGivenSettings) {
+  fake_.Handle([](const Recorded& r, httplib::Response& res) {
+    if (r.path == "/api/v1/tenants/ghost") {
+      return Error(res, 404, "NOT_FOUND", "tenant 'ghost' does not exist");
+    }
+    if (r.path == "/api/v1/tenants/uni") {
+      return Error(res, 403, "PERMISSION_DENIED", "tenant-admins change only the tenants below");
+    }
+    Reply(res, 200, json::parse(r.body));
+  });
+  auto ok = Cli({"tenant", "update", "lab", "--budget", "50", "--budget-period", "week"});
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "updated tenant lab\n");
+  auto clear = Cli({"tenant", "update", "lab", "--quota", "none", "--budget", "none", "--weight",
+                    "0.5", "--limit", "cpus=8"});
+  ASSERT_EQ(clear.code, 0) << clear.err;
+  auto reqs = fake_.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].method, "PATCH");
+  EXPECT_EQ(reqs[0].path, "/api/v1/tenants/lab");
+  EXPECT_EQ(json::parse(reqs[0].body),
+            json::parse(R"({"budget_accel_hours":50.0,"budget_period":"week"})"));
+  EXPECT_EQ(
+      json::parse(reqs[1].body),
+      json::parse(R"({"quota":{},"budget_accel_hours":-1,"weight":0.5,"limit":{"cpus":8.0}})"));
+
+  // Nothing to change, or a value that does not parse: usage errors, nothing sent.
+  EXPECT_EQ(Cli({"tenant", "update", "lab"}).code, kExitUsage);
+  EXPECT_EQ(Cli({"tenant", "update", "lab", "--weight", "0"}).code, kExitUsage);
+  EXPECT_EQ(Cli({"tenant", "update", "lab", "--budget-period", "year"}).code, kExitUsage);
+  EXPECT_EQ(fake_.requests().size(), 2u);
+  auto missing = Cli({"tenant", "update", "ghost", "--weight", "2"});
+  EXPECT_EQ(missing.code, kExitNotFound);
+  EXPECT_EQ(missing.err, "suanli tenant update: tenant 'ghost' does not exist\n");
+  EXPECT_EQ(Cli({"tenant", "update", "uni", "--weight", "2"}).code, kExitAuth);
 }
 
 TEST_F(CommandsTest, UsageTableAndCsv) {

@@ -169,6 +169,14 @@ std::vector<Route> Api::Routes() {
       [this](const httplib::Request&, const std::string& tok) {
         return AsUser(tok, [](Controller& c, const Principal& p) { return c.ListTenants(p); });
       });
+  add("PATCH", "/api/v1/tenants/{name}", Auth::kUser,
+      [this](const httplib::Request& req, const std::string& tok) {
+        auto parsed = ParseTenantUpdate(req.body);
+        if (!parsed.ok()) return Fail(parsed);
+        return AsUser(
+            tok, [name = req.matches[1].str(), u = std::move(parsed).value()](
+                     Controller& c, const Principal& p) { return c.UpdateTenant(p, name, u); });
+      });
   add("POST", "/api/v1/users", Auth::kUser,
       [this](const httplib::Request& req, const std::string& tok) {
         auto parsed = ParseUser(req.body);
@@ -379,6 +387,7 @@ void RegisterApi(httplib::Server& http, Executor* executor, NodeSignals* signals
     if (route.method == "GET") http.Get(pattern, handler);
     if (route.method == "POST") http.Post(pattern, handler);
     if (route.method == "DELETE") http.Delete(pattern, handler);
+    if (route.method == "PATCH") http.Patch(pattern, handler);
   }
   std::string web = ResolveWebDir(options.web_dir);
   if (!web.empty()) {

@@ -16,7 +16,7 @@ class NodeSignals;
 struct Metrics;
 
 struct RouteInfo {
-  std::string method;  // GET, POST, DELETE
+  std::string method;  // GET, POST, PATCH, DELETE
   std::string path;    // OpenAPI form, e.g. /api/v1/jobs/{id}
 };
 

@@ -75,10 +75,8 @@ Status Controller::Load() {
   for (const auto& t : tenants_) budget_.Open(t.name, t.budget_period, now);
   SUANLI_ASSIGN_OR_RETURN(auto usage, store_->QueryUsage({}));
   for (const auto& u : usage) {
-    double s = 0;
-    for (const auto& [type, v] : u.accel_s) s += v;
-    tenant_accel_hours_[u.tenant] += s / 3600.0;
-    budget_.AddFinished(u.tenant, u.start_time, u.end_time, s);
+    tenant_accel_hours_[u.tenant] += u.AccelSeconds() / 3600.0;
+    budget_.AddFinished(u.tenant, u.start_time, u.end_time, u.AccelSeconds());
   }
   SUANLI_ASSIGN_OR_RETURN(auto samples,
                           store_->LoadSamples(now - 24LL * 3600 * 1000, kMaxSamplesInMemory));

@@ -81,6 +81,7 @@ class Controller {
   ApiReply CheckLogRead(const Principal& p, JobId id, const LogRead& req, std::string* path);
   ApiReply CreateTenant(const Principal& p, store::TenantRecord t);
   ApiReply ListTenants(const Principal& p);
+  ApiReply UpdateTenant(const Principal& p, const std::string& name, const TenantUpdate& u);
   ApiReply CreateUser(const Principal& p, const UserRequest& req);
   ApiReply ListUsers(const Principal& p);
   ApiReply CreateToken(const Principal& p, const std::string& user);

@@ -43,6 +43,58 @@ ApiReply Controller::CreateTenant(const Principal& p, store::TenantRecord t) {
   return JsonReply(201, TenantJson(t, 0.0, t.created));
 }
 
+ApiReply Controller::UpdateTenant(const Principal& p, const std::string& name,
+                                  const TenantUpdate& u) {
+  if (p.role == Role::kMember) {
+    return ErrorReply(PermissionDenied("only admins and tenant-admins change tenants"));
+  }
+  auto it = tenant_by_name_.find(name);
+  if (it == tenant_by_name_.end() || !CanSeeTenant(p, name)) {
+    return ErrorReply(NotFound("tenant '" + name + "' does not exist"));
+  }
+  // As with creating: a tenant-admin manages the tenants below their own, never their own
+  // (raising one's own quota or budget would be privilege escalation).
+  if (p.role != Role::kAdmin && name == p.tenant) {
+    return ErrorReply(PermissionDenied("tenant-admins change only the tenants below their own"));
+  }
+  store::TenantRecord t = tenants_[it->second];
+  if (u.Has("weight")) t.weight = u.values.weight;
+  if (u.Has("quota")) t.quota = u.values.quota;
+  if (u.Has("limit")) t.limit = u.values.limit;
+  if (u.Has("budget_accel_hours")) t.budget_accel_hours = u.values.budget_accel_hours;
+  if (u.Has("budget_period")) t.budget_period = u.values.budget_period;
+  const TimeMs now = Now();
+  if (t.budget_period != tenants_[it->second].budget_period) {
+    // The ledger holds the old period's window: rebuild the new one from the stored usage and
+    // from attempts that ended in this commit group (not yet in the store). Read before changing
+    // anything, so a failed read leaves the tenant as it was.
+    const core::PeriodWindow window = core::PeriodAt(t.budget_period, now);
+    store::UsageQuery q;
+    q.tenants = {name};
+    q.since = window.bounded() ? window.start : 0;
+    auto stored = store_->QueryUsage(q);
+    if (!stored.ok()) return ErrorReply(stored.status());
+    budget_.Open(name, t.budget_period, now);
+    for (const auto* records : {&*stored, &batch_.usage}) {
+      for (const auto& r : *records) {
+        if (r.tenant == name && r.end_time >= q.since) {
+          budget_.AddFinished(name, r.start_time, r.end_time, r.AccelSeconds());
+        }
+      }
+    }
+  }
+  tenants_[it->second] = t;
+  batch_.tenants.push_back(t);
+  schedule_wanted_ = true;
+  double running = 0;
+  const TimeMs from = budget_.At(name, now)->window.start;
+  for (const auto& [id, job] : active_) {
+    bool holding = job.state == JobState::kStarting || job.state == JobState::kRunning;
+    if (holding && job.tenant == name) running += AccelHoursSince(job, from, now);
+  }
+  return JsonReply(200, TenantJson(t, running, now));
+}
+
 ApiReply Controller::CreateUser(const Principal& p, const UserRequest& req) {
   if (p.role == Role::kMember) {
     return ErrorReply(PermissionDenied("only admins and tenant-admins create users"));

@@ -210,18 +210,17 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
   return req;
 }
 
-Result<store::TenantRecord> ParseTenant(const std::string& body) {
-  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
-  store::TenantRecord t;
-  FieldReader r(j);
-  r.String("name", &t.name, 64)
-      .String("parent", &t.parent, 64)
-      .Number("weight", &t.weight, 0.001, 1e6)
-      .NumberMap("quota", &t.quota, 0, 1e12)
-      .NumberMap("limit", &t.limit, 0, 1e12)
-      .Number("budget_accel_hours", &t.budget_accel_hours, -1, 1e12);
+namespace {
+
+// The settings a tenant is created with and may later change, read into `t` (absent fields keep
+// its values). Finishes `r`: every other field must have been read before.
+Status ReadTenantSettings(FieldReader& r, store::TenantRecord* t) {
   std::string period;
-  r.String("budget_period", &period, 16);
+  r.Number("weight", &t->weight, 0.001, 1e6)
+      .NumberMap("quota", &t->quota, 0, 1e12)
+      .NumberMap("limit", &t->limit, 0, 1e12)
+      .Number("budget_accel_hours", &t->budget_accel_hours, -1, 1e12)
+      .String("budget_period", &period, 16);
   SUANLI_RETURN_IF_ERROR(r.Finish());
   if (r.Has("budget_period")) {
     auto parsed = core::ParseBudgetPeriod(period);
@@ -229,16 +228,42 @@ Result<store::TenantRecord> ParseTenant(const std::string& body) {
       return InvalidArgument("field 'budget_period' must be " +
                              std::string(core::kBudgetPeriodChoices) + ", not '" + period + "'");
     }
-    t.budget_period = *parsed;
+    t->budget_period = *parsed;
   }
-  SUANLI_RETURN_IF_ERROR(CheckName(t.name, "tenant"));
-  if (!t.parent.empty()) SUANLI_RETURN_IF_ERROR(CheckName(t.parent, "parent tenant"));
-  for (const auto* m : {&t.quota, &t.limit}) {
+  for (const auto* m : {&t->quota, &t->limit}) {
     for (const auto& [k, v] : *m) {
       if (k != "cpus" && k != "mem_mb") SUANLI_RETURN_IF_ERROR(CheckName(k, "resource type"));
     }
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<store::TenantRecord> ParseTenant(const std::string& body) {
+  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  store::TenantRecord t;
+  FieldReader r(j);
+  r.String("name", &t.name, 64).String("parent", &t.parent, 64);
+  SUANLI_RETURN_IF_ERROR(ReadTenantSettings(r, &t));
+  SUANLI_RETURN_IF_ERROR(CheckName(t.name, "tenant"));
+  if (!t.parent.empty()) SUANLI_RETURN_IF_ERROR(CheckName(t.parent, "parent tenant"));
   return t;
+}
+
+Result<TenantUpdate> ParseTenantUpdate(const std::string& body) {
+  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  TenantUpdate u;
+  FieldReader r(j);
+  SUANLI_RETURN_IF_ERROR(ReadTenantSettings(r, &u.values));
+  for (const char* f : TenantUpdate::kFields) {
+    if (r.Has(f)) u.fields.insert(f);
+  }
+  if (u.fields.empty()) {
+    return InvalidArgument(
+        "give at least one of weight, quota, limit, budget_accel_hours, budget_period");
+  }
+  return u;
 }
 
 Result<UserRequest> ParseUser(const std::string& body) {

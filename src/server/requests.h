@@ -3,6 +3,7 @@
 // controller's owner thread. Parsing enforces types, ranges and unknown fields.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,16 @@ struct JobListRequest {
   std::string tenant;
   std::string user;
   int64_t limit = 1000;
+};
+
+// PATCH /tenants/{name}: the fields given, with their values in `values` (name, parent and
+// created are not read; a tenant keeps its place in the tree).
+struct TenantUpdate {
+  static constexpr const char* kFields[] = {"weight", "quota", "limit", "budget_accel_hours",
+                                            "budget_period"};
+  std::set<std::string> fields;
+  store::TenantRecord values;
+  bool Has(const std::string& field) const { return fields.count(field) > 0; }
 };
 
 struct UserRequest {
@@ -79,6 +90,7 @@ struct LogRead {
 
 Result<SubmitRequest> ParseSubmit(const std::string& body);
 Result<store::TenantRecord> ParseTenant(const std::string& body);
+Result<TenantUpdate> ParseTenantUpdate(const std::string& body);
 Result<UserRequest> ParseUser(const std::string& body);
 Result<std::string> ParseTokenRequest(const std::string& body);  // the user, may be empty
 Result<RegisterRequest> ParseRegister(const std::string& body);

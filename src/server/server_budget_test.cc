@@ -215,6 +215,46 @@ TEST_F(BudgetTest, AttemptAcrossMidnightCountsItsPartAndARestartAgrees) {
   EXPECT_DOUBLE_EQ(lab["usage_accel_hours"].get<double>(), 2.0);
 }
 
+// Changing the period rebuilds the in-period figure from the stored usage, and from an attempt
+// that ended in the same commit group (not in the store yet).
+TEST_F(BudgetTest, ChangingThePeriodRecountsUsageIncludingTheUncommittedGroup) {
+  AddNode(1);
+  CreateTenant("lab", 100.0, core::BudgetPeriod::kDay);
+  JobId a = Submit("lab");
+  Pass();  // Wednesday 20:00:01
+  Report(a, 1, "started");
+  clock_.Advance(2 * kHour);
+  Report(a, 1, "exited");  // 2 h on Wednesday, stored
+  clock_.Set(kMarch5Midnight + 10 * kHour);
+  JobId b = Submit("lab");
+  Pass();  // Thursday 10:00:01
+  Report(b, 1, "started");
+  clock_.Advance(kHour);
+  PollRequest done;  // B ends after 1 h; its usage waits in the controller's batch
+  done.wait_ms = 0;
+  done.events.push_back(AgentEvent{TaskRef{b, 1, 0}, "exited", 0, {}, ""});
+  ASSERT_EQ(c_->PollAgent("n1", done).status, 200);
+  EXPECT_DOUBLE_EQ(Tenant("lab")["budget_used_accel_hours"].get<double>(), 1.0);
+
+  TenantUpdate week;
+  week.fields = {"budget_period"};
+  week.values.budget_period = core::BudgetPeriod::kWeek;
+  ApiReply r = c_->UpdateTenant(kAdmin, "lab", week);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_DOUBLE_EQ(json::parse(r.body)["budget_used_accel_hours"].get<double>(), 3.0);
+  Commit();
+  EXPECT_DOUBLE_EQ(Tenant("lab")["budget_used_accel_hours"].get<double>(), 3.0);
+
+  TenantUpdate day = week;
+  day.values.budget_period = core::BudgetPeriod::kDay;
+  ASSERT_EQ(c_->UpdateTenant(kAdmin, "lab", day).status, 200);
+  EXPECT_DOUBLE_EQ(Tenant("lab")["budget_used_accel_hours"].get<double>(), 1.0);
+  Commit();
+  Restart();
+  EXPECT_EQ(Tenant("lab")["budget_period"], "day");
+  EXPECT_DOUBLE_EQ(Tenant("lab")["budget_used_accel_hours"].get<double>(), 1.0);
+}
+
 TEST_F(BudgetTest, WeekAndMonthWindowsAreReported) {
   CreateTenant("weekly", 5, core::BudgetPeriod::kWeek);
   CreateTenant("monthly", 5, core::BudgetPeriod::kMonth);

@@ -55,6 +55,9 @@ class Client {
     return Wrap(http_.Post(path, Headers(), body, "application/json"));
   }
   Response Delete(const std::string& path) { return Wrap(http_.Delete(path, Headers())); }
+  Response Patch(const std::string& path, const json& body) {
+    return Wrap(http_.Patch(path, Headers(), body.dump(), "application/json"));
+  }
   void set_token(std::string t) { token_ = std::move(t); }
 
  private:

@@ -38,6 +38,12 @@ bool IsTerminal(JobState s) {
   return s != JobState::kPending && s != JobState::kStarting && s != JobState::kRunning;
 }
 
+double UsageRecord::AccelSeconds() const {
+  double total = 0;
+  for (const auto& [type, s] : accel_s) total += s;
+  return total;
+}
+
 std::vector<JobState> AllJobStates() {
   std::vector<JobState> out;
   for (const auto& [state, name] : kNames) out.push_back(state);

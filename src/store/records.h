@@ -161,6 +161,8 @@ struct UsageRecord {
   double mem_mb_s = 0;
   std::map<std::string, double> accel_s;  // accelerator type -> device-seconds
   double cost = 0;
+
+  double AccelSeconds() const;  // all accelerator types together
 };
 
 struct UtilizationSample {

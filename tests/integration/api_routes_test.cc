@@ -32,6 +32,8 @@ TEST_F(ApiRoutesTest, EveryDocumentedRouteIsServed) {
         r = admin.Get(concrete);
       } else if (method == "post") {
         r = admin.Post(concrete, std::string("{}"));
+      } else if (method == "patch") {
+        r = admin.Patch(concrete, std::string(R"({"weight":1})"));  // valid: then 404 names it
       } else if (method == "delete") {
         r = admin.Delete(concrete);
       } else {

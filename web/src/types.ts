@@ -87,6 +87,10 @@ export interface Tenant {
   quota?: DimMap | null;
   limit?: DimMap | null;
   budget_accel_hours?: number | null;
+  budget_period?: 'day' | 'week' | 'month' | 'total' | string;
+  budget_used_accel_hours?: number; // in the current period, running jobs included
+  budget_period_start?: number | null;
+  budget_resets_at?: number | null;
   allocated?: DimMap | null;
   pending_jobs?: number;
   running_jobs?: number;

@@ -320,7 +320,7 @@ describe('suanli dashboard (real server, real agent, real browser)', { timeout: 
     // Children are listed under their parent, in name order.
     const order = await page.locator('tr[data-tenant]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')));
     assert.deepEqual(order, ['root', 'chemistry', 'physics']);
-    assert.match(await page.textContent('tr[data-tenant="physics"]'), /\/ 10 h/);
+    assert.match(await page.textContent('tr[data-tenant="physics"]'), /\/ 10 h this month/);
     await page.waitForSelector('#tenant-quota-chart canvas');
     await shot(page, 'tenants');
 

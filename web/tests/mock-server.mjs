@@ -157,7 +157,7 @@ async function api(req, res, url) {
   if (req.method === 'POST' && path === '/tenants') {
     if (me.role !== 'admin') return fail(res, 403, 'PERMISSION_DENIED', 'only admins create tenants');
     const b = await body(req);
-    tenants.set(b.name, { name: b.name, parent: b.parent ?? 'root', weight: b.weight ?? 1, quota: b.quota ?? {}, limit: b.limit ?? {}, budget_accel_hours: b.budget_accel_hours ?? null });
+    tenants.set(b.name, { name: b.name, parent: b.parent ?? 'root', weight: b.weight ?? 1, quota: b.quota ?? {}, limit: b.limit ?? {}, budget_accel_hours: b.budget_accel_hours ?? null, budget_period: b.budget_period ?? 'month' });
     return send(res, 201, tenants.get(b.name));
   }
   if (req.method === 'GET' && path === '/tenants') {
@@ -168,7 +168,7 @@ async function api(req, res, url) {
       const allocatedDims = { cpus: running.reduce((s, j) => s + j.resources.cpus, 0), mem_mb: running.reduce((s, j) => s + j.resources.mem_mb, 0) };
       for (const j of running) if (j.resources.gpus) allocatedDims[j.resources.gpu_type] = (allocatedDims[j.resources.gpu_type] ?? 0) + j.resources.gpus;
       const hours = mine.reduce((s, j) => s + Object.values(jobUsage(j).accel_s).reduce((a, b) => a + b, 0), 0) / 3600;
-      return { ...t, allocated: allocatedDims, pending_jobs: mine.filter((j) => j.state === 'PENDING').length, running_jobs: running.length, fair_share: 1 / (1 + hours), usage_accel_hours: hours };
+      return { ...t, allocated: allocatedDims, pending_jobs: mine.filter((j) => j.state === 'PENDING').length, running_jobs: running.length, fair_share: 1 / (1 + hours), usage_accel_hours: hours, budget_used_accel_hours: hours };
     });
     return send(res, 200, { tenants: list });
   }

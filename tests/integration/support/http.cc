@@ -63,6 +63,11 @@ HttpResponse HttpClient::Post(const std::string& path, const nlohmann::json& bod
   return Post(path, body.dump());
 }
 
+HttpResponse HttpClient::Patch(const std::string& path, const std::string& body) const {
+  auto c = MakeClient(base_url_);
+  return Convert(c.Patch(FullPath(path), AuthHeaders(token_), body, "application/json"));
+}
+
 HttpResponse HttpClient::Delete(const std::string& path) const {
   auto c = MakeClient(base_url_);
   return Convert(c.Delete(FullPath(path), AuthHeaders(token_)));

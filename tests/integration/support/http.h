@@ -23,6 +23,7 @@ class HttpClient {
   HttpResponse Get(const std::string& path) const;
   HttpResponse Post(const std::string& path, const std::string& body) const;
   HttpResponse Post(const std::string& path, const nlohmann::json& body) const;
+  HttpResponse Patch(const std::string& path, const std::string& body) const;
   HttpResponse Delete(const std::string& path) const;
   // Paths starting with "/" are taken as is; others get the "/api/v1/" prefix.
   static std::string FullPath(const std::string& path);

@@ -85,14 +85,17 @@ function usageCell(t: Tenant, dim: string): HTMLElement {
 }
 
 function budgetCell(t: Tenant): HTMLElement | string {
-  const used = t.usage_accel_hours ?? 0;
   const budget = t.budget_accel_hours;
-  if (budget === null || budget === undefined || budget < 0) return `${formatNumber(used, 1)} h (no budget)`;
+  if (budget === null || budget === undefined || budget < 0) return `${formatNumber(t.usage_accel_hours ?? 0, 1)} h (no budget)`;
+  // The budget covers the current period (running jobs included); all-time usage is not its measure.
+  const used = t.budget_used_accel_hours ?? t.usage_accel_hours ?? 0;
+  const period = !t.budget_period || t.budget_period === 'total' ? 'in total' : `this ${t.budget_period}`;
+  const resets = t.budget_resets_at ? `resets ${formatTime(t.budget_resets_at)}` : 'never resets';
   const pct = budget > 0 ? (used / budget) * 100 : 100;
   return h(
     'div',
-    { class: 'usage-cell' },
-    h('div', null, h('strong', null, `${formatNumber(used, 1)} h`), h('span', { class: 'muted' }, ` / ${formatNumber(budget, 1)} h`)),
+    { class: 'usage-cell', title: `${formatNumber(used, 2)} of ${formatNumber(budget, 1)} accelerator-hours ${period}; ${resets}` },
+    h('div', null, h('strong', null, `${formatNumber(used, 1)} h`), h('span', { class: 'muted' }, ` / ${formatNumber(budget, 1)} h ${period}`)),
     h('div', { class: `meter ${pct > 100 ? 'over' : pct > 80 ? 'warn' : ''}` }, h('div', { class: 'meter-fill', style: `width:${Math.min(100, pct)}%` })),
   );
 }
