@@ -67,7 +67,8 @@ struct Tenant {
   DimVector guarantee;  // guaranteed quota per dimension (empty or kUnlimited = none)
   DimVector limit;      // cap including borrowed idle capacity (empty or kUnlimited = no cap)
   double accel_hour_budget = -1;  // per period; -1 = none
-  double accel_hours_used = 0;    // in the current period, supplied by the caller's accounting
+  double accel_hours_used = 0;    // by its whole subtree in its current period, supplied by the
+                                  // caller's accounting (Budgeted checks every ancestor's)
   double decayed_usage = 0;       // accelerator-ms (cpu-ms where no accel) with half-life decay,
                                   // maintained by core::UsageTracker
 };

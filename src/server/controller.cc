@@ -76,7 +76,7 @@ Status Controller::Load() {
   SUANLI_ASSIGN_OR_RETURN(auto usage, store_->QueryUsage({}));
   for (const auto& u : usage) {
     tenant_accel_hours_[u.tenant] += u.AccelSeconds() / 3600.0;
-    budget_.AddFinished(u.tenant, u.start_time, u.end_time, u.AccelSeconds());
+    ChargeBudgets(u.tenant, u.start_time, u.end_time, u.AccelSeconds());
   }
   SUANLI_ASSIGN_OR_RETURN(auto samples,
                           store_->LoadSamples(now - 24LL * 3600 * 1000, kMaxSamplesInMemory));
@@ -192,7 +192,7 @@ double Controller::RecordUsage(const JobRecord& job, TimeMs end) {
   u.accel_s = used.accel_s;
   u.cost = core::Cost(used, options_.prices);
   tenant_accel_hours_[job.tenant] += used.AccelSeconds() / 3600.0;
-  budget_.AddFinished(job.tenant, job.start_time, end, used.AccelSeconds());
+  ChargeBudgets(job.tenant, job.start_time, end, used.AccelSeconds());
   double cost = u.cost;
   batch_.usage.push_back(std::move(u));
   return cost;
@@ -209,6 +209,24 @@ Controller::RunSoFar Controller::CurrentRun(const JobRecord& job, TimeMs now) {
   run.ran_ms = now - job.start_time;
   run.service_ms = (devices > 0 ? devices : cpus) * double(run.ran_ms);
   return run;
+}
+
+std::vector<std::string> Controller::BudgetHolders(const std::string& tenant) const {
+  std::vector<std::string> holders;
+  for (std::string cur = tenant; !cur.empty() && holders.size() <= tenants_.size();) {
+    auto it = tenant_by_name_.find(cur);
+    if (it == tenant_by_name_.end()) break;
+    holders.push_back(cur);
+    cur = tenants_[it->second].parent;
+  }
+  return holders;
+}
+
+void Controller::ChargeBudgets(const std::string& tenant, TimeMs start, TimeMs end,
+                               double accel_seconds) {
+  for (const std::string& h : BudgetHolders(tenant)) {
+    budget_.AddFinished(h, start, end, accel_seconds);
+  }
 }
 
 double Controller::AccelHoursSince(const JobRecord& job, TimeMs from, TimeMs now) {

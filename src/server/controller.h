@@ -165,6 +165,11 @@ class Controller {
   // Accelerator-hours the current attempt of a STARTING or RUNNING job has used from
   // max(its start, `from`) up to `now` (budgets count a running job before it ends).
   static double AccelHoursSince(const JobRecord& job, TimeMs from, TimeMs now);
+  // Whose budgets a job of `tenant` spends: the tenant and each of its ancestors, nearest first
+  // (a budget covers its tenant's whole subtree, as the core checks every ancestor's).
+  std::vector<std::string> BudgetHolders(const std::string& tenant) const;
+  // Charges a finished attempt to every budget it spends.
+  void ChargeBudgets(const std::string& tenant, TimeMs start, TimeMs end, double accel_seconds);
   void EnforceTimeLimits(TimeMs now);
   void SendKill(const std::string& node, const JobRecord& job, const std::string& reason,
                 int32_t attempt);

@@ -68,16 +68,19 @@ ApiReply Controller::UpdateTenant(const Principal& p, const std::string& name,
     // The ledger holds the old period's window: rebuild the new one from the stored usage and
     // from attempts that ended in this commit group (not yet in the store). Read before changing
     // anything, so a failed read leaves the tenant as it was.
+    // The budget covers the tenant's whole subtree.
     const core::PeriodWindow window = core::PeriodAt(t.budget_period, now);
     store::UsageQuery q;
-    q.tenants = {name};
+    for (const auto& other : tenants_) {
+      if (InSubtree(other.name, name)) q.tenants.push_back(other.name);
+    }
     q.since = window.bounded() ? window.start : 0;
     auto stored = store_->QueryUsage(q);
     if (!stored.ok()) return ErrorReply(stored.status());
     budget_.Open(name, t.budget_period, now);
     for (const auto* records : {&*stored, &batch_.usage}) {
       for (const auto& r : *records) {
-        if (r.tenant == name && r.end_time >= q.since) {
+        if (InSubtree(r.tenant, name) && r.end_time >= q.since) {
           budget_.AddFinished(name, r.start_time, r.end_time, r.AccelSeconds());
         }
       }
@@ -90,7 +93,7 @@ ApiReply Controller::UpdateTenant(const Principal& p, const std::string& name,
   const TimeMs from = budget_.At(name, now)->window.start;
   for (const auto& [id, job] : active_) {
     bool holding = job.state == JobState::kStarting || job.state == JobState::kRunning;
-    if (holding && job.tenant == name) running += AccelHoursSince(job, from, now);
+    if (holding && InSubtree(job.tenant, name)) running += AccelHoursSince(job, from, now);
   }
   return JsonReply(200, TenantJson(t, running, now));
 }

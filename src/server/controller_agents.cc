@@ -117,8 +117,8 @@ ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
     }
   }
   if (!node.outbox.kill.empty()) Signal(rec.name);
-  // fence_ms: an agent cut off this long stops its tasks itself, before this controller declares the
-  // node DOWN and requeues them elsewhere, so a partition never leaves two copies running.
+  // fence_ms: an agent cut off this long stops its tasks itself, before this controller declares
+  // the node DOWN and requeues them elsewhere, so a partition never leaves two copies running.
   return JsonReply(200, json{{"node", rec.name},
                              {"heartbeat_ms", options_.heartbeat_ms},
                              {"node_timeout_ms", options_.node_timeout_ms},

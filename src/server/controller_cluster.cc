@@ -123,7 +123,8 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
     ct.guarantee = Dims(t.quota, v.type_index);
     ct.limit = Dims(t.limit, v.type_index);
     ct.accel_hour_budget = t.budget_accel_hours;
-    // In the current period: finished attempts here, running ones added with the jobs below.
+    // In the current period, over its subtree: finished attempts here, running ones added with
+    // the jobs below.
     const BudgetLedger::Entry* used = budget_.At(t.name, now);
     ct.accel_hours_used = used ? used->finished_hours : 0;
     budget_from[i] = used ? used->window.start : core::kBeginningOfTime;
@@ -136,8 +137,12 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
       v.state.jobs.push_back(ToCoreJob(job, v, now));
       v.job_ids.push_back(id);
       if (job.state == JobState::kStarting || job.state == JobState::kRunning) {
-        const int32_t t = v.state.jobs.back().tenant;
-        v.state.tenants[t].accel_hours_used += AccelHoursSince(job, budget_from[t], now);
+        // Its tenant's budget and every ancestor's, each from its own period's start.
+        for (int32_t t = v.state.jobs.back().tenant, depth = 0;
+             t >= 0 && depth <= static_cast<int32_t>(tenants_.size());
+             t = v.state.tenants[t].parent, ++depth) {
+          v.state.tenants[t].accel_hours_used += AccelHoursSince(job, budget_from[t], now);
+        }
       }
     }
   }

@@ -113,7 +113,7 @@ ApiReply Controller::ListTenants(const Principal& p) {
   struct Counts {
     int pending = 0, running = 0;
     std::map<std::string, double> allocated;
-    double running_budget_hours = 0;  // running attempts inside the tenant's budget period
+    double running_budget_hours = 0;  // running attempts of its subtree inside its budget period
   };
   const TimeMs now = Now();
   std::map<std::string, Counts> counts;
@@ -127,9 +127,11 @@ ApiReply Controller::ListTenants(const Principal& p) {
       c.allocated["mem_mb"] += static_cast<double>(t.mem_mb);
       if (!t.gpu_type.empty()) c.allocated[t.gpu_type] += t.accel_milli / 1000.0;
     }
-    const BudgetLedger::Entry* b = budget_.At(job.tenant, now);
-    c.running_budget_hours +=
-        AccelHoursSince(job, b ? b->window.start : core::kBeginningOfTime, now);
+    for (const std::string& h : BudgetHolders(job.tenant)) {
+      const BudgetLedger::Entry* b = budget_.At(h, now);
+      counts[h].running_budget_hours +=
+          AccelHoursSince(job, b ? b->window.start : core::kBeginningOfTime, now);
+    }
   }
   json out = json::array();
   for (const auto& t : tenants_) {

@@ -58,10 +58,11 @@ class BudgetTest : public ::testing::Test {
     Commit();
   }
 
-  void CreateTenant(const std::string& name, double budget, core::BudgetPeriod period) {
+  void CreateTenant(const std::string& name, double budget, core::BudgetPeriod period,
+                    const std::string& parent = "root") {
     store::TenantRecord t;
     t.name = name;
-    t.parent = "root";
+    t.parent = parent;
     t.budget_accel_hours = budget;
     t.budget_period = period;
     ApiReply r = c_->CreateTenant(kAdmin, t);
@@ -186,6 +187,43 @@ TEST_F(BudgetTest, TotalBudgetNeverResets) {
   EXPECT_DOUBLE_EQ(lab["budget_used_accel_hours"].get<double>(), 2.0);
   EXPECT_TRUE(lab["budget_period_start"].is_null());
   EXPECT_TRUE(lab["budget_resets_at"].is_null());
+}
+
+// A budget covers the tenant's subtree: a child's jobs, running and finished, spend the parent's
+// budget (in the parent's period), so a sibling waits too; the child's own budget is its own.
+TEST_F(BudgetTest, AParentBudgetCoversItsWholeSubtree) {
+  AddNode(2);
+  CreateTenant("uni", 1.0, core::BudgetPeriod::kDay);
+  CreateTenant("physics", 100.0, core::BudgetPeriod::kMonth, "uni");
+  CreateTenant("chemistry", -1, core::BudgetPeriod::kMonth, "uni");
+  JobId a = Submit("physics");
+  Pass();
+  Report(a, 1, "started");
+  clock_.Advance(90 * 60 * kSecond);  // physics has run 1.5 device-hours (and the 1 s pass)
+  JobId b = Submit("chemistry");
+  Pass();
+  EXPECT_EQ(Job(b)["state"], "PENDING");
+  EXPECT_EQ(Job(b)["reason"], OverBudget("uni", "1.5", "1"));
+  EXPECT_NEAR(Tenant("uni")["budget_used_accel_hours"].get<double>(), 1.5, 1e-3);
+  EXPECT_NEAR(Tenant("physics")["budget_used_accel_hours"].get<double>(), 1.5, 1e-3);
+  EXPECT_NEAR(Tenant("chemistry")["budget_used_accel_hours"].get<double>(), 0.0, 1e-3);
+  // Finished, the hours stay charged to both, and a restart rebuilds the parent's figure.
+  clock_.Advance(30 * 60 * kSecond);
+  Report(a, 1, "exited");
+  Restart();
+  AddNode(2);  // its agent registers again
+  EXPECT_NEAR(Tenant("uni")["budget_used_accel_hours"].get<double>(), 2.0, 1e-3);
+  EXPECT_NEAR(Tenant("physics")["budget_used_accel_hours"].get<double>(), 2.0, 1e-3);
+  // Changing the parent's period recounts its subtree's usage.
+  TenantUpdate week;
+  week.fields = {"budget_period"};
+  week.values.budget_period = core::BudgetPeriod::kWeek;
+  ApiReply r = c_->UpdateTenant(kAdmin, "uni", week);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NEAR(json::parse(r.body)["budget_used_accel_hours"].get<double>(), 2.0, 1e-3);
+  Commit();
+  Pass();
+  EXPECT_EQ(Job(b)["reason"], OverBudget("uni", "2", "1"));
 }
 
 // An attempt across midnight counts only its part inside the period, running and finished, and
