@@ -6,9 +6,10 @@
 #include <limits>
 #include <queue>
 
+#include "adapter/decisions.h"
+#include "adapter/ledger.h"
 #include "core/duration_predictor.h"
 #include "core/usage_tracker.h"
-#include "sim/ledger.h"
 
 namespace suanli::sim {
 namespace {
@@ -53,11 +54,8 @@ class Engine {
         policy_(policy),
         options_(options),
         usage_(options.usage_half_life_ms),
-        ledger_(cluster) {
-    state_.accel_types = cluster.accel_types;
-    state_.nodes = cluster.nodes;
-    state_.tenants = w.tenants;
-    for (auto& t : state_.tenants) t.decayed_usage = 0;
+        state_(InitialState(cluster, w)),
+        ledger_(state_) {
     if (options.job_feed) state_.feed.stream = NextFeedStream();
     tenant_rate_milli_.assign(w.tenants.size(), 0);
     out_.capacity_milli = ledger_.capacity_milli();
@@ -66,6 +64,16 @@ class Engine {
     out_.tenants.resize(w.tenants.size());
     tenant_alloc_.assign(w.tenants.size(), 0);
     tenant_pending_.assign(w.tenants.size(), 0);
+  }
+
+  // The cluster's nodes with the workload's tenants, no jobs yet.
+  static core::ClusterState InitialState(const core::ClusterState& cluster, const Workload& w) {
+    core::ClusterState state;
+    state.accel_types = cluster.accel_types;
+    state.nodes = cluster.nodes;
+    state.tenants = w.tenants;
+    for (auto& t : state.tenants) t.decayed_usage = 0;
+    return state;
   }
 
   Result<RunOutcome> Run() {
@@ -167,10 +175,12 @@ class Engine {
     r.service_at = now;
   }
 
-  void Release(size_t idx) {
+  // Ends a run. A finished job's resources go back to the ledger here; a preempted one's were
+  // given back when its preemption was checked (adapter::CheckCycle).
+  void Release(size_t idx, bool in_ledger) {
     Runtime& r = rt_[idx];
     core::Job& job = state_.jobs[r.pos];
-    ledger_.Release(job.allocation);
+    if (in_ledger) ledger_.Release(job);
     allocated_milli_ -= r.accel_milli;
     tenant_alloc_[job.tenant] -= r.accel_milli;
     tenant_rate_milli_[job.tenant] -= RateMilli(r);
@@ -203,7 +213,7 @@ class Engine {
 
   void Finish(size_t idx, Time now) {
     UpdateService(idx, now);
-    Release(idx);
+    Release(idx, true);
     out_.jobs[idx].end = now;
     RemoveActive(idx);
     // What it needed at full speed, however it ran (a slower shape, restarts): its work.
@@ -218,29 +228,14 @@ class Engine {
             .accel_milli = sj.accel_milli};
   }
 
-  // Checks a placement against free capacity and applies it, or says what is wrong.
-  Status Place(const core::Placement& p, Time now) {
-    const std::string what =
-        "policy '" + std::string(policy_.name()) + "' placed job " + std::to_string(p.job);
-    if (p.job < 1 || p.job > static_cast<core::JobId>(rt_.size()) || rt_[p.job - 1].pos < 0) {
-      return Internal(what + ", which is not active");
-    }
+  // Starts a placement adapter::CheckCycle accepted (and took in the ledger).
+  void Place(adapter::AcceptedPlacement& a, Time now) {
+    const core::Placement& p = a.placement;
     const size_t idx = static_cast<size_t>(p.job - 1);
     Runtime& r = rt_[idx];
     core::Job& job = state_.jobs[r.pos];
-    if (job.phase != core::JobPhase::kPending) return Internal(what + ", which is already running");
-    if (p.shape_index < 0 || p.shape_index >= static_cast<int32_t>(job.shapes.size())) {
-      return Internal(what + " with shape " + std::to_string(p.shape_index) + " of " +
-                      std::to_string(job.shapes.size()));
-    }
     const core::Shape& shape = job.shapes[p.shape_index];
-    if (static_cast<int32_t>(p.tasks.size()) != shape.tasks) {
-      return Internal(what + " with " + std::to_string(p.tasks.size()) + " tasks, shape has " +
-                      std::to_string(shape.tasks));
-    }
-    std::vector<core::TaskAllocation> tasks;
-    int64_t accel = 0, cpu = 0;
-    SUANLI_RETURN_IF_ERROR(ledger_.Reserve(job, p, what, &tasks, &accel, &cpu));
+    const int64_t accel = a.accel_milli, cpu = a.cpu_milli;
     tenant_pending_[job.tenant] -= w_.jobs[idx].accel_milli;
     tenant_alloc_[job.tenant] += accel;
     allocated_milli_ += accel;
@@ -248,7 +243,7 @@ class Engine {
     job.phase = core::JobPhase::kRunning;
     job.start_time = now;
     job.shape_index = p.shape_index;
-    job.allocation = std::move(tasks);
+    job.allocation = std::move(a.tasks);
     r.accel_milli = accel;
     r.cpu_milli = cpu;
     tenant_rate_milli_[job.tenant] += RateMilli(r);
@@ -272,19 +267,13 @@ class Engine {
     o.shape_index = p.shape_index;
     const Time run = static_cast<Time>(std::ceil(r.remaining_ms / r.rate - 1e-9));
     completions_.push({now + std::max<Time>(run, 0), job.id, r.epoch});
-    return Status::Ok();
   }
 
-  Status Preempt(const core::Preemption& p, Time now) {
-    const std::string what =
-        "policy '" + std::string(policy_.name()) + "' preempted job " + std::to_string(p.job);
-    if (p.job < 1 || p.job > static_cast<core::JobId>(rt_.size()) || rt_[p.job - 1].pos < 0) {
-      return Internal(what + ", which is not active");
-    }
+  // Stops a job adapter::CheckCycle accepted as a victim and requeues it.
+  void Preempt(const core::Preemption& p, Time now) {
     const size_t idx = static_cast<size_t>(p.job - 1);
     Runtime& r = rt_[idx];
     core::Job& job = state_.jobs[r.pos];
-    if (job.phase != core::JobPhase::kRunning) return Internal(what + ", which is not running");
     UpdateService(idx, now);
     const double ran_ms = static_cast<double>(now - r.run_start);
     const int64_t held = r.accel_milli;
@@ -294,7 +283,7 @@ class Engine {
       out_.jobs[idx].lost_accel_ms += held / 1000.0 * ran_ms;
       out_.lost_accel_ms += held / 1000.0 * ran_ms;
     }
-    Release(idx);
+    Release(idx, false);
     job.phase = core::JobPhase::kPending;
     job.start_time = core::kUnknownTime;
     job.queued_since = now;
@@ -304,7 +293,11 @@ class Engine {
     r.pending_since = now;
     tenant_pending_[job.tenant] += w_.jobs[idx].accel_milli;
     ++pending_count_;
-    return Status::Ok();
+  }
+
+  const core::Job* Active(core::JobId id) const {
+    if (id < 1 || id > static_cast<core::JobId>(rt_.size()) || rt_[id - 1].pos < 0) return nullptr;
+    return &state_.jobs[rt_[id - 1].pos];
   }
 
   // One scheduling pass; returns whether it changed anything.
@@ -328,9 +321,13 @@ class Engine {
     ++state_.feed.seq;
     core::CycleResult result = policy_.Schedule(state_, now);
     changes.clear();
-    for (const auto& p : result.preemptions) SUANLI_RETURN_IF_ERROR(Preempt(p, now));
-    for (const auto& p : result.placements) SUANLI_RETURN_IF_ERROR(Place(p, now));
-    return !result.preemptions.empty() || !result.placements.empty();
+    SUANLI_ASSIGN_OR_RETURN(adapter::CheckedCycle checked,
+                            adapter::CheckCycle(
+                                result, [this](core::JobId id) { return Active(id); }, ledger_,
+                                policy_.name(), adapter::Checking::kStrict));
+    for (const auto& p : checked.preemptions) Preempt(p, now);
+    for (auto& a : checked.placements) Place(a, now);
+    return !checked.preemptions.empty() || !checked.placements.empty();
   }
 
   // What a job adds to its tenant's usage rate: accelerator milli, or cpu milli without one.
@@ -344,8 +341,8 @@ class Engine {
   EngineOptions options_;
   core::UsageTracker usage_;
   core::DurationPredictor predictor_;
-  Ledger ledger_;
   core::ClusterState state_;
+  adapter::Ledger ledger_;
   std::vector<int64_t> cpu_free_, mem_free_;
   std::vector<std::vector<int64_t>> dev_free_;
   std::vector<Runtime> rt_;

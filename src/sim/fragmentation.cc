@@ -4,7 +4,7 @@
 #include <cmath>
 #include <random>
 
-#include "sim/ledger.h"
+#include "adapter/ledger.h"
 
 namespace suanli::sim {
 
@@ -68,7 +68,7 @@ Result<FragmentationRun> RunFragmentation(const Workload& pods, const core::Clus
   state.accel_types = gpu_cluster.accel_types;
   state.nodes = gpu_cluster.nodes;
   state.tenants = pods.tenants;
-  Ledger ledger(gpu_cluster);
+  adapter::Ledger ledger(gpu_cluster);
   const double capacity = static_cast<double>(ledger.capacity_milli());
   if (capacity <= 0) return InvalidArgument("the cluster has no GPUs");
   const double target_milli = capacity * target_arrived;
