@@ -30,9 +30,9 @@ Result<CheckedCycle> CheckCycle(const core::CycleResult& result, const JobLookup
                                 Ledger& ledger, std::string_view policy, Checking checking) {
   CheckedCycle out;
   const std::string name = "policy '" + std::string(policy) + "'";
-  auto refuse = [&](std::string why) -> Status {
+  auto refuse = [&](core::JobId job, std::string why) -> Status {
     if (checking == Checking::kStrict) return Internal(why);
-    out.refused.push_back(std::move(why));
+    out.refused.push_back({job, std::move(why)});
     return Status::Ok();
   };
   std::unordered_set<core::JobId> preempted, placed;
@@ -41,7 +41,7 @@ Result<CheckedCycle> CheckCycle(const core::CycleResult& result, const JobLookup
     std::string error =
         PreemptionError(p, job, preempted, name + " preempted job " + std::to_string(p.job));
     if (!error.empty()) {
-      SUANLI_RETURN_IF_ERROR(refuse(std::move(error)));
+      SUANLI_RETURN_IF_ERROR(refuse(p.job, std::move(error)));
       continue;
     }
     ledger.Release(*job);
@@ -53,13 +53,13 @@ Result<CheckedCycle> CheckCycle(const core::CycleResult& result, const JobLookup
     const core::Job* job = lookup(p.job);
     std::string error = PlacementPrecheck(job, placed, who);
     if (!error.empty()) {
-      SUANLI_RETURN_IF_ERROR(refuse(std::move(error)));
+      SUANLI_RETURN_IF_ERROR(refuse(p.job, std::move(error)));
       continue;
     }
     AcceptedPlacement a{p, {}, 0, 0};
     Status st = ledger.Reserve(*job, p, who, &a.tasks, &a.accel_milli, &a.cpu_milli);
     if (!st.ok()) {
-      SUANLI_RETURN_IF_ERROR(refuse(st.message()));
+      SUANLI_RETURN_IF_ERROR(refuse(p.job, st.message()));
       continue;
     }
     placed.insert(p.job);

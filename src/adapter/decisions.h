@@ -25,10 +25,15 @@ struct AcceptedPlacement {
   int64_t cpu_milli = 0;
 };
 
+struct Refusal {
+  core::JobId job = 0;
+  std::string why;
+};
+
 struct CheckedCycle {
   std::vector<core::Preemption> preemptions;  // apply these first
   std::vector<AcceptedPlacement> placements;  // then these, in this order
-  std::vector<std::string> refused;           // decisions not to apply, each with its reason
+  std::vector<Refusal> refused;               // decisions not to apply, each with its reason
 };
 
 // The job with this id in the state the policy saw, or null.

@@ -98,7 +98,7 @@ TEST(CheckCycleTest, ADoubleBookedDeviceFailsStrictAndIsRefusedLenient) {
       ASSERT_EQ(checked->placements.size(), 1u);
       EXPECT_EQ(checked->placements[0].placement.job, 1);
       ASSERT_EQ(checked->refused.size(), 1u);
-      EXPECT_NE(checked->refused[0].find("job 2"), std::string::npos);
+      EXPECT_EQ(checked->refused[0].job, 2);
       EXPECT_EQ(ledger.allocated_milli(), 2000);  // the refused one took nothing
     }
   }
@@ -144,10 +144,13 @@ TEST(CheckCycleTest, RefusesUnknownJobsRunningJobsAndRepeats) {
   auto checked = CheckCycle(r, f.lookup, ledger, "test", Checking::kLenient);
   ASSERT_TRUE(checked.ok());
   ASSERT_EQ(checked->refused.size(), 4u);
-  EXPECT_NE(checked->refused[0].find("preempted job 9, which is not active"), std::string::npos);
-  EXPECT_NE(checked->refused[1].find("preempted job 1, which is not running"), std::string::npos);
-  EXPECT_NE(checked->refused[2].find("placed job 1 twice"), std::string::npos);
-  EXPECT_NE(checked->refused[3].find("placed job 2, which is already running"), std::string::npos);
+  EXPECT_NE(checked->refused[0].why.find("preempted job 9, which is not active"),
+            std::string::npos);
+  EXPECT_NE(checked->refused[1].why.find("preempted job 1, which is not running"),
+            std::string::npos);
+  EXPECT_NE(checked->refused[2].why.find("placed job 1 twice"), std::string::npos);
+  EXPECT_NE(checked->refused[3].why.find("placed job 2, which is already running"),
+            std::string::npos);
   EXPECT_EQ(checked->placements.size(), 1u);
 }
 
@@ -163,9 +166,9 @@ TEST(LedgerTest, AParentsLimitCoversItsWholeSubtree) {
   auto checked = CheckCycle(r, f.lookup, ledger, "test", Checking::kLenient);
   ASSERT_TRUE(checked.ok());
   ASSERT_EQ(checked->refused.size(), 1u);
-  EXPECT_NE(checked->refused[0].find("past tenant 'root''s limit of 6000 gpu milli"),
+  EXPECT_NE(checked->refused[0].why.find("past tenant 'root''s limit of 6000 gpu milli"),
             std::string::npos)
-      << checked->refused[0];
+      << checked->refused[0].why;
   // Once job 1 ends, job 2 fits under the limit.
   core::Job done = f.jobs[1];
   done.allocation = checked->placements[0].tasks;

@@ -358,6 +358,7 @@ void Controller::Tick() {
   TimeMs now = Now();
   CheckNodeTimeouts(now);
   DropExpiredDraining(now);
+  ReleaseWaitingLaunches();
   bool due = (schedule_wanted_ && now - last_pass_ >= MinPassInterval()) ||
              now - last_pass_ >= options_.max_pass_interval_ms;
   if (now - last_limit_check_ >= 1000) {

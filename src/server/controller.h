@@ -48,6 +48,10 @@ struct ControllerOptions {
   // for tasks that never start are not held forever.
   int64_t starting_timeout_ms = 120000;
   core::PriceTable prices;
+  // Every pass's decisions are checked against a ledger (adapter::CheckCycle). Lenient (the
+  // default) refuses a bad decision, logs it and counts it; strict (tests) aborts the process,
+  // so a policy bug cannot pass a test unnoticed.
+  bool strict_decisions = false;
 };
 
 // Where an accepted log upload goes, decided on the owner thread and written by the caller.
@@ -107,6 +111,8 @@ class Controller {
   store::WriteBatch TakeBatch();
 
   size_t active_job_count() const { return active_.size(); }
+  // Decisions the ledger refused since start (a policy bug when not 0).
+  int64_t refused_decisions() const { return refused_decisions_; }
 
  private:
   // A launch waiting for its node's next poll. The peer list (every task of the job) is shared by
@@ -140,6 +146,10 @@ class Controller {
     int32_t task = 0;
     store::TaskPlacement held;
     TimeMs deadline = 0;
+    // A preemption's victim: the policy planned with its resources free (as the simulator frees
+    // them at once), so they are not taken out of the core's view; what was placed on them waits
+    // in waiting_launches_ until the kill is confirmed.
+    bool handed_over = false;
   };
   // What the latest scheduling pass said of a pending job; its reason is written out when read.
   struct PendingView {
@@ -177,6 +187,14 @@ class Controller {
   void CheckNodeTimeouts(TimeMs now);
   void DropExpiredDraining(TimeMs now);
   void SchedulingPass(TimeMs now);
+  // Applies one pass's checked decisions: preemptions first, then placements, whose launches
+  // wait while a victim still runs on the devices they were given.
+  void ApplyPreemptions(const std::vector<core::Preemption>& preemptions);
+  // Tasks of `job` whose node still runs a handed-over victim on a device (or, for a task without
+  // devices, at all) it was given.
+  std::set<int32_t> TasksWaitingForVictims(const JobRecord& job) const;
+  // Hands out the waiting launches whose victims have stopped.
+  void ReleaseWaitingLaunches();
   void TakeSample(TimeMs now);
   int64_t MinPassInterval() const;
   void Signal(const std::string& node);
@@ -190,6 +208,8 @@ class Controller {
     std::vector<JobId> job_ids;
   };
   CoreView BuildCoreView(TimeMs now, bool with_jobs);
+  void ApplyPlacement(const core::Placement& p, const std::vector<core::TaskAllocation>& tasks,
+                      const CoreView& v, TimeMs now);
   // A running job's service and ran_ms include its current attempt up to `now`.
   core::Job ToCoreJob(const JobRecord& job, CoreView& view, TimeMs now) const;
   // Learned run times (controller_estimates.cc): what makes jobs alike, learning from the store
@@ -255,6 +275,9 @@ class Controller {
   std::map<std::pair<std::string, std::string>, JobId> idempotency_;  // active jobs only
   std::unordered_map<JobId, PendingView> pending_view_;
   std::vector<Draining> draining_;
+  // Launches held back until a preempted victim on the same devices stops: job -> tasks.
+  std::map<JobId, std::set<int32_t>> waiting_launches_;
+  int64_t refused_decisions_ = 0;
   JobId next_job_id_ = 1;
 
   std::deque<store::UtilizationSample> samples_;

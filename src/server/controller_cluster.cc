@@ -7,6 +7,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include "adapter/decisions.h"
+#include "adapter/ledger.h"
 #include "server/controller.h"
 
 namespace suanli::server {
@@ -95,6 +97,7 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
   }
   // Tasks still being killed hold their resources: take them out of the capacity.
   for (const auto& d : draining_) {
+    if (d.handed_over) continue;  // the policy already counts it free (see Draining)
     auto it = v.node_index.find(d.held.node);
     if (it == v.node_index.end()) continue;
     core::Node& node = v.state.nodes[it->second];
@@ -225,6 +228,107 @@ std::string Controller::NoNodesReason() const {
   return "no node is up (waiting for agents to report)";
 }
 
+void Controller::ApplyPreemptions(const std::vector<core::Preemption>& preemptions) {
+  for (const auto& pre : preemptions) {
+    auto it = active_.find(pre.job);
+    if (it == active_.end()) continue;
+    JobRecord& job = it->second;
+    if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
+    const size_t first = draining_.size();
+    EndAttempt(job, JobState::kPreempted, pre.reason, "PREEMPTED", true);
+    for (size_t i = first; i < draining_.size(); ++i) draining_[i].handed_over = true;
+  }
+}
+
+void Controller::ApplyPlacement(const core::Placement& p,
+                                const std::vector<core::TaskAllocation>& tasks, const CoreView& v,
+                                TimeMs now) {
+  auto it = active_.find(p.job);
+  if (it == active_.end() || it->second.state != JobState::kPending) return;
+  JobRecord& job = it->second;
+  job.attempt += 1;
+  job.shape_index = p.shape_index;
+  job.placement.clear();
+  std::set<std::string> node_names;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const core::TaskAllocation& a = tasks[i];
+    store::TaskPlacement tp;
+    tp.task = static_cast<int32_t>(i);
+    tp.node = v.state.nodes[a.node].name;
+    const auto& devs = nodes_.at(tp.node).rec.devices;
+    for (int32_t d : a.devices) tp.devices.push_back(devs[d].index);
+    tp.cpus = a.res.cpu_milli / 1000.0;
+    tp.mem_mb = a.res.mem_mb;
+    tp.accel_milli = a.res.accel_milli;
+    if (a.type != core::kNoAccel && size_t(a.type) < v.state.accel_types.size()) {
+      tp.gpu_type = v.state.accel_types[a.type];
+    }
+    node_names.insert(tp.node);
+    job.placement.push_back(std::move(tp));
+  }
+  job.start_time = now;
+  job.end_time = -1;
+  std::string where;
+  for (const auto& n : node_names) where += (where.empty() ? "" : ", ") + n;
+  Transition(job, JobState::kStarting, (p.backfilled ? "backfilled on " : "placed on ") + where);
+  pending_view_.erase(job.id);
+  if (job.attempt > 1) {
+    // Logs hold the latest attempt only; the agent restarts its offsets at 0.
+    std::error_code ec;
+    std::filesystem::remove_all(
+        std::filesystem::path(options_.data_dir) / "logs" / std::to_string(job.id), ec);
+  }
+  std::set<int32_t> wait = TasksWaitingForVictims(job);
+  if (wait.empty()) {
+    QueueLaunches(job);
+    return;
+  }
+  std::set<int32_t> go;
+  for (const auto& t : job.placement) {
+    if (!wait.count(t.task)) go.insert(t.task);
+  }
+  if (!go.empty()) QueueLaunches(job, go);
+  waiting_launches_[job.id] = std::move(wait);
+}
+
+std::set<int32_t> Controller::TasksWaitingForVictims(const JobRecord& job) const {
+  std::set<int32_t> wait;
+  for (const auto& t : job.placement) {
+    for (const auto& d : draining_) {
+      if (!d.handed_over || d.held.node != t.node) continue;
+      bool shares = t.devices.empty() || d.held.devices.empty();
+      for (int32_t dev : t.devices) {
+        shares = shares || std::find(d.held.devices.begin(), d.held.devices.end(), dev) !=
+                               d.held.devices.end();
+      }
+      if (shares) wait.insert(t.task);
+    }
+  }
+  return wait;
+}
+
+void Controller::ReleaseWaitingLaunches() {
+  for (auto it = waiting_launches_.begin(); it != waiting_launches_.end();) {
+    auto job = active_.find(it->first);
+    if (job == active_.end() || job->second.state != JobState::kStarting) {
+      it = waiting_launches_.erase(it);  // ended (cancelled, lost) before it could start
+      continue;
+    }
+    std::set<int32_t> still = TasksWaitingForVictims(job->second);
+    std::set<int32_t> go;
+    for (int32_t t : it->second) {
+      if (!still.count(t)) go.insert(t);
+    }
+    if (!go.empty()) QueueLaunches(job->second, go);
+    if (go.size() == it->second.size()) {
+      it = waiting_launches_.erase(it);
+    } else {
+      for (int32_t t : go) it->second.erase(t);
+      ++it;
+    }
+  }
+}
+
 void Controller::SchedulingPass(TimeMs now) {
   last_pass_ = now;
   schedule_wanted_ = false;
@@ -250,62 +354,29 @@ void Controller::SchedulingPass(TimeMs now) {
   usage_tracker_.Fill(v.state);
   core::CycleResult result = policy_->Schedule(v.state, now);
 
-  for (const auto& p : result.placements) {
-    auto it = active_.find(p.job);
-    if (it == active_.end() || it->second.state != JobState::kPending) {
-      spdlog::warn("policy placed job {} which is not pending; ignored", p.job);
-      continue;
-    }
-    JobRecord& job = it->second;
-    const store::ShapeSpec& shape =
-        p.shape_index > 0 && size_t(p.shape_index) <= job.spec.shapes.size()
-            ? job.spec.shapes[p.shape_index - 1]
-            : job.spec.main;
-    (void)shape;
-    job.attempt += 1;
-    job.shape_index = p.shape_index;
-    job.placement.clear();
-    std::set<std::string> node_names;
-    for (size_t i = 0; i < p.tasks.size(); ++i) {
-      const core::TaskAllocation& a = p.tasks[i];
-      if (a.node < 0 || size_t(a.node) >= v.state.nodes.size()) continue;
-      store::TaskPlacement tp;
-      tp.task = static_cast<int32_t>(i);
-      tp.node = v.state.nodes[a.node].name;
-      const auto& devs = nodes_.at(tp.node).rec.devices;
-      for (int32_t d : a.devices) {
-        if (d >= 0 && size_t(d) < devs.size()) tp.devices.push_back(devs[d].index);
-      }
-      tp.cpus = a.res.cpu_milli / 1000.0;
-      tp.mem_mb = a.res.mem_mb;
-      tp.accel_milli = a.res.accel_milli;
-      if (a.type != core::kNoAccel && size_t(a.type) < v.state.accel_types.size()) {
-        tp.gpu_type = v.state.accel_types[a.type];
-      }
-      node_names.insert(tp.node);
-      job.placement.push_back(std::move(tp));
-    }
-    job.start_time = now;
-    job.end_time = -1;
-    std::string where;
-    for (const auto& n : node_names) where += (where.empty() ? "" : ", ") + n;
-    Transition(job, JobState::kStarting, (p.backfilled ? "backfilled on " : "placed on ") + where);
-    pending_view_.erase(job.id);
-    if (job.attempt > 1) {
-      // Logs hold the latest attempt only; the agent restarts its offsets at 0.
-      std::error_code ec;
-      std::filesystem::remove_all(
-          std::filesystem::path(options_.data_dir) / "logs" / std::to_string(job.id), ec);
-    }
-    QueueLaunches(job);
+  // The same checks and order as the simulator (adapter/decisions.h).
+  adapter::Ledger ledger(v.state);
+  std::unordered_map<JobId, int32_t> index_of;
+  for (size_t i = 0; i < v.state.jobs.size(); ++i) {
+    index_of[v.job_ids[i]] = static_cast<int32_t>(i);
+    if (v.state.jobs[i].phase == core::JobPhase::kRunning) ledger.Hold(v.state.jobs[i]);
   }
-  for (const auto& pre : result.preemptions) {
-    auto it = active_.find(pre.job);
-    if (it == active_.end()) continue;
-    JobRecord& job = it->second;
-    if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
-    EndAttempt(job, JobState::kPreempted, pre.reason, "PREEMPTED", true);
+  auto lookup = [&](core::JobId id) -> const core::Job* {
+    auto it = index_of.find(id);
+    return it == index_of.end() ? nullptr : &v.state.jobs[it->second];
+  };
+  auto checked =
+      adapter::CheckCycle(result, lookup, ledger, policy_->name(), adapter::Checking::kLenient);
+  for (const auto& r : checked->refused) {
+    ++refused_decisions_;
+    spdlog::error("scheduling pass: refused a decision: {}", r.why);
+    if (options_.strict_decisions) {
+      spdlog::critical("strict decision checking is on: stopping");
+      std::abort();
+    }
   }
+  ApplyPreemptions(checked->preemptions);
+  for (const auto& a : checked->placements) ApplyPlacement(a.placement, a.tasks, v, now);
   for (const auto& info : result.pending) {
     auto it = active_.find(info.job);
     if (it == active_.end() || it->second.state != JobState::kPending) continue;
@@ -320,6 +391,12 @@ void Controller::SchedulingPass(TimeMs now) {
     for (auto& [id, job] : active_) {
       if (job.state == JobState::kPending) job.reason = no_nodes;
     }
+  }
+  for (const auto& r : checked->refused) {
+    auto it = active_.find(r.job);
+    if (it == active_.end() || it->second.state != JobState::kPending) continue;
+    it->second.reason = "the scheduler's decision for it was refused (" + r.why + ")";
+    pending_view_.erase(r.job);
   }
   schedule_wanted_ = false;
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -63,6 +63,7 @@ std::map<std::string, double> Controller::AllocatedByType() const {
     }
   }
   for (const auto& d : draining_) {
+    if (d.handed_over) continue;  // its successor counts it already
     if (!d.held.gpu_type.empty()) out[d.held.gpu_type] += d.held.accel_milli / 1000.0;
   }
   return out;

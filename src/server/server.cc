@@ -133,6 +133,7 @@ class ServerImpl final : public Server {
     co.heartbeat_ms = std::clamp<int64_t>(o.node_timeout_ms / 5, 100, 1000);
     co.prices = prices;
     co.starting_timeout_ms = o.starting_timeout_ms;
+    co.strict_decisions = o.strict_decisions;
     controller_ = std::make_unique<Controller>(co, store_.get(), SystemClock::Get(),
                                                std::move(policy), &signals_, &metrics_);
     SUANLI_RETURN_IF_ERROR(controller_->Load());

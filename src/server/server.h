@@ -19,6 +19,7 @@ struct ServerOptions {
   std::string prices_file;          // price table JSON; empty = DATA_DIR/prices.json if present
   int http_threads = 128;           // each agent's long poll holds one while it waits
   int64_t starting_timeout_ms = 120000;  // a job STARTING longer ends LOST (requeued if allowed)
+  bool strict_decisions = false;  // abort on a decision the ledger refuses (tests); else refuse it
 };
 
 class Server {

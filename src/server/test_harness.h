@@ -93,6 +93,7 @@ class TestServer {
     options_.policy = policy;
     options_.web_dir = "/nonexistent-suanli-web";
     options_.http_threads = 32;
+    options_.strict_decisions = true;  // every test also checks every scheduling decision
     Start();
   }
   ~TestServer() {
