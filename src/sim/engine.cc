@@ -97,17 +97,22 @@ class Engine {
       if (t == kNever) break;
       Account(t);
       now = t;
+      // Only a real event (or a due tick) runs a cycle: the completion of a run that was
+      // preempted is no event, and the server would not run a pass for it either.
+      bool happened = options_.tick_ms > 0 && now >= last_cycle + options_.tick_ms;
       while (!completions_.empty() && completions_.top().t == now) {
         Completion c = completions_.top();
         completions_.pop();
         size_t idx = static_cast<size_t>(c.id - 1);
         if (rt_[idx].epoch != c.epoch || rt_[idx].pos < 0) continue;  // stale
         Finish(idx, now);
+        happened = true;
       }
       while (next_arrival < w_.jobs.size() && w_.jobs[next_arrival].job.submit_time == now) {
         Arrive(next_arrival++, now);
+        happened = true;
       }
-      if (pending_count_ > 0) {
+      if (pending_count_ > 0 && happened) {
         SUANLI_ASSIGN_OR_RETURN(last_cycle_changed, Cycle(now));
         last_cycle = now;
       }
