@@ -298,7 +298,7 @@ class World {
   }
 
   // Polls every agent until the controller has nothing more to say at this instant: kills are
-  // obeyed at once, launches start at once unless a device is still in use.
+  // obeyed at once, launches start at once and fail the test if a device is still in use.
   void Exchange(core::Time t) {
     for (int round = 0; round < 100; ++round) {
       bool told = false;  // the agents reported something this round
@@ -309,10 +309,12 @@ class World {
         Pending(name, json::parse(reply.body));
       }
       if (!told && kills_in_.empty() && launches_in_.empty()) return;
-      for (const auto& [node, k] : kills_in_) Kill(node, k, t);
-      kills_in_.clear();
+      // Launches first: an agent may start a task before it handles a kill in the same reply,
+      // so a launch the controller sent with a victim's kill would find the device busy.
       for (const auto& [node, l] : launches_in_) Launch(node, l, t);
       launches_in_.clear();
+      for (const auto& [node, k] : kills_in_) Kill(node, k, t);
+      kills_in_.clear();
       Commit();
       c_->Tick();  // hands out launches that waited for a victim to stop
     }
