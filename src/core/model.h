@@ -32,6 +32,7 @@ struct Device {
   AccelType type = kNoAccel;
   int32_t island = 0;
   int64_t total_milli = kMilliPerDevice;
+  bool operator==(const Device&) const = default;
 };
 
 struct Node {
@@ -41,6 +42,7 @@ struct Node {
   int64_t cpu_milli = 0;    // capacity
   int64_t mem_mb = 0;       // capacity (host memory)
   std::vector<Device> devices;
+  bool operator==(const Node&) const = default;
 };
 
 // A way to run a job: `tasks` gang members, each with `per_task`, on one of `accel_types`.

@@ -52,6 +52,10 @@ struct ControllerOptions {
   // default) refuses a bad decision, logs it and counts it; strict (tests) aborts the process,
   // so a policy bug cannot pass a test unnoticed.
   bool strict_decisions = false;
+  // Keep the core's view between passes and tell the policy which jobs changed (core::JobFeed),
+  // as the simulator does, instead of rebuilding it from every job each pass. Off only to check
+  // that decisions are the same either way, and to measure the difference.
+  bool incremental_view = true;
 };
 
 // Where an accepted log upload goes, decided on the owner thread and written by the caller.
@@ -158,7 +162,10 @@ class Controller {
 
   // controller.cc
   TimeMs Now() const { return clock_->NowMs(); }
-  void MarkDirty(const JobRecord& job) { dirty_jobs_.insert(job.id); }
+  void MarkDirty(const JobRecord& job) {
+    dirty_jobs_.insert(job.id);
+    view_dirty_.insert(job.id);
+  }
   void Transition(JobRecord& job, JobState state, const std::string& reason);
   // Ends the current attempt: kills tasks still alive (with `kill_reason`), records usage, then
   // moves to `state`; requeues to PENDING when `allow_requeue` and the job allows it.
@@ -208,6 +215,15 @@ class Controller {
     std::vector<JobId> job_ids;
   };
   CoreView BuildCoreView(TimeMs now, bool with_jobs);
+  // The kept view (options_.incremental_view) brought up to `now`: nodes and tenants rebuilt
+  // (cheap), the jobs marked dirty since the last pass replaced and named in the feed, running
+  // jobs' service advanced. Rebuilt whole when the node list, device lists or the set of
+  // accelerator types changed.
+  CoreView& SyncCoreView(TimeMs now);
+  // Nodes (capacity less what draining tasks hold) and tenants (budget standing at `now`) of `v`.
+  void FillNodes(CoreView& v) const;
+  void FillTenants(CoreView& v, TimeMs now, bool with_jobs);
+  std::set<std::string> AccelTypeNames(bool with_jobs) const;
   void ApplyPlacement(const core::Placement& p, const std::vector<core::TaskAllocation>& tasks,
                       const CoreView& v, TimeMs now);
   // A running job's service and ran_ms include its current attempt up to `now`.
@@ -283,6 +299,11 @@ class Controller {
   std::deque<store::UtilizationSample> samples_;
   store::WriteBatch batch_;
   std::set<JobId> dirty_jobs_;
+  // The kept core view and what changed since the last pass (see SyncCoreView).
+  CoreView view_;
+  bool view_valid_ = false;
+  std::unordered_map<JobId, int32_t> view_pos_;  // job id -> index in view_.state.jobs
+  std::set<JobId> view_dirty_;
   bool schedule_wanted_ = true;
   TimeMs last_pass_ = 0;
   TimeMs last_sample_ = 0;

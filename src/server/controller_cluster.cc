@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -54,9 +55,8 @@ int32_t Controller::TypeIndex(CoreView& view, const std::string& type) const {
   return it == view.type_index.end() ? core::kNoAccel : it->second;
 }
 
-Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
-  CoreView v;
-  // Accelerator types: every name a node, quota or job mentions, in name order.
+std::set<std::string> Controller::AccelTypeNames(bool with_jobs) const {
+  // Every name a node, quota or job mentions, in name order.
   std::set<std::string> types;
   for (const auto& [name, n] : nodes_) {
     for (const auto& d : n.rec.devices) types.insert(d.type);
@@ -76,10 +76,12 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
       }
     }
   }
-  for (const auto& t : types) {
-    v.type_index[t] = static_cast<int32_t>(v.state.accel_types.size());
-    v.state.accel_types.push_back(t);
-  }
+  return types;
+}
+
+void Controller::FillNodes(CoreView& v) const {
+  v.state.nodes.clear();
+  v.node_index.clear();
   for (const auto& [name, n] : nodes_) {
     core::Node node;
     node.name = name;
@@ -115,6 +117,11 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
       }
     }
   }
+}
+
+void Controller::FillTenants(CoreView& v, TimeMs now, bool with_jobs) {
+  v.state.tenants.clear();
+  v.tenant_index.clear();
   std::vector<TimeMs> budget_from(tenants_.size());  // each tenant's budget period start
   for (size_t i = 0; i < tenants_.size(); ++i) {
     const auto& t = tenants_[i];
@@ -126,29 +133,163 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
     ct.guarantee = Dims(t.quota, v.type_index);
     ct.limit = Dims(t.limit, v.type_index);
     ct.accel_hour_budget = t.budget_accel_hours;
-    // In the current period, over its subtree: finished attempts here, running ones added with
-    // the jobs below.
+    // In the current period, over its subtree: finished attempts here, running ones added below.
     const BudgetLedger::Entry* used = budget_.At(t.name, now);
     ct.accel_hours_used = used ? used->finished_hours : 0;
     budget_from[i] = used ? used->window.start : core::kBeginningOfTime;
     v.tenant_index[t.name] = static_cast<int32_t>(i);
     v.state.tenants.push_back(std::move(ct));
   }
+  if (!with_jobs) return;
+  for (const auto& cj : v.state.jobs) {
+    if (cj.phase != core::JobPhase::kRunning) continue;
+    auto it = active_.find(cj.id);
+    if (it == active_.end()) continue;
+    // Its tenant's budget and every ancestor's, each from its own period's start.
+    for (int32_t t = cj.tenant, depth = 0; t >= 0 && depth <= static_cast<int32_t>(tenants_.size());
+         t = v.state.tenants[t].parent, ++depth) {
+      v.state.tenants[t].accel_hours_used += AccelHoursSince(it->second, budget_from[t], now);
+    }
+  }
+}
+
+Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
+  CoreView v;
+  for (const auto& t : AccelTypeNames(with_jobs)) {
+    v.type_index[t] = static_cast<int32_t>(v.state.accel_types.size());
+    v.state.accel_types.push_back(t);
+  }
+  FillNodes(v);
+  FillTenants(v, now, false);
   if (with_jobs) {
     for (const auto& [id, job] : active_) {
       if (store::IsTerminal(job.state)) continue;
       v.state.jobs.push_back(ToCoreJob(job, v, now));
       v.job_ids.push_back(id);
-      if (job.state == JobState::kStarting || job.state == JobState::kRunning) {
-        // Its tenant's budget and every ancestor's, each from its own period's start.
-        for (int32_t t = v.state.jobs.back().tenant, depth = 0;
-             t >= 0 && depth <= static_cast<int32_t>(tenants_.size());
-             t = v.state.tenants[t].parent, ++depth) {
-          v.state.tenants[t].accel_hours_used += AccelHoursSince(job, budget_from[t], now);
-        }
+    }
+    FillTenants(v, now, true);
+  }
+  return v;
+}
+
+namespace {
+
+// Each kept view is its own feed stream (see core::JobFeed), so a policy never mistakes a
+// rebuilt view for the one it followed.
+uint64_t NextViewStream() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1) | (uint64_t{1} << 62);
+}
+
+}  // namespace
+
+Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
+  bool same = view_valid_ && view_.state.nodes.size() == nodes_.size();
+  if (same) {  // the node list and every node's devices as the jobs' allocations index them
+    size_t i = 0;
+    for (const auto& [name, n] : nodes_) {
+      const core::Node& kept = view_.state.nodes[i++];
+      same = same && kept.name == name && kept.devices.size() == n.rec.devices.size();
+      for (size_t d = 0; same && d < n.rec.devices.size(); ++d) {
+        auto t = view_.type_index.find(n.rec.devices[d].type);
+        same = t != view_.type_index.end() && t->second == kept.devices[d].type;
       }
     }
   }
+  for (const auto& t : tenants_) {  // a quota may name a type no node or job has yet
+    for (const auto* m : {&t.quota, &t.limit}) {
+      for (const auto& [k, val] : *m) {
+        same = same && (k == "cpus" || k == "mem_mb" || view_.type_index.count(k));
+      }
+    }
+  }
+  for (JobId id : view_dirty_) {  // a new job may ask for a type nobody has named
+    auto it = active_.find(id);
+    if (!same || it == active_.end()) continue;
+    auto known = [&](const std::string& types) {
+      for (const auto& t : SplitTypes(types)) {
+        if (!view_.type_index.count(t)) return false;
+      }
+      return true;
+    };
+    same = known(it->second.spec.main.gpu_type);
+    for (const auto& sh : it->second.spec.shapes) same = same && known(sh.gpu_type);
+  }
+  if (!same) {
+    view_ = BuildCoreView(now, true);
+    view_.state.feed.stream = NextViewStream();
+    view_pos_.clear();
+    for (size_t i = 0; i < view_.job_ids.size(); ++i) {
+      view_pos_[view_.job_ids[i]] = static_cast<int32_t>(i);
+    }
+    view_dirty_.clear();
+    view_valid_ = true;
+    return view_;
+  }
+  CoreView& v = view_;
+  // Capacity moves without a job changing (a node DOWN or back, a stale task draining): the
+  // feed's promise that nodes are as before then no longer holds.
+  std::vector<core::Node> before = std::move(v.state.nodes);
+  FillNodes(v);
+  v.state.feed.nodes_changed = v.state.nodes != before;
+  for (size_t i = 0; i < tenants_.size(); ++i) {  // for ToCoreJob; the rest is filled below
+    v.tenant_index[tenants_[i].name] = static_cast<int32_t>(i);
+  }
+  auto& jobs = v.state.jobs;
+  auto& changes = v.state.feed.changes;
+  auto remove = [&](JobId id) {
+    auto at = view_pos_.find(id);
+    if (at == view_pos_.end()) return;
+    const int32_t pos = at->second, last = static_cast<int32_t>(jobs.size()) - 1;
+    view_pos_.erase(at);
+    if (pos != last) {
+      jobs[pos] = std::move(jobs[last]);
+      v.job_ids[pos] = v.job_ids[last];
+      view_pos_[v.job_ids[pos]] = pos;
+      changes.push_back({v.job_ids[pos], -1});
+    }
+    jobs.pop_back();
+    v.job_ids.pop_back();
+  };
+  for (JobId id : view_dirty_) {
+    changes.push_back({id, -1});
+    auto it = active_.find(id);
+    if (it == active_.end() || store::IsTerminal(it->second.state)) {
+      remove(id);
+      continue;
+    }
+    auto at = view_pos_.find(id);
+    if (at != view_pos_.end()) {
+      jobs[at->second] = ToCoreJob(it->second, v, now);
+    } else {
+      view_pos_[id] = static_cast<int32_t>(jobs.size());
+      jobs.push_back(ToCoreJob(it->second, v, now));
+      v.job_ids.push_back(id);
+    }
+  }
+  view_dirty_.clear();
+  // Running jobs' service and run time grow with the clock; the core reads them from the job
+  // without a feed entry, as the simulator updates them.
+  for (auto& cj : jobs) {
+    if (cj.phase != core::JobPhase::kRunning) continue;
+    const JobRecord& rec = active_.at(cj.id);
+    RunSoFar run = CurrentRun(rec, now);
+    cj.attained_service_ms = rec.attained_service_ms + run.service_ms;
+    cj.ran_ms = rec.ran_ms + run.ran_ms;
+  }
+  // The feed names each changed job once, at the index it holds now.
+  std::sort(changes.begin(), changes.end(),
+            [](const core::JobDelta& a, const core::JobDelta& b) { return a.id < b.id; });
+  changes.erase(std::unique(changes.begin(), changes.end(),
+                            [](const core::JobDelta& a, const core::JobDelta& b) {
+                              return a.id == b.id;
+                            }),
+                changes.end());
+  for (auto& d : changes) {
+    auto at = view_pos_.find(d.id);
+    d.index = at == view_pos_.end() ? -1 : at->second;
+  }
+  FillTenants(v, now, true);
   return v;
 }
 
@@ -349,21 +490,30 @@ void Controller::SchedulingPass(TimeMs now) {
       return;
     }
   }
-  CoreView v = BuildCoreView(now, true);
+  CoreView rebuilt;
+  if (!options_.incremental_view) {
+    rebuilt = BuildCoreView(now, true);
+    view_dirty_.clear();
+  }
+  CoreView& v = options_.incremental_view ? SyncCoreView(now) : rebuilt;
   usage_tracker_.Advance(v.state, now);
   usage_tracker_.Fill(v.state);
+  ++v.state.feed.seq;
   core::CycleResult result = policy_->Schedule(v.state, now);
+  v.state.feed.changes.clear();
+  v.state.feed.nodes_changed = false;
 
   // The same checks and order as the simulator (adapter/decisions.h).
   adapter::Ledger ledger(v.state);
-  std::unordered_map<JobId, int32_t> index_of;
+  std::unordered_map<JobId, int32_t> rebuilt_pos;
   for (size_t i = 0; i < v.state.jobs.size(); ++i) {
-    index_of[v.job_ids[i]] = static_cast<int32_t>(i);
+    if (!options_.incremental_view) rebuilt_pos[v.job_ids[i]] = static_cast<int32_t>(i);
     if (v.state.jobs[i].phase == core::JobPhase::kRunning) ledger.Hold(v.state.jobs[i]);
   }
+  const auto& pos = options_.incremental_view ? view_pos_ : rebuilt_pos;
   auto lookup = [&](core::JobId id) -> const core::Job* {
-    auto it = index_of.find(id);
-    return it == index_of.end() ? nullptr : &v.state.jobs[it->second];
+    auto it = pos.find(id);
+    return it == pos.end() ? nullptr : &v.state.jobs[it->second];
   };
   auto checked =
       adapter::CheckCycle(result, lookup, ledger, policy_->name(), adapter::Checking::kLenient);
