@@ -1,5 +1,6 @@
 // Preemption step: find running jobs whose release lets a waiting job fit, by the kinds the
 // policy allows (reclaim, priority, LAS, remaining time), cheapest victims first.
+#include "core/preempt/preempt_kind.h"
 #include "core/scheduler.h"
 #include "core/scheduler_internal.h"
 
@@ -79,20 +80,21 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
     const bool holds_type =
         opt.type == kNoAccel ? r.holds_cpu : opt.type < 64 && (r.types >> opt.type & 1) != 0;
     if (!holds_type) continue;
-    int kind = -1;
-    if (reclaiming && r.tenant != job.tenant && fair_.valid(r.tenant) &&
-        fair_.Borrowing(r.tenant, accel_dim)) {
-      kind = 0;
-    } else if (spec_.preempt_priority && r.prio > entry.rank.prio) {
-      kind = 1;
-    } else if (spec_.preempt_las && r.prio >= entry.rank.prio && r.level > own_las_level &&
-               LasOk(r, now)) {
-      kind = 2;
-    } else if (spec_.preempt_remaining && r.prio >= entry.rank.prio && RemainingOk(r, now) &&
-               r.secondary.At(now) > 2 * entry.rank.secondary) {
-      kind = 3;
+    PreemptKind kind;
+    if (reclaiming && ReclaimMayTake(fair_, job.tenant, r.tenant, accel_dim)) {
+      kind = PreemptKind::kReclaim;
+    } else if (spec_.preempt_priority && PriorityMayTake(entry.rank.prio, r.prio)) {
+      kind = PreemptKind::kPriority;
+    } else if (spec_.preempt_las &&
+               LasMayTake(entry.rank.prio, own_las_level, r.prio, r.level, LasOk(r, now))) {
+      kind = PreemptKind::kLas;
+    } else if (spec_.preempt_remaining &&
+               RemainingMayTake(entry.rank.prio, entry.rank.secondary, r.prio, r.secondary.At(now),
+                                RemainingOk(r, now))) {
+      kind = PreemptKind::kRemaining;
+    } else {
+      continue;
     }
-    if (kind < 0) continue;
     // Nodes held for the head job are not for others to clear.
     if (reservation_.active && reservation_.job != job.id && OnReservedNode(state, r)) continue;
     Candidate c;
@@ -260,24 +262,17 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
     p.job = v.id;
     p.for_job = job.id;
     switch (cand.kind) {
-      case 0:
-        p.reason = "reclaimed by tenant " + state.tenants[job.tenant].name + " (guarantee " +
-                   DimAmount(accel_dim, fair_.guarantee(job.tenant, accel_dim)) + " × " +
-                   DimName(state, accel_dim) + ")";
+      case PreemptKind::kReclaim:
+        p.reason = ReclaimReason(state, fair_, job, accel_dim);
         break;
-      case 1:
-        p.reason = "preempted for job " + std::to_string(job.id) + " (priority " +
-                   std::to_string(job.priority) + " > " + std::to_string(v.priority) + ")";
+      case PreemptKind::kPriority:
+        p.reason = PriorityReason(job, v);
         break;
-      case 2:
-        p.reason = "preempted for job " + std::to_string(job.id) +
-                   ", which has received less service (LAS queue " +
-                   std::to_string(entry.rank.level < 0 ? 0 : entry.rank.level) + " < " +
-                   std::to_string(cand.level) + ")";
+      case PreemptKind::kLas:
+        p.reason = LasReason(job, entry.rank.level, cand.level);
         break;
-      default:
-        p.reason =
-            "preempted for job " + std::to_string(job.id) + ", which has much less time remaining";
+      case PreemptKind::kRemaining:
+        p.reason = RemainingReason(job);
         break;
     }
     result.preemptions.push_back(std::move(p));
