@@ -1,4 +1,5 @@
-// The core may not do I/O, start threads or read a clock: scan its sources for such headers.
+// The core may not do I/O, start threads or read a clock: scan its sources, subfolders included
+// (preempt/, ...), for such headers.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -33,10 +34,10 @@ TEST(CorePurityTest, NoIoThreadsOrClocks) {
   const auto dir = CoreDir();
   ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
   int scanned = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    const std::string name = std::filesystem::relative(entry.path(), dir).string();
     const bool source = name.ends_with(".cc") || name.ends_with(".h");
-    if (!source || name.ends_with("_test.cc")) continue;
+    if (!entry.is_regular_file() || !source || name.ends_with("_test.cc")) continue;
     std::ifstream in(entry.path());
     std::string line;
     int line_no = 0;

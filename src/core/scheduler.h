@@ -17,6 +17,7 @@
 #include "core/model.h"
 #include "core/placement.h"
 #include "core/policy.h"
+#include "core/preempt/preempt_kind.h"
 
 namespace suanli::core {
 
@@ -187,10 +188,10 @@ class Scheduler : public Policy {
     return r.checkpointable ? 0.0 : r.held * static_cast<double>(std::max<Time>(now - r.start, 0));
   }
   bool OnReservedNode(const ClusterState& state, const Running& r) const;
-  struct Candidate {     // a running job TryPreempt may take
-    int32_t index = -1;  // into ClusterState::jobs
-    int32_t run = -1;    // into run_
-    int kind = 0;        // 0 reclaim, 1 priority, 2 las, 3 remaining
+  struct Candidate {                           // a running job TryPreempt may take
+    int32_t index = -1;                        // into ClusterState::jobs
+    int32_t run = -1;                          // into run_
+    PreemptKind kind = PreemptKind::kReclaim;  // the first kind that may take it
     double lost = 0;
     int64_t prio = 0, level = 0;
     Time start = 0;
