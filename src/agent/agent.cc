@@ -82,7 +82,7 @@ class AgentImpl : public Agent {
       auto work = std::filesystem::weakly_canonical(options_.work_dir, ec).string();
       std::string group = fmt::format("{}-{:08x}", options_.name,
                                       static_cast<uint32_t>(std::hash<std::string>{}(work)));
-      cgroups = std::make_unique<CgroupManager>(layout, options_.cgroup_parent + "/" + group);
+      cgroups = std::make_unique<CgroupFsManager>(layout, options_.cgroup_parent + "/" + group);
       Status st = geteuid() == 0
                       ? cgroups->Init()
                       : FailedPrecondition("the agent is not root and cannot create cgroups");
