@@ -570,6 +570,9 @@ void Supervisor::AckLog(const LogWork& w, bool uploaded) {
     ++it->second->log_failures;
     return;
   }
+  // Failures count in a row: those of a controller outage must not mark the logs unshippable
+  // once it is back (the exit would go first and the rest of the log never).
+  it->second->log_failures = 0;
   LogShipper* s = w.stream == "stdout" ? it->second->out.get() : it->second->err.get();
   if (s && s->sent() == w.chunk.offset) s->Ack(w.chunk);
 }

@@ -88,7 +88,7 @@ class Supervisor {
     bool killed = false;
     std::optional<TaskEvent> exit;
     std::unique_ptr<LogShipper> out, err;
-    int log_failures = 0;
+    int log_failures = 0;  // uploads failed in a row; at 5 the exit no longer waits for them
     // Set while task.json is behind what we know (e.g. the disk is full); Tick writes it again.
     bool unsaved = false;
     // Stream -> why the agent could not look after it (e.g. rotation on a full disk); told with the
