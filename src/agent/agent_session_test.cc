@@ -9,6 +9,7 @@
 #include "agent/testing/fake_controller_client.h"
 #include "agent/testing/fake_file_system.h"
 #include "agent/testing/fake_launcher.h"
+#include "agent/testing/supervisor_setup.h"
 
 namespace suanli::agent {
 namespace {
@@ -19,18 +20,10 @@ constexpr int64_t kFenceMs = 8000;
 class AgentSessionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    HostInfo host;
-    host.cpus = 4;
-    host.numa_cpus = {{0, 1, 2, 3}};
-    host.mem_mb = 8192;
-    SupervisorOptions o;
-    o.work_dir = "/agent-work";
-    o.node_name = "node-a";
-    o.private_tmp = false;
-    o.mask_devices = false;
     auto launcher = std::make_unique<FakeLauncher>();
     launcher_ = launcher.get();
-    sup_ = std::make_unique<Supervisor>(o, host, nullptr, std::move(launcher), &clock_, &fs_);
+    sup_ = std::make_unique<Supervisor>(NoRootOptions("/agent-work"), SmallHost(), nullptr,
+                                        std::move(launcher), &clock_, &fs_);
     ASSERT_TRUE(sup_->Recover().ok());
     client_.reply.heartbeat_ms = 1000;
     client_.reply.fence_ms = kFenceMs;
@@ -42,10 +35,7 @@ class AgentSessionTest : public ::testing::Test {
     ASSERT_TRUE(session_->Register().ok());
   }
   LaunchSpec Spec(int64_t job) {
-    LaunchSpec s;
-    s.ref = {job, 1, 0};
-    s.command = {"true"};
-    s.user = "nobody";
+    LaunchSpec s = TrueTask(job);
     s.grace_s = 10;
     return s;
   }

@@ -49,21 +49,30 @@ Status WriteControl(const std::string& path, const std::string& value) {
   return Status::Ok();
 }
 
-Status WriteFileAtomic(const std::string& path, const std::string& data, int mode) {
-  std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Internal(fmt::format("cannot create {}: {}", tmp, ErrnoText(errno)));
+namespace {
+
+// Writes all of `data` (retrying short writes); the errno of a failure, 0 when all is written.
+int WriteAll(int fd, const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = write(fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      close(fd);
-      unlink(tmp.c_str());  // a half-written temporary would hold on to the space of a full disk
-      return Internal(fmt::format("cannot write {}: {}", tmp, ErrnoText(e)));
-    }
+    if (n < 0) return errno;
     done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Status WriteFileAtomic(const std::string& path, const std::string& data, int mode) {
+  std::string tmp = path + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Internal(fmt::format("cannot create {}: {}", tmp, ErrnoText(errno)));
+  if (int e = WriteAll(fd, data)) {
+    close(fd);
+    unlink(tmp.c_str());  // a half-written temporary would hold on to the space of a full disk
+    return Internal(fmt::format("cannot write {}: {}", tmp, ErrnoText(e)));
   }
   fchmod(fd, static_cast<mode_t>(mode));
   close(fd);
@@ -169,18 +178,9 @@ class RealFileSystem : public FileSystem {
   Status Append(const std::string& path, const std::string& data) override {
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return Internal(fmt::format("cannot open {}: {}", path, ErrnoText(errno)));
-    size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = write(fd, data.data() + done, data.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        int e = errno;
-        close(fd);
-        return Internal(fmt::format("cannot write {}: {}", path, ErrnoText(e)));
-      }
-      done += static_cast<size_t>(n);
-    }
+    int e = WriteAll(fd, data);
     close(fd);
+    if (e != 0) return Internal(fmt::format("cannot write {}: {}", path, ErrnoText(e)));
     return Status::Ok();
   }
 

@@ -9,6 +9,7 @@
 #include "agent/testing/fake_cgroup.h"
 #include "agent/testing/fake_file_system.h"
 #include "agent/testing/fake_launcher.h"
+#include "agent/testing/supervisor_setup.h"
 
 namespace suanli::agent {
 namespace {
@@ -19,28 +20,18 @@ constexpr const char* kNoSpace = "No space left on device";
 class SupervisorFailureTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    host_.cpus = 4;
-    host_.numa_cpus = {{0, 1, 2, 3}};
-    host_.mem_mb = 8192;
-    SupervisorOptions o;
-    o.work_dir = kWork;
-    o.node_name = "node-a";
-    o.private_tmp = false;
-    o.mask_devices = false;
+    SupervisorOptions o = NoRootOptions(kWork);
     o.log_rotate_bytes = 10;
     auto cgroups = std::make_unique<FakeCgroupManager>("suanli/node-a");
     cgroups_ = cgroups.get();
     auto launcher = std::make_unique<FakeLauncher>();
     launcher_ = launcher.get();
-    sup_ = std::make_unique<Supervisor>(o, host_, std::move(cgroups), std::move(launcher), &clock_,
-                                        &fs_);
+    sup_ = std::make_unique<Supervisor>(o, SmallHost(), std::move(cgroups), std::move(launcher),
+                                        &clock_, &fs_);
     ASSERT_TRUE(sup_->Recover().ok());
   }
   LaunchSpec Spec(int64_t job) {
-    LaunchSpec s;
-    s.ref = {job, 1, 0};
-    s.command = {"true"};
-    s.user = "nobody";
+    LaunchSpec s = TrueTask(job);
     s.mem_mb = 64;
     return s;
   }
@@ -83,7 +74,6 @@ class SupervisorFailureTest : public ::testing::Test {
     return out;
   }
 
-  HostInfo host_;
   FakeClock clock_{1'000'000};
   FakeFileSystem fs_{&clock_};
   FakeCgroupManager* cgroups_ = nullptr;

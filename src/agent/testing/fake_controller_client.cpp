@@ -16,12 +16,12 @@ Status FakeControllerClient::Reach(const std::string& path, int timeout_ms) {
       return Status::Ok();
     case Reachability::kRefusing:
       ++calls_failed;
-      // The words httplib uses for a refused connection.
-      return Unavailable(fmt::format("POST {}{}: Could not establish connection", kBase, path));
+      // httplib's words for a refused connection and for a read that timed out.
+      return Unavailable(fmt::format("POST {}{}: Connection", kBase, path));
     case Reachability::kTimingOut:
       ++calls_failed;
       if (clock_) clock_->Advance(timeout_ms);
-      return Unavailable(fmt::format("POST {}{}: Failed to read connection", kBase, path));
+      return Unavailable(fmt::format("POST {}{}: Read", kBase, path));
   }
   return Status::Ok();
 }
