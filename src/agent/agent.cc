@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/agent_session.h"
 #include "agent/controller_client.h"
 #include "agent/discovery.h"
 #include "agent/protocol.h"
@@ -31,6 +32,17 @@ std::string SafeName(const std::string& name) {
         (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
   return out;
 }
+
+// How long the controller has been away is measured on the monotonic clock: a wall-clock step must
+// neither fence the tasks early nor keep them running past the controller's node timeout.
+class MonotonicClock : public Clock {
+ public:
+  TimeMs NowMs() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+};
 
 class AgentImpl : public Agent {
  public:
@@ -70,7 +82,7 @@ class AgentImpl : public Agent {
     int port = 0;
     SUANLI_RETURN_IF_ERROR(ParseUrl(options_.server_url, &base_url, &server_host, &port));
     if (options_.address.empty()) options_.address = LocalAddressFor(server_host, port);
-    client_ = std::make_unique<ControllerClient>(options_.server_url, options_.join_token);
+    client_ = std::make_unique<HttpControllerClient>(options_.server_url, options_.join_token);
 
     std::unique_ptr<CgroupManager> cgroups;
     if (options_.use_cgroups) {
@@ -82,7 +94,7 @@ class AgentImpl : public Agent {
       auto work = std::filesystem::weakly_canonical(options_.work_dir, ec).string();
       std::string group = fmt::format("{}-{:08x}", options_.name,
                                       static_cast<uint32_t>(std::hash<std::string>{}(work)));
-      cgroups = std::make_unique<CgroupManager>(layout, options_.cgroup_parent + "/" + group);
+      cgroups = std::make_unique<CgroupFsManager>(layout, options_.cgroup_parent + "/" + group);
       Status st = geteuid() == 0
                       ? cgroups->Init()
                       : FailedPrecondition("the agent is not root and cannot create cgroups");
@@ -110,11 +122,19 @@ class AgentImpl : public Agent {
     spdlog::info("isolation: {}", supervisor_->DescribeIsolation());
     SUANLI_RETURN_IF_ERROR(supervisor_->Recover());
 
+    SessionOptions session;
+    session.node = options_.name;
+    session.server_url = options_.server_url;
+    session.fence_after_ms = options_.fence_after_ms;
+    session_ = std::make_unique<AgentSession>(
+        session, client_.get(), supervisor_.get(), &mu_, &monotonic_, [this] {
+          return RegisterBody(options_.name, options_.address, host_, supervisor_->Running());
+        });
     auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.register_timeout_ms);
     Status last;
     for (;;) {
-      last = Register();
+      last = session_->Register();
       if (last.ok()) break;
       if (last.code() == StatusCode::kUnauthenticated ||
           last.code() == StatusCode::kInvalidArgument ||
@@ -136,48 +156,6 @@ class AgentImpl : public Agent {
   }
 
  private:
-  Status Register() {
-    nlohmann::json body;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      body = RegisterBody(options_.name, options_.address, host_, supervisor_->Running());
-    }
-    auto r = client_->Register(body);
-    if (!r.ok()) return r.status();
-    heartbeat_ms_ = r->heartbeat_ms;
-    fence_ms_ = options_.fence_after_ms >= 0 ? options_.fence_after_ms : FencePeriodMs(*r);
-    {
-      std::lock_guard<std::mutex> lock(mu_);  // the monitor thread reads it
-      last_contact_ = std::chrono::steady_clock::now();
-    }
-    spdlog::info("registered with {} as {} (heartbeat {} ms, {})", options_.server_url,
-                 options_.name, heartbeat_ms_,
-                 fence_ms_ > 0 ? fmt::format("tasks stop after {} ms without it", fence_ms_.load())
-                               : std::string("tasks never self-fenced"));
-    return Status::Ok();
-  }
-
-  void UploadLogs() {
-    std::vector<LogWork> work;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      work = supervisor_->NextLogChunks(256 << 10);
-    }
-    for (const auto& w : work) {
-      Status st = client_->UploadLog(options_.name, w.ref, w.stream, w.chunk.offset, w.chunk.data);
-      std::lock_guard<std::mutex> lock(mu_);
-      if (st.code() == StatusCode::kNotFound && st.message().find("/logs") != std::string::npos &&
-          st.message().find("job") == std::string::npos) {
-        spdlog::warn("the controller has no log upload route; logs stay on this node: {}",
-                     st.message());
-        supervisor_->SetLogsUploadable(false);
-        return;
-      }
-      if (!st.ok()) spdlog::warn("log upload for job {}: {}", w.ref.job_id, st.ToString());
-      supervisor_->AckLog(w, st.ok());
-    }
-  }
-
   void MaybeRediscover() {
     auto now = std::chrono::steady_clock::now();
     if (now - last_discovery_ < std::chrono::seconds(30)) return;
@@ -193,71 +171,21 @@ class AgentImpl : public Agent {
                  fresh->devices.size());
     std::lock_guard<std::mutex> lock(mu_);
     host_.devices = fresh->devices;
-    registered_ = false;
+    session_->Reregister();  // this thread is the one that polls
   }
 
   void PollLoop() {
-    int failures = 0;
     last_discovery_ = std::chrono::steady_clock::now();
     while (running_) {
       MaybeRediscover();
-      if (!registered_) {
-        Status st = Register();
-        if (!st.ok()) {
-          if (failures++ % 10 == 0) spdlog::warn("cannot register: {}", st.ToString());
-          Sleep(1000);
-          continue;
-        }
-        registered_ = true;
-        failures = 0;
-      }
-      UploadLogs();
-      std::vector<TaskEvent> events;
-      nlohmann::json body;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        events = supervisor_->PendingEvents();
-        body = PollBody(heartbeat_ms_, supervisor_->Running(), events);
-      }
-      std::vector<std::string> errors;
-      auto answer = client_->Poll(options_.name, body, heartbeat_ms_, &errors);
-      if (!answer.ok()) {
-        if (answer.status().code() == StatusCode::kNotFound) {
-          spdlog::warn("the controller does not know this node any more; registering again");
-          registered_ = false;
-        } else if (failures++ % 10 == 0) {
-          spdlog::warn("poll failed: {}", answer.status().ToString());
-        }
-        Sleep(std::min(1000, heartbeat_ms_));
-        continue;
-      }
-      failures = 0;
-      for (const auto& e : errors) spdlog::error("controller sent a bad entry: {}", e);
-      std::lock_guard<std::mutex> lock(mu_);
-      last_contact_ = std::chrono::steady_clock::now();
-      fenced_ = false;
-      supervisor_->AckEvents(events);
-      for (const auto& k : answer->kill) supervisor_->Kill(k);
-      for (const auto& l : answer->launch) supervisor_->Launch(l);
+      int64_t wait_ms = session_->PollOnce();
+      if (wait_ms > 0) Sleep(static_cast<int>(wait_ms));
     }
   }
 
   void MonitorLoop() {
     while (running_) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        supervisor_->Tick();
-        int64_t fence_ms = fence_ms_;
-        if (fence_ms > 0 && !fenced_ &&
-            std::chrono::steady_clock::now() - last_contact_ >
-                std::chrono::milliseconds(fence_ms) &&
-            supervisor_->active_tasks() > 0) {
-          spdlog::error("no contact with the controller for {} ms: stopping local tasks (LOST)",
-                        fence_ms);
-          supervisor_->TerminateAll("LOST");
-          fenced_ = true;
-        }
-      }
+      session_->MonitorOnce();
       Sleep(100);
     }
   }
@@ -272,15 +200,12 @@ class AgentImpl : public Agent {
   HostInfo host_;
   std::unique_ptr<ControllerClient> client_;
   std::unique_ptr<Supervisor> supervisor_;
+  MonotonicClock monotonic_;
+  std::unique_ptr<AgentSession> session_;
   std::mutex mu_;  // guards supervisor_ and host_
   std::mutex sleep_mu_;
   std::condition_variable cv_;
   std::atomic<bool> running_{false};
-  bool registered_ = true;
-  bool fenced_ = false;
-  int heartbeat_ms_ = 1000;
-  std::atomic<int64_t> fence_ms_{kDefaultFenceMs};
-  std::chrono::steady_clock::time_point last_contact_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_discovery_;
   std::thread poller_, monitor_;
 };

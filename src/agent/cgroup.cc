@@ -232,10 +232,11 @@ CgroupLayout DetectCgroupLayout() {
   });
 }
 
-CgroupManager::CgroupManager(CgroupLayout layout, std::string parent, bool fake_fs)
+CgroupFsManager::CgroupFsManager(CgroupLayout layout, std::string parent, bool fake_fs)
     : layout_(std::move(layout)), parent_(std::move(parent)), fake_fs_(fake_fs) {}
 
-std::map<std::string, std::string> CgroupManager::DirsByController(const std::string& name) const {
+std::map<std::string, std::string> CgroupFsManager::DirsByController(
+    const std::string& name) const {
   std::map<std::string, std::string> dirs;
   if (layout_.version == 2) {
     dirs["unified"] = Dirs(name)[0];
@@ -245,7 +246,7 @@ std::map<std::string, std::string> CgroupManager::DirsByController(const std::st
   return dirs;
 }
 
-std::vector<std::string> CgroupManager::Dirs(const std::string& name) const {
+std::vector<std::string> CgroupFsManager::Dirs(const std::string& name) const {
   std::vector<std::string> out;
   std::string sub = parent_ + (name.empty() ? "" : "/" + name);
   if (layout_.version == 2) {
@@ -258,7 +259,7 @@ std::vector<std::string> CgroupManager::Dirs(const std::string& name) const {
   return out;
 }
 
-Status CgroupManager::Init() {
+Status CgroupFsManager::Init() {
   if (layout_.version == 0) return FailedPrecondition("no usable cgroup hierarchy is mounted");
   if (layout_.version == 2) {
     // Enable the controllers at every level from the root down to our parent. cgroup v2 forbids
@@ -318,15 +319,31 @@ Status CgroupManager::Init() {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Cgroup>> CgroupManager::Create(const std::string& name,
-                                                      const CgroupLimits& limits) {
+Result<std::unique_ptr<Cgroup>> CgroupFsManager::Create(const std::string& name,
+                                                        const CgroupLimits& limits) {
   if (layout_.version == 0) return MakeUnenforcedCgroup();
   std::map<std::string, std::string> dirs = DirsByController(name);
   std::set<std::string> made;
+  Status st = CreateDirsAndLimits(dirs, limits, made);
+  if (!st.ok()) {
+    // A half-made group would stay until the next agent restart: remove it (still empty, no
+    // process joined it yet).
+    for (const auto& dir : made) (void)(fake_fs_ ? RemoveTree(dir) : RemoveDir(dir));
+    return st;
+  }
+  return std::unique_ptr<Cgroup>(
+      std::make_unique<RealCgroup>(layout_.version, std::move(dirs), fake_fs_));
+}
+
+Status CgroupFsManager::CreateDirsAndLimits(std::map<std::string, std::string>& dirs,
+                                            const CgroupLimits& limits,
+                                            std::set<std::string>& made) {
   for (const auto& [ctrl, dir] : dirs) {
-    if (!made.insert(dir).second) continue;
+    if (made.count(dir)) continue;
     if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
       return Internal(fmt::format("cannot create cgroup {}: {}", dir, ErrnoText(errno)));
+    // An existing group of this name is a leftover of the same attempt: it goes on failure too.
+    made.insert(dir);
   }
   auto w = [&](const std::string& ctrl, const std::string& file,
                const std::string& value) -> Status {
@@ -379,17 +396,16 @@ Result<std::unique_ptr<Cgroup>> CgroupManager::Create(const std::string& name,
   if (!v2 && layout_.v1.count("devices"))
     for (const auto& dev : limits.deny_devices)
       SUANLI_RETURN_IF_ERROR(w("devices", "devices.deny", dev + " rwm"));
-  return std::unique_ptr<Cgroup>(
-      std::make_unique<RealCgroup>(layout_.version, std::move(dirs), fake_fs_));
+  return Status::Ok();
 }
 
-std::unique_ptr<Cgroup> CgroupManager::Open(const std::string& name) {
+std::unique_ptr<Cgroup> CgroupFsManager::Open(const std::string& name) {
   if (layout_.version == 0) return MakeUnenforcedCgroup();
   std::map<std::string, std::string> dirs = DirsByController(name);
   return std::make_unique<RealCgroup>(layout_.version, std::move(dirs), fake_fs_);
 }
 
-std::vector<std::string> CgroupManager::Existing() const {
+std::vector<std::string> CgroupFsManager::Existing() const {
   std::vector<std::string> out;
   if (layout_.version == 0) return out;
   std::string base = Dirs("")[0];

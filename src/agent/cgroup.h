@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -56,22 +57,42 @@ class Cgroup {
   virtual std::string path() const = 0;  // main directory, for messages and tests
 };
 
+// Where the supervisor gets its tasks' groups. An interface so tests can make creation fail without
+// root (testing/fake_cgroup.h); CgroupFsManager is the real one.
 class CgroupManager {
+ public:
+  virtual ~CgroupManager() = default;
+  virtual const CgroupLayout& layout() const = 0;
+  // Creates the parent groups and enables controllers (v2). Failure means the agent runs without
+  // limits; the caller reports that loudly.
+  virtual Status Init() = 0;
+  // A new group with `limits` written. On failure nothing of it is left behind, and the error names
+  // the directory or control file that failed.
+  virtual Result<std::unique_ptr<Cgroup>> Create(const std::string& name,
+                                                 const CgroupLimits& limits) = 0;
+  // The group of a task started before an agent restart (no limits are rewritten).
+  virtual std::unique_ptr<Cgroup> Open(const std::string& name) = 0;
+  virtual std::vector<std::string> Existing() const = 0;  // names of the groups under the parent
+};
+
+// The groups as directories of the mounted cgroup hierarchies.
+class CgroupFsManager : public CgroupManager {
  public:
   // `parent` is the sub-path under each hierarchy where this agent's groups live, e.g.
   // "suanli/node-a". `fake_fs`: the hierarchies are plain directories (tests); control files are
   // created when written.
-  CgroupManager(CgroupLayout layout, std::string parent, bool fake_fs = false);
-  const CgroupLayout& layout() const { return layout_; }
-  // Creates the parent groups and enables controllers (v2). Failure means the agent runs without
-  // limits; the caller reports that loudly.
-  Status Init();
-  Result<std::unique_ptr<Cgroup>> Create(const std::string& name, const CgroupLimits& limits);
-  // The group of a task started before an agent restart (no limits are rewritten).
-  std::unique_ptr<Cgroup> Open(const std::string& name);
-  std::vector<std::string> Existing() const;  // names of the groups under the parent
+  CgroupFsManager(CgroupLayout layout, std::string parent, bool fake_fs = false);
+  const CgroupLayout& layout() const override { return layout_; }
+  Status Init() override;
+  Result<std::unique_ptr<Cgroup>> Create(const std::string& name,
+                                         const CgroupLimits& limits) override;
+  std::unique_ptr<Cgroup> Open(const std::string& name) override;
+  std::vector<std::string> Existing() const override;
 
  private:
+  // Create without the clean-up: `made` collects the directories to remove should it fail.
+  Status CreateDirsAndLimits(std::map<std::string, std::string>& dirs, const CgroupLimits& limits,
+                             std::set<std::string>& made);
   std::vector<std::string> Dirs(const std::string& name) const;  // one per hierarchy
   // The job cgroup's directory per controller ("unified" on v2), as RealCgroup takes them.
   std::map<std::string, std::string> DirsByController(const std::string& name) const;

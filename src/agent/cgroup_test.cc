@@ -66,7 +66,7 @@ TEST_F(FakeCgroupFs, V2EnablesControllersDownTheTreeAndWritesLimits) {
   CgroupLayout layout;
   layout.version = 2;
   layout.unified = root_;
-  CgroupManager m(layout, "suanli/node-a", /*fake_fs=*/true);
+  CgroupFsManager m(layout, "suanli/node-a", /*fake_fs=*/true);
   ASSERT_TRUE(m.Init().ok());
   // The last controller written wins in a plain file; the real file accumulates. What matters:
   // every level from the root to our parent was written.
@@ -111,7 +111,7 @@ TEST_F(FakeCgroupFs, V1WritesEachControllerInItsOwnHierarchy) {
   }
   ASSERT_TRUE(WriteFileAtomic(root_ + "/cpuset/cpuset.cpus", "0-7\n").ok());
   ASSERT_TRUE(WriteFileAtomic(root_ + "/cpuset/cpuset.mems", "0-1\n").ok());
-  CgroupManager m(layout, "suanli/node-b", true);
+  CgroupFsManager m(layout, "suanli/node-b", true);
   ASSERT_TRUE(m.Init().ok());
   // v1 cpuset groups start empty: the agent copies the parent's CPUs and memory nodes down.
   EXPECT_EQ(Read("cpuset/suanli/cpuset.cpus"), "0-7\n");

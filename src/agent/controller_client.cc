@@ -65,7 +65,7 @@ std::string LocalAddressFor(const std::string& host, int port) {
   return out;
 }
 
-ControllerClient::ControllerClient(const std::string& url, std::string join_token)
+HttpControllerClient::HttpControllerClient(const std::string& url, std::string join_token)
     : token_(std::move(join_token)) {
   int port = 0;
   if (!ParseUrl(url, &base_, &host_, &port).ok()) base_ = url;
@@ -78,10 +78,10 @@ ControllerClient::ControllerClient(const std::string& url, std::string join_toke
   client_->set_default_headers({{"Authorization", "Bearer " + token_}});
 }
 
-ControllerClient::~ControllerClient() = default;
+HttpControllerClient::~HttpControllerClient() = default;
 
-Result<nlohmann::json> ControllerClient::Post(const std::string& path, const nlohmann::json& body,
-                                              int timeout_ms) {
+Result<nlohmann::json> HttpControllerClient::Post(const std::string& path,
+                                                  const nlohmann::json& body, int timeout_ms) {
   client_->set_read_timeout(timeout_ms / 1000, (timeout_ms % 1000) * 1000);
   client_->set_write_timeout(10, 0);
   auto res = client_->Post((prefix_ + path).c_str(), body.dump(), "application/json");
@@ -111,7 +111,7 @@ Result<nlohmann::json> ControllerClient::Post(const std::string& path, const nlo
   }
 }
 
-Result<ControllerClient::Registered> ControllerClient::Register(const nlohmann::json& body) {
+Result<ControllerClient::Registered> HttpControllerClient::Register(const nlohmann::json& body) {
   SUANLI_ASSIGN_OR_RETURN(auto j, Post("/agents/register", body, 10000));
   Registered r;
   r.node = j.value("node", body.value("name", ""));
@@ -124,15 +124,15 @@ Result<ControllerClient::Registered> ControllerClient::Register(const nlohmann::
   return r;
 }
 
-Result<PollAnswer> ControllerClient::Poll(const std::string& node, const nlohmann::json& body,
-                                          int wait_ms, std::vector<std::string>* errors) {
+Result<PollAnswer> HttpControllerClient::Poll(const std::string& node, const nlohmann::json& body,
+                                              int wait_ms, std::vector<std::string>* errors) {
   SUANLI_ASSIGN_OR_RETURN(auto j, Post("/agents/" + node + "/poll", body, wait_ms + 10000));
   return ParsePollAnswer(j, errors);
 }
 
-Status ControllerClient::UploadLog(const std::string& node, const TaskRef& ref,
-                                   const std::string& stream, int64_t offset,
-                                   const std::string& data) {
+Status HttpControllerClient::UploadLog(const std::string& node, const TaskRef& ref,
+                                       const std::string& stream, int64_t offset,
+                                       const std::string& data) {
   nlohmann::json body = TaskRefToJson(ref);
   body["stream"] = stream;
   body["offset"] = offset;

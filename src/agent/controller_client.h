@@ -1,6 +1,6 @@
 #pragma once
-// HTTP client for the controller's agent routes (docs/api.md, "Agents"). One keep-alive connection;
-// all calls are made from the agent's poll thread.
+// The agent's side of the controller's agent routes: the interface, its HTTP implementation, and
+// helpers for the controller's URL and the fencing period.
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -15,11 +15,13 @@ class Client;
 
 namespace suanli::agent {
 
+// What the agent says to the controller. An interface so tests can cut the agent off and let it
+// back (testing/fake_controller_client.h); HttpControllerClient is the real one. Errors:
+// kUnavailable when the controller cannot be reached or answers 5xx, kUnauthenticated for a refused
+// join token, kNotFound as noted below.
 class ControllerClient {
  public:
-  // url: "http://host:port" (a trailing "/api/v1" is accepted too).
-  ControllerClient(const std::string& url, std::string join_token);
-  ~ControllerClient();
+  virtual ~ControllerClient() = default;
 
   struct Registered {
     std::string node;
@@ -27,13 +29,28 @@ class ControllerClient {
     int64_t fence_ms = -1;         // the controller's self-fencing period, -1 = not sent
     int64_t node_timeout_ms = -1;  // when the controller declares a silent node lost, -1 = not sent
   };
-  Result<Registered> Register(const nlohmann::json& body);
+  virtual Result<Registered> Register(const nlohmann::json& body) = 0;
   // kNotFound when the controller no longer knows this node (re-register).
-  Result<PollAnswer> Poll(const std::string& node, const nlohmann::json& body, int wait_ms,
-                          std::vector<std::string>* errors);
+  virtual Result<PollAnswer> Poll(const std::string& node, const nlohmann::json& body, int wait_ms,
+                                  std::vector<std::string>* errors) = 0;
   // kNotFound when the controller has no logs route (older controller): uploading stops.
+  virtual Status UploadLog(const std::string& node, const TaskRef& ref, const std::string& stream,
+                           int64_t offset, const std::string& data) = 0;
+};
+
+// HTTP client for the controller's agent routes (docs/api.md, "Agents"). One keep-alive connection;
+// all calls are made from the agent's poll thread.
+class HttpControllerClient : public ControllerClient {
+ public:
+  // url: "http://host:port" (a trailing "/api/v1" is accepted too).
+  HttpControllerClient(const std::string& url, std::string join_token);
+  ~HttpControllerClient() override;
+
+  Result<Registered> Register(const nlohmann::json& body) override;
+  Result<PollAnswer> Poll(const std::string& node, const nlohmann::json& body, int wait_ms,
+                          std::vector<std::string>* errors) override;
   Status UploadLog(const std::string& node, const TaskRef& ref, const std::string& stream,
-                   int64_t offset, const std::string& data);
+                   int64_t offset, const std::string& data) override;
 
   const std::string& host() const { return host_; }
 

@@ -49,25 +49,38 @@ Status WriteControl(const std::string& path, const std::string& value) {
   return Status::Ok();
 }
 
-Status WriteFileAtomic(const std::string& path, const std::string& data, int mode) {
-  std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Internal(fmt::format("cannot create {}: {}", tmp, ErrnoText(errno)));
+namespace {
+
+// Writes all of `data` (retrying short writes); the errno of a failure, 0 when all is written.
+int WriteAll(int fd, const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = write(fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      close(fd);
-      return Internal(fmt::format("cannot write {}: {}", tmp, ErrnoText(e)));
-    }
+    if (n < 0) return errno;
     done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Status WriteFileAtomic(const std::string& path, const std::string& data, int mode) {
+  std::string tmp = path + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Internal(fmt::format("cannot create {}: {}", tmp, ErrnoText(errno)));
+  if (int e = WriteAll(fd, data)) {
+    close(fd);
+    unlink(tmp.c_str());  // a half-written temporary would hold on to the space of a full disk
+    return Internal(fmt::format("cannot write {}: {}", tmp, ErrnoText(e)));
   }
   fchmod(fd, static_cast<mode_t>(mode));
   close(fd);
-  if (rename(tmp.c_str(), path.c_str()) != 0)
-    return Internal(fmt::format("cannot rename {} to {}: {}", tmp, path, ErrnoText(errno)));
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    unlink(tmp.c_str());
+    return Internal(fmt::format("cannot rename {} to {}: {}", tmp, path, ErrnoText(e)));
+  }
   return Status::Ok();
 }
 
@@ -115,6 +128,92 @@ uint64_t ProcessStartTime(int pid) {
     ++p;
   }
   return std::strtoull(p, nullptr, 10);
+}
+
+namespace {
+
+class RealFileSystem : public FileSystem {
+ public:
+  Result<std::string> ReadFile(const std::string& path) const override {
+    return agent::ReadFile(path);
+  }
+
+  Result<std::string> ReadAt(const std::string& path, int64_t offset,
+                             size_t max_bytes) const override {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      if (e == ENOENT) return NotFound(fmt::format("{} does not exist", path));
+      return Internal(fmt::format("cannot open {}: {}", path, ErrnoText(e)));
+    }
+    std::string data(max_bytes, '\0');
+    ssize_t n = pread(fd, data.data(), max_bytes, offset);
+    int e = errno;
+    close(fd);
+    if (n < 0) return Internal(fmt::format("cannot read {}: {}", path, ErrnoText(e)));
+    data.resize(static_cast<size_t>(n));
+    return data;
+  }
+
+  Result<FileInfo> Stat(const std::string& path) const override {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) {
+      int e = errno;
+      if (e == ENOENT) return NotFound(fmt::format("{} does not exist", path));
+      return Internal(fmt::format("cannot stat {}: {}", path, ErrnoText(e)));
+    }
+    return FileInfo{st.st_size, st.st_mtime, S_ISDIR(st.st_mode)};
+  }
+
+  bool Exists(const std::string& path) const override { return agent::Exists(path); }
+
+  std::vector<std::string> ListDir(const std::string& path) const override {
+    return agent::ListDir(path);
+  }
+
+  Status WriteFileAtomic(const std::string& path, const std::string& data, int mode) override {
+    return agent::WriteFileAtomic(path, data, mode);
+  }
+
+  Status Append(const std::string& path, const std::string& data) override {
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return Internal(fmt::format("cannot open {}: {}", path, ErrnoText(errno)));
+    int e = WriteAll(fd, data);
+    close(fd);
+    if (e != 0) return Internal(fmt::format("cannot write {}: {}", path, ErrnoText(e)));
+    return Status::Ok();
+  }
+
+  Status Truncate(const std::string& path) override {
+    if (truncate(path.c_str(), 0) != 0)
+      return Internal(fmt::format("cannot truncate {}: {}", path, ErrnoText(errno)));
+    return Status::Ok();
+  }
+
+  Status MakeDirs(const std::string& path, int mode) override {
+    return agent::MakeDirs(path, mode);
+  }
+
+  Status SetMode(const std::string& path, int mode) override {
+    if (chmod(path.c_str(), static_cast<mode_t>(mode)) != 0)
+      return Internal(fmt::format("cannot chmod {}: {}", path, ErrnoText(errno)));
+    return Status::Ok();
+  }
+
+  Status SetOwner(const std::string& path, int uid, int gid) override {
+    if (chown(path.c_str(), static_cast<uid_t>(uid), static_cast<gid_t>(gid)) != 0)
+      return Internal(fmt::format("cannot chown {}: {}", path, ErrnoText(errno)));
+    return Status::Ok();
+  }
+
+  Status RemoveTree(const std::string& path) override { return agent::RemoveTree(path); }
+};
+
+}  // namespace
+
+FileSystem* DefaultFileSystem() {
+  static RealFileSystem fs;
+  return &fs;
 }
 
 }  // namespace suanli::agent

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "agent/fs_util.h"
 #include "base/result.h"
 
 namespace suanli::agent {
@@ -19,8 +20,9 @@ struct LogChunk {
 
 class LogShipper {
  public:
-  LogShipper(std::string path, int64_t base = 0)
-      : path_(std::move(path)), base_(base), sent_(base) {}
+  // `fs` is not owned and must outlive the shipper.
+  LogShipper(std::string path, int64_t base = 0, FileSystem* fs = DefaultFileSystem())
+      : path_(std::move(path)), base_(base), sent_(base), fs_(fs) {}
   // Up to max_bytes not yet uploaded (empty data = nothing new).
   Result<LogChunk> Next(size_t max_bytes) const;
   void Ack(const LogChunk& chunk) {
@@ -39,6 +41,7 @@ class LogShipper {
   std::string path_;
   int64_t base_;  // logical offset of the file's first byte
   int64_t sent_;  // logical offset of the first byte not yet uploaded
+  FileSystem* fs_;
 };
 
 std::string Base64Encode(const std::string& in);

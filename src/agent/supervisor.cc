@@ -42,12 +42,14 @@ std::string ReasonMessage(const std::string& reason, const LaunchSpec& spec) {
 
 Supervisor::Supervisor(SupervisorOptions options, HostInfo host,
                        std::unique_ptr<CgroupManager> cgroups,
-                       std::unique_ptr<ProcessLauncher> launcher, const Clock* clock)
+                       std::unique_ptr<ProcessLauncher> launcher, const Clock* clock,
+                       FileSystem* fs)
     : options_(std::move(options)),
       host_(std::move(host)),
       cgroups_(std::move(cgroups)),
       launcher_(std::move(launcher)),
       clock_(clock),
+      fs_(fs),
       cpus_(host_.numa_cpus) {}
 
 std::string Supervisor::TaskDir(const TaskRef& ref) const {
@@ -74,7 +76,7 @@ size_t Supervisor::active_tasks() const {
   return n;
 }
 
-Status Supervisor::Persist(const Task& t) const {
+Status Supervisor::Persist(Task& t) const {
   json j = {
       {"launch", LaunchToJson(t.spec)},
       {"shim_pid", t.shim.shim_pid},
@@ -84,16 +86,36 @@ Status Supervisor::Persist(const Task& t) const {
       {"term_reason", t.term_reason},
       {"kill_at_ms", t.kill_at_ms},
       {"log_base", {{"stdout", t.out ? t.out->base() : 0}, {"stderr", t.err ? t.err->base() : 0}}}};
-  return WriteFileAtomic(t.dir + "/task.json", j.dump() + "\n", 0600);
+  Status st = fs_->WriteFileAtomic(t.dir + "/task.json", j.dump() + "\n", 0600);
+  if (!st.ok() && !t.unsaved)
+    spdlog::error("job {}: cannot record task {} (retrying): {}", t.spec.ref.job_id,
+                  t.spec.ref.Key(), st.ToString());
+  if (st.ok() && t.unsaved)
+    spdlog::info("job {}: task {} recorded again", t.spec.ref.job_id, t.spec.ref.Key());
+  t.unsaved = !st.ok();
+  return st;
+}
+
+void Supervisor::NoteRotation(Task& t, const std::string& stream, const Result<bool>& rotated) {
+  if (rotated.ok()) {
+    if (*rotated) t.log_errors.erase(stream);  // only a rotation done proves the cause gone
+    return;
+  }
+  std::string& error = t.log_errors[stream];
+  if (error != rotated.status().message())  // once per cause, not on every poll
+    spdlog::warn("job {} task {}: {} log not rotated: {}", t.spec.ref.job_id, t.spec.ref.Key(),
+                 stream, rotated.status().message());
+  error = rotated.status().message();
 }
 
 Status Supervisor::Recover() {
-  SUANLI_RETURN_IF_ERROR(MakeDirs(options_.work_dir + "/tasks", 0711));
-  chmod(options_.work_dir.c_str(), 0711);  // jobs of other accounts traverse it to their files
+  SUANLI_RETURN_IF_ERROR(fs_->MakeDirs(options_.work_dir + "/tasks", 0711));
+  // Jobs of other accounts traverse it to their files.
+  (void)fs_->SetMode(options_.work_dir, 0711);
   GarbageCollect();
-  for (const auto& name : ListDir(options_.work_dir + "/tasks")) {
+  for (const auto& name : fs_->ListDir(options_.work_dir + "/tasks")) {
     std::string dir = options_.work_dir + "/tasks/" + name;
-    if (Exists(dir + "/reported")) continue;
+    if (fs_->Exists(dir + "/reported")) continue;
     auto t = Load(dir);
     if (!t.ok()) {
       spdlog::error("cannot re-attach task in {}: {}", dir, t.status().ToString());
@@ -125,7 +147,7 @@ Status Supervisor::Recover() {
 }
 
 Result<std::unique_ptr<Supervisor::Task>> Supervisor::Load(const std::string& dir) {
-  SUANLI_ASSIGN_OR_RETURN(std::string text, ReadFile(dir + "/task.json"));
+  SUANLI_ASSIGN_OR_RETURN(std::string text, fs_->ReadFile(dir + "/task.json"));
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument(dir + "/task.json is not JSON");
   SUANLI_ASSIGN_OR_RETURN(LaunchSpec spec, ParseLaunch(j.value("launch", json::object())));
@@ -139,10 +161,10 @@ Result<std::unique_ptr<Supervisor::Task>> Supervisor::Load(const std::string& di
   t->term_reason = j.value("term_reason", "");
   t->kill_at_ms = j.value("kill_at_ms", int64_t{0});
   json base = j.value("log_base", json::object());
-  t->out = std::make_unique<LogShipper>(dir + "/stdout", base.value("stdout", int64_t{0}));
-  t->err = std::make_unique<LogShipper>(dir + "/stderr", base.value("stderr", int64_t{0}));
+  t->out = std::make_unique<LogShipper>(dir + "/stdout", base.value("stdout", int64_t{0}), fs_);
+  t->err = std::make_unique<LogShipper>(dir + "/stderr", base.value("stderr", int64_t{0}), fs_);
   t->cgroup = cgroups_ ? cgroups_->Open(t->spec.ref.Key()) : MakeUnenforcedCgroup();
-  if (auto ev = ReadFile(dir + "/event.json"); ev.ok()) {
+  if (auto ev = fs_->ReadFile(dir + "/event.json"); ev.ok()) {
     json e = json::parse(*ev, nullptr, false);
     if (e.is_object()) {
       TaskEvent event;
@@ -162,11 +184,11 @@ Result<std::unique_ptr<Supervisor::Task>> Supervisor::Load(const std::string& di
 
 void Supervisor::GarbageCollect() {
   int64_t now_s = clock_->NowMs() / 1000;
-  for (const auto& name : ListDir(options_.work_dir + "/tasks")) {
+  for (const auto& name : fs_->ListDir(options_.work_dir + "/tasks")) {
     std::string dir = options_.work_dir + "/tasks/" + name;
-    struct stat st;
-    if (stat((dir + "/reported").c_str(), &st) != 0) continue;
-    if (now_s - st.st_mtime > options_.keep_finished_s) (void)RemoveTree(dir);
+    auto reported = fs_->Stat(dir + "/reported");
+    if (!reported.ok()) continue;
+    if (now_s - reported->mtime_s > options_.keep_finished_s) (void)fs_->RemoveTree(dir);
   }
 }
 
@@ -185,7 +207,7 @@ void Supervisor::FailLaunch(const LaunchSpec& spec, const std::string& message) 
 
 void Supervisor::Launch(const LaunchSpec& spec) {
   const TaskRef& ref = spec.ref;
-  if (tasks_.count(ref) || Exists(TaskDir(ref))) {
+  if (tasks_.count(ref) || fs_->Exists(TaskDir(ref))) {
     spdlog::warn("ignoring a second launch of job {} task {} attempt {}: it already started here",
                  ref.job_id, ref.task, ref.attempt);
     return;
@@ -211,8 +233,9 @@ void Supervisor::Launch(const LaunchSpec& spec) {
     }
     cpus_.Release(task->cpus);
     FailLaunch(spec, st.message());
-    (void)MakeDirs(task->dir, 0711);
-    (void)WriteFileAtomic(task->dir + "/launch_error", st.message() + "\n");
+    (void)fs_->RemoveTree(task->dir + "/tmp");  // the fence needs only the directory itself
+    (void)fs_->MakeDirs(task->dir, 0711);
+    (void)fs_->WriteFileAtomic(task->dir + "/launch_error", st.message() + "\n");
     return;
   }
   TaskEvent e;
@@ -234,13 +257,15 @@ Status Supervisor::StartTask(Task& t) {
   }
   SUANLI_ASSIGN_OR_RETURN(Account acc,
                           ResolveAccount(spec.user, options_.accounts, geteuid() == 0));
-  SUANLI_RETURN_IF_ERROR(MakeDirs(t.dir, 0711));
+  SUANLI_RETURN_IF_ERROR(fs_->MakeDirs(t.dir, 0711));
   std::string tmp = t.dir + "/tmp", files = JobFilesDir(spec.ref);
-  SUANLI_RETURN_IF_ERROR(MakeDirs(files, 0755));
-  chmod(tmp.c_str(), 0700);
+  SUANLI_RETURN_IF_ERROR(fs_->MakeDirs(files, 0755));
+  (void)fs_->SetMode(tmp, 0700);
   if (geteuid() == 0) {
-    if (chown(tmp.c_str(), acc.uid, acc.gid) != 0 || chown(files.c_str(), acc.uid, acc.gid) != 0)
-      return Internal(fmt::format("cannot give {} to uid {}: {}", tmp, acc.uid, ErrnoText(errno)));
+    Status owned = fs_->SetOwner(tmp, acc.uid, acc.gid);
+    if (owned.ok()) owned = fs_->SetOwner(files, acc.uid, acc.gid);
+    if (!owned.ok())
+      return Internal(fmt::format("cannot give {} to uid {}: {}", tmp, acc.uid, owned.message()));
   }
   // Paths as the job sees them: its private directory is mounted on /tmp.
   bool private_tmp = options_.private_tmp;
@@ -279,10 +304,10 @@ Status Supervisor::StartTask(Task& t) {
   ctx.cpuset = FormatCpuList(t.cpus);
   if (UsesAscend(spec, host_.devices)) {
     ctx.rank_table_file = job_files + "/rank_table.json";
-    auto hccn = ReadFile("/etc/hccn.conf");
+    auto hccn = fs_->ReadFile("/etc/hccn.conf");
     std::string table =
         BuildRankTable(spec, ctx, hccn.ok() ? ParseHccnConf(*hccn) : std::map<int, std::string>{});
-    SUANLI_RETURN_IF_ERROR(WriteFileAtomic(files + "/rank_table.json", table, 0644));
+    SUANLI_RETURN_IF_ERROR(fs_->WriteFileAtomic(files + "/rank_table.json", table, 0644));
   }
   EnvMap env = BuildTaskEnv(spec, ctx);
   if (spec.master_port == 0) {
@@ -299,8 +324,8 @@ Status Supervisor::StartTask(Task& t) {
   } else {
     std::string script = spec.script;
     if (script.rfind("#!", 0) != 0) script = "#!/bin/sh\n" + script;
-    SUANLI_RETURN_IF_ERROR(WriteFileAtomic(files + "/job.sh", script, 0500));
-    if (geteuid() == 0) (void)chown((files + "/job.sh").c_str(), acc.uid, acc.gid);
+    SUANLI_RETURN_IF_ERROR(fs_->WriteFileAtomic(files + "/job.sh", script, 0500));
+    if (geteuid() == 0) (void)fs_->SetOwner(files + "/job.sh", acc.uid, acc.gid);
     req.exec_path = job_files + "/job.sh";
     req.argv = {req.exec_path};
   }
@@ -320,23 +345,25 @@ Status Supervisor::StartTask(Task& t) {
   if (options_.mask_devices)
     req.masked_devices = DeviceNodesToMask(host_.devices, spec.devices, options_.dev_root);
   if (!acc.note.empty()) {  // tell the user in their own log why the account differs
-    (void)WriteFileAtomic(req.stderr_path, fmt::format("suanli: {}\n", acc.note), 0600);
+    (void)fs_->WriteFileAtomic(req.stderr_path, fmt::format("suanli: {}\n", acc.note), 0600);
   }
-  t.out = std::make_unique<LogShipper>(req.stdout_path);
-  t.err = std::make_unique<LogShipper>(req.stderr_path);
+  t.out = std::make_unique<LogShipper>(req.stdout_path, 0, fs_);
+  t.err = std::make_unique<LogShipper>(req.stderr_path, 0, fs_);
   t.start_ms = clock_->NowMs();
   // Persist before forking: if the agent dies in between, the restart finds a task without a shim
   // and reports it LOST instead of forgetting it.
   SUANLI_RETURN_IF_ERROR(Persist(t));
   SUANLI_ASSIGN_OR_RETURN(t.shim, launcher_->Spawn(req));
-  SUANLI_RETURN_IF_ERROR(Persist(t));
+  // The task runs now: failing to record its shim (e.g. the disk filled up meanwhile) must not
+  // report it failed while it runs on untracked; Persist logs it and Tick retries.
+  (void)Persist(t);
   spdlog::info("started job {} task {} attempt {} as {} on CPUs {} (shim pid {})", spec.ref.job_id,
                spec.ref.task, spec.ref.attempt, acc.name, FormatCpuList(t.cpus), t.shim.shim_pid);
   return Status::Ok();
 }
 
 pid_t Supervisor::JobPid(const Task& t) const {
-  auto text = ReadFile(t.dir + "/pid");
+  auto text = fs_->ReadFile(t.dir + "/pid");
   if (!text.ok()) return 0;
   long pid = 0;
   sscanf(text->c_str(), "pid %ld", &pid);
@@ -370,7 +397,7 @@ void Supervisor::StartTermination(Task& t, const std::string& reason, int64_t gr
   spdlog::info("terminating job {} task {} attempt {}: {} (grace {} s)", t.spec.ref.job_id,
                t.spec.ref.task, t.spec.ref.attempt, reason, grace_s);
   std::string preempt = JobFilesDir(t.spec.ref) + "/preempt";
-  (void)WriteFileAtomic(preempt, reason + "\n", 0644);
+  (void)fs_->WriteFileAtomic(preempt, reason + "\n", 0644);
   (void)Persist(t);
   SignalTask(t, SIGTERM);
   if (grace_s <= 0) {
@@ -384,7 +411,7 @@ void Supervisor::Finalize(Task& t) {
   e.ref = t.spec.ref;
   e.event = "exited";
   e.time = Seconds(clock_->NowMs());
-  auto text = ReadFile(t.dir + "/exit");
+  auto text = fs_->ReadFile(t.dir + "/exit");
   bool vanished = !text.ok();
   if (text.ok()) {
     auto st = ParseExitFile(*text);
@@ -413,18 +440,23 @@ void Supervisor::Finalize(Task& t) {
     e.message = "the task's supervisor process ended without recording an exit status";
   }
   if (e.message.empty() && !e.reason.empty()) e.message = ReasonMessage(e.reason, t.spec);
-  if (auto setup = ReadFile(t.dir + "/setup_error"); setup.ok() && e.exit_code == 125) {
+  if (auto setup = fs_->ReadFile(t.dir + "/setup_error"); setup.ok() && e.exit_code == 125) {
     std::string m = *setup;
     while (!m.empty() && m.back() == '\n') m.pop_back();
     e.message = m;
     if (e.reason.empty()) e.reason = ("SETUP_FAILED: " + m).substr(0, 250);
   }
-  (void)RemoveTree(t.dir + "/tmp");  // the private /tmp ends with the task
+  for (const auto& [stream, error] : t.log_errors)
+    e.message +=
+        fmt::format("{}{} log not rotated: {}", e.message.empty() ? "" : "; ", stream, error);
+  (void)fs_->RemoveTree(t.dir + "/tmp");  // the private /tmp ends with the task
   cpus_.Release(t.cpus);
   t.cpus.clear();
   json j = EventToJson(e);
   j["message"] = e.message;
-  (void)WriteFileAtomic(t.dir + "/event.json", j.dump() + "\n", 0600);
+  // Unwritten (disk full), the exit is still reported from memory; only a restart before that
+  // would fall back on the shim's exit file.
+  (void)fs_->WriteFileAtomic(t.dir + "/event.json", j.dump() + "\n", 0600);
   spdlog::info("job {} task {} attempt {} ended: exit {} signal {} {}", e.ref.job_id, e.ref.task,
                e.ref.attempt, e.exit_code ? std::to_string(*e.exit_code) : "-",
                e.signal ? std::to_string(*e.signal) : "-", e.reason);
@@ -436,7 +468,8 @@ void Supervisor::Tick() {
   for (auto& [ref, tp] : tasks_) {
     Task& t = *tp;
     if (t.exit) continue;
-    if (Exists(t.dir + "/exit") || !launcher_->Alive(t.shim.shim_pid, t.shim.shim_start)) {
+    if (t.unsaved) (void)Persist(t);
+    if (fs_->Exists(t.dir + "/exit") || !launcher_->Alive(t.shim.shim_pid, t.shim.shim_start)) {
       Finalize(t);
       continue;
     }
@@ -495,13 +528,13 @@ void Supervisor::AckEvents(const std::vector<TaskEvent>& sent) {
     });
     if (it != events_.end()) {
       if (it->event == "exited")  // a launch failure: its fence directory is done with
-        (void)WriteFileAtomic(TaskDir(e.ref) + "/reported", "", 0600);
+        (void)fs_->WriteFileAtomic(TaskDir(e.ref) + "/reported", "", 0600);
       events_.erase(it);
       continue;
     }
     auto t = tasks_.find(e.ref);
     if (e.event == "exited" && t != tasks_.end() && t->second->exit) {
-      (void)WriteFileAtomic(t->second->dir + "/reported", "", 0600);
+      (void)fs_->WriteFileAtomic(t->second->dir + "/reported", "", 0600);
       tasks_.erase(t);
     }
   }
@@ -513,7 +546,10 @@ std::vector<LogWork> Supervisor::NextLogChunks(size_t max_bytes) {
   for (auto& [ref, t] : tasks_) {
     for (auto* shipper : {t->out.get(), t->err.get()}) {
       if (!shipper) continue;
+      const char* stream = shipper == t->out.get() ? "stdout" : "stderr";
       auto rotated = shipper->MaybeRotate(options_.log_rotate_bytes);
+      // A failed rotation loses nothing (the file just grows); it is retried next time.
+      NoteRotation(*t, stream, rotated);
       if (rotated.ok() && *rotated) (void)Persist(*t);
       auto chunk = shipper->Next(max_bytes);
       if (!chunk.ok()) {
@@ -521,7 +557,7 @@ std::vector<LogWork> Supervisor::NextLogChunks(size_t max_bytes) {
         continue;
       }
       if (chunk->data.empty()) continue;
-      out.push_back({ref, shipper == t->out.get() ? "stdout" : "stderr", std::move(chunk).value()});
+      out.push_back({ref, stream, std::move(chunk).value()});
     }
   }
   return out;
@@ -534,6 +570,9 @@ void Supervisor::AckLog(const LogWork& w, bool uploaded) {
     ++it->second->log_failures;
     return;
   }
+  // Failures count in a row: those of a controller outage must not mark the logs unshippable
+  // once it is back (the exit would go first and the rest of the log never).
+  it->second->log_failures = 0;
   LogShipper* s = w.stream == "stdout" ? it->second->out.get() : it->second->err.get();
   if (s && s->sent() == w.chunk.offset) s->Ack(w.chunk);
 }

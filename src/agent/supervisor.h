@@ -15,6 +15,7 @@
 #include "agent/account.h"
 #include "agent/cgroup.h"
 #include "agent/cpu_allocator.h"
+#include "agent/fs_util.h"
 #include "agent/log_shipper.h"
 #include "agent/process_launcher.h"
 #include "agent/types.h"
@@ -45,8 +46,10 @@ struct LogWork {
 class Supervisor {
  public:
   // `cgroups` null = no usable cgroups (tasks still run, unlimited, and the agent says so).
+  // `fs` holds the task directories and logs; not owned, it must outlive the supervisor.
   Supervisor(SupervisorOptions options, HostInfo host, std::unique_ptr<CgroupManager> cgroups,
-             std::unique_ptr<ProcessLauncher> launcher, const Clock* clock);
+             std::unique_ptr<ProcessLauncher> launcher, const Clock* clock,
+             FileSystem* fs = DefaultFileSystem());
 
   // Loads tasks persisted by an earlier agent process; removes cgroups nobody owns any more.
   Status Recover();
@@ -85,14 +88,22 @@ class Supervisor {
     bool killed = false;
     std::optional<TaskEvent> exit;
     std::unique_ptr<LogShipper> out, err;
-    int log_failures = 0;
+    int log_failures = 0;  // uploads failed in a row; at 5 the exit no longer waits for them
+    // Set while task.json is behind what we know (e.g. the disk is full); Tick writes it again.
+    bool unsaved = false;
+    // Stream -> why the agent could not look after it (e.g. rotation on a full disk); told with the
+    // task's end so the user learns why its log directory grew. Erased once it works again.
+    std::map<std::string, std::string> log_errors;
   };
 
   Status StartTask(Task& task);
   void StartTermination(Task& task, const std::string& reason, int64_t grace_s);
   void Finalize(Task& task);
   void FailLaunch(const LaunchSpec& spec, const std::string& message);
-  Status Persist(const Task& task) const;
+  // Writes task.json; a failure is logged once and retried by Tick (the task runs on regardless).
+  Status Persist(Task& task) const;
+  // Keeps (and logs once) why a stream's rotation failed, until one succeeds.
+  void NoteRotation(Task& task, const std::string& stream, const Result<bool>& rotated);
   Result<std::unique_ptr<Task>> Load(const std::string& dir);
   pid_t JobPid(const Task& task) const;
   void SignalTask(Task& task, int sig);
@@ -103,6 +114,7 @@ class Supervisor {
   std::unique_ptr<CgroupManager> cgroups_;
   std::unique_ptr<ProcessLauncher> launcher_;
   const Clock* clock_;
+  FileSystem* fs_;
   CpuAllocator cpus_;
   std::map<TaskRef, std::unique_ptr<Task>> tasks_;
   std::deque<TaskEvent> events_;  // started / launch failures, in order

@@ -9,23 +9,10 @@
 #include <map>
 
 #include "agent/fs_util.h"
+#include "agent/testing/fake_launcher.h"
 
 namespace suanli::agent {
 namespace {
-
-class FakeLauncher : public ProcessLauncher {
- public:
-  Result<Spawned> Spawn(const SpawnRequest& r) override {
-    requests.push_back(r);
-    Spawned s{next_pid, 1000};
-    alive[next_pid++] = true;
-    return s;
-  }
-  bool Alive(pid_t pid, uint64_t start) override { return alive.count(pid) && alive[pid]; }
-  std::vector<SpawnRequest> requests;
-  std::map<pid_t, bool> alive;
-  pid_t next_pid = 4242;
-};
 
 class SupervisorTest : public ::testing::Test {
  protected:
