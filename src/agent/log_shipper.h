@@ -41,6 +41,4 @@ class LogShipper {
   int64_t sent_;  // logical offset of the first byte not yet uploaded
 };
 
-std::string Base64Encode(const std::string& in);
-
 }  // namespace suanli::agent

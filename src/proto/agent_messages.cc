@@ -15,9 +15,6 @@ using internal::ReadList;
 using internal::Sender;
 using nlohmann::json;
 
-// Task indexes agents may name: wider than the controller's 1024-task cap, so jobs stored before
-// the cap was lowered (up to 4096 tasks) still report.
-constexpr int64_t kMaxTaskIndex = 4096;
 constexpr size_t kMaxListEntries = 100000;
 constexpr size_t kMaxDevices = 1024;
 constexpr size_t kMaxLogData = 2 * 1024 * 1024;  // base64 text of one upload

@@ -18,6 +18,15 @@ TEST(Base64, RoundTripsEveryLengthAndByte) {
   EXPECT_EQ(Base64Encode("hi"), "aGk=");
 }
 
+TEST(Base64, EncodesWithPadding) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode(std::string("\xff\x00\x10", 3)), "/wAQ");
+}
+
 TEST(Base64, BadTextNamesTheField) {
   for (const char* bad : {"a*b=", "aG=k", "a==="}) {
     auto r = Base64Decode(bad, "data");

@@ -13,6 +13,10 @@
 
 namespace suanli::proto {
 
+// Task indexes an agent may name: wider than the controller's 1024-task cap, so jobs stored
+// before the cap was lowered (up to 4096 tasks) still report and read.
+inline constexpr int64_t kMaxTaskIndex = 4096;
+
 // One task of one attempt of a job.
 struct TaskRef {
   int64_t job_id = 0;
@@ -60,7 +64,7 @@ struct TaskEvent {
   std::optional<int> exit_code;
   std::optional<int> signal;
   std::string reason;   // OUT_OF_MEMORY, TIMEOUT, CANCELLED, PREEMPTED, GANG_FAILED, LOST, ...
-  std::string message;  // human detail; stays on the node (agent log), never sent
+  std::string message{};  // human detail; stays on the node (agent log), never sent
   double time = 0;      // epoch seconds
   bool operator==(const TaskEvent&) const = default;
 };
