@@ -8,9 +8,8 @@
 namespace suanli::proto {
 namespace {
 
+using internal::DecodeEnvelope;
 using internal::EncodeList;
-using internal::Guarded;
-using internal::OpenEnvelope;
 using internal::ReadList;
 using internal::Sender;
 using nlohmann::json;
@@ -98,78 +97,67 @@ json Encode(const LogUpload& m) {
 }
 
 Result<RegisterRequest> DecodeRegisterRequest(const json& j) {
-  return Guarded<RegisterRequest>("register request", [&]() -> Result<RegisterRequest> {
-    SUANLI_ASSIGN_OR_RETURN(auto env, OpenEnvelope(j, "register request", Sender::kAgent));
-    RegisterRequest m;
-    m.protocol = env.version;
-    Fields f(j, "", env.unknown);
-    f.Skip(kVersionField)
-        .Require("name")
-        .String("name", &m.name, 64)
-        .Number("cpus", &m.cpus, 0, 1e6)
-        .Integer("mem_mb", &m.mem_mb, 0, int64_t{1} << 40)
-        .String("address", &m.address, 256);
-    SUANLI_RETURN_IF_ERROR(ReadList(f, "devices", kMaxDevices, env.unknown, &m.devices,
-                                    [](Fields& df, Device* d, size_t i) {
-                                      d->index = static_cast<int>(i);
-                                      df.Require("type")
-                                          .Integer("index", &d->index, 0, 1 << 20)
-                                          .String("type", &d->type, 64)
-                                          .String("uuid", &d->uuid, 128)
-                                          .Integer("memory_mb", &d->memory_mb, 0, int64_t{1} << 30)
-                                          .Integer("island", &d->island, 0, 1 << 20);
-                                    }));
-    SUANLI_RETURN_IF_ERROR(ReadRunning(f, env.unknown, &m.running));
-    SUANLI_RETURN_IF_ERROR(f.Finish());
-    return m;
-  });
+  auto read_device = [](Fields& f, Device* d, size_t i) {
+    d->index = static_cast<int>(i);
+    f.Require("type")
+        .Integer("index", &d->index, 0, 1 << 20)
+        .String("type", &d->type, 64)
+        .String("uuid", &d->uuid, 128)
+        .Integer("memory_mb", &d->memory_mb, 0, int64_t{1} << 30)
+        .Integer("island", &d->island, 0, 1 << 20);
+  };
+  return DecodeEnvelope<RegisterRequest>(
+      j, "register request", Sender::kAgent,
+      [&](Fields& f, UnknownFields unknown, RegisterRequest* m) -> Status {
+        f.Require("name")
+            .String("name", &m->name, 64)
+            .Number("cpus", &m->cpus, 0, 1e6)
+            .Integer("mem_mb", &m->mem_mb, 0, int64_t{1} << 40)
+            .String("address", &m->address, 256);
+        SUANLI_RETURN_IF_ERROR(
+            ReadList(f, "devices", kMaxDevices, unknown, &m->devices, read_device));
+        return ReadRunning(f, unknown, &m->running);
+      });
 }
 
 Result<PollRequest> DecodePollRequest(const json& j) {
-  return Guarded<PollRequest>("poll request", [&]() -> Result<PollRequest> {
-    SUANLI_ASSIGN_OR_RETURN(auto env, OpenEnvelope(j, "poll request", Sender::kAgent));
-    PollRequest m;
-    m.protocol = env.version;
-    Fields f(j, "", env.unknown);
-    f.Skip(kVersionField).Integer("wait_ms", &m.wait_ms, 0, 60000);
-    SUANLI_RETURN_IF_ERROR(ReadRunning(f, env.unknown, &m.running));
-    SUANLI_RETURN_IF_ERROR(ReadList(
-        f, "events", kMaxListEntries, env.unknown, &m.events, [](Fields& ef, TaskEvent* e, size_t) {
-          ReadTaskRef(ef, &e->ref);
-          ef.Require("event")
-              .String("event", &e->event, 32)
-              .OptionalInteger("exit_code", &e->exit_code, -1000, 1000)
-              .OptionalInteger("signal", &e->signal, 0, 128)
-              .String("reason", &e->reason, 256)
-              .Number("time", &e->time, 0, 1e11);
-          if (ef.status().ok() && e->event != "started" && e->event != "exited") {
-            ef.Fail(InvalidArgument(ef.Field("event") + " must be started or exited"));
-          }
-        }));
-    SUANLI_RETURN_IF_ERROR(f.Finish());
-    return m;
-  });
+  auto read_event = [](Fields& f, TaskEvent* e, size_t) {
+    ReadTaskRef(f, &e->ref);
+    f.Require("event")
+        .String("event", &e->event, 32)
+        .OptionalInteger("exit_code", &e->exit_code, -1000, 1000)
+        .OptionalInteger("signal", &e->signal, 0, 128)
+        .String("reason", &e->reason, 256)
+        .Number("time", &e->time, 0, 1e11);
+    if (f.status().ok() && e->event != "started" && e->event != "exited") {
+      f.Fail(InvalidArgument(f.Field("event") + " must be started or exited"));
+    }
+  };
+  return DecodeEnvelope<PollRequest>(
+      j, "poll request", Sender::kAgent,
+      [&](Fields& f, UnknownFields unknown, PollRequest* m) -> Status {
+        f.Integer("wait_ms", &m->wait_ms, 0, 60000);
+        SUANLI_RETURN_IF_ERROR(ReadRunning(f, unknown, &m->running));
+        return ReadList(f, "events", kMaxListEntries, unknown, &m->events, read_event);
+      });
 }
 
 Result<LogUpload> DecodeLogUpload(const json& j) {
-  return Guarded<LogUpload>("log upload", [&]() -> Result<LogUpload> {
-    SUANLI_ASSIGN_OR_RETURN(auto env, OpenEnvelope(j, "log upload", Sender::kAgent));
-    LogUpload m;
-    m.protocol = env.version;
-    std::string data;
-    Fields f(j, "", env.unknown);
-    ReadTaskRef(f.Skip(kVersionField), &m.ref);
-    f.Require("stream")
-        .String("stream", &m.stream, 16)
-        .Integer("offset", &m.offset, 0, int64_t{1} << 40)
-        .String("data", &data, kMaxLogData);
-    SUANLI_RETURN_IF_ERROR(f.Finish());
-    if (m.stream != "stdout" && m.stream != "stderr") {
-      return InvalidArgument("field 'stream' must be stdout or stderr");
-    }
-    SUANLI_ASSIGN_OR_RETURN(m.data, Base64Decode(data, "data"));
-    return m;
-  });
+  return DecodeEnvelope<LogUpload>(
+      j, "log upload", Sender::kAgent, [&](Fields& f, UnknownFields, LogUpload* m) -> Status {
+        std::string data;
+        ReadTaskRef(f, &m->ref);
+        f.Require("stream")
+            .String("stream", &m->stream, 16)
+            .Integer("offset", &m->offset, 0, int64_t{1} << 40)
+            .String("data", &data, kMaxLogData);
+        SUANLI_RETURN_IF_ERROR(f.status());
+        if (m->stream != "stdout" && m->stream != "stderr") {
+          return InvalidArgument("field 'stream' must be stdout or stderr");
+        }
+        SUANLI_ASSIGN_OR_RETURN(m->data, Base64Decode(data, "data"));
+        return Status::Ok();
+      });
 }
 
 }  // namespace suanli::proto

@@ -32,6 +32,23 @@ Result<T> Guarded(const char* what, Decode decode) {
   }
 }
 
+// Decodes the envelope `what` (a message type with a `protocol` member): checks its version, then
+// `read(Fields&, UnknownFields, T*) -> Status` reads its fields; unknown fields are then rejected
+// or ignored as the version says.
+template <typename T, typename Read>
+Result<T> DecodeEnvelope(const nlohmann::json& j, const char* what, Sender from, Read read) {
+  return Guarded<T>(what, [&]() -> Result<T> {
+    SUANLI_ASSIGN_OR_RETURN(Envelope env, OpenEnvelope(j, what, from));
+    T m;
+    m.protocol = env.version;
+    Fields f(j, "", env.unknown);
+    f.Skip(kVersionField);
+    SUANLI_RETURN_IF_ERROR(read(f, env.unknown, &m));
+    SUANLI_RETURN_IF_ERROR(f.Finish());
+    return m;
+  });
+}
+
 // Reads each object of the list field `name` with `read_entry(Fields&, T*, index)`; the first
 // bad entry is the error.
 template <typename T, typename ReadEntry>

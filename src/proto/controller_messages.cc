@@ -10,9 +10,9 @@
 namespace suanli::proto {
 namespace {
 
+using internal::DecodeEnvelope;
 using internal::EncodeList;
 using internal::Guarded;
-using internal::OpenEnvelope;
 using internal::ReadList;
 using internal::Sender;
 using nlohmann::json;
@@ -186,22 +186,19 @@ std::string EncodePollReplyText(const std::vector<PreparedLaunch>& launch,
 }
 
 Result<RegisterReply> DecodeRegisterReply(const json& j) {
-  return Guarded<RegisterReply>("register reply", [&]() -> Result<RegisterReply> {
-    SUANLI_ASSIGN_OR_RETURN(auto env, OpenEnvelope(j, "register reply", Sender::kController));
-    RegisterReply m;
-    m.protocol = env.version;
-    Fields f(j, "", env.unknown);
-    // The agent must keep a sane heartbeat whatever a controller says: clamped, not refused.
-    int64_t heartbeat_ms = m.heartbeat_ms;
-    f.Require("node")
-        .String("node", &m.node, 64)
-        .Integer("heartbeat_ms", &heartbeat_ms, INT64_MIN, INT64_MAX)
-        .Integer("node_timeout_ms", &m.node_timeout_ms, 0, INT64_MAX)
-        .Integer("fence_ms", &m.fence_ms, 0, INT64_MAX);
-    SUANLI_RETURN_IF_ERROR(f.Finish());
-    m.heartbeat_ms = static_cast<int>(std::clamp<int64_t>(heartbeat_ms, 50, 60000));
-    return m;
-  });
+  return DecodeEnvelope<RegisterReply>(
+      j, "register reply", Sender::kController,
+      [&](Fields& f, UnknownFields, RegisterReply* m) -> Status {
+        // The agent must keep a sane heartbeat whatever a controller says: clamped, not refused.
+        int64_t heartbeat_ms = m->heartbeat_ms;
+        f.Require("node")
+            .String("node", &m->node, 64)
+            .Integer("heartbeat_ms", &heartbeat_ms, INT64_MIN, INT64_MAX)
+            .Integer("node_timeout_ms", &m->node_timeout_ms, 0, INT64_MAX)
+            .Integer("fence_ms", &m->fence_ms, 0, INT64_MAX);
+        m->heartbeat_ms = static_cast<int>(std::clamp<int64_t>(heartbeat_ms, 50, 60000));
+        return f.status();
+      });
 }
 
 Result<Launch> DecodeLaunch(const json& j) {
@@ -213,14 +210,12 @@ Result<Kill> DecodeKill(const json& j) {
 }
 
 Result<PollReply> DecodePollReply(const json& j, std::vector<std::string>* errors) {
-  return Guarded<PollReply>("poll reply", [&]() -> Result<PollReply> {
-    SUANLI_ASSIGN_OR_RETURN(auto env, OpenEnvelope(j, "poll reply", Sender::kController));
-    PollReply m;
-    m.protocol = env.version;
-    ReadTolerantList(j, "launch", DecodeLaunch, &m.launch, errors);
-    ReadTolerantList(j, "kill", DecodeKill, &m.kill, errors);
-    return m;
-  });
+  return DecodeEnvelope<PollReply>(
+      j, "poll reply", Sender::kController, [&](Fields&, UnknownFields, PollReply* m) -> Status {
+        ReadTolerantList(j, "launch", DecodeLaunch, &m->launch, errors);
+        ReadTolerantList(j, "kill", DecodeKill, &m->kill, errors);
+        return Status::Ok();
+      });
 }
 
 }  // namespace suanli::proto

@@ -58,14 +58,16 @@ struct RegisterReply {
   bool operator==(const RegisterReply&) const = default;
 };
 
+// `message` has a default initializer ({}) so an event may be brace-initialized up to `reason`
+// without a -Wmissing-field-initializers warning.
 struct TaskEvent {
   TaskRef ref;
   std::string event;  // "started" | "exited"
   std::optional<int> exit_code;
   std::optional<int> signal;
-  std::string reason;   // OUT_OF_MEMORY, TIMEOUT, CANCELLED, PREEMPTED, GANG_FAILED, LOST, ...
+  std::string reason;     // OUT_OF_MEMORY, TIMEOUT, CANCELLED, PREEMPTED, GANG_FAILED, LOST, ...
   std::string message{};  // human detail; stays on the node (agent log), never sent
-  double time = 0;      // epoch seconds
+  double time = 0;        // epoch seconds
   bool operator==(const TaskEvent&) const = default;
 };
 
