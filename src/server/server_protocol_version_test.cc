@@ -3,7 +3,7 @@
 // another major is refused with both versions named.
 #include <gtest/gtest.h>
 
-#include "proto/version.h"
+#include "proto/codec.h"
 #include "server/test_harness.h"
 
 namespace suanli::server::testing {
@@ -68,14 +68,14 @@ TEST(ServerProtocolVersionTest, AgentOneMinorOlderRegistersAndRunsAJob) {
   ASSERT_EQ(poll(json::array({FakeAgent::Event(id, 1, 0, "started")}), json::array({ref})).status,
             200);
   WaitForJob(admin, id, [](const json& j) { return j["state"] == "RUNNING"; });
-  Response up = c.Post("/api/v1/agents/old-agent/logs", json{{"protocol", kOlderMinor},
-                                                             {"job_id", id},
-                                                             {"attempt", 1},
-                                                             {"task", 0},
-                                                             {"stream", "stdout"},
-                                                             {"offset", 0},
-                                                             {"data", "aGk="}});
+  proto::LogUpload upload{{proto::kCurrentVersion.major, proto::kCurrentVersion.minor - 1},
+                          {id, 1, 0},
+                          "stdout",
+                          0,
+                          "hi"};
+  Response up = c.Post("/api/v1/agents/old-agent/logs", proto::Encode(upload));
   EXPECT_EQ(up.status, 204) << up.text;
+  EXPECT_EQ(admin.Get("/api/v1/jobs/" + std::to_string(id) + "/logs").text, "hi");
   ASSERT_EQ(poll(json::array({FakeAgent::Event(id, 1, 0, "exited", 0)}), json::array()).status,
             200);
   WaitForJob(admin, id, [](const json& j) { return j["state"] == "COMPLETED"; });
