@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <string>
 #include <vector>
 
@@ -179,6 +180,7 @@ void Run(const std::string& policy, bool incremental) {
 
 int main(int argc, char** argv) {
   std::string policy = argc > 1 ? argv[1] : "default";
+  spdlog::set_level(spdlog::level::err);  // a line per node and per relaunch would drown the figures
   std::printf("controller pass, %d pending on %d nodes x %d accelerators (fastest and median of 5)\n",
               kPending, kNodes, kDevices);
   Run(policy, false);

@@ -9,7 +9,6 @@
 
 #include <cstring>
 
-#include "agent/log_shipper.h"
 #include "agent/protocol.h"
 
 namespace suanli::agent {
@@ -113,15 +112,8 @@ Result<nlohmann::json> HttpControllerClient::Post(const std::string& path,
 
 Result<ControllerClient::Registered> HttpControllerClient::Register(const nlohmann::json& body) {
   SUANLI_ASSIGN_OR_RETURN(auto j, Post("/agents/register", body, 10000));
-  Registered r;
-  r.node = j.value("node", body.value("name", ""));
-  if (j.contains("heartbeat_ms") && j["heartbeat_ms"].is_number_integer())
-    r.heartbeat_ms = std::clamp(j["heartbeat_ms"].get<int>(), 50, 60000);
-  if (j.contains("fence_ms") && j["fence_ms"].is_number_integer())
-    r.fence_ms = std::max<int64_t>(0, j["fence_ms"].get<int64_t>());
-  if (j.contains("node_timeout_ms") && j["node_timeout_ms"].is_number_integer())
-    r.node_timeout_ms = std::max<int64_t>(0, j["node_timeout_ms"].get<int64_t>());
-  return r;
+  SUANLI_ASSIGN_OR_RETURN(auto reply, proto::DecodeRegisterReply(j));
+  return Registered{reply.node, reply.heartbeat_ms, reply.fence_ms, reply.node_timeout_ms};
 }
 
 Result<PollAnswer> HttpControllerClient::Poll(const std::string& node, const nlohmann::json& body,
@@ -133,11 +125,12 @@ Result<PollAnswer> HttpControllerClient::Poll(const std::string& node, const nlo
 Status HttpControllerClient::UploadLog(const std::string& node, const TaskRef& ref,
                                        const std::string& stream, int64_t offset,
                                        const std::string& data) {
-  nlohmann::json body = TaskRefToJson(ref);
-  body["stream"] = stream;
-  body["offset"] = offset;
-  body["data"] = Base64Encode(data);
-  auto r = Post("/agents/" + node + "/logs", body, 10000);
+  proto::LogUpload up;
+  up.ref = ref;
+  up.stream = stream;
+  up.offset = offset;
+  up.data = data;
+  auto r = Post("/agents/" + node + "/logs", proto::Encode(up), 10000);
   return r.ok() ? Status::Ok() : r.status();
 }
 

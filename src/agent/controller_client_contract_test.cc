@@ -87,7 +87,11 @@ class FakeController {
   FakeController() : fake(new FakeControllerClient()), client(fake) { fake->reply = Reply(); }
   void Up() { fake->Set(FakeControllerClient::Reachability::kUp); }
   void Down() { fake->Set(FakeControllerClient::Reachability::kRefusing); }
-  void QueueKill(const KillOrder& k) { fake->answers.push_back(PollAnswer{{}, {k}}); }
+  void QueueKill(const KillOrder& k) {
+    PollAnswer a;
+    a.kill.push_back(k);
+    fake->answers.push_back(a);
+  }
   void ForgetNode() { fake->ForgetNode(); }
   FakeControllerClient* fake;
   std::unique_ptr<ControllerClient> client;

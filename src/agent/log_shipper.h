@@ -44,6 +44,4 @@ class LogShipper {
   FileSystem* fs_;
 };
 
-std::string Base64Encode(const std::string& in);
-
 }  // namespace suanli::agent

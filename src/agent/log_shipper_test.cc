@@ -65,14 +65,5 @@ TEST_F(LogShipperTest, RotatesOnlyWhenDrainedAndOverTheLimitKeepingOffsetsContin
   EXPECT_FALSE(*s.MaybeRotate(5)) << "under the limit";
 }
 
-TEST(Base64, EncodesWithPadding) {
-  EXPECT_EQ(Base64Encode(""), "");
-  EXPECT_EQ(Base64Encode("f"), "Zg==");
-  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
-  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
-  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(Base64Encode(std::string("\xff\x00\x10", 3)), "/wAQ");
-}
-
 }  // namespace
 }  // namespace suanli::agent

@@ -168,8 +168,7 @@ void Controller::SendKill(const std::string& node, const JobRecord& job, const s
                           int32_t attempt) {
   auto it = nodes_.find(node);
   if (it == nodes_.end()) return;
-  it->second.outbox.kill.push_back(json{
-      {"job_id", job.id}, {"attempt", attempt}, {"grace_s", job.spec.grace_s}, {"reason", reason}});
+  it->second.outbox.kill.push_back(proto::Kill{job.id, attempt, job.spec.grace_s, reason});
   Signal(node);
 }
 
@@ -277,41 +276,39 @@ void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& r
 
 void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& only_tasks) {
   std::string master_addr;
-  json peers = json::array();
+  std::vector<proto::Peer> peers;
   for (const auto& t : job.placement) {
     auto it = nodes_.find(t.node);
     std::string addr = it == nodes_.end() ? "" : it->second.rec.address;
     if (t.task == 0) master_addr = addr;
-    peers.push_back(json{{"task", t.task}, {"node", t.node}, {"address", addr}});
+    peers.push_back(proto::Peer{t.task, t.node, addr, {}});
   }
-  auto peers_text = std::make_shared<const std::string>(
-      peers.dump(-1, ' ', false, json::error_handler_t::replace));
+  auto peers_json = proto::EncodePeers(peers);
   int master_port = 29500 + static_cast<int>(job.id % 1000);
   std::set<std::string> touched;
   for (const auto& t : job.placement) {
     if (!only_tasks.empty() && !only_tasks.count(t.task)) continue;
     auto it = nodes_.find(t.node);
     if (it == nodes_.end()) continue;
-    json launch{{"job_id", job.id},
-                {"attempt", job.attempt},
-                {"task", t.task},
-                {"tasks", static_cast<int>(job.placement.size())},
-                {"name", job.spec.name},
-                {"command", job.spec.command},
-                {"script", job.spec.script.empty() ? json(nullptr) : json(job.spec.script)},
-                {"env", job.spec.env},
-                {"cpus", t.cpus},
-                {"mem_mb", t.mem_mb},
-                {"devices", t.devices},
-                {"gpus", t.accel_milli / 1000.0},
-                {"gpu_type", t.gpu_type},
-                {"time_limit_s", job.spec.time_limit_s},
-                {"grace_s", job.spec.grace_s},
-                {"user", job.user},
-                {"tenant", job.tenant},
-                {"master_addr", master_addr},
-                {"master_port", master_port}};
-    it->second.outbox.launch.push_back(OutboxLaunch{std::move(launch), peers_text});
+    proto::Launch launch;
+    launch.ref = {job.id, job.attempt, t.task};
+    launch.tasks = static_cast<int>(job.placement.size());
+    launch.name = job.spec.name;
+    launch.command = job.spec.command;
+    launch.script = job.spec.script;
+    launch.env = job.spec.env;
+    launch.cpus = t.cpus;
+    launch.mem_mb = t.mem_mb;
+    launch.devices.assign(t.devices.begin(), t.devices.end());
+    launch.gpus = t.accel_milli / 1000.0;
+    launch.gpu_type = t.gpu_type;
+    launch.time_limit_s = job.spec.time_limit_s;
+    launch.grace_s = job.spec.grace_s;
+    launch.user = job.user;
+    launch.tenant = job.tenant;
+    launch.master_addr = master_addr;
+    launch.master_port = master_port;
+    it->second.outbox.launch.push_back(proto::PreparedLaunch{std::move(launch), peers_json});
     touched.insert(t.node);
   }
   for (const auto& n : touched) Signal(n);

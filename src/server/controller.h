@@ -19,6 +19,7 @@
 #include "core/model.h"
 #include "core/policy.h"
 #include "core/usage_tracker.h"
+#include "proto/codec.h"
 #include "server/auth.h"
 #include "server/budget_ledger.h"
 #include "server/metrics.h"
@@ -119,15 +120,11 @@ class Controller {
   int64_t refused_decisions() const { return refused_decisions_; }
 
  private:
-  // A launch waiting for its node's next poll. The peer list (every task of the job) is shared by
-  // all the job's launches as one JSON text, so queued launches cost O(tasks), not O(tasks^2).
-  struct OutboxLaunch {
-    json launch;                               // everything but "peers"
-    std::shared_ptr<const std::string> peers;  // JSON array text
-  };
+  // Launches and kills waiting for the node's next poll. A job's launches share its peer list as
+  // one JSON text, so queued launches cost O(tasks), not O(tasks^2).
   struct Outbox {
-    std::vector<OutboxLaunch> launch;
-    std::vector<json> kill;
+    std::vector<proto::PreparedLaunch> launch;
+    std::vector<proto::Kill> kill;
   };
   struct NodeState {
     store::NodeRecord rec;

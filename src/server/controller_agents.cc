@@ -21,25 +21,11 @@ std::string ExitReason(const AgentEvent& ev) {
 
 std::string Controller::TakeOutbox(NodeState& node) {
   TimeMs now = Now();
-  // Written as text so each job's peer list is serialized from its one shared copy instead of
-  // being copied into a JSON tree once per launch.
-  std::string body = "{\"launch\":[";
-  bool first = true;
-  for (const OutboxLaunch& l : node.outbox.launch) {
-    node.unacked_launches[{l.launch["job_id"].get<JobId>(), l.launch["attempt"].get<int32_t>(),
-                           l.launch["task"].get<int32_t>()}] = now;
-    std::string text = l.launch.dump(-1, ' ', false, json::error_handler_t::replace);
-    text.pop_back();  // the closing '}' of a non-empty object
-    if (!first) body += ',';
-    first = false;
-    body += text;
-    body += ",\"peers\":";
-    body += l.peers ? *l.peers : std::string("[]");
-    body += '}';
+  for (const proto::PreparedLaunch& l : node.outbox.launch) {
+    const TaskRef& ref = l.launch.ref;
+    node.unacked_launches[{ref.job_id, static_cast<int32_t>(ref.attempt), ref.task}] = now;
   }
-  body += "],\"kill\":";
-  body += json(std::move(node.outbox.kill)).dump(-1, ' ', false, json::error_handler_t::replace);
-  body += '}';
+  std::string body = proto::EncodePollReplyText(node.outbox.launch, node.outbox.kill);
   node.outbox = Outbox{};
   return body;
 }
@@ -119,10 +105,12 @@ ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
   if (!node.outbox.kill.empty()) Signal(rec.name);
   // fence_ms: an agent cut off this long stops its tasks itself, before this controller declares
   // the node DOWN and requeues them elsewhere, so a partition never leaves two copies running.
-  return JsonReply(200, json{{"node", rec.name},
-                             {"heartbeat_ms", options_.heartbeat_ms},
-                             {"node_timeout_ms", options_.node_timeout_ms},
-                             {"fence_ms", options_.node_timeout_ms * 4 / 5}});
+  proto::RegisterReply reply;
+  reply.node = rec.name;
+  reply.heartbeat_ms = static_cast<int>(options_.heartbeat_ms);
+  reply.node_timeout_ms = options_.node_timeout_ms;
+  reply.fence_ms = options_.node_timeout_ms * 4 / 5;
+  return JsonReply(200, proto::Encode(reply));
 }
 
 void Controller::ApplyEvent(NodeState& node, const AgentEvent& ev) {
@@ -145,10 +133,7 @@ void Controller::ApplyEvent(NodeState& node, const AgentEvent& ev) {
   if (!task) {
     // Stale: another attempt, a finished job, or not placed here. A start is answered with a kill.
     if (ev.event == "started") {
-      node.outbox.kill.push_back(json{{"job_id", ev.ref.job_id},
-                                      {"attempt", ev.ref.attempt},
-                                      {"grace_s", 0},
-                                      {"reason", "STALE"}});
+      node.outbox.kill.push_back(proto::Kill{ev.ref.job_id, ev.ref.attempt, 0, "STALE"});
       Signal(node.rec.name);
     }
     return;
@@ -270,8 +255,7 @@ void Controller::RelaunchUnacked(NodeState& node, const PollRequest& req, TimeMs
 }
 
 void Controller::KillStale(NodeState& node, const TaskRef& r) {
-  node.outbox.kill.push_back(
-      json{{"job_id", r.job_id}, {"attempt", r.attempt}, {"grace_s", 0}, {"reason", "STALE"}});
+  node.outbox.kill.push_back(proto::Kill{r.job_id, r.attempt, 0, "STALE"});
   // Its last known placement: from before the node went DOWN, or the job's own record when
   // that attempt's placement is still there. Without it a scheduling pass would hand the same
   // devices to another job while the stale task still uses them.
@@ -287,7 +271,9 @@ void Controller::KillStale(NodeState& node, const TaskRef& r) {
   }
   if (held) {
     // grace_s is 0 for STALE kills; 10 s covers the agent's reaction and the exit report.
-    draining_.push_back(Draining{r.job_id, r.attempt, r.task, *held, Now() + 10000});
+    // attempt fits: the protocol accepts at most INT32_MAX.
+    draining_.push_back(
+        Draining{r.job_id, static_cast<int32_t>(r.attempt), r.task, *held, Now() + 10000});
     schedule_wanted_ = true;
   } else {
     spdlog::warn(

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "proto/codec.h"
 #include "server/json_input.h"
 
 namespace suanli::server {
@@ -16,9 +17,7 @@ constexpr double kMaxGpus = 1024;
 // cannot take thousands) keeps one job's launch traffic bounded.
 constexpr int64_t kMaxTasks = 1024;
 constexpr double kMinCpusPerTask = 0.01;
-// Task indices agents and readers may name: wider than kMaxTasks so jobs stored before the cap
-// was lowered (up to 4096 tasks) still report and read.
-constexpr int64_t kMaxTaskIndex = 4096;
+using proto::kMaxTaskIndex;  // the same bound for readers of logs as for agents
 constexpr int64_t kMaxTimeLimitS = 366LL * 24 * 3600;
 constexpr size_t kMaxScript = 512 * 1024;
 
@@ -68,33 +67,6 @@ void ReadShape(FieldReader& r, store::ShapeSpec* s, const std::string& where) {
     st = InvalidArgument("field '" + where + "cpus' must be at least 0.01 per task");
   }
   if (!st.ok()) r.Fail(st);
-}
-
-Result<std::vector<TaskRef>> ReadTaskRefs(const json* list, const char* field) {
-  std::vector<TaskRef> out;
-  if (!list) return out;
-  if (!list->is_array() || list->size() > 100000) {
-    return InvalidArgument(std::string("field '") + field + "' must be a list");
-  }
-  for (size_t i = 0; i < list->size(); ++i) {
-    const json& e = (*list)[i];
-    if (!e.is_object()) {
-      return InvalidArgument(std::string("field '") + field + "[" + std::to_string(i) +
-                             "]' must be an object");
-    }
-    FieldReader r(e, std::string(field) + "[" + std::to_string(i) + "].");
-    TaskRef ref;
-    if (!r.Has("job_id") || !r.Has("attempt")) {
-      return InvalidArgument(std::string("field '") + field + "[" + std::to_string(i) +
-                             "]' needs job_id and attempt");
-    }
-    r.Int("job_id", &ref.job_id, 1, INT64_MAX)
-        .Int32("attempt", &ref.attempt, 0, INT32_MAX)
-        .Int32("task", &ref.task, 0, kMaxTaskIndex);
-    SUANLI_RETURN_IF_ERROR(r.Finish());
-    out.push_back(ref);
-  }
-  return out;
 }
 
 std::string Param(const Params& params, const char* name) {
@@ -291,137 +263,32 @@ Result<std::string> ParseTokenRequest(const std::string& body) {
 
 Result<RegisterRequest> ParseRegister(const std::string& body) {
   SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  SUANLI_ASSIGN_OR_RETURN(proto::RegisterRequest m, proto::DecodeRegisterRequest(j));
+  SUANLI_RETURN_IF_ERROR(CheckName(m.name, "node"));
   RegisterRequest req;
   store::NodeRecord& n = req.node;
-  FieldReader r(j);
-  r.String("name", &n.name, 64)
-      .Number("cpus", &n.cpus, 0, 1e6)
-      .Int("mem_mb", &n.mem_mb, 0, 1LL << 40)
-      .String("address", &n.address, 256);
-  const json* devices = r.Raw("devices");
-  const json* running = r.Raw("running");
-  SUANLI_RETURN_IF_ERROR(r.Finish());
-  SUANLI_RETURN_IF_ERROR(CheckName(n.name, "node"));
-  if (n.address.empty()) n.address = "127.0.0.1";
-  if (devices) {
-    if (!devices->is_array() || devices->size() > 1024) {
-      return InvalidArgument("field 'devices' must be a list of at most 1024 devices");
-    }
-    for (size_t i = 0; i < devices->size(); ++i) {
-      std::string where = "devices[" + std::to_string(i) + "].";
-      if (!(*devices)[i].is_object())
-        return InvalidArgument("field '" + where + "' must be an object");
-      FieldReader dr((*devices)[i], where);
-      store::DeviceRecord d;
-      d.index = static_cast<int32_t>(i);
-      dr.Int32("index", &d.index, 0, 1 << 20)
-          .String("type", &d.type, 64)
-          .String("uuid", &d.uuid, 128)
-          .Int("memory_mb", &d.memory_mb, 0, 1LL << 30)
-          .Int32("island", &d.island, 0, 1 << 20);
-      SUANLI_RETURN_IF_ERROR(dr.Finish());
-      SUANLI_RETURN_IF_ERROR(CheckName(d.type, ("field '" + where + "type'").c_str()));
-      n.devices.push_back(d);
-    }
+  n.name = m.name;
+  n.cpus = m.cpus;
+  n.mem_mb = m.mem_mb;
+  n.address = m.address.empty() ? "127.0.0.1" : m.address;
+  for (size_t i = 0; i < m.devices.size(); ++i) {
+    const proto::Device& d = m.devices[i];
+    std::string type_field = "field 'devices[" + std::to_string(i) + "].type'";
+    SUANLI_RETURN_IF_ERROR(CheckName(d.type, type_field.c_str()));
+    n.devices.push_back({d.index, d.type, d.uuid, d.memory_mb, d.island});
   }
-  SUANLI_ASSIGN_OR_RETURN(req.running, ReadTaskRefs(running, "running"));
+  req.running = std::move(m.running);
   return req;
 }
 
 Result<PollRequest> ParsePoll(const std::string& body) {
   SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
-  PollRequest req;
-  FieldReader r(j);
-  r.Int("wait_ms", &req.wait_ms, 0, 60000);
-  const json* running = r.Raw("running");
-  const json* events = r.Raw("events");
-  SUANLI_RETURN_IF_ERROR(r.Finish());
-  SUANLI_ASSIGN_OR_RETURN(req.running, ReadTaskRefs(running, "running"));
-  if (events) {
-    if (!events->is_array() || events->size() > 100000) {
-      return InvalidArgument("field 'events' must be a list");
-    }
-    for (size_t i = 0; i < events->size(); ++i) {
-      std::string where = "events[" + std::to_string(i) + "].";
-      const json& e = (*events)[i];
-      if (!e.is_object()) return InvalidArgument("field '" + where + "' must be an object");
-      FieldReader er(e, where);
-      AgentEvent ev;
-      int64_t exit_code = 0, signal = 0;
-      double time = 0;
-      er.Int("job_id", &ev.ref.job_id, 1, INT64_MAX)
-          .Int32("attempt", &ev.ref.attempt, 0, INT32_MAX)
-          .Int32("task", &ev.ref.task, 0, kMaxTaskIndex)
-          .String("event", &ev.event, 32)
-          .Int("exit_code", &exit_code, -1000, 1000)
-          .Int("signal", &signal, 0, 128)
-          .String("reason", &ev.reason, 256)
-          .Number("time", &time, 0, 1e11);
-      if (er.Has("exit_code")) ev.exit_code = static_cast<int32_t>(exit_code);
-      if (er.Has("signal")) ev.signal = static_cast<int32_t>(signal);
-      bool has_ids = er.Has("job_id") && er.Has("attempt");
-      SUANLI_RETURN_IF_ERROR(er.Finish());
-      if (!has_ids) return InvalidArgument("field '" + where + "' needs job_id and attempt");
-      if (ev.event != "started" && ev.event != "exited") {
-        return InvalidArgument("field '" + where + "event' must be started or exited");
-      }
-      req.events.push_back(std::move(ev));
-    }
-  }
-  return req;
+  return proto::DecodePollRequest(j);
 }
-
-namespace {
-
-Result<std::string> DecodeBase64(const std::string& in) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t pad = 0;
-  for (char c : in) {
-    if (c == '=') {
-      ++pad;
-      continue;
-    }
-    if (c == '\n' || c == '\r') continue;
-    if (pad > 0) return InvalidArgument("field 'data' is not valid base64");
-    size_t v = kAlphabet.find(c);
-    if (v == std::string::npos) return InvalidArgument("field 'data' is not valid base64");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  if (pad > 2) return InvalidArgument("field 'data' is not valid base64");
-  return out;
-}
-
-}  // namespace
 
 Result<LogUpload> ParseLogUpload(const std::string& body) {
   SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
-  LogUpload up;
-  std::string data;
-  FieldReader r(j);
-  r.Int("job_id", &up.ref.job_id, 1, INT64_MAX)
-      .Int32("attempt", &up.ref.attempt, 0, INT32_MAX)
-      .Int32("task", &up.ref.task, 0, kMaxTaskIndex)
-      .String("stream", &up.stream, 16)
-      .Int("offset", &up.offset, 0, 1LL << 40)
-      .String("data", &data, 2 * 1024 * 1024);
-  bool has_ids = r.Has("job_id") && r.Has("attempt") && r.Has("stream");
-  SUANLI_RETURN_IF_ERROR(r.Finish());
-  if (!has_ids) return InvalidArgument("log upload needs job_id, attempt and stream");
-  if (up.stream != "stdout" && up.stream != "stderr") {
-    return InvalidArgument("field 'stream' must be stdout or stderr");
-  }
-  SUANLI_ASSIGN_OR_RETURN(up.data, DecodeBase64(data));
-  return up;
+  return proto::DecodeLogUpload(j);
 }
 
 Result<TimeMs> ParseTime(const std::string& text, const char* field) {

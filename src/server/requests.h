@@ -1,6 +1,7 @@
 #pragma once
 // Parsed and validated requests, produced on HTTP threads (requests.cc) and handed to the
-// controller's owner thread. Parsing enforces types, ranges and unknown fields.
+// controller's owner thread. Parsing enforces types, ranges and unknown fields; the agent
+// protocol's bodies are read by src/proto, which also checks the agent's protocol version.
 #include <map>
 #include <optional>
 #include <set>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "proto/messages.h"
 #include "store/records.h"
 
 namespace suanli::server {
@@ -50,36 +52,16 @@ struct UsageRequest {
   bool csv = false;
 };
 
-struct TaskRef {
-  store::JobId job_id = 0;
-  int32_t attempt = 0;
-  int32_t task = 0;
-};
+// The agent protocol's messages (src/proto, docs/protocol.md), under the controller's names.
+using TaskRef = proto::TaskRef;
+using AgentEvent = proto::TaskEvent;
+using PollRequest = proto::PollRequest;
+using LogUpload = proto::LogUpload;
 
-struct AgentEvent {
-  TaskRef ref;
-  std::string event;  // started | exited
-  std::optional<int32_t> exit_code;
-  std::optional<int32_t> signal;
-  std::string reason;
-};
-
+// A registration as the controller keeps it: the node's record and the tasks to re-attach.
 struct RegisterRequest {
   store::NodeRecord node;
   std::vector<TaskRef> running;
-};
-
-struct PollRequest {
-  int64_t wait_ms = 1000;
-  std::vector<TaskRef> running;
-  std::vector<AgentEvent> events;
-};
-
-struct LogUpload {
-  TaskRef ref;
-  std::string stream;
-  int64_t offset = 0;
-  std::string data;  // decoded bytes
 };
 
 struct LogRead {
