@@ -208,5 +208,29 @@ TEST(LedgerTest, ACpuOnlyJobNeedsFreeCpuAndNoDevice) {
   EXPECT_NE(checked.status().message().find("beyond its free cpu or memory"), std::string::npos);
 }
 
+TEST(LedgerTest, NothingIsPlacedOnANodeThatLeftUntilItReturns) {
+  Fixture f;
+  Ledger ledger(f.state);
+  EXPECT_EQ(ledger.capacity_milli(), 8000);
+  ledger.SetSchedulable(1, false);
+  ledger.SetSchedulable(1, false);  // a repeat changes nothing
+  EXPECT_EQ(ledger.capacity_milli(), 4000);
+  f.jobs[1] = Gang(1, 1, 1, 4);
+  core::CycleResult r;
+  r.placements.push_back(On(f.jobs[1], {{1, {0, 1, 2, 3}}}));
+  auto refused = CheckCycle(r, f.lookup, ledger, "test", Checking::kStrict);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("not schedulable"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(ledger.allocated_milli(), 0);
+  ledger.SetSchedulable(1, true);
+  EXPECT_EQ(ledger.capacity_milli(), 8000);
+  auto accepted = CheckCycle(r, f.lookup, ledger, "test", Checking::kStrict);
+  ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+  EXPECT_EQ(ledger.allocated_milli(), 4000);
+  ledger.SetSchedulable(7, false);  // no such node: ignored
+  EXPECT_EQ(ledger.capacity_milli(), 8000);
+}
+
 }  // namespace
 }  // namespace suanli::adapter

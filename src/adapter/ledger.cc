@@ -12,6 +12,7 @@ Ledger::Ledger(const core::ClusterState& cluster) : accel_types_(cluster.accel_t
   cpu_free_.resize(cluster.nodes.size());
   mem_free_.resize(cluster.nodes.size());
   dev_free_.resize(cluster.nodes.size());
+  device_total_.resize(cluster.nodes.size());
   for (size_t n = 0; n < cluster.nodes.size(); ++n) {
     const core::Node& node = cluster.nodes[n];
     NodeInfo info{node.name, node.schedulable, {}};
@@ -19,6 +20,7 @@ Ledger::Ledger(const core::ClusterState& cluster) : accel_types_(cluster.accel_t
     mem_free_[n] = node.mem_mb;
     for (const auto& d : node.devices) {
       dev_free_[n].push_back(d.total_milli);
+      device_total_[n].push_back(d.total_milli);
       info.device_type.push_back(d.type);
       if (node.schedulable) capacity_milli_ += d.total_milli;
     }
@@ -28,6 +30,16 @@ Ledger::Ledger(const core::ClusterState& cluster) : accel_types_(cluster.accel_t
     tenants_.push_back({t.name, t.parent, t.limit, t.accel_hour_budget, t.accel_hours_used,
                         core::DimVector(dims_, 0)});
   }
+}
+
+void Ledger::SetSchedulable(int32_t node, bool schedulable) {
+  if (node < 0 || static_cast<size_t>(node) >= nodes_.size()) return;
+  NodeInfo& info = nodes_[node];
+  if (info.schedulable == schedulable) return;
+  info.schedulable = schedulable;
+  int64_t total = 0;
+  for (size_t d = 0; d < info.device_type.size(); ++d) total += device_total_[node][d];
+  capacity_milli_ += schedulable ? total : -total;
 }
 
 void Ledger::UpdateTenants(const std::vector<core::Tenant>& tenants) {

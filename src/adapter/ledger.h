@@ -32,6 +32,9 @@ class Ledger {
   void Hold(const core::Job& running);
   // Gives back what `job` (its tenant and allocation) holds.
   void Release(const core::Job& job);
+  // A node leaves (DOWN, drained) or returns: nothing more may be placed on it while it is out.
+  // What its jobs held must be released by the caller, as it stops them.
+  void SetSchedulable(int32_t node, bool schedulable);
 
   int64_t capacity_milli() const { return capacity_milli_; }
   int64_t allocated_milli() const { return allocated_milli_; }
@@ -63,6 +66,7 @@ class Ledger {
   size_t dims_ = 0;
   std::vector<int64_t> cpu_free_, mem_free_;
   std::vector<std::vector<int64_t>> dev_free_;
+  std::vector<std::vector<int64_t>> device_total_;
   int64_t capacity_milli_ = 0;
   int64_t allocated_milli_ = 0;
 };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <queue>
+#include <tuple>
 
 #include "adapter/decisions.h"
 #include "adapter/ledger.h"
@@ -64,6 +65,11 @@ class Engine {
     out_.tenants.resize(w.tenants.size());
     tenant_alloc_.assign(w.tenants.size(), 0);
     tenant_pending_.assign(w.tenants.size(), 0);
+    node_events_ = options.node_events;
+    std::stable_sort(node_events_.begin(), node_events_.end(),
+                     [](const NodeEvent& a, const NodeEvent& b) {
+                       return std::tie(a.time, a.node) < std::tie(b.time, b.node);
+                     });
   }
 
   // The cluster's nodes with the workload's tenants, no jobs yet.
@@ -79,6 +85,7 @@ class Engine {
   Result<RunOutcome> Run() {
     if (w_.jobs.empty()) return std::move(out_);
     size_t next_arrival = 0;
+    size_t next_node_event = 0;
     Time now = w_.jobs[0].job.submit_time;
     out_.start = now;
     last_account_ = now;
@@ -90,6 +97,14 @@ class Engine {
       Time t = kNever;
       if (next_arrival < w_.jobs.size()) t = w_.jobs[next_arrival].job.submit_time;
       if (!completions_.empty()) t = std::min(t, completions_.top().t);
+      // Skip node events that are in the past (before the first job) or after the last job.
+      while (next_node_event < node_events_.size() &&
+             (node_events_[next_node_event].time < now || finished_ == w_.jobs.size())) {
+        ++next_node_event;
+      }
+      if (next_node_event < node_events_.size()) {
+        t = std::min(t, node_events_[next_node_event].time);
+      }
       const bool events_left = t != kNever;
       if (options_.tick_ms > 0 && pending_count_ > 0 && (events_left || last_cycle_changed)) {
         t = std::min(t, last_cycle + options_.tick_ms);
@@ -106,6 +121,10 @@ class Engine {
         size_t idx = static_cast<size_t>(c.id - 1);
         if (rt_[idx].epoch != c.epoch || rt_[idx].pos < 0) continue;  // stale
         Finish(idx, now);
+        happened = true;
+      }
+      while (next_node_event < node_events_.size() && node_events_[next_node_event].time == now) {
+        ApplyNodeEvent(node_events_[next_node_event++], now);
         happened = true;
       }
       while (next_arrival < w_.jobs.size() && w_.jobs[next_arrival].job.submit_time == now) {
@@ -155,6 +174,7 @@ class Engine {
   }
 
   void Arrive(size_t idx, Time now) {
+    AdvanceUsage(now);
     const SimJob& sj = w_.jobs[idx];
     Runtime& r = rt_[idx];
     r.remaining_ms = static_cast<double>(sj.work_ms);
@@ -217,9 +237,11 @@ class Engine {
   }
 
   void Finish(size_t idx, Time now) {
+    AdvanceUsage(now);
     UpdateService(idx, now);
     Release(idx, true);
     out_.jobs[idx].end = now;
+    ++finished_;
     RemoveActive(idx);
     // What it needed at full speed, however it ran (a slower shape, restarts): its work.
     if (options_.learn_durations) predictor_.Observe(Facts(w_.jobs[idx]), w_.jobs[idx].work_ms);
@@ -277,6 +299,16 @@ class Engine {
   // Stops a job adapter::CheckCycle accepted as a victim and requeues it.
   void Preempt(const core::Preemption& p, Time now) {
     const size_t idx = static_cast<size_t>(p.job - 1);
+    Requeue(idx, now, /*in_ledger=*/false);
+    ++state_.jobs[rt_[idx].pos].preemptions;
+    ++out_.jobs[idx].preemptions;
+    ++out_.preemptions;
+  }
+
+  // Ends a job's run and puts it back in the queue: a checkpointable job keeps the work it did,
+  // any other loses it. `in_ledger`: its resources are still held in the ledger (a preemption's
+  // were given back when it was checked).
+  void Requeue(size_t idx, Time now, bool in_ledger) {
     Runtime& r = rt_[idx];
     core::Job& job = state_.jobs[r.pos];
     UpdateService(idx, now);
@@ -288,16 +320,41 @@ class Engine {
       out_.jobs[idx].lost_accel_ms += held / 1000.0 * ran_ms;
       out_.lost_accel_ms += held / 1000.0 * ran_ms;
     }
-    Release(idx, false);
+    Release(idx, in_ledger);
     job.phase = core::JobPhase::kPending;
     job.start_time = core::kUnknownTime;
     job.queued_since = now;
-    ++job.preemptions;
-    ++out_.jobs[idx].preemptions;
-    ++out_.preemptions;
     r.pending_since = now;
     tenant_pending_[job.tenant] += w_.jobs[idx].accel_milli;
     ++pending_count_;
+  }
+
+  // A node leaves or comes back. Its running jobs (in id order, so a replay is byte-identical)
+  // lose their run, as the server ends their attempt LOST; the policy is told the nodes changed.
+  void ApplyNodeEvent(const NodeEvent& e, Time now) {
+    if (e.node < 0 || static_cast<size_t>(e.node) >= state_.nodes.size()) return;
+    core::Node& node = state_.nodes[e.node];
+    if (node.schedulable == e.up) return;
+    AdvanceUsage(now);
+    if (!e.up) {
+      std::vector<size_t> lost;
+      for (size_t idx : running_) {
+        const core::Job& job = state_.jobs[rt_[idx].pos];
+        if (std::any_of(job.allocation.begin(), job.allocation.end(),
+                        [&](const core::TaskAllocation& a) { return a.node == e.node; })) {
+          lost.push_back(idx);
+        }
+      }
+      std::sort(lost.begin(), lost.end());
+      for (size_t idx : lost) {
+        Requeue(idx, now, /*in_ledger=*/true);
+        ++out_.jobs[idx].node_losses;
+        ++out_.node_losses;
+      }
+    }
+    node.schedulable = e.up;
+    ledger_.SetSchedulable(e.node, e.up);
+    state_.feed.nodes_changed = true;
   }
 
   const core::Job* Active(core::JobId id) const {
@@ -308,10 +365,7 @@ class Engine {
   // One scheduling pass; returns whether it changed anything.
   Result<bool> Cycle(Time now) {
     for (size_t idx : running_) UpdateService(idx, now);
-    std::vector<double>& rate = rate_scratch_;
-    rate.resize(tenant_rate_milli_.size());
-    for (size_t t = 0; t < rate.size(); ++t) rate[t] = tenant_rate_milli_[t] / 1000.0;
-    usage_.Advance(state_.tenants, rate, now);
+    AdvanceUsage(now);
     usage_.Fill(state_);
     ++out_.cycles;
     // The feed names each changed job once, at the index it holds now.
@@ -326,6 +380,7 @@ class Engine {
     ++state_.feed.seq;
     core::CycleResult result = policy_.Schedule(state_, now);
     changes.clear();
+    state_.feed.nodes_changed = false;
     SUANLI_ASSIGN_OR_RETURN(adapter::CheckedCycle checked,
                             adapter::CheckCycle(
                                 result, [this](core::JobId id) { return Active(id); }, ledger_,
@@ -333,6 +388,15 @@ class Engine {
     for (const auto& p : checked.preemptions) Preempt(p, now);
     for (auto& a : checked.placements) Place(a, now);
     return !checked.preemptions.empty() || !checked.placements.empty();
+  }
+
+  // Decayed usage is charged exactly, as the server charges it: up to `now` at the rates that held
+  // since the previous change, before any job changes state.
+  void AdvanceUsage(Time now) {
+    std::vector<double>& rate = rate_scratch_;
+    rate.resize(tenant_rate_milli_.size());
+    for (size_t t = 0; t < rate.size(); ++t) rate[t] = tenant_rate_milli_[t] / 1000.0;
+    usage_.Advance(state_.tenants, rate, now);
   }
 
   // What a job adds to its tenant's usage rate: accelerator milli, or cpu milli without one.
@@ -358,6 +422,8 @@ class Engine {
   std::vector<size_t> running_;  // workload indices of running jobs
   int64_t allocated_milli_ = 0;
   int64_t pending_count_ = 0;
+  size_t finished_ = 0;
+  std::vector<NodeEvent> node_events_;  // by time, then node
   Time last_account_ = 0;
   RunOutcome out_;
 };

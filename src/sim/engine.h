@@ -4,9 +4,9 @@
 // the returned decisions exactly as the server does: placements start jobs, preemptions stop and
 // requeue them. It never decides anything itself.
 //
-// Event order at one timestamp: completions free their resources, then arrivals join the queue,
-// then one scheduling cycle runs (skipped when nothing is pending: no decision could change).
-// Ties are broken by job id, so a replay is byte-identical.
+// Event order at one timestamp: completions free their resources, then nodes leave or return,
+// then arrivals join the queue, then one scheduling cycle runs (skipped when nothing is pending: no
+// decision could change). Ties are broken by job id, so a replay is byte-identical.
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -18,6 +18,16 @@
 #include "sim/workload.h"
 
 namespace suanli::sim {
+
+// A node leaving the cluster (it failed, or was drained) or coming back at `time`. The jobs with a
+// task on a node that leaves lose that run and are requeued (a checkpointable job keeps its work),
+// as the server ends their attempt LOST when the node stops responding; nothing is placed on the
+// node until it comes back, empty.
+struct NodeEvent {
+  core::Time time = 0;
+  int32_t node = 0;  // index in the cluster's nodes
+  bool up = false;
+};
 
 struct EngineOptions {
   // Extra scheduling cycles every tick_ms while jobs wait, for policies whose ranking changes with
@@ -31,6 +41,9 @@ struct EngineOptions {
   // estimate, as the server does: SJF and SRTF rank jobs without time limits by it. Only jobs
   // that finished before an arrival teach it anything, so no policy sees the future.
   bool learn_durations = true;
+  // Nodes leaving and coming back, in any order (replayed by time, then node). Events after the
+  // last job has ended are ignored.
+  std::vector<NodeEvent> node_events;
 };
 
 struct JobOutcome {
@@ -39,6 +52,7 @@ struct JobOutcome {
   core::Time end = core::kUnknownTime;  // kUnknownTime when it never finished
   core::Time pending_ms = 0;            // total time waiting, across requeues
   int32_t preemptions = 0;
+  int32_t node_losses = 0;   // runs ended because a node they used left
   double lost_accel_ms = 0;  // accelerator-ms of work thrown away by preemptions
   int32_t shape_index = 0;   // shape of the last run
 };
@@ -58,9 +72,10 @@ struct RunOutcome {
   int64_t capacity_milli = 0;
   int64_t cycles = 0;
   int64_t preemptions = 0;
-  double lost_accel_ms = 0;
-  core::Time start = 0;  // first submission
-  core::Time end = 0;    // last completion (or last event)
+  int64_t node_losses = 0;
+  double lost_accel_ms = 0;  // thrown away by preemptions and node losses
+  core::Time start = 0;      // first submission
+  core::Time end = 0;        // last completion (or last event)
 };
 
 // Replays `workload` on `cluster` with `policy`. An Internal error names any decision that

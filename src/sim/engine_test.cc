@@ -139,6 +139,69 @@ TEST(EngineTest, AlternativeShapeRunsAtItsSpeed) {
   EXPECT_DOUBLE_EQ(s.utilization, 0.5);  // 4 of 8 GPUs for the whole 200 s
 }
 
+// Runs the lines on `cluster_spec` with the test FIFO and the given node events.
+Result<RunOutcome> RunWithNodeEvents(const std::vector<std::string>& lines,
+                                     const std::string& cluster_spec, bool checkpointable,
+                                     std::vector<NodeEvent> events) {
+  auto trace = ParseTrace(lines, "test");
+  EXPECT_TRUE(trace.ok());
+  auto cluster = ParseInlineCluster(cluster_spec);
+  EXPECT_TRUE(cluster.ok());
+  WorkloadOptions wo;
+  wo.checkpointable = checkpointable;
+  auto w = BuildWorkload(*trace, *cluster, wo);
+  EXPECT_TRUE(w.ok());
+  testing::TestPolicy policy;
+  EngineOptions eo;
+  eo.node_events = std::move(events);
+  return RunEngine(*w, *cluster, policy, eo);
+}
+
+TEST(EngineTest, NodeLossRequeuesItsJobWithItsWork) {
+  // A on node 0, B on node 1, both 0..100. Node 0 leaves at 30: A keeps 30 s of work and waits
+  // for B's GPU (node 0 is gone for good), 70 s more: 100..170.
+  auto out =
+      RunWithNodeEvents({kHeader, "A,x,0,100,1", "B,x,0,100,1"}, "2x1", true, {{30000, 0, false}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->jobs[0].end, 170000);
+  EXPECT_EQ(out->jobs[0].node_losses, 1);
+  EXPECT_EQ(out->jobs[0].preemptions, 0);
+  EXPECT_EQ(out->jobs[0].pending_ms, 70000);
+  EXPECT_EQ(out->jobs[1].end, 100000);
+  EXPECT_EQ(out->jobs[1].node_losses, 0);
+  EXPECT_EQ(out->node_losses, 1);
+  EXPECT_EQ(out->preemptions, 0);
+  EXPECT_DOUBLE_EQ(out->lost_accel_ms, 0);
+}
+
+TEST(EngineTest, NodeLossWithoutCheckpointRestartsAndANodeThatReturnsIsUsed) {
+  // Node 0 leaves at 30 and is back at 40: A (no checkpoint) loses 30 s and restarts there at 40,
+  // ahead of C, which waits for B to end at 100.
+  auto out = RunWithNodeEvents({kHeader, "A,x,0,100,1", "B,x,0,100,1", "C,x,0,50,1"}, "2x1", false,
+                               {{40000, 0, true}, {30000, 0, false}, {999000, 1, false}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->jobs[0].end, 140000);
+  EXPECT_EQ(out->jobs[0].node_losses, 1);
+  EXPECT_DOUBLE_EQ(out->jobs[0].lost_accel_ms, 30000);
+  EXPECT_EQ(out->jobs[2].first_start, 100000);
+  EXPECT_EQ(out->jobs[2].end, 150000);
+  // The last event comes after every job has ended: ignored, the run ends with its last job.
+  EXPECT_EQ(out->end, 150000);
+  EXPECT_EQ(out->node_losses, 1);
+}
+
+TEST(EngineTest, GangLosesEveryTaskWithOneNode) {
+  // A is a gang over both nodes (2 × 4 GPUs, 0..60); node 1 leaves at 20 and never returns: A
+  // can never fit again, so B (4 GPUs, queued behind A) is held by strict FIFO, and the run ends
+  // with both unfinished rather than looping.
+  auto out =
+      RunWithNodeEvents({kHeader, "A,x,0,60,8", "B,x,1,30,4"}, "2x4", true, {{20000, 1, false}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->jobs[0].node_losses, 1);
+  EXPECT_EQ(out->jobs[0].end, core::kUnknownTime);
+  EXPECT_EQ(out->jobs[1].end, core::kUnknownTime);
+}
+
 TEST(EngineTest, RejectsAPlacementThatDoubleBooksADevice) {
   // A policy that places every pending job on device 0 of node 0.
   class Greedy : public core::Policy {

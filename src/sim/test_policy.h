@@ -9,10 +9,11 @@
 namespace suanli::sim::testing {
 
 // Strict FIFO on whole devices: jobs in (submit_time, id) order, each on the first nodes with
-// enough free devices (one task per node), stopping at the first job that does not fit.
-// With lifo_preempt, the newest pending job instead preempts every running job submitted
-// before it (a deliberately aggressive rule that makes preemption easy to work out by hand).
-// With last_shape, every job runs on its last shape (the flexible alternative when it has one).
+// enough free devices (one task per node, schedulable nodes only), stopping at the first job that
+// does not fit. With lifo_preempt, the newest pending job instead preempts every running job
+// submitted before it (a deliberately aggressive rule that makes preemption easy to work out by
+// hand). With last_shape, every job runs on its last shape (the flexible alternative when it has
+// one).
 class TestPolicy : public core::Policy {
  public:
   explicit TestPolicy(bool lifo_preempt = false, bool last_shape = false)
@@ -60,6 +61,7 @@ class TestPolicy : public core::Policy {
       p.shape_index = shape_index;
       for (size_t n = 0; n < state.nodes.size() && static_cast<int32_t>(p.tasks.size()) < s.tasks;
            ++n) {
+        if (!state.nodes[n].schedulable) continue;
         std::vector<int32_t> free;
         for (size_t d = 0; d < busy[n].size(); ++d) {
           if (!busy[n][d] && static_cast<int64_t>(free.size()) < want)
