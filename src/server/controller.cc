@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 namespace suanli::server {
@@ -16,6 +17,9 @@ namespace {
 constexpr size_t kMaxSamplesInMemory = 8640;  // one day at the default 10 s interval
 constexpr const char* kRootTenant = "root";
 constexpr const char* kAdminUser = "admin";
+
+// A job in these states holds its placement's devices and is charged usage for them.
+bool HoldsResources(JobState s) { return s == JobState::kStarting || s == JobState::kRunning; }
 }  // namespace
 
 Controller::Controller(ControllerOptions options, store::Store* store, const Clock* clock,
@@ -52,6 +56,7 @@ Status Controller::Load() {
   }
   for (auto& j : snap.active_jobs) {
     if (!j.spec.idempotency_key.empty()) idempotency_[{j.user, j.spec.idempotency_key}] = j.id;
+    if (HoldsResources(j.state)) ChangeUsageRate(j, 1);
     active_[j.id] = std::move(j);
   }
   next_job_id_ = snap.max_job_id + 1;
@@ -156,7 +161,42 @@ ApiReply Controller::IssueToken(const std::string& user, std::string* token_out)
 
 // ---- Job lifecycle ----
 
+int64_t Controller::UsageRateMilli(const JobRecord& job) {
+  int64_t accel = 0, cpu = 0;
+  for (const auto& t : job.placement) {
+    accel += t.accel_milli;
+    cpu += static_cast<int64_t>(std::llround(t.cpus * 1000.0));
+  }
+  return accel > 0 ? accel : cpu;
+}
+
+void Controller::AdvanceUsage(TimeMs now) {
+  if (usage_tenants_.size() != tenants_.size()) {  // a tenant was added (parents never change)
+    usage_tenants_.assign(tenants_.size(), core::Tenant{});
+    for (size_t i = 0; i < tenants_.size(); ++i) {
+      auto parent = tenant_by_name_.find(tenants_[i].parent);
+      usage_tenants_[i].parent =
+          parent == tenant_by_name_.end() ? -1 : static_cast<int32_t>(parent->second);
+    }
+  }
+  usage_rate_milli_.resize(tenants_.size(), 0);
+  usage_rate_.resize(tenants_.size());
+  for (size_t i = 0; i < usage_rate_.size(); ++i) usage_rate_[i] = usage_rate_milli_[i] / 1000.0;
+  usage_tracker_.Advance(usage_tenants_, usage_rate_, now);
+}
+
+void Controller::ChangeUsageRate(const JobRecord& job, int sign) {
+  auto t = tenant_by_name_.find(job.tenant);
+  if (t == tenant_by_name_.end()) return;
+  usage_rate_milli_.resize(tenants_.size(), 0);
+  usage_rate_milli_[t->second] += sign * UsageRateMilli(job);
+}
+
 void Controller::Transition(JobRecord& job, JobState state, const std::string& reason) {
+  // Usage is charged exactly: up to now at the rates that held until this change.
+  AdvanceUsage(Now());
+  const bool held = HoldsResources(job.state), holds = HoldsResources(state);
+  if (held != holds) ChangeUsageRate(job, holds ? 1 : -1);
   job.state = state;
   job.reason = reason;
   job.history.push_back({state, Now(), reason});
@@ -331,7 +371,12 @@ void Controller::CheckNodeTimeouts(TimeMs now) {
       bool on_node = std::any_of(job.placement.begin(), job.placement.end(),
                                  [&](const auto& t) { return t.node == name && !t.exited; });
       if (on_node) {
+        // The gang's tasks on other nodes are planned free at once (as the simulator frees
+        // them); a launch onto their devices waits for their kill to be confirmed, as after a
+        // preemption (see Draining).
+        const size_t first = draining_.size();
         EndAttempt(job, JobState::kLost, "node " + name + " stopped responding", "LOST", true);
+        for (size_t i = first; i < draining_.size(); ++i) draining_[i].handed_over = true;
       }
     }
     // Nothing on a DOWN node holds resources any more (including what EndAttempt just queued),

@@ -169,6 +169,12 @@ class Controller {
   void EndAttempt(JobRecord& job, JobState state, const std::string& reason,
                   const std::string& kill_reason, bool allow_requeue);
   double RecordUsage(const JobRecord& job, TimeMs end);  // returns the attempt's cost
+  // Decayed fair-share usage is charged exactly, as the simulator charges it: brought up to `now`
+  // before any job changes state, at each tenant's rate since the previous change (accelerator
+  // milli its STARTING and RUNNING jobs hold; cpu milli for a job holding no accelerator).
+  void AdvanceUsage(TimeMs now);
+  void ChangeUsageRate(const JobRecord& job, int sign);
+  static int64_t UsageRateMilli(const JobRecord& job);
   // What the current attempt of a STARTING or RUNNING job has received up to `now`: service
   // (devices × ms, cpus × ms when it holds no device) and ms run. Zero for one not placed.
   struct RunSoFar {
@@ -270,6 +276,9 @@ class Controller {
   NodeSignals* signals_;
   Metrics* metrics_;
   core::UsageTracker usage_tracker_;
+  std::vector<core::Tenant> usage_tenants_;  // tenants_ order; only the parent index is set
+  std::vector<int64_t> usage_rate_milli_;    // by tenant index (see AdvanceUsage)
+  std::vector<double> usage_rate_;           // scratch
   core::DurationPredictor durations_;
   std::unordered_map<JobId, core::Time> estimates_;  // active jobs with a learned estimate
 

@@ -280,11 +280,10 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
   // The feed names each changed job once, at the index it holds now.
   std::sort(changes.begin(), changes.end(),
             [](const core::JobDelta& a, const core::JobDelta& b) { return a.id < b.id; });
-  changes.erase(std::unique(changes.begin(), changes.end(),
-                            [](const core::JobDelta& a, const core::JobDelta& b) {
-                              return a.id == b.id;
-                            }),
-                changes.end());
+  changes.erase(
+      std::unique(changes.begin(), changes.end(),
+                  [](const core::JobDelta& a, const core::JobDelta& b) { return a.id == b.id; }),
+      changes.end());
   for (auto& d : changes) {
     auto at = view_pos_.find(d.id);
     d.index = at == view_pos_.end() ? -1 : at->second;
@@ -496,7 +495,7 @@ void Controller::SchedulingPass(TimeMs now) {
     view_dirty_.clear();
   }
   CoreView& v = options_.incremental_view ? SyncCoreView(now) : rebuilt;
-  usage_tracker_.Advance(v.state, now);
+  AdvanceUsage(now);
   usage_tracker_.Fill(v.state);
   ++v.state.feed.seq;
   core::CycleResult result = policy_->Schedule(v.state, now);
