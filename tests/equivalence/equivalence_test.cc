@@ -1,5 +1,6 @@
-// The simulator and the real controller, fed the same trace, decide the same: every job starts,
-// is preempted, is lost with its node and ends at the same times. The controller runs with an
+// The simulator and the real controller, fed the same trace, decide the same: the same
+// preemptions and placements (nodes and devices) in the same order, and every job starts, is
+// preempted, is lost with its node and ends at the same times. The controller runs with an
 // in-memory store, a fake clock and fake agents that run each task for exactly its trace
 // duration; the simulator replays the same workload with its own engine. Both drive the core
 // through adapter::CheckCycle, so this test is what keeps "measured in `suanli sim`" meaning
@@ -94,48 +95,62 @@ Scenario PhillyExcerpt() {
   return s;
 }
 
-// Logs every decision to stderr when EQ_LOG names a prefix (for finding where runs part).
-class Logged : public core::Policy {
+// Records every decision the policy makes, with the nodes and devices of each placement, so the
+// two sides' decisions can be compared one by one; with EQ_LOG set it also prints them and the
+// state they were made from to stderr (for finding where the runs part).
+class Recorded : public core::Policy {
  public:
-  Logged(std::unique_ptr<core::Policy> p, std::string tag) : p_(std::move(p)), tag_(tag) {}
+  Recorded(std::unique_ptr<core::Policy> p, std::string tag, std::vector<std::string>* decisions)
+      : p_(std::move(p)), tag_(std::move(tag)), decisions_(decisions) {}
   std::string_view name() const override { return p_->name(); }
   core::CycleResult Schedule(const core::ClusterState& s, core::Time now) override {
     core::CycleResult r = p_->Schedule(s, now);
-    if (std::getenv("EQ_LOG")) {
-      std::string line;
-      std::vector<const core::Job*> js;
-      for (const auto& j : s.jobs) js.push_back(&j);
-      std::sort(js.begin(), js.end(), [](auto a, auto b) { return a->id < b->id; });
-      for (auto* j : js) {
-        line += " " + std::to_string(j->id) + (j->phase == core::JobPhase::kRunning ? "R" : "P") +
-                std::to_string(static_cast<int64_t>(j->attained_service_ms)) + "/" +
-                std::to_string(j->ran_ms) + "/" + std::to_string(j->queued_since) + "/" +
-                std::to_string(j->preemptions) + "/" + std::to_string(j->start_time);
-      }
-      for (const auto& t : s.tenants) line += " u" + std::to_string(t.decayed_usage);
-      for (const auto& n : s.nodes) {
-        line += " n" + std::to_string(n.schedulable) + ":" + std::to_string(n.cpu_milli);
-        for (const auto& d : n.devices) line += "," + std::to_string(d.total_milli);
-      }
-      fprintf(stderr, "%s t=%ld jobs%s\n", tag_.c_str(), (long)now, line.c_str());
-      for (auto& p : r.preemptions)
-        fprintf(stderr, "%s t=%ld preempt %ld\n", tag_.c_str(), (long)now, (long)p.job);
-      for (auto& p : r.placements) {
-        std::string where;
-        for (const auto& t : p.tasks) {
-          where += " n" + std::to_string(t.node) + ":";
-          for (auto d : t.devices) where += std::to_string(d);
+    const bool log = std::getenv("EQ_LOG") != nullptr;
+    if (log) fprintf(stderr, "%s t=%ld jobs%s\n", tag_.c_str(), (long)now, StateLine(s).c_str());
+    const std::string at = "t=" + std::to_string(now);
+    for (const auto& p : r.preemptions) Record(at + " preempt " + std::to_string(p.job), log);
+    for (const auto& p : r.placements) {
+      std::string line = at + " place " + std::to_string(p.job);
+      for (const auto& t : p.tasks) {
+        line += " n" + std::to_string(t.node) + ":";
+        for (size_t i = 0; i < t.devices.size(); ++i) {
+          line += (i ? "," : "") + std::to_string(t.devices[i]);
         }
-        fprintf(stderr, "%s t=%ld place %ld%s\n", tag_.c_str(), (long)now, (long)p.job,
-                where.c_str());
       }
+      Record(line, log);
     }
     return r;
   }
 
  private:
+  void Record(const std::string& line, bool log) {
+    decisions_->push_back(line);
+    if (log) fprintf(stderr, "%s %s\n", tag_.c_str(), line.c_str());
+  }
+
+  // Each job's phase and service, tenants' usage and nodes as the policy saw them.
+  static std::string StateLine(const core::ClusterState& s) {
+    std::string line;
+    std::vector<const core::Job*> js;
+    for (const auto& j : s.jobs) js.push_back(&j);
+    std::sort(js.begin(), js.end(), [](auto a, auto b) { return a->id < b->id; });
+    for (auto* j : js) {
+      line += " " + std::to_string(j->id) + (j->phase == core::JobPhase::kRunning ? "R" : "P") +
+              std::to_string(static_cast<int64_t>(j->attained_service_ms)) + "/" +
+              std::to_string(j->ran_ms) + "/" + std::to_string(j->queued_since) + "/" +
+              std::to_string(j->preemptions) + "/" + std::to_string(j->start_time);
+    }
+    for (const auto& t : s.tenants) line += " u" + std::to_string(t.decayed_usage);
+    for (const auto& n : s.nodes) {
+      line += " n" + std::to_string(n.schedulable) + ":" + std::to_string(n.cpu_milli);
+      for (const auto& d : n.devices) line += "," + std::to_string(d.total_milli);
+    }
+    return line;
+  }
+
   std::unique_ptr<core::Policy> p_;
   std::string tag_;
+  std::vector<std::string>* decisions_;
 };
 
 struct Outcome {
@@ -158,12 +173,18 @@ std::string Describe(const Outcome& o) {
 // no run, or a job starts or ends while the node is silent but not yet DOWN (the world cannot hear
 // of a run that ends on the silent node then, while the simulator knows of the loss only when the
 // controller declares it).
-std::optional<std::vector<Outcome>> Simulate(const Scenario& s, const std::string& policy_name) {
+struct Simulated {
+  std::vector<Outcome> jobs;           // by job id
+  std::vector<std::string> decisions;  // every preemption and placement, in order
+};
+
+std::optional<Simulated> Simulate(const Scenario& s, const std::string& policy_name) {
   core::PolicyConfig pc;
   pc.name = policy_name;
   auto policy = core::MakePolicy(pc);
   EXPECT_TRUE(policy.ok());
-  Logged logged(std::move(*policy), "S");
+  Simulated out;
+  Recorded logged(std::move(*policy), "S", &out.decisions);
   sim::EngineOptions eo;
   eo.node_events = {{s.loss.down_at(), s.loss.node, false}, {s.loss.back_at, s.loss.node, true}};
   auto run = sim::RunEngine(s.workload, s.cluster, logged, eo);
@@ -174,10 +195,9 @@ std::optional<std::vector<Outcome>> Simulate(const Scenario& s, const std::strin
   }
   if (!run.ok() || run->node_losses == 0) return std::nullopt;
   auto silent = [&](core::Time t) { return t > s.loss.silent_at && t <= s.loss.down_at(); };
-  std::vector<Outcome> out;
   for (const auto& j : run->jobs) {
     if (silent(j.end) || silent(j.first_start)) return std::nullopt;
-    out.push_back({j.first_start, j.end, j.preemptions, j.node_losses});
+    out.jobs.push_back({j.first_start, j.end, j.preemptions, j.node_losses});
   }
   return out;
 }
@@ -187,7 +207,7 @@ std::optional<std::vector<Outcome>> Simulate(const Scenario& s, const std::strin
 // poll is at that arrival's instant, so the controller sees no instant the simulator does not (an
 // extra pass would decide differently under a policy whose priorities move with time). The node
 // is back two hours after it is declared DOWN.
-std::vector<Outcome> ChooseLossAndSimulate(Scenario& s, const std::string& policy) {
+Simulated ChooseLossAndSimulate(Scenario& s, const std::string& policy) {
   const auto& jobs = s.workload.jobs;
   for (size_t k = 100; k < jobs.size(); ++k) {
     for (int32_t node = 0; node < static_cast<int32_t>(s.cluster.nodes.size()); ++node) {
@@ -226,7 +246,8 @@ class World {
     auto policy = core::MakePolicy(pc);
     EXPECT_TRUE(policy.ok());
     c_ = std::make_unique<Controller>(
-        o, db_.get(), &clock_, std::make_unique<Logged>(std::move(*policy), "C"), nullptr, nullptr);
+        o, db_.get(), &clock_, std::make_unique<Recorded>(std::move(*policy), "C", &decisions_),
+        nullptr, nullptr);
     EXPECT_TRUE(c_->Load().ok());
     Commit();
   }
@@ -265,6 +286,7 @@ class World {
   }
 
   int64_t gangs_launched() const { return gangs_launched_; }
+  const std::vector<std::string>& decisions() const { return decisions_; }
   int64_t kills() const { return kills_; }
 
  private:
@@ -521,12 +543,14 @@ class World {
   std::vector<std::pair<std::string, json>> kills_in_, launches_in_;
   int64_t gangs_launched_ = 0;
   int64_t kills_ = 0;
+  std::vector<std::string> decisions_;  // the controller's policy's, as Recorded writes them
 };
 
 void ExpectSameDecisions(const std::string& policy, bool expect_preemptions) {
   Scenario s = PhillyExcerpt();
   ASSERT_GE(s.workload.jobs.size(), 250u);
-  std::vector<Outcome> simulated = ChooseLossAndSimulate(s, policy);
+  Simulated sim = ChooseLossAndSimulate(s, policy);
+  const std::vector<Outcome>& simulated = sim.jobs;
   ASSERT_FALSE(simulated.empty());
   // The controller keeps its core view between passes (as the simulator does) or rebuilds it
   // every pass: the same decisions either way.
@@ -545,6 +569,18 @@ void ExpectSameDecisions(const std::string& policy, bool expect_preemptions) {
                       << "; served " << Describe(served[i]);
       }
     }
+    // Every decision, with the nodes and devices of each placement, in the same order.
+    EXPECT_GE(sim.decisions.size(), simulated.size()) << "at least one placement per job";
+    const auto& decided = world.decisions();
+    size_t same = 0;
+    while (same < sim.decisions.size() && same < decided.size() &&
+           sim.decisions[same] == decided[same]) {
+      ++same;
+    }
+    EXPECT_TRUE(same == sim.decisions.size() && same == decided.size())
+        << policy << ": decision " << same << " of " << sim.decisions.size()
+        << " differs: simulated '" << (same < sim.decisions.size() ? sim.decisions[same] : "(none)")
+        << "', served '" << (same < decided.size() ? decided[same] : "(none)") << "'";
     EXPECT_EQ(differ, 0) << "of " << simulated.size() << " jobs";
     EXPECT_GT(world.gangs_launched(), 0) << "the scenario must exercise gangs";
     EXPECT_GT(losses, 0) << "the scenario must lose running jobs with their node";
