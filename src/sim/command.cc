@@ -166,6 +166,11 @@ void RegisterCommands(CLI::App& app) {
   cmd->add_flag("--no-estimates", args->no_estimates,
                 "Give jobs no run-time estimates learned from finished jobs (sjf and srtf then "
                 "rank jobs without time limits last, in submission order)");
+  cmd->add_option("--node-outage", o.node_outages,
+                  "Nodes out of service: NODES@START[-END], hours after the first submission; "
+                  "NODES are indices (0-3), names or both, comma-separated; without END they "
+                  "never return (repeat for more). Their runs end and requeue, as when a node "
+                  "stops responding to the server");
   cmd->add_option("--buckets", o.timeline_buckets, "Utilization timeline buckets (default 96)");
   cmd->add_flag(
       "--fgd", o.fgd,

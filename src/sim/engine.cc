@@ -155,7 +155,10 @@ class Engine {
       demand[i] = static_cast<double>(tenant_alloc_[i] + tenant_pending_[i]);
       weight[i] = state_.tenants[i].weight;
     }
-    std::vector<double> fair = WaterFill(static_cast<double>(out_.capacity_milli), demand, weight);
+    // Fair shares divide what is up now: a node that left is nobody's share.
+    const auto up_milli = static_cast<double>(ledger_.capacity_milli());
+    std::vector<double> fair = WaterFill(up_milli, demand, weight);
+    out_.outage_accel_ms += (static_cast<double>(out_.capacity_milli) - up_milli) / 1000.0 * dt;
     for (size_t i = 0; i < k; ++i) {
       out_.tenants[i].received_accel_ms += tenant_alloc_[i] / 1000.0 * dt;
       out_.tenants[i].fair_accel_ms += fair[i] / 1000.0 * dt;

@@ -53,7 +53,7 @@ struct JobOutcome {
   core::Time pending_ms = 0;            // total time waiting, across requeues
   int32_t preemptions = 0;
   int32_t node_losses = 0;   // runs ended because a node they used left
-  double lost_accel_ms = 0;  // accelerator-ms of work thrown away by preemptions
+  double lost_accel_ms = 0;  // accelerator-ms of work thrown away by preemptions and node losses
   int32_t shape_index = 0;   // shape of the last run
 };
 
@@ -73,9 +73,10 @@ struct RunOutcome {
   int64_t cycles = 0;
   int64_t preemptions = 0;
   int64_t node_losses = 0;
-  double lost_accel_ms = 0;  // thrown away by preemptions and node losses
-  core::Time start = 0;      // first submission
-  core::Time end = 0;        // last completion (or last event)
+  double outage_accel_ms = 0;  // capacity unavailable while nodes were out
+  double lost_accel_ms = 0;    // thrown away by preemptions and node losses
+  core::Time start = 0;        // first submission
+  core::Time end = 0;          // last completion (or last event)
 };
 
 // Replays `workload` on `cluster` with `policy`. An Internal error names any decision that

@@ -81,6 +81,8 @@ RunSummary Summarize(const std::string& label, const std::vector<RunPart>& parts
     capacity_milli += o.capacity_milli;
     s.cycles += o.cycles;
     s.preemptions += o.preemptions;
+    s.node_losses += o.node_losses;
+    s.outage_gpu_h += o.outage_accel_ms / 3.6e6;
     s.lost_gpu_h += o.lost_accel_ms / 3.6e6;
     if (!w.jobs.empty()) {
       t0 = std::min(t0, o.start);

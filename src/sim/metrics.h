@@ -48,6 +48,8 @@ struct RunSummary {
   double utilization = 0;    // allocated / capacity accelerator-time over the makespan
   double jain_fairness = 1;  // over tenants' min(1, received / fair)
   int64_t preemptions = 0;
+  int64_t node_losses = 0;             // runs ended because a node they used left (--node-outage)
+  double outage_gpu_h = 0;             // capacity out of service while nodes were out
   int64_t alternative_shape_runs = 0;  // finished jobs whose last run used shapes[1+] (flexible)
   double lost_gpu_h = 0;
   int64_t cycles = 0;

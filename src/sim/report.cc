@@ -371,6 +371,8 @@ nlohmann::json ToJson(const SimReport& report) {
                         {"utilization", s.utilization},
                         {"jain_fairness", s.jain_fairness},
                         {"preemptions", s.preemptions},
+                        {"node_losses", s.node_losses},
+                        {"outage_gpu_h", s.outage_gpu_h},
                         {"alternative_shape_runs", s.alternative_shape_runs},
                         {"lost_gpu_h", s.lost_gpu_h},
                         {"cycles", s.cycles},
@@ -397,6 +399,14 @@ std::string ToMarkdown(const SimReport& report) {
        << Num(s.makespan_s / 3600, 1) << " | " << Pct(s.utilization) << " | "
        << Num(s.jain_fairness, 3) << " | " << Int(s.preemptions) << " | " << Num(s.lost_gpu_h, 1)
        << " |\n";
+  }
+  for (const auto& run : report.runs) {
+    const RunSummary& s = run.summary;
+    if (s.outage_gpu_h <= 0 && s.node_losses == 0) continue;
+    md << "\n"
+       << run.label << ": nodes were out for " << Num(s.outage_gpu_h, 1) << " GPU·h of capacity; "
+       << Int(s.node_losses) << " runs ended with their node and were requeued (utilization "
+       << "counts the whole cluster, outages included).\n";
   }
   for (const auto& run : report.runs) {
     if (report.input.flexible == 0) break;
@@ -463,7 +473,7 @@ std::string SummaryCsv(const SimReport& report) {
   std::string csv =
       "policy,jobs,finished,unfinished,avg_jct_s,p50_jct_s,p95_jct_s,p99_jct_s,avg_queue_s,"
       "p50_queue_s,p99_queue_s,max_queue_s,avg_slowdown,p99_slowdown,makespan_s,utilization,"
-      "jain_fairness,preemptions,lost_gpu_h,cycles\n";
+      "jain_fairness,preemptions,lost_gpu_h,cycles,node_losses,outage_gpu_h\n";
   for (const auto& run : report.runs) {
     const RunSummary& s = run.summary;
     csv += CsvCell(run.label) + "," + std::to_string(s.jobs) + "," + std::to_string(s.finished) +
@@ -473,7 +483,8 @@ std::string SummaryCsv(const SimReport& report) {
            "," + Num(s.queue_s.max, 3) + "," + Num(s.slowdown.mean, 4) + "," +
            Num(s.slowdown.p99, 4) + "," + Num(s.makespan_s, 3) + "," + Num(s.utilization, 6) + "," +
            Num(s.jain_fairness, 6) + "," + std::to_string(s.preemptions) + "," +
-           Num(s.lost_gpu_h, 3) + "," + std::to_string(s.cycles) + "\n";
+           Num(s.lost_gpu_h, 3) + "," + std::to_string(s.cycles) + "," +
+           std::to_string(s.node_losses) + "," + Num(s.outage_gpu_h, 3) + "\n";
   }
   return csv;
 }

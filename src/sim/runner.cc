@@ -4,6 +4,7 @@
 
 #include "core/policy.h"
 #include "sim/cluster_spec.h"
+#include "sim/outage.h"
 #include "sim/synthetic.h"
 
 namespace suanli::sim {
@@ -25,7 +26,11 @@ Result<SimReport> RunSimulation(const Trace& trace, const SimOptions& options) {
   std::string description;
   int64_t capacity = 0;
   Workload unpartitioned;  // rows of tenants without a partition, for the account only
+  EngineOptions engine = options.engine;
   if (!options.vc_partition.empty()) {
+    if (!options.node_outages.empty()) {
+      return InvalidArgument("--node-outage needs one shared --cluster, not --vc-partition");
+    }
     SUANLI_ASSIGN_OR_RETURN(auto vcs, LoadVcPartitions(options.vc_partition));
     WorkloadOptions wo = options.workload;
     for (const auto& vc : vcs) wo.tenant_names.push_back(vc.vc);
@@ -56,6 +61,9 @@ Result<SimReport> RunSimulation(const Trace& trace, const SimOptions& options) {
   } else {
     SUANLI_ASSIGN_OR_RETURN(auto cluster, ParseClusterSpec(options.cluster));
     SUANLI_ASSIGN_OR_RETURN(auto w, BuildWorkload(filtered.trace, cluster, options.workload));
+    const core::Time origin = w.jobs.empty() ? 0 : w.jobs[0].job.submit_time;
+    SUANLI_ASSIGN_OR_RETURN(auto outages, ParseNodeOutages(options.node_outages, cluster, origin));
+    engine.node_events.insert(engine.node_events.end(), outages.begin(), outages.end());
     description = DescribeCluster(cluster);
     capacity = TotalAccelMilli(cluster);
     clusters.push_back(std::move(cluster));
@@ -80,7 +88,7 @@ Result<SimReport> RunSimulation(const Trace& trace, const SimOptions& options) {
       for (size_t p = 0; p < report.parts.size(); ++p) {
         // A fresh policy per partition: partitions are separate clusters with separate schedulers.
         SUANLI_ASSIGN_OR_RETURN(auto policy, core::MakePolicy(config));
-        auto outcome = RunEngine(report.parts[p], clusters[p], *policy, options.engine);
+        auto outcome = RunEngine(report.parts[p], clusters[p], *policy, engine);
         if (!outcome.ok()) {
           return Status(outcome.status().code(),
                         run.label +

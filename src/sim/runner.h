@@ -22,6 +22,8 @@ struct SimOptions {
   TraceFilter filter;
   WorkloadOptions workload;
   EngineOptions engine;
+  // NODES@START[-END] in hours after the first submission (see outage.h); not with vc_partition.
+  std::vector<std::string> node_outages;
   uint64_t seed = 1;
   int timeline_buckets = 96;
   // Protocol C.
