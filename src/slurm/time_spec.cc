@@ -67,4 +67,18 @@ Result<TimeLimit> ParseTimeLimit(std::string_view text) {
   return TimeLimit::Seconds(seconds);
 }
 
+std::string FormatTimeLimit(const TimeLimit& limit) {
+  if (limit.unlimited) return "UNLIMITED";
+  const auto two = [](int64_t n) {
+    std::string digits = std::to_string(n);
+    if (digits.size() < 2) digits.insert(0, 1, '0');
+    return digits;
+  };
+  const int64_t days = limit.seconds / kDay;
+  const int64_t rest = limit.seconds % kDay;
+  std::string hms =
+      two(rest / kHour) + ":" + two(rest % kHour / kMinute) + ":" + two(rest % kMinute);
+  return days > 0 ? std::to_string(days) + "-" + hms : hms;
+}
+
 }  // namespace suanli::slurm

@@ -4,6 +4,7 @@
 // Slurm reads a limit of 0 as "no limit", and so do we. Slurm itself rounds a limit up to whole
 // minutes; we keep seconds and leave rounding to whoever enforces the limit.
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "base/result.h"
@@ -20,5 +21,8 @@ struct TimeLimit {
 };
 
 Result<TimeLimit> ParseTimeLimit(std::string_view text);
+
+// Slurm's way of printing a limit (squeue, scontrol): "UNLIMITED", "HH:MM:SS" or "D-HH:MM:SS".
+std::string FormatTimeLimit(const TimeLimit& limit);
 
 }  // namespace suanli::slurm

@@ -57,5 +57,16 @@ TEST(TimeSpecTest, MessageNamesTheValueAndTheForms) {
   EXPECT_NE(r.status().message().find("D-HH:MM:SS"), std::string::npos);
 }
 
+TEST(TimeSpecTest, FormatsAsSlurmPrintsLimits) {
+  EXPECT_EQ(FormatTimeLimit(TimeLimit::Unlimited()), "UNLIMITED");
+  EXPECT_EQ(FormatTimeLimit(TimeLimit::Seconds(300)), "00:05:00");
+  EXPECT_EQ(FormatTimeLimit(TimeLimit::Seconds(5400)), "01:30:00");
+  EXPECT_EQ(FormatTimeLimit(TimeLimit::Seconds(2 * 86400 + 12 * 3600 + 30 * 60 + 5)), "2-12:30:05");
+  // What it prints reads back as the same limit.
+  for (const char* t : {"01:30:00", "2-12:30:00", "00:00:45", "100-00:00:00"}) {
+    EXPECT_EQ(FormatTimeLimit(*ParseTimeLimit(t)), t);
+  }
+}
+
 }  // namespace
 }  // namespace suanli::slurm
