@@ -92,7 +92,9 @@ Result<MemorySize> ParseMemorySize(std::string_view text, MemoryScope scope) {
   while (digits < t.size() && t[digits] >= '0' && t[digits] <= '9') ++digits;
   const auto number = ParseUnsigned(t.substr(0, digits));
   if (!number) return bad("no number");
-  const std::string suffix = ToUpper(t.substr(digits));
+  std::string suffix = ToUpper(t.substr(digits));
+  // Slurm also takes "16GB": a unit letter followed by B.
+  if (suffix.size() == 2 && suffix[1] == 'B') suffix.pop_back();
   // Sizes are kept in megabytes, as Slurm keeps them; kilobytes round up to the next megabyte.
   uint64_t shift_up = 0;
   bool kilobytes = false;

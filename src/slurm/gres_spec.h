@@ -2,7 +2,7 @@
 // Slurm's generic-resource and memory syntax:
 //   --gres=NAME[:TYPE][:COUNT][,NAME...]   ("gpu:2", "gpu:a100:4", "gpu:a100", "none")
 //   --gpus, --gpus-per-node, --gpus-per-task=[TYPE:]COUNT
-//   --mem, --mem-per-cpu, --mem-per-gpu=SIZE[K|M|G|T]   (megabytes by default; --mem=0 is all)
+//   --mem, --mem-per-cpu, --mem-per-gpu=SIZE[K|M|G|T][B]   (megabytes by default; --mem=0 is all)
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -57,6 +57,8 @@ TEST(MemorySizeTest, UnitsDefaultToMegabytes) {
   EXPECT_EQ(Mem("16g").megabytes, 16u * 1024);
   EXPECT_EQ(Mem("2T").megabytes, 2u * 1024 * 1024);
   EXPECT_EQ(Mem("2048K").megabytes, 2u);
+  EXPECT_EQ(Mem("16GB").megabytes, 16u * 1024);  // Slurm takes a trailing B too
+  EXPECT_EQ(Mem("512mb").megabytes, 512u);
   EXPECT_EQ(Mem("1K").megabytes, 1u);  // rounded up: a job never gets less than it asked
   EXPECT_EQ(Mem("8G", MemoryScope::kPerCpu).megabytes, 8192u);
   EXPECT_EQ(Mem("80G", MemoryScope::kPerGpu).megabytes, 81920u);
@@ -70,7 +72,7 @@ TEST(MemorySizeTest, ZeroMeansTheWholeNodeOnlyForMem) {
 }
 
 TEST(MemorySizeTest, RejectsMalformed) {
-  for (const char* t : {"", "G", "16GB", "1.5G", "16 G", "16P", "-1", "99999999999999T"}) {
+  for (const char* t : {"", "G", "16B", "16GiB", "1.5G", "16 G", "16P", "-1", "99999999999999T"}) {
     EXPECT_THAT(ErrorMessage(ParseMemorySize(t, MemoryScope::kPerNode)),
                 testing::HasSubstr("invalid memory size"))
         << t;

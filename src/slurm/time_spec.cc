@@ -20,7 +20,8 @@ Status Malformed(std::string_view text, std::string_view why) {
                          "UNLIMITED)");
 }
 
-// Reads "a", "a:b" or "a:b:c" into numbers; the leading field is unbounded, the others < 60.
+// Reads "a", "a:b" or "a:b:c" into numbers. Like Slurm, no field is bounded by the next unit
+// ("1:75" is 135 seconds), so that every limit Slurm accepts is accepted here too.
 Result<std::vector<int64_t>> ReadColonFields(std::string_view full, std::string_view part) {
   std::vector<int64_t> fields;
   const auto pieces = Split(part, ':');
@@ -29,9 +30,6 @@ Result<std::vector<int64_t>> ReadColonFields(std::string_view full, std::string_
     const auto value = ParseUnsigned(pieces[i]);
     if (!value) return Malformed(full, Quoted(pieces[i]) + " is not a number");
     if (*value > kLargestField) return Malformed(full, Quoted(pieces[i]) + " is too large");
-    if (i > 0 && *value >= 60) {
-      return Malformed(full, "minutes and seconds after ':' must be below 60");
-    }
     fields.push_back(static_cast<int64_t>(*value));
   }
   return fields;
@@ -42,7 +40,7 @@ Result<std::vector<int64_t>> ReadColonFields(std::string_view full, std::string_
 Result<TimeLimit> ParseTimeLimit(std::string_view text) {
   const std::string_view t = Trim(text);
   if (t.empty()) return Malformed(text, "empty");
-  if (EqualsIgnoreCase(t, "UNLIMITED") || EqualsIgnoreCase(t, "INFINITE")) {
+  if (EqualsIgnoreCase(t, "UNLIMITED") || EqualsIgnoreCase(t, "INFINITE") || t == "-1") {
     return TimeLimit::Unlimited();
   }
   int64_t seconds = 0;
@@ -51,7 +49,6 @@ Result<TimeLimit> ParseTimeLimit(std::string_view text) {
     const auto days = ParseUnsigned(t.substr(0, dash));
     if (!days || *days > kLargestField / kDay) return Malformed(text, "bad day count");
     SUANLI_ASSIGN_OR_RETURN(auto rest, ReadColonFields(text, t.substr(dash + 1)));
-    if (rest[0] >= 24) return Malformed(text, "hours after '-' must be below 24");
     const int64_t units[] = {kHour, kMinute, 1};
     seconds = static_cast<int64_t>(*days) * kDay;
     for (size_t i = 0; i < rest.size(); ++i) seconds += rest[i] * units[i];

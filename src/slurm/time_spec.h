@@ -1,6 +1,6 @@
 #pragma once
 // Slurm's time-limit syntax, as --time and --time-min take it:
-//   M, M:S, H:M:S, D-H, D-H:M, D-H:M:S, and UNLIMITED / INFINITE.
+//   M, M:S, H:M:S, D-H, D-H:M, D-H:M:S, and UNLIMITED / INFINITE / -1.
 // Slurm reads a limit of 0 as "no limit", and so do we. Slurm itself rounds a limit up to whole
 // minutes; we keep seconds and leave rounding to whoever enforces the limit.
 #include <cstdint>
