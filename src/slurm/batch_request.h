@@ -2,6 +2,7 @@
 // What one sbatch submission asks for, after its #SBATCH directives and command-line options are
 // read. Values are typed but not yet checked against a cluster: that is the server's job.
 // An option left out stays empty (nullopt, "" or {}), so that a caller can apply its own defaults.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,6 +61,7 @@ struct BatchRequest {
 struct BatchParseOptions {
   BeginClock clock;          // for --begin
   ArrayLimits array_limits;  // the site's MaxArraySize
+  size_t max_hosts = 65536;  // the longest --nodelist/--exclude expansion accepted
 };
 
 }  // namespace suanli::slurm

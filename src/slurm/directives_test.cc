@@ -187,6 +187,8 @@ TEST(DirectivesTest, MalformedValuesNameTheDirectiveAndLine) {
               HasSubstr("command line: --gres: invalid gres"));
   EXPECT_THAT(ErrorMessage(Submit("#!/bin/bash\n#SBATCH -w /etc/hosts\n")),
               HasSubstr("not supported; list the hosts"));
+  EXPECT_THAT(ErrorMessage(Submit("#!/bin/bash\n#SBATCH --exclude=n[0-99999]\n")),
+              HasSubstr("line 2: --exclude: invalid hostlist 'n[0-99999]': too many hosts"));
 }
 
 TEST(DirectivesTest, WhatSlurmRejects) {

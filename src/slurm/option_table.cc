@@ -32,13 +32,13 @@ Status SetMemory(BatchRequest& r, std::string_view v, const Options&) {
 }
 
 template <auto Member>
-Status SetHosts(BatchRequest& r, std::string_view v, const Options&) {
+Status SetHosts(BatchRequest& r, std::string_view v, const Options& o) {
   // Slurm reads a name with '/' as a file of host names; Suanli parses strings only.
   if (v.find('/') != std::string_view::npos) {
     return InvalidArgument("reading host names from a file (" + Quoted(v) +
                            ") is not supported; list the hosts instead");
   }
-  SUANLI_ASSIGN_OR_RETURN(r.*Member, ExpandHostlist(v));
+  SUANLI_ASSIGN_OR_RETURN(r.*Member, ExpandHostlist(v, o.max_hosts));
   return Status::Ok();
 }
 

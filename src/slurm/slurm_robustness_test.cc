@@ -37,7 +37,7 @@ class RandomText {
 
 constexpr int kRounds = 20000;
 
-TEST(RobustnessTest, ValueParsersNeverCrash) {
+TEST(SlurmRobustnessTest, ValueParsersNeverCrash) {
   RandomText text(13);
   for (int i = 0; i < kRounds; ++i) {
     (void)ParseTimeLimit(text.Next("0123456789:-UNLIMTED ", 12));
@@ -53,7 +53,7 @@ TEST(RobustnessTest, ValueParsersNeverCrash) {
   }
 }
 
-TEST(RobustnessTest, ArraysAreSortedAndWithinLimits) {
+TEST(SlurmRobustnessTest, ArraysAreSortedAndWithinLimits) {
   RandomText text(17);
   const ArrayLimits limits{.max_index = 500, .max_tasks = 200};
   int parsed = 0;
@@ -69,7 +69,7 @@ TEST(RobustnessTest, ArraysAreSortedAndWithinLimits) {
   EXPECT_GT(parsed, kRounds / 50);  // the property was tested, not only the errors
 }
 
-TEST(RobustnessTest, HostlistsRoundTrip) {
+TEST(SlurmRobustnessTest, HostlistsRoundTrip) {
   RandomText text(19);
   int parsed = 0;
   for (int i = 0; i < kRounds; ++i) {
@@ -84,7 +84,7 @@ TEST(RobustnessTest, HostlistsRoundTrip) {
   EXPECT_GT(parsed, kRounds / 50);
 }
 
-TEST(RobustnessTest, ScriptsNeverCrash) {
+TEST(SlurmRobustnessTest, ScriptsNeverCrash) {
   RandomText text(23);
   const BatchParseOptions options{{1796597800, 0}, {}};
   for (int i = 0; i < kRounds / 4; ++i) {
