@@ -34,22 +34,18 @@ Result<int64_t> ParseNowOffset(std::string_view text, std::string_view rest) {
   const auto count = ParseUnsigned(rest.substr(0, digits));
   if (!count || *count > 100ull * 366 * kDay) return Malformed(text, "bad count after 'now'");
   const std::string unit = ToUpper(rest.substr(digits));
-  // Slurm accepts the unit singular, plural or abbreviated.
+  // Slurm accepts the unit singular, plural or abbreviated; no unit means seconds.
   struct Unit {
-    std::string_view names[5];
+    std::string_view name;
     int64_t seconds;
   };
-  static constexpr Unit kUnits[] = {{{"", "S", "SEC", "SECOND", "SECONDS"}, 1},
-                                    {{"M", "MIN", "MINUTE", "MINUTES", ""}, 60},
-                                    {{"H", "HR", "HOUR", "HOURS", ""}, 3600},
-                                    {{"D", "DAY", "DAYS", "", ""}, kDay},
-                                    {{"W", "WK", "WEEK", "WEEKS", ""}, 7 * kDay}};
+  static constexpr Unit kUnits[] = {
+      {"", 1},        {"S", 1},        {"SEC", 1},       {"SECOND", 1},      {"SECONDS", 1},
+      {"M", 60},      {"MIN", 60},     {"MINUTE", 60},   {"MINUTES", 60},    {"H", 3600},
+      {"HR", 3600},   {"HOUR", 3600},  {"HOURS", 3600},  {"D", kDay},        {"DAY", kDay},
+      {"DAYS", kDay}, {"W", 7 * kDay}, {"WK", 7 * kDay}, {"WEEK", 7 * kDay}, {"WEEKS", 7 * kDay}};
   for (const auto& u : kUnits) {
-    for (size_t i = 0; i < 5; ++i) {
-      if (unit == u.names[i] && (i == 0 || !u.names[i].empty())) {
-        return sign * static_cast<int64_t>(*count) * u.seconds;
-      }
-    }
+    if (unit == u.name) return sign * static_cast<int64_t>(*count) * u.seconds;
   }
   return Malformed(text, "unknown unit " + Quoted(rest.substr(digits)));
 }
