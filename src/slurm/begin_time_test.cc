@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "slurm/civil_time.h"
+#include "slurm/test_support.h"
 
 namespace suanli::slurm {
 namespace {
 
-// 2026-12-06 22:56:40 UTC, a Sunday.
-constexpr int64_t kNow = 1796597800;
+constexpr int64_t kNow = kTestNow;
 int64_t At(int64_t y, int m, int d, int64_t hh = 0, int64_t mm = 0, int64_t ss = 0) {
   return DaysFromCivil({y, m, d}) * 86400 + hh * 3600 + mm * 60 + ss;
 }

@@ -12,11 +12,12 @@
 
 #include "slurm/directives.h"
 #include "slurm/hostlist.h"
+#include "slurm/test_support.h"
 
 namespace suanli::slurm {
 namespace {
 
-constexpr int64_t kNow = 1796597800;  // 2026-12-06 22:56:40 UTC
+constexpr int64_t kNow = kTestNow;
 
 std::filesystem::path ScriptDir() {
   std::filesystem::path root = std::filesystem::path(__FILE__).parent_path() / ".." / "..";
@@ -340,14 +341,12 @@ const BrokenRow kBroken[] = {
     {"unterminated_quote.sh", "line 2: unterminated quote in #SBATCH directive"},
 };
 
-BatchParseOptions Options() { return {{kNow, 0}, {}}; }
-
 TEST(CorpusTest, EveryScriptParsesToItsRow) {
   for (const auto& row : Corpus()) {
     SCOPED_TRACE(row.file);
     const std::string script = ReadFile(ScriptDir() / row.file);
     ASSERT_FALSE(script.empty()) << "missing " << (ScriptDir() / row.file);
-    auto parsed = ParseBatchSubmission(script, row.argv, Options());
+    auto parsed = ParseBatchSubmission(script, row.argv, TestParseOptions());
     ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
     EXPECT_EQ(Summary(*parsed), row.summary);
   }
@@ -358,7 +357,7 @@ TEST(CorpusTest, BrokenScriptsFailWithTheirMessages) {
     SCOPED_TRACE(row.file);
     const std::string script = ReadFile(ScriptDir() / "broken" / row.file);
     ASSERT_FALSE(script.empty());
-    auto parsed = ParseBatchSubmission(script, {}, Options());
+    auto parsed = ParseBatchSubmission(script, {}, TestParseOptions());
     ASSERT_FALSE(parsed.ok());
     EXPECT_NE(parsed.status().message().find(row.message), std::string::npos)
         << parsed.status().message();

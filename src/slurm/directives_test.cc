@@ -11,9 +11,8 @@ namespace {
 using testing::ElementsAre;
 using testing::HasSubstr;
 
-constexpr int64_t kNow = 1796597800;  // 2026-12-06 22:56:40 UTC
-
-BatchParseOptions Options() { return {{kNow, 0}, {}}; }
+constexpr int64_t kNow = kTestNow;
+BatchParseOptions Options() { return TestParseOptions(); }
 
 Result<ParsedBatch> Submit(std::string_view script, const std::vector<std::string>& argv = {}) {
   return ParseBatchSubmission(script, argv, Options());

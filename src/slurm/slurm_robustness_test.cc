@@ -15,6 +15,7 @@
 #include "slurm/gres_spec.h"
 #include "slurm/hostlist.h"
 #include "slurm/option_values.h"
+#include "slurm/test_support.h"
 #include "slurm/time_spec.h"
 
 namespace suanli::slurm {
@@ -41,7 +42,7 @@ TEST(SlurmRobustnessTest, ValueParsersNeverCrash) {
   RandomText text(13);
   for (int i = 0; i < kRounds; ++i) {
     (void)ParseTimeLimit(text.Next("0123456789:-UNLIMTED ", 12));
-    (void)ParseBeginTime(text.Next("0123456789:-/.TnowNOW+hoursdaymintAPM ", 20), {1796597800, 0});
+    (void)ParseBeginTime(text.Next("0123456789:-/.TnowNOW+hoursdaymintAPM ", 20), {kTestNow, 0});
     (void)ParseDependencySpec(text.Next("0123456789:,?+_afterokanysingleton", 24));
     (void)ParseGresList(text.Next("0123456789:,gpua100 ", 16));
     (void)ParseGpuCount(text.Next("0123456789:a", 8));
@@ -86,7 +87,7 @@ TEST(SlurmRobustnessTest, HostlistsRoundTrip) {
 
 TEST(SlurmRobustnessTest, ScriptsNeverCrash) {
   RandomText text(23);
-  const BatchParseOptions options{{1796597800, 0}, {}};
+  const BatchParseOptions options = TestParseOptions();
   for (int i = 0; i < kRounds / 4; ++i) {
     const std::string script = "#!/bin/sh\n#SBATCH " +
                                text.Next(" -=\"'#\\NntJ0123:G--time--mem4Gnodes\nhetjob", 40) +
