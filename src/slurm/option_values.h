@@ -29,7 +29,7 @@ struct SignalSpec {
   std::string name;          // "USR1"
   uint32_t seconds = 60;     // before the end of the time limit
   bool batch_only = false;   // B: only the batch shell, not its steps
-  bool reservation = false;  // R: also when the reservation ends
+  bool reservation = false;  // R: may overlap a reservation with MaxStartDelay (sbatch(1))
   bool operator==(const SignalSpec&) const = default;
 };
 Result<SignalSpec> ParseSignalSpec(std::string_view text);
