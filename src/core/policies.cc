@@ -145,17 +145,18 @@ std::vector<std::string> PolicyNames() {
   return names;
 }
 
-std::vector<std::string> PlacementNames() { return PlacementKindNames(); }
+std::vector<std::string> PlacementNames() { return PlacementScorerNames(); }
 
 Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& config) {
-  PlacementKind placement;
-  if (!ParsePlacement(config.placement, &placement)) {
+  std::unique_ptr<PlacementScorer> placement = MakePlacementScorer(config.placement);
+  if (placement == nullptr) {
     return InvalidArgument("unknown placement '" + config.placement +
                            "'; known: " + Joined(PlacementNames()));
   }
   for (const auto& [name, make] : Registry()) {
     if (name == config.name) {
-      return std::unique_ptr<Policy>(std::make_unique<Scheduler>(make(), placement, config));
+      return std::unique_ptr<Policy>(
+          std::make_unique<Scheduler>(make(), std::move(placement), config));
     }
   }
   return InvalidArgument("unknown policy '" + config.name + "'; known: " + Joined(PolicyNames()));

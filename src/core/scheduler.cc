@@ -7,10 +7,11 @@
 namespace suanli::core {
 using namespace scheduler_internal;  // NOLINT: the cycle's shared helpers
 
-Scheduler::Scheduler(PolicySpec spec, PlacementKind placement, const PolicyConfig& config)
+Scheduler::Scheduler(PolicySpec spec, std::unique_ptr<PlacementScorer> placement,
+                     const PolicyConfig& config)
     : spec_(std::move(spec)),
       config_(config),
-      placer_(placement, config.seed),
+      placer_(std::move(placement), config.seed),
       queue_(JobQueue::Rules{
           .rank = [this](const Job& job, Time now) { return RankOf(job, now); },
           .next_change = [this](const Job& job, Time now) { return NextRankChange(job, now); },

@@ -5,6 +5,7 @@
 // estimated starts behave the same under every policy; only the ranking and the rules differ.
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -48,7 +49,8 @@ struct PolicySpec {
 
 class Scheduler : public Policy {
  public:
-  Scheduler(PolicySpec spec, PlacementKind placement, const PolicyConfig& config);
+  Scheduler(PolicySpec spec, std::unique_ptr<PlacementScorer> placement,
+            const PolicyConfig& config);
   std::string_view name() const override { return spec_.name; }
   CycleResult Schedule(const ClusterState& state, Time now) override;
 
