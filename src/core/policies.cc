@@ -10,15 +10,8 @@
 namespace suanli::core {
 namespace {
 
-constexpr double kDeviceHourMs = 3600.0 * 1000.0;
 constexpr Time kMinute = 60 * 1000;
 constexpr Time kHour = 60 * kMinute;
-
-// Tiresias-style queues: a job moves down a queue each time its attained service (devices × time)
-// crosses a boundary. Geometric boundaries, so the queue says "order of magnitude of work done".
-std::vector<double> LasThresholds() {
-  return {1 * kDeviceHourMs, 10 * kDeviceHourMs, 100 * kDeviceHourMs};
-}
 
 PolicySpec Fifo() {
   PolicySpec s;
@@ -37,7 +30,7 @@ PolicySpec Backfill() {
 PolicySpec Priority() {
   PolicySpec s;
   s.name = "priority";
-  s.honor_priority = true;
+  s.order.bands = std::make_shared<const PriorityBands>();
   s.backfill = true;
   s.preempt_priority = true;
   return s;
@@ -46,8 +39,8 @@ PolicySpec Priority() {
 PolicySpec Fair() {
   PolicySpec s;
   s.name = "fair";
-  s.honor_priority = true;
-  s.fair = true;
+  s.order.bands = std::make_shared<const PriorityBands>();
+  s.order.fair = std::make_shared<const FairShareInterleave>();
   s.backfill = true;
   s.reclaim = true;
   return s;
@@ -56,9 +49,7 @@ PolicySpec Fair() {
 PolicySpec Las() {
   PolicySpec s;
   s.name = "las";
-  s.las = true;
-  s.las_thresholds_device_ms = LasThresholds();
-  s.las_promote_knob = 2.0;
+  s.order.las = LasQueues::Tiresias();
   s.backfill = true;
   s.preempt_las = true;
   s.min_run_before_preempt_ms = kMinute;
@@ -68,7 +59,7 @@ PolicySpec Las() {
 PolicySpec Sjf() {
   PolicySpec s;
   s.name = "sjf";
-  s.order = PolicySpec::Order::kTimeLimit;
+  s.order.duration = MakeTimeLimitOrder();
   s.backfill = true;
   return s;
 }
@@ -76,7 +67,7 @@ PolicySpec Sjf() {
 PolicySpec Srtf() {
   PolicySpec s;
   s.name = "srtf";
-  s.order = PolicySpec::Order::kRemainingLimit;
+  s.order.duration = MakeRemainingOrder();
   s.backfill = true;
   s.preempt_remaining = true;
   s.min_run_before_preempt_ms = kMinute;
@@ -86,7 +77,7 @@ PolicySpec Srtf() {
 PolicySpec SjfOracle() {
   PolicySpec s;
   s.name = "sjf-oracle";
-  s.order = PolicySpec::Order::kOracleDuration;
+  s.order.duration = MakeOracleDurationOrder();
   s.strict = true;  // the Helios artifact's SJF: sorted by true duration, head-of-line blocking
   return s;
 }
@@ -94,7 +85,7 @@ PolicySpec SjfOracle() {
 PolicySpec SrtfOracle() {
   PolicySpec s;
   s.name = "srtf-oracle";
-  s.order = PolicySpec::Order::kOracleRemaining;
+  s.order.duration = MakeOracleRemainingOrder();
   s.backfill = true;
   s.preempt_remaining = true;
   s.min_run_before_preempt_ms = kMinute;
@@ -107,11 +98,11 @@ PolicySpec SrtfOracle() {
 PolicySpec Default() {
   PolicySpec s = Las();
   s.name = "default";
-  s.honor_priority = true;
-  s.fair = true;
+  s.order.bands = std::make_shared<const PriorityBands>();
+  s.order.fair = std::make_shared<const FairShareInterleave>();
   s.preempt_priority = true;
   s.reclaim = true;
-  s.starvation_ms = 20 * kHour;
+  s.order.starvation = std::make_shared<const Starvation>(20 * kHour);
   return s;
 }
 

@@ -13,9 +13,10 @@ Scheduler::Scheduler(PolicySpec spec, std::unique_ptr<PlacementScorer> placement
       config_(config),
       placer_(std::move(placement), config.seed),
       queue_(JobQueue::Rules{
-          .rank = [this](const Job& job, Time now) { return RankOf(job, now); },
-          .next_change = [this](const Job& job, Time now) { return NextRankChange(job, now); },
-          .bucket_per_tenant = spec_.fair,
+          .rank = [this](const Job& job, Time now) { return spec_.order.RankOf(job, now); },
+          .next_change = [this](const Job& job,
+                                Time now) { return spec_.order.NextChange(job, now); },
+          .bucket_per_tenant = spec_.order.fair != nullptr,
           // Where a job has several options (shapes, types), which one it takes depends on how
           // soon each finishes, so on its time limit; otherwise only whether it has one matters
           // to the walk (members short enough to backfill are found by the queue).
@@ -29,8 +30,7 @@ Scheduler::Scheduler(PolicySpec spec, std::unique_ptr<PlacementScorer> placement
           },
       }) {}
 
-// Fair-share interleaving: each bucket offers its best job; the lowest priority band and LAS
-// queue go first, and within one the tenant furthest below its weighted share.
+// Each bucket (one per tenant under fair share) offers its best job; the best of those goes.
 bool Scheduler::Pick(JobQueue::Item* out) {
   int32_t best = -1;
   JobQueue::Item best_item, item;
@@ -41,17 +41,9 @@ bool Scheduler::Pick(JobQueue::Item* out) {
       best_item = item;
       continue;
     }
-    const Rank& x = item.rank;
-    const Rank& y = best_item.rank;
-    bool better;
-    if (x.prio != y.prio || x.level != y.level) {
-      better = std::tie(x.prio, x.level) < std::tie(y.prio, y.level);
-    } else if (spec_.fair && x.level >= 0) {
-      // Same queue: the tenant furthest below its weighted share goes first.
-      better = fair_.Before(b, best) || (!fair_.Before(best, b) && RankLess(x, y));
-    } else {
-      better = RankLess(x, y);
-    }
+    const bool better = spec_.order.fair
+                            ? FairShareInterleave::Before(fair_, b, item.rank, best, best_item.rank)
+                            : RankLess(item.rank, best_item.rank);
     if (better) {
       best = b;
       best_item = item;

@@ -16,6 +16,7 @@
 #include "core/fair_share.h"
 #include "core/job_queue.h"
 #include "core/model.h"
+#include "core/order/ordering.h"
 #include "core/placement.h"
 #include "core/policy.h"
 #include "core/preempt/preempt_kind.h"
@@ -23,27 +24,14 @@
 namespace suanli::core {
 
 struct PolicySpec {
-  enum class Order {
-    kSubmit,           // oldest submission first
-    kTimeLimit,        // shortest declared limit (or learned estimate) first; neither = last
-    kRemainingLimit,   // shortest (limit or estimate - time already run) first
-    kOracleDuration,   // shortest true duration first (simulator only)
-    kOracleRemaining,  // shortest true remaining time first (simulator only)
-  };
   std::string name;
-  Order order = Order::kSubmit;
-  bool honor_priority = false;    // Job::priority ranks first (higher first)
-  bool las = false;               // Tiresias discretized 2D-LAS queues on attained service
-  bool fair = false;              // interleave tenants by hierarchical weighted DRF within a level
+  Ordering order;                 // how pending jobs are ranked (core/order/)
   bool strict = false;            // head-of-line blocking: nothing passes the first job that waits
   bool backfill = false;          // EASY: the first waiting job gets a reservation, others backfill
   bool preempt_priority = false;  // a higher-priority job preempts lower-priority preemptible jobs
   bool preempt_las = false;       // a job in a higher LAS queue preempts checkpointable lower ones
   bool preempt_remaining = false;  // SRTF: a much shorter remaining time preempts a longer one
   bool reclaim = false;            // a tenant within its guarantee reclaims from borrowing tenants
-  Time starvation_ms = 0;          // > 0: jobs waiting this long rank first, oldest first
-  std::vector<double> las_thresholds_device_ms;  // LAS queue boundaries on attained service
-  double las_promote_knob = 0;  // > 0: a demoted job waiting knob × its run time returns to queue 0
   Time min_run_before_preempt_ms = 0;  // LAS/SRTF victims must have run at least this long
 };
 
@@ -87,9 +75,7 @@ class Scheduler : public Policy {
     Record failure;   // why the member that failed this cycle stays pending
   };
 
-  Rank RankOf(const Job& job, Time now) const;
-  Time NextRankChange(const Job& job, Time now) const;
-  int64_t LasLevel(const Job& job) const;
+  int64_t LasLevel(const Job& job) const { return spec_.order.LasLevel(job); }
   std::vector<Option> OptionsOf(const ClusterState& state, const Job& job) const;
   ClassInfo& Class(const ClusterState& state, int32_t cls);
   bool Pick(JobQueue::Item* out);
@@ -137,16 +123,6 @@ class Scheduler : public Policy {
   // from `now` (model.h: while a job runs its run time grows with the clock and its service at
   // the rate of what it holds); its LAS queue is re-read from the job once its service could
   // have reached the next threshold.
-  struct SecondaryKey {  // a rank's duration key as a function of time
-    double key = 0;
-    bool falls = false;  // the key is `key - now`
-    bool floor = false;  // never below 0
-    double At(Time now) const {
-      const double v = falls ? key - static_cast<double>(now) : key;
-      return floor ? std::max(0.0, v) : v;
-    }
-  };
-  SecondaryKey SecondaryKeyOf(const Job& job, Time now) const;
   struct Running {
     JobId id = 0;
     int32_t index = -1;  // into ClusterState::jobs
@@ -156,7 +132,7 @@ class Scheduler : public Policy {
     Time level_check_at = 0;
     Time start = 0;             // start of the current run
     Time limit = 0;             // declared time limit, 0 = none
-    SecondaryKey secondary;     // its rank's duration key
+    DurationKey secondary;      // its rank's duration key
     double held = 0;            // devices held (cpus without an accelerator)
     AccelType type = kNoAccel;  // the one accelerator type it holds, if one
     int64_t type_milli = 0;     // accelerator milli of that type
