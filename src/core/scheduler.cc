@@ -121,14 +121,13 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   remaining_victim_max_ = -kInf;
   las_held_.resize(state.accel_types.size());
   for (auto& by_level : las_held_) by_level.clear();
-  const bool may_preempt =
-      spec_.reclaim || spec_.preempt_priority || spec_.preempt_las || spec_.preempt_remaining;
+  const bool may_preempt = spec_.preempt.any();
   for (Running& r : run_) {
     if (now >= r.level_check_at) RefreshLevel(r, state.jobs[r.index], now);
     if (!may_preempt || !r.preemptible) continue;
     worst_victim_prio_ = any_victim_ ? std::max(worst_victim_prio_, r.prio) : r.prio;
     any_victim_ = true;
-    if (spec_.preempt_las && LasOk(r, now)) {
+    if (spec_.preempt.has(PreemptKind::kLas) && LasOk(r, now)) {
       las_victim_level_ = std::max(las_victim_level_, r.level);
       const auto level = static_cast<size_t>(std::max<int64_t>(r.level, 0));
       auto held = [&](AccelType type, int64_t milli) {
@@ -143,10 +142,11 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
         for (const auto& t : state.jobs[r.index].allocation) held(t.type, t.res.accel_milli);
       }
     }
-    if (spec_.preempt_remaining && RemainingOk(r, now)) {
+    if (spec_.preempt.has(PreemptKind::kRemaining) && RemainingOk(r, now)) {
       remaining_victim_max_ = std::max(remaining_victim_max_, r.secondary.At(now));
     }
-    if (spec_.reclaim && any_guarantee && !reclaim_possible_ && fair_.valid(r.tenant)) {
+    if (spec_.preempt.has(PreemptKind::kReclaim) && any_guarantee && !reclaim_possible_ &&
+        fair_.valid(r.tenant)) {
       for (size_t d = kDimAccelBase; d < dims; ++d) {
         if (fair_.Borrowing(r.tenant, static_cast<int>(d))) reclaim_possible_ = true;
       }
@@ -161,10 +161,12 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   }
   CountLiveCpuOnly();
 
+  const bool strict = spec_.queue == QueueDiscipline::kStrict;
+  const bool backfill = spec_.queue == QueueDiscipline::kBackfill;
   JobId strict_head = 0;
   JobQueue::Item item;
   while (Pick(&item)) {
-    if (spec_.strict && strict_head != 0) break;  // nothing may pass the head
+    if (strict && strict_head != 0) break;  // nothing may pass the head
     const Job& job = state.jobs[item.index];
     ClassInfo& info = Class(state, item.cls);
     if (!config_.explain_pending && cpu_only_live_ == 0 && !info.cpu_only) {
@@ -220,8 +222,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
       }
       continue;
     }
-    if (rec.outcome == Outcome::kNoFit &&
-        (spec_.strict || (spec_.backfill && !reservation_.active))) {
+    if (rec.outcome == Outcome::kNoFit && (strict || (backfill && !reservation_.active))) {
       // A job that could never fit (admitted before the cluster shrank) must not block or hold.
       if (!info.feasible_known) {  // the same for every job of the class, on these nodes
         info.feasible = CheckFeasible(state, job);
@@ -234,8 +235,8 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     }
     bool reserved = false;
     if (rec.outcome == Outcome::kNoFit) {
-      if (spec_.strict) strict_head = job.id;
-      if (spec_.backfill && !reservation_.active) {
+      if (strict) strict_head = job.id;
+      if (backfill && !reservation_.active) {
         MakeReservation(state, job, rec.option, now);
         reservation_.index = item.index;
         rec.head = true;
@@ -255,7 +256,7 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
     }
   }
   waiting_.clear();
-  strict_head_ = spec_.strict ? strict_head : 0;
+  strict_head_ = strict ? strict_head : 0;
   if (config_.explain_pending) {
     // Every job the walk skipped or never reached, in rank order: behind the strict head, or
     // like the member of its class that failed, or not looked at (nothing could start). Only

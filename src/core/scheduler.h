@@ -19,21 +19,10 @@
 #include "core/order/ordering.h"
 #include "core/placement.h"
 #include "core/policy.h"
+#include "core/policy_spec.h"
 #include "core/preempt/preempt_kind.h"
 
 namespace suanli::core {
-
-struct PolicySpec {
-  std::string name;
-  Ordering order;                 // how pending jobs are ranked (core/order/)
-  bool strict = false;            // head-of-line blocking: nothing passes the first job that waits
-  bool backfill = false;          // EASY: the first waiting job gets a reservation, others backfill
-  bool preempt_priority = false;  // a higher-priority job preempts lower-priority preemptible jobs
-  bool preempt_las = false;       // a job in a higher LAS queue preempts checkpointable lower ones
-  bool preempt_remaining = false;  // SRTF: a much shorter remaining time preempts a longer one
-  bool reclaim = false;            // a tenant within its guarantee reclaims from borrowing tenants
-  Time min_run_before_preempt_ms = 0;  // LAS/SRTF victims must have run at least this long
-};
 
 class Scheduler : public Policy {
  public:

@@ -22,12 +22,13 @@ bool Scheduler::CouldPreempt(const Job& job, const Rank& rank) const {
   if (reclaim_possible_) return true;
   if (!any_victim_) return false;
   // SRTF takes from a job with much more time remaining (see TryPreempt).
-  if (spec_.preempt_remaining && remaining_victim_max_ > 2 * rank.secondary) return true;
-  if (spec_.preempt_priority && rank.prio < worst_victim_prio_) return true;
+  if (spec_.preempt.has(PreemptKind::kRemaining) && remaining_victim_max_ > 2 * rank.secondary)
+    return true;
+  if (spec_.preempt.has(PreemptKind::kPriority) && rank.prio < worst_victim_prio_) return true;
   // LAS may take devices only from a job that received more service than this one really has
   // (promotion reorders the queue but grants no such right); a starving job too, which is what
   // bounds its wait when the nodes it needs are held by long jobs. See TryPreempt.
-  if (spec_.preempt_las && LasLevel(job) < las_victim_level_) return true;
+  if (spec_.preempt.has(PreemptKind::kLas) && LasLevel(job) < las_victim_level_) return true;
   return false;
 }
 
@@ -52,13 +53,16 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
   const DimVector ask = AskOf(shape, opt.type, dims);
   int dim = 0;
   if (fair_.LimitBlocker(job.tenant, ask, &dim) >= 0) return false;
-  const bool reclaiming = spec_.reclaim && fair_.WithinGuarantee(job.tenant, ask);
+  const bool reclaiming =
+      spec_.preempt.has(PreemptKind::kReclaim) && fair_.WithinGuarantee(job.tenant, ask);
   const int accel_dim = opt.type == kNoAccel ? kDimCpu : kDimAccelBase + opt.type;
   const int64_t own_las_level = LasLevel(job);
   // When only LAS could find victims, what they hold bounds what can be freed: if that and the
   // free room cannot hold the ask, no need to look at each running job.
-  const bool only_las = spec_.preempt_las && !reclaiming && !spec_.preempt_remaining &&
-                        !(spec_.preempt_priority && worst_victim_prio_ > entry.rank.prio);
+  const bool only_las =
+      spec_.preempt.has(PreemptKind::kLas) && !reclaiming &&
+      !spec_.preempt.has(PreemptKind::kRemaining) &&
+      !(spec_.preempt.has(PreemptKind::kPriority) && worst_victim_prio_ > entry.rank.prio);
   if (only_las && opt.type != kNoAccel && opt.type < static_cast<AccelType>(las_held_.size())) {
     int64_t bound = cap_.free_milli(opt.type);
     const auto& held = las_held_[opt.type];
@@ -83,12 +87,13 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
     PreemptKind kind;
     if (reclaiming && ReclaimMayTake(fair_, job.tenant, r.tenant, accel_dim)) {
       kind = PreemptKind::kReclaim;
-    } else if (spec_.preempt_priority && PriorityMayTake(entry.rank.prio, r.prio)) {
+    } else if (spec_.preempt.has(PreemptKind::kPriority) &&
+               PriorityMayTake(entry.rank.prio, r.prio)) {
       kind = PreemptKind::kPriority;
-    } else if (spec_.preempt_las &&
+    } else if (spec_.preempt.has(PreemptKind::kLas) &&
                LasMayTake(entry.rank.prio, own_las_level, r.prio, r.level, LasOk(r, now))) {
       kind = PreemptKind::kLas;
-    } else if (spec_.preempt_remaining &&
+    } else if (spec_.preempt.has(PreemptKind::kRemaining) &&
                RemainingMayTake(entry.rank.prio, entry.rank.secondary, r.prio, r.secondary.At(now),
                                 RemainingOk(r, now))) {
       kind = PreemptKind::kRemaining;
