@@ -67,6 +67,21 @@ class Scheduler : public Policy {
   int64_t LasLevel(const Job& job) const { return spec_.order.LasLevel(job); }
   std::vector<Option> OptionsOf(const ClusterState& state, const Job& job) const;
   ClassInfo& Class(const ClusterState& state, int32_t cls);
+  // The cycle's steps, in the order Schedule runs them.
+  bool SyncWithState(const ClusterState& state, Time now);
+  void BeginCycle(const ClusterState& state);
+  void BoundVictims(const ClusterState& state, Time now);  // preempt/victim_bounds.cc
+  void Walk(const ClusterState& state, Time now, CycleResult& result);
+  void ListWaiting();
+  // The walk's, for each pending job in rank order.
+  bool NothingMoreCanStart(const ClusterState& state, const JobQueue::Item& item);
+  void Visit(const ClusterState& state, const JobQueue::Item& item, Time now, CycleResult& result);
+  bool Admit(const ClusterState& state, const Job& job, Record* rec) const;  // admission.cc
+  void Commit(const Job& job, const JobQueue::Item& item, Placement placement, bool preempted,
+              CycleResult& result);
+  void StayPending(const ClusterState& state, const JobQueue::Item& item, Record& rec,
+                   bool short_enough, Time now);
+
   bool Pick(JobQueue::Item* out);
   // `item` stays pending; its class is skipped from now on (but for members short enough to
   // backfill, unless this one just tried).
@@ -155,6 +170,7 @@ class Scheduler : public Policy {
     return r.checkpointable ? 0.0 : r.held * static_cast<double>(std::max<Time>(now - r.start, 0));
   }
   bool OnReservedNode(const ClusterState& state, const Running& r) const;
+  void CountLasHeld(const ClusterState& state, const Running& r);
   struct Candidate {                           // a running job TryPreempt may take
     int32_t index = -1;                        // into ClusterState::jobs
     int32_t run = -1;                          // into run_
