@@ -182,6 +182,31 @@ class Scheduler : public Policy {
     int64_t node_room = 0;  // when grouping by node: free devices there plus what victims hold
     int32_t node = 0;       // when grouping by node: its first task's node
   };
+  // TryPreempt's steps (preempt/victims.cc, preempt/try_preempt.cc).
+  struct VictimAsk {  // the option victims make room for
+    const Shape* shape = nullptr;
+    AccelType type = kNoAccel;
+    bool whole = false;  // whole devices per task
+    int64_t need = 0;    // accelerator milli in all
+    int32_t per_task_devices = 0;
+  };
+  bool LasCannotFreeEnough(const Job& job, const JobQueue::Item& entry, const Shape& shape,
+                           AccelType type, bool reclaiming) const;
+  void GatherCandidates(const ClusterState& state, const Job& job, const JobQueue::Item& entry,
+                        AccelType type, bool reclaiming, Time now);
+  int64_t CountCandidatesHeld(const ClusterState& state, AccelType type);
+  static bool VictimBefore(const Candidate& a, const Candidate& b);
+  size_t OrderCandidates(const ClusterState& state, const Shape& shape, AccelType type,
+                         int64_t* held_milli);
+  VictimAsk VictimAskOf(const Shape& shape, AccelType type) const;
+  int64_t Room(const VictimAsk& a) const;
+  bool CouldFreeEnough(const VictimAsk& a, int64_t held_milli) const;
+  void FreeVictim(const Job& v, bool freed);
+  bool TakeUntilFits(const ClusterState& state, const VictimAsk& a, size_t sorted,
+                     Placement* placement, std::vector<size_t>* taken);
+  std::vector<size_t> GiveBackUnneeded(const ClusterState& state, const std::vector<size_t>& taken);
+  void RecordPreemptions(const ClusterState& state, const Job& job, const JobQueue::Item& entry,
+                         const std::vector<size_t>& kept, AccelType type, CycleResult& result);
   std::vector<Candidate> candidates_;
   std::vector<int32_t> scratch_nodes_;
   std::vector<uint8_t> reserved_node_;           // by node: held for this cycle's reservation
