@@ -2,7 +2,6 @@
 // A policy, as one declaration: the parts it names for the one Scheduler engine (scheduler.h).
 // The named policies are in policies.cc; docs/scheduling.md says how to add one.
 #include <cstdint>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,22 +18,6 @@ enum class QueueDiscipline : int8_t {
   kStrict,    // head-of-line blocking: nothing passes the first job that waits
   kBackfill,  // EASY: the first job that waits gets a reservation; others may use what it does
               // not need before its reserved start
-};
-
-// The preemption kinds a policy allows, by name. TryPreempt asks them in PreemptKind's order
-// whatever the order they are listed in.
-class PreemptKinds {
- public:
-  PreemptKinds() = default;
-  PreemptKinds(std::initializer_list<PreemptKind> kinds) {
-    for (PreemptKind k : kinds) bits_ |= Bit(k);
-  }
-  bool has(PreemptKind k) const { return (bits_ & Bit(k)) != 0; }
-  bool any() const { return bits_ != 0; }
-
- private:
-  static uint8_t Bit(PreemptKind k) { return static_cast<uint8_t>(1u << static_cast<int>(k)); }
-  uint8_t bits_ = 0;
 };
 
 struct PolicySpec {

@@ -28,7 +28,8 @@ Scheduler::Scheduler(PolicySpec spec, std::unique_ptr<PlacementScorer> placement
             if (one_option) return job.time_limit > 0 ? 1 : 0;
             return job.time_limit > 0 ? job.time_limit + 1 : 0;
           },
-      }) {}
+      }),
+      preemptors_(PreemptorsOf(spec_.preempt)) {}
 
 // Each bucket (one per tenant under fair share) offers its best job; the best of those goes.
 bool Scheduler::Pick(JobQueue::Item* out) {

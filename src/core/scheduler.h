@@ -20,7 +20,7 @@
 #include "core/placement.h"
 #include "core/policy.h"
 #include "core/policy_spec.h"
-#include "core/preempt/preempt_kind.h"
+#include "core/preempt/preemptor.h"
 
 namespace suanli::core {
 
@@ -171,10 +171,10 @@ class Scheduler : public Policy {
   }
   bool OnReservedNode(const ClusterState& state, const Running& r) const;
   void CountLasHeld(const ClusterState& state, const Running& r);
-  struct Candidate {                           // a running job TryPreempt may take
-    int32_t index = -1;                        // into ClusterState::jobs
-    int32_t run = -1;                          // into run_
-    PreemptKind kind = PreemptKind::kReclaim;  // the first kind that may take it
+  struct Candidate {                // a running job TryPreempt may take
+    int32_t index = -1;             // into ClusterState::jobs
+    int32_t run = -1;               // into run_
+    const Preemptor* by = nullptr;  // the first of the policy's kinds that may take it
     double lost = 0;
     int64_t prio = 0, level = 0;
     Time start = 0;
@@ -190,10 +190,12 @@ class Scheduler : public Policy {
     int64_t need = 0;    // accelerator milli in all
     int32_t per_task_devices = 0;
   };
+  PreemptAsker AskerOf(const Job& job, const JobQueue::Item& entry, AccelType type,
+                       bool reclaiming) const;
   bool LasCannotFreeEnough(const Job& job, const JobQueue::Item& entry, const Shape& shape,
                            AccelType type, bool reclaiming) const;
-  void GatherCandidates(const ClusterState& state, const Job& job, const JobQueue::Item& entry,
-                        AccelType type, bool reclaiming, Time now);
+  void GatherCandidates(const ClusterState& state, const PreemptAsker& asker, AccelType type,
+                        Time now);
   int64_t CountCandidatesHeld(const ClusterState& state, AccelType type);
   static bool VictimBefore(const Candidate& a, const Candidate& b);
   size_t OrderCandidates(const ClusterState& state, const Shape& shape, AccelType type,
@@ -205,8 +207,9 @@ class Scheduler : public Policy {
   bool TakeUntilFits(const ClusterState& state, const VictimAsk& a, size_t sorted,
                      Placement* placement, std::vector<size_t>* taken);
   std::vector<size_t> GiveBackUnneeded(const ClusterState& state, const std::vector<size_t>& taken);
-  void RecordPreemptions(const ClusterState& state, const Job& job, const JobQueue::Item& entry,
-                         const std::vector<size_t>& kept, AccelType type, CycleResult& result);
+  void RecordPreemptions(const ClusterState& state, const PreemptAsker& asker,
+                         const std::vector<size_t>& kept, CycleResult& result);
+  std::vector<const Preemptor*> preemptors_;  // the policy's kinds, in the order they are asked
   std::vector<Candidate> candidates_;
   std::vector<int32_t> scratch_nodes_;
   std::vector<uint8_t> reserved_node_;           // by node: held for this cycle's reservation

@@ -1,6 +1,5 @@
 // Preemption step: find running jobs whose release lets a waiting job fit, by the kinds the
 // policy allows (reclaim, priority, LAS, remaining time), cheapest victims first.
-#include "core/preempt/preempt_kind.h"
 #include "core/scheduler.h"
 #include "core/scheduler_internal.h"
 
@@ -56,7 +55,8 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
       spec_.preempt.has(PreemptKind::kReclaim) && fair_.WithinGuarantee(job.tenant, ask);
   if (LasCannotFreeEnough(job, entry, shape, opt.type, reclaiming)) return false;
 
-  GatherCandidates(state, job, entry, opt.type, reclaiming, now);
+  const PreemptAsker asker = AskerOf(job, entry, opt.type, reclaiming);
+  GatherCandidates(state, asker, opt.type, now);
   if (candidates_.empty()) return false;
   int64_t held_milli = opt.type != kNoAccel ? CountCandidatesHeld(state, opt.type) : 0;
   size_t sorted = OrderCandidates(state, shape, opt.type, &held_milli);
@@ -68,7 +68,7 @@ bool Scheduler::TryPreempt(const ClusterState& state, const Job& job, const JobQ
     return false;
   }
   const std::vector<size_t> kept = GiveBackUnneeded(state, taken);
-  RecordPreemptions(state, job, entry, kept, opt.type, result);
+  RecordPreemptions(state, asker, kept, result);
   placement->job = job.id;
   placement->shape_index = opt.shape;
   failed_preemptions_.pop_back();
@@ -195,10 +195,8 @@ std::vector<size_t> Scheduler::GiveBackUnneeded(const ClusterState& state,
   return kept;
 }
 
-void Scheduler::RecordPreemptions(const ClusterState& state, const Job& job,
-                                  const JobQueue::Item& entry, const std::vector<size_t>& kept,
-                                  AccelType type, CycleResult& result) {
-  const int accel_dim = type == kNoAccel ? kDimCpu : kDimAccelBase + type;
+void Scheduler::RecordPreemptions(const ClusterState& state, const PreemptAsker& asker,
+                                  const std::vector<size_t>& kept, CycleResult& result) {
   for (size_t c : kept) {
     const Candidate& cand = candidates_[c];
     const Job& v = state.jobs[cand.index];
@@ -206,23 +204,21 @@ void Scheduler::RecordPreemptions(const ClusterState& state, const Job& job,
     preempted_list_.push_back(cand.index);
     Preemption p;
     p.job = v.id;
-    p.for_job = job.id;
-    switch (cand.kind) {
-      case PreemptKind::kReclaim:
-        p.reason = ReclaimReason(state, fair_, job, accel_dim);
-        break;
-      case PreemptKind::kPriority:
-        p.reason = PriorityReason(job, v);
-        break;
-      case PreemptKind::kLas:
-        p.reason = LasReason(job, entry.rank.level, cand.level);
-        break;
-      case PreemptKind::kRemaining:
-        p.reason = RemainingReason(job);
-        break;
-    }
+    p.for_job = asker.job->id;
+    p.reason = cand.by->Reason(state, fair_, asker, v, cand.level);
     result.preemptions.push_back(std::move(p));
   }
+}
+
+PreemptAsker Scheduler::AskerOf(const Job& job, const JobQueue::Item& entry, AccelType type,
+                                bool reclaiming) const {
+  return PreemptAsker{.job = &job,
+                      .prio = entry.rank.prio,
+                      .las_level = LasLevel(job),
+                      .rank_level = entry.rank.level,
+                      .remaining = entry.rank.secondary,
+                      .accel_dim = type == kNoAccel ? kDimCpu : kDimAccelBase + type,
+                      .reclaiming = reclaiming};
 }
 
 }  // namespace suanli::core

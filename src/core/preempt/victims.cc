@@ -1,6 +1,5 @@
 // Which running jobs a waiting job may take, by the kinds the policy allows, and in what order
 // TryPreempt frees them: least valuable first.
-#include "core/preempt/preempt_kind.h"
 #include "core/scheduler.h"
 #include "core/scheduler_internal.h"
 
@@ -11,39 +10,36 @@ using namespace scheduler_internal;  // NOLINT: the cycle's shared helpers
 // unpromoted queue) may take devices from a job that received more. Starvation neither: a starving
 // job preempts by the same rule, so its wait ends once the jobs it could take (more service,
 // checkpointable, never starved themselves) hold enough room.
-void Scheduler::GatherCandidates(const ClusterState& state, const Job& job,
-                                 const JobQueue::Item& entry, AccelType type, bool reclaiming,
-                                 Time now) {
-  const int accel_dim = type == kNoAccel ? kDimCpu : kDimAccelBase + type;
-  const int64_t own_las_level = LasLevel(job);
+void Scheduler::GatherCandidates(const ClusterState& state, const PreemptAsker& asker,
+                                 AccelType type, Time now) {
   candidates_.clear();
   for (const Running& r : run_) {
     if (!r.takeable || preempted_[r.index]) continue;
     const bool holds_type =
         type == kNoAccel ? r.holds_cpu : type < 64 && (r.types >> type & 1) != 0;
     if (!holds_type) continue;
-    PreemptKind kind;
-    if (reclaiming && ReclaimMayTake(fair_, job.tenant, r.tenant, accel_dim)) {
-      kind = PreemptKind::kReclaim;
-    } else if (spec_.preempt.has(PreemptKind::kPriority) &&
-               PriorityMayTake(entry.rank.prio, r.prio)) {
-      kind = PreemptKind::kPriority;
-    } else if (spec_.preempt.has(PreemptKind::kLas) &&
-               LasMayTake(entry.rank.prio, own_las_level, r.prio, r.level, LasOk(r, now))) {
-      kind = PreemptKind::kLas;
-    } else if (spec_.preempt.has(PreemptKind::kRemaining) &&
-               RemainingMayTake(entry.rank.prio, entry.rank.secondary, r.prio, r.secondary.At(now),
-                                RemainingOk(r, now))) {
-      kind = PreemptKind::kRemaining;
-    } else {
+    const PreemptVictim victim{.tenant = r.tenant,
+                               .prio = r.prio,
+                               .level = r.level,
+                               .remaining = r.secondary.At(now),
+                               .las_ok = LasOk(r, now),
+                               .remaining_ok = RemainingOk(r, now)};
+    const Preemptor* by = nullptr;
+    for (const Preemptor* p : preemptors_) {
+      if (p->MayTake(fair_, asker, victim)) {
+        by = p;
+        break;
+      }
+    }
+    if (by == nullptr) continue;
+    // Nodes held for the head job are not for others to clear.
+    if (reservation_.active && reservation_.job != asker.job->id && OnReservedNode(state, r)) {
       continue;
     }
-    // Nodes held for the head job are not for others to clear.
-    if (reservation_.active && reservation_.job != job.id && OnReservedNode(state, r)) continue;
     Candidate c;
     c.index = r.index;
     c.run = static_cast<int32_t>(&r - run_.data());
-    c.kind = kind;
+    c.by = by;
     c.lost = LostWork(r, now);
     c.prio = r.prio;
     c.level = r.level;
