@@ -143,6 +143,38 @@ Described Describe(const ClusterState& state, const Capacity& cap, const FairSha
   return d;
 }
 
+// The pending list in rank order: each job's words, how many wait ahead of it, and its start
+// from the plan (or, for the head job, its reservation).
+struct PendingList {
+  StartPlan& plan;
+  Time reserved_start;  // the head job's reserved start, or kUnknownTime
+  Time now;
+  std::vector<PendingInfo>& out;
+  int64_t ahead = 0;
+
+  void Add(const Described& d, Outcome outcome, JobId id, Time limit, bool head) {
+    PendingInfo info;
+    info.job = id;
+    info.words = d.words;
+    if (d.in_line) {
+      if (outcome == Outcome::kNoFit) info.ahead = ahead;
+      if (const Time start = plan.Take(d.type, d.need, limit); start != kUnknownTime) {
+        info.est_start = start;
+      }
+      if (head) {
+        if (reserved_start != kUnknownTime) {
+          info.est_start = std::max(reserved_start, now);
+          info.start = PendingInfo::Start::kReserved;
+        } else {
+          info.start = PendingInfo::Start::kReservedUnknown;
+        }
+      }
+      ++ahead;
+    }
+    out.push_back(std::move(info));
+  }
+};
+
 }  // namespace
 
 void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result) {
@@ -155,33 +187,12 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
   for (size_t k = 0; k < placed_this_cycle_.size(); ++k) {
     plan.AddRelease(state.jobs[placed_index_[k]], placed_this_cycle_[k].tasks, now);
   }
-  int64_t ahead = 0;
   result.pending.reserve(records_.size() + waiting_.size() + result.preemptions.size());
-  auto add = [&](const Described& d, const Record& rec, JobId id, Time limit, bool head) {
-    PendingInfo info;
-    info.job = id;
-    info.words = d.words;
-    if (d.in_line) {
-      if (rec.outcome == Outcome::kNoFit) info.ahead = ahead;
-      if (const Time start = plan.Take(d.type, d.need, limit); start != kUnknownTime) {
-        info.est_start = start;
-      }
-      if (head) {
-        if (reservation_.start != kUnknownTime) {
-          info.est_start = std::max(reservation_.start, now);
-          info.start = PendingInfo::Start::kReserved;
-        } else {
-          info.start = PendingInfo::Start::kReservedUnknown;
-        }
-      }
-      ++ahead;
-    }
-    result.pending.push_back(std::move(info));
-  };
+  PendingList pending{plan, reservation_.start, now, result.pending};
   for (const Record& rec : records_) {
     const Job& job = state.jobs[rec.index];
-    add(Describe(state, cap_, fair_, rec, job), rec, job.id, job.time_limit,
-        rec.head && reservation_.index == rec.index);
+    pending.Add(Describe(state, cap_, fair_, rec, job), rec.outcome, job.id, job.time_limit,
+                rec.head && reservation_.index == rec.index);
   }
   // The jobs the walk skipped wait like their class: described once per class.
   Record strict_behind, never_tried;
@@ -202,7 +213,7 @@ void Scheduler::Explain(const ClusterState& state, Time now, CycleResult& result
       described.push_back(
           Describe(state, cap_, fair_, *rec, state.jobs[queue_.class_sample(w.cls)]));
     }
-    add(described[slot], *rec, w.id, w.limit, false);
+    pending.Add(described[slot], rec->outcome, w.id, w.limit, false);
   }
   // Victims of this cycle are pending once the caller applies the preemption.
   for (const Preemption& p : result.preemptions) {
