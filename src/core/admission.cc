@@ -21,6 +21,21 @@ std::vector<Scheduler::Option> Scheduler::OptionsOf(const ClusterState& state,
   return options;
 }
 
+// Admission: a job with no shape never runs; one whose tenant (or an ancestor) spent its budget
+// waits. False fills in why.
+bool Scheduler::Admit(const ClusterState& state, const Job& job, Record* rec) const {
+  if (job.shapes.empty()) {
+    rec->outcome = Outcome::kNoShape;
+    return false;
+  }
+  if (int32_t over = -1; any_budget_ && !Budgeted(state, job.tenant, &over)) {
+    rec->outcome = Outcome::kBudget;
+    rec->quota_tenant = over;
+    return false;
+  }
+  return true;
+}
+
 bool Scheduler::Budgeted(const ClusterState& state, int32_t tenant, int32_t* over) const {
   if (!fair_.valid(tenant)) return true;
   for (int32_t t : fair_.path(tenant)) {

@@ -1,135 +1,97 @@
-// The named policies: each is a PolicySpec for the one Scheduler engine. See docs/scheduling.md.
-#include <algorithm>
-#include <functional>
-#include <map>
+// The named policies: each is one PolicySpec declaration (policy_spec.h) for the one Scheduler
+// engine, and one line in Registry(). See docs/scheduling.md, "Adding a policy".
+#include <memory>
+#include <optional>
 
-#include "core/placement.h"
+#include "core/placement/scorer.h"
 #include "core/policy.h"
 #include "core/scheduler.h"
 
 namespace suanli::core {
 namespace {
 
-constexpr double kDeviceHourMs = 3600.0 * 1000.0;
 constexpr Time kMinute = 60 * 1000;
 constexpr Time kHour = 60 * kMinute;
 
-// Tiresias-style queues: a job moves down a queue each time its attained service (devices × time)
-// crosses a boundary. Geometric boundaries, so the queue says "order of magnitude of work done".
-std::vector<double> LasThresholds() {
-  return {1 * kDeviceHourMs, 10 * kDeviceHourMs, 100 * kDeviceHourMs};
+std::shared_ptr<const PriorityBands> Bands() { return std::make_shared<const PriorityBands>(); }
+std::shared_ptr<const FairShareInterleave> TenantsByFairShare() {
+  return std::make_shared<const FairShareInterleave>();
 }
 
-PolicySpec Fifo() {
-  PolicySpec s;
-  s.name = "fifo";
-  s.strict = true;
-  return s;
-}
+PolicySpec Fifo() { return {.name = "fifo", .queue = QueueDiscipline::kStrict}; }
 
-PolicySpec Backfill() {
-  PolicySpec s;
-  s.name = "backfill";
-  s.backfill = true;
-  return s;
-}
+PolicySpec Backfill() { return {.name = "backfill", .queue = QueueDiscipline::kBackfill}; }
 
 PolicySpec Priority() {
-  PolicySpec s;
-  s.name = "priority";
-  s.honor_priority = true;
-  s.backfill = true;
-  s.preempt_priority = true;
-  return s;
+  return {.name = "priority",
+          .order = {.bands = Bands()},
+          .queue = QueueDiscipline::kBackfill,
+          .preempt = {PreemptKind::kPriority}};
 }
 
 PolicySpec Fair() {
-  PolicySpec s;
-  s.name = "fair";
-  s.honor_priority = true;
-  s.fair = true;
-  s.backfill = true;
-  s.reclaim = true;
-  return s;
+  return {.name = "fair",
+          .order = {.bands = Bands(), .fair = TenantsByFairShare()},
+          .queue = QueueDiscipline::kBackfill,
+          .preempt = {PreemptKind::kReclaim}};
 }
 
 PolicySpec Las() {
-  PolicySpec s;
-  s.name = "las";
-  s.las = true;
-  s.las_thresholds_device_ms = LasThresholds();
-  s.las_promote_knob = 2.0;
-  s.backfill = true;
-  s.preempt_las = true;
-  s.min_run_before_preempt_ms = kMinute;
-  return s;
+  return {.name = "las",
+          .order = {.las = LasQueues::Tiresias()},
+          .queue = QueueDiscipline::kBackfill,
+          .preempt = {PreemptKind::kLas},
+          .min_run_before_preempt_ms = kMinute};
 }
 
 PolicySpec Sjf() {
-  PolicySpec s;
-  s.name = "sjf";
-  s.order = PolicySpec::Order::kTimeLimit;
-  s.backfill = true;
-  return s;
+  return {.name = "sjf",
+          .order = {.duration = MakeTimeLimitOrder()},
+          .queue = QueueDiscipline::kBackfill};
 }
 
 PolicySpec Srtf() {
-  PolicySpec s;
-  s.name = "srtf";
-  s.order = PolicySpec::Order::kRemainingLimit;
-  s.backfill = true;
-  s.preempt_remaining = true;
-  s.min_run_before_preempt_ms = kMinute;
-  return s;
+  return {.name = "srtf",
+          .order = {.duration = MakeRemainingOrder()},
+          .queue = QueueDiscipline::kBackfill,
+          .preempt = {PreemptKind::kRemaining},
+          .min_run_before_preempt_ms = kMinute};
 }
 
+// The Helios artifact's SJF: sorted by true duration, head-of-line blocking.
 PolicySpec SjfOracle() {
-  PolicySpec s;
-  s.name = "sjf-oracle";
-  s.order = PolicySpec::Order::kOracleDuration;
-  s.strict = true;  // the Helios artifact's SJF: sorted by true duration, head-of-line blocking
-  return s;
+  return {.name = "sjf-oracle",
+          .order = {.duration = MakeOracleDurationOrder()},
+          .queue = QueueDiscipline::kStrict};
 }
 
 PolicySpec SrtfOracle() {
-  PolicySpec s;
-  s.name = "srtf-oracle";
-  s.order = PolicySpec::Order::kOracleRemaining;
-  s.backfill = true;
-  s.preempt_remaining = true;
-  s.min_run_before_preempt_ms = kMinute;
-  return s;
+  return {.name = "srtf-oracle",
+          .order = {.duration = MakeOracleRemainingOrder()},
+          .queue = QueueDiscipline::kBackfill,
+          .preempt = {PreemptKind::kRemaining},
+          .min_run_before_preempt_ms = kMinute};
 }
 
 // The default: priority bands, then Tiresias LAS queues (durations unknown), tenants interleaved
 // by hierarchical DRF within a queue, EASY backfill, preemption for priority, LAS and quota
-// reclaim, and anti-starvation: a job waiting a day goes to the front and gets the reservation.
+// reclaim, and anti-starvation: a job waiting 20 hours goes to the front and gets the reservation.
 PolicySpec Default() {
-  PolicySpec s = Las();
-  s.name = "default";
-  s.honor_priority = true;
-  s.fair = true;
-  s.preempt_priority = true;
-  s.reclaim = true;
-  s.starvation_ms = 20 * kHour;
-  return s;
+  return {.name = "default",
+          .order = {.bands = Bands(),
+                    .las = LasQueues::Tiresias(),
+                    .starvation = std::make_shared<const Starvation>(20 * kHour),
+                    .fair = TenantsByFairShare()},
+          .queue = QueueDiscipline::kBackfill,
+          .preempt = {PreemptKind::kReclaim, PreemptKind::kPriority, PreemptKind::kLas},
+          .min_run_before_preempt_ms = kMinute};
 }
 
-const std::vector<std::pair<std::string, std::function<PolicySpec()>>>& Registry() {
-  static const std::vector<std::pair<std::string, std::function<PolicySpec()>>> kPolicies = {
-      {"default", Default},
-      {"fifo", Fifo},
-      {"backfill", Backfill},
-      {"priority", Priority},
-      {"fair", Fair},
-      {"las", Las},
-      {"sjf", Sjf},
-      {"srtf", Srtf},
-      {"sjf-oracle", SjfOracle},
-      {"srtf-oracle", SrtfOracle},
-  };
-  return kPolicies;
-}
+// Every named policy, in the order PolicyNames() lists them.
+using Declaration = PolicySpec (*)();
+constexpr Declaration kPolicies[] = {
+    Default, Fifo, Backfill, Priority, Fair, Las, Sjf, Srtf, SjfOracle, SrtfOracle,
+};
 
 std::string Joined(const std::vector<std::string>& names) {
   std::string out;
@@ -139,26 +101,36 @@ std::string Joined(const std::vector<std::string>& names) {
 
 }  // namespace
 
+std::optional<PolicySpec> PolicySpecByName(std::string_view name) {
+  for (Declaration declare : kPolicies) {
+    if (PolicySpec spec = declare(); spec.name == name) return spec;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> PolicyNames() {
   std::vector<std::string> names;
-  for (const auto& [name, make] : Registry()) names.push_back(name);
+  for (Declaration declare : kPolicies) names.push_back(declare().name);
   return names;
 }
 
-std::vector<std::string> PlacementNames() { return PlacementKindNames(); }
+std::vector<std::string> PlacementNames() { return PlacementScorerNames(); }
 
 Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& config) {
-  PlacementKind placement;
-  if (!ParsePlacement(config.placement, &placement)) {
-    return InvalidArgument("unknown placement '" + config.placement +
+  std::optional<PolicySpec> spec = PolicySpecByName(config.name);
+  const std::string placement = !config.placement.empty() ? config.placement
+                                : spec                    ? spec->placement
+                                                          : "auto";
+  std::unique_ptr<PlacementScorer> scorer = MakePlacementScorer(placement);
+  if (scorer == nullptr) {
+    return InvalidArgument("unknown placement '" + placement +
                            "'; known: " + Joined(PlacementNames()));
   }
-  for (const auto& [name, make] : Registry()) {
-    if (name == config.name) {
-      return std::unique_ptr<Policy>(std::make_unique<Scheduler>(make(), placement, config));
-    }
+  if (!spec) {
+    return InvalidArgument("unknown policy '" + config.name + "'; known: " + Joined(PolicyNames()));
   }
-  return InvalidArgument("unknown policy '" + config.name + "'; known: " + Joined(PolicyNames()));
+  return std::unique_ptr<Policy>(
+      std::make_unique<Scheduler>(std::move(*spec), std::move(scorer), config));
 }
 
 }  // namespace suanli::core

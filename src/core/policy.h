@@ -23,10 +23,11 @@ class Policy {
 
 struct PolicyConfig {
   std::string name = "default";  // see PolicyNames()
-  // How tasks are put on nodes/devices; see PlacementNames(). "auto": topology-aware packing for
-  // whole devices (a gang on the fewest islands, nodes and switches; a job of <= one node's devices
-  // on one node), fragmentation-gradient descent (FGD) for fractional devices.
-  std::string placement = "auto";
+  // How tasks are put on nodes/devices; see PlacementNames(). Empty: the policy's own (every
+  // named policy's is "auto": topology-aware packing for whole devices (a gang on the fewest
+  // islands, nodes and switches; a job of <= one node's devices on one node),
+  // fragmentation-gradient descent (FGD) for fractional devices).
+  std::string placement;
   uint64_t seed = 1;  // for "random" placement; same seed, same schedule
   // When false, CycleResult::pending is left empty (a simulator that never shows reasons saves the
   // cost of writing them); decisions are identical either way.

@@ -1,5 +1,6 @@
 // Backfill: the EASY reservation for the first waiting job (when it fits, on which nodes) and the
 // holds that keep later jobs off those nodes unless they finish before it starts.
+#include "core/placement/gang.h"
 #include "core/scheduler.h"
 #include "core/scheduler_internal.h"
 
@@ -109,7 +110,7 @@ void Scheduler::ApplyHolds() {
       const int32_t want = std::min<int32_t>(reservation_.per_task_devices * tasks,
                                              cap_.whole_free(n, reservation_.type));
       if (want > 0) {
-        hold.devices = Placer::PickDevices(cap_, n, reservation_.type, want);
+        hold.devices = PickWholeDevices(cap_, n, reservation_.type, want);
         hold.res.accel_milli = kMilliPerDevice * static_cast<int64_t>(hold.devices.size());
       }
     }

@@ -11,10 +11,10 @@ Scheduler::Running Scheduler::MakeRunning(const Job& job, int32_t index, Time no
   r.id = job.id;
   r.index = index;
   r.tenant = job.tenant;
-  r.prio = spec_.honor_priority ? -static_cast<int64_t>(job.priority) : 0;
+  r.prio = spec_.order.Band(job);
   r.start = job.start_time;
   r.limit = job.time_limit;
-  r.secondary = SecondaryKeyOf(job, now);
+  r.secondary = spec_.order.duration->Key(job, now);
   r.held = HeldDevices(job);
   r.preemptible = job.preemptible;
   r.takeable = job.preemptible && !job.allocation.empty();
@@ -36,20 +36,16 @@ Scheduler::Running Scheduler::MakeRunning(const Job& job, int32_t index, Time no
   // A job that starved before it got to run keeps running: LAS/SRTF may not take it again, or a
   // long job could be starved, run a minute, and be demoted forever. (Its wait before this run is
   // fixed while it runs.)
-  r.starved_before =
-      spec_.starvation_ms > 0 && TotalWaitMs(job, now) >= static_cast<double>(spec_.starvation_ms);
+  r.starved_before = spec_.order.starvation && spec_.order.starvation->Starving(job, now);
   RefreshLevel(r, job, now);
   return r;
 }
 
 void Scheduler::RefreshLevel(Running& r, const Job& job, Time now) const {
-  r.level = spec_.las ? LasLevel(job) : 0;
+  r.level = LasLevel(job);
   r.level_check_at = std::numeric_limits<Time>::max();
-  if (!spec_.las || r.held <= 0) return;
-  double next = kInf;
-  for (double t : spec_.las_thresholds_device_ms) {
-    if (t > job.attained_service_ms) next = std::min(next, t);
-  }
+  if (!spec_.order.las || r.held <= 0) return;
+  const double next = spec_.order.las->NextThreshold(job.attained_service_ms);
   if (next == kInf) return;
   // Service grows at `held` per ms while it runs: it cannot reach the next threshold sooner than
   // this. Looked at again a little earlier than that, since the caller's sums round differently.

@@ -7,14 +7,16 @@
 namespace suanli::core {
 using namespace scheduler_internal;  // NOLINT: the cycle's shared helpers
 
-Scheduler::Scheduler(PolicySpec spec, PlacementKind placement, const PolicyConfig& config)
+Scheduler::Scheduler(PolicySpec spec, std::unique_ptr<PlacementScorer> placement,
+                     const PolicyConfig& config)
     : spec_(std::move(spec)),
       config_(config),
-      placer_(placement, config.seed),
+      placer_(std::move(placement), config.seed),
       queue_(JobQueue::Rules{
-          .rank = [this](const Job& job, Time now) { return RankOf(job, now); },
-          .next_change = [this](const Job& job, Time now) { return NextRankChange(job, now); },
-          .bucket_per_tenant = spec_.fair,
+          .rank = [this](const Job& job, Time now) { return spec_.order.RankOf(job, now); },
+          .next_change = [this](const Job& job,
+                                Time now) { return spec_.order.NextChange(job, now); },
+          .bucket_per_tenant = spec_.order.fair != nullptr,
           // Where a job has several options (shapes, types), which one it takes depends on how
           // soon each finishes, so on its time limit; otherwise only whether it has one matters
           // to the walk (members short enough to backfill are found by the queue).
@@ -26,10 +28,10 @@ Scheduler::Scheduler(PolicySpec spec, PlacementKind placement, const PolicyConfi
             if (one_option) return job.time_limit > 0 ? 1 : 0;
             return job.time_limit > 0 ? job.time_limit + 1 : 0;
           },
-      }) {}
+      }),
+      preemptors_(PreemptorsOf(spec_.preempt)) {}
 
-// Fair-share interleaving: each bucket offers its best job; the lowest priority band and LAS
-// queue go first, and within one the tenant furthest below its weighted share.
+// Each bucket (one per tenant under fair share) offers its best job; the best of those goes.
 bool Scheduler::Pick(JobQueue::Item* out) {
   int32_t best = -1;
   JobQueue::Item best_item, item;
@@ -40,17 +42,9 @@ bool Scheduler::Pick(JobQueue::Item* out) {
       best_item = item;
       continue;
     }
-    const Rank& x = item.rank;
-    const Rank& y = best_item.rank;
-    bool better;
-    if (x.prio != y.prio || x.level != y.level) {
-      better = std::tie(x.prio, x.level) < std::tie(y.prio, y.level);
-    } else if (spec_.fair && x.level >= 0) {
-      // Same queue: the tenant furthest below its weighted share goes first.
-      better = fair_.Before(b, best) || (!fair_.Before(best, b) && RankLess(x, y));
-    } else {
-      better = RankLess(x, y);
-    }
+    const bool better = spec_.order.fair
+                            ? FairShareInterleave::Before(fair_, b, item.rank, best, best_item.rank)
+                            : RankLess(item.rank, best_item.rank);
     if (better) {
       best = b;
       best_item = item;
@@ -88,12 +82,30 @@ void Scheduler::CountLiveCpuOnly() {
 
 CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   CycleResult result;
-  // The queue first: it knows the running jobs, so nothing below reads the pending ones.
+  const bool rebuilt = SyncWithState(state, now);
+  BeginCycle(state);
+  SyncRunning(state, now, rebuilt);
+  BoundVictims(state, now);
+  Walk(state, now, result);
+  if (config_.explain_pending) ListWaiting();
+  ReleaseHolds();
+  if (config_.explain_pending) Explain(state, now, result);
+  return result;
+}
+
+// The queue first: it knows the running jobs, so nothing after it reads the pending ones. Returns
+// whether it was rebuilt (what is kept between cycles is then rebuilt too).
+bool Scheduler::SyncWithState(const ClusterState& state, Time now) {
   const bool rebuilt = queue_.Sync(state, now);
   if (rebuilt) classes_.clear();
   cap_.Sync(state, queue_.running(), /*incremental=*/!rebuilt);
   placer_.BeginCycle(state, cap_);
   fair_.Sync(state, cap_, queue_.running(), /*incremental=*/!rebuilt);
+  return rebuilt;
+}
+
+// Forgets the last cycle's decisions and notes what this one's admission and reclaim depend on.
+void Scheduler::BeginCycle(const ClusterState& state) {
   for (const auto& [n, tasks] : reservation_.nodes) reserved_node_[n] = 0;
   reservation_ = Reservation{};
   holds_.clear();
@@ -102,178 +114,153 @@ CycleResult Scheduler::Schedule(const ClusterState& state, Time now) {
   failed_preemptions_.clear();
   placed_this_cycle_.clear();
   placed_index_.clear();
+  strict_head_ = 0;
   any_budget_ = false;
   for (const Tenant& t : state.tenants) any_budget_ |= t.accel_hour_budget >= 0;
-  const size_t num_jobs = state.jobs.size();
   for (int32_t i : preempted_list_) {
     if (static_cast<size_t>(i) < preempted_.size()) preempted_[i] = 0;
   }
   preempted_list_.clear();
-  preempted_.resize(num_jobs, 0);
-  any_victim_ = false;
-  reclaim_possible_ = false;
-  const size_t dims = cap_.totals().size();
-
+  preempted_.resize(state.jobs.size(), 0);
   // Reclaim needs someone with a guarantee on an accelerator.
-  bool any_guarantee = false;
+  const size_t dims = cap_.totals().size();
+  any_guarantee_ = false;
   for (int32_t t = 0; t < static_cast<int32_t>(state.tenants.size()); ++t) {
-    for (size_t d = kDimAccelBase; d < dims; ++d) any_guarantee |= fair_.guarantee(t, d) > 0;
+    for (size_t d = kDimAccelBase; d < dims; ++d) any_guarantee_ |= fair_.guarantee(t, d) > 0;
   }
-  any_guarantee_ = any_guarantee;
+}
 
-  // Running jobs: whether anyone could be a victim at all, and bounds that spare the walk a look
-  // at each of them.
-  SyncRunning(state, now, rebuilt);
-  las_victim_level_ = std::numeric_limits<int64_t>::min();
-  remaining_victim_max_ = -kInf;
-  las_held_.resize(state.accel_types.size());
-  for (auto& by_level : las_held_) by_level.clear();
-  const bool may_preempt =
-      spec_.reclaim || spec_.preempt_priority || spec_.preempt_las || spec_.preempt_remaining;
-  for (Running& r : run_) {
-    if (now >= r.level_check_at) RefreshLevel(r, state.jobs[r.index], now);
-    if (!may_preempt || !r.preemptible) continue;
-    worst_victim_prio_ = any_victim_ ? std::max(worst_victim_prio_, r.prio) : r.prio;
-    any_victim_ = true;
-    if (spec_.preempt_las && LasOk(r, now)) {
-      las_victim_level_ = std::max(las_victim_level_, r.level);
-      const auto level = static_cast<size_t>(std::max<int64_t>(r.level, 0));
-      auto held = [&](AccelType type, int64_t milli) {
-        if (type < 0 || type >= static_cast<AccelType>(las_held_.size())) return;
-        auto& by_level = las_held_[type];
-        if (by_level.size() <= level) by_level.resize(level + 1, 0);
-        by_level[level] += milli;
-      };
-      if (!r.mixed) {
-        held(r.type, r.type_milli);
-      } else {
-        for (const auto& t : state.jobs[r.index].allocation) held(t.type, t.res.accel_milli);
-      }
-    }
-    if (spec_.preempt_remaining && RemainingOk(r, now)) {
-      remaining_victim_max_ = std::max(remaining_victim_max_, r.secondary.At(now));
-    }
-    if (spec_.reclaim && any_guarantee && !reclaim_possible_ && fair_.valid(r.tenant)) {
-      for (size_t d = kDimAccelBase; d < dims; ++d) {
-        if (fair_.Borrowing(r.tenant, static_cast<int>(d))) reclaim_possible_ = true;
-      }
-    }
-  }
-
-  // The walk: classes of pending jobs in rank order (fair-share interleaved across tenants).
+// The walk: classes of pending jobs in rank order (fair-share interleaved across tenants), each
+// job given its steps until nothing more can start.
+void Scheduler::Walk(const ClusterState& state, Time now, CycleResult& result) {
   queue_.BeginWalk();
   min_accel_ask_ = std::numeric_limits<int64_t>::max();
   for (int32_t c : queue_.nonempty_classes()) {
     min_accel_ask_ = std::min(min_accel_ask_, Class(state, c).min_accel_ask);
   }
   CountLiveCpuOnly();
-
-  JobId strict_head = 0;
   JobQueue::Item item;
   while (Pick(&item)) {
-    if (spec_.strict && strict_head != 0) break;  // nothing may pass the head
-    const Job& job = state.jobs[item.index];
-    ClassInfo& info = Class(state, item.cls);
-    if (!config_.explain_pending && cpu_only_live_ == 0 && !info.cpu_only) {
-      // Nothing left can start when no accelerator is free (held ones included) and nobody left
-      // may preempt: stop here instead of ranking the rest of the queue. (When reasons are
-      // wanted the walk goes on, so the head job still gets its reservation and reserved start.)
-      // Held resources only count when some job could still bypass the hold (known times).
-      int64_t free = 0;
-      for (AccelType t = 0; t < cap_.num_types(); ++t) free += cap_.free_milli(t);
-      if (reservation_.start != kUnknownTime) {
-        for (const auto& h : holds_) free += h.res.accel_milli;
-      }
-      if (free < min_accel_ask_ && !CouldPreempt(job, item.rank)) break;
-    }
-    Record rec;
-    rec.index = item.index;
-    rec.cls = item.cls;
-    if (job.shapes.empty()) {
-      rec.outcome = Outcome::kNoShape;
-      records_.push_back(rec);
-      Fail(item, rec, /*tried_backfill=*/true, now);
-      continue;
-    }
-    if (int32_t over = -1; any_budget_ && !Budgeted(state, job.tenant, &over)) {
-      rec.outcome = Outcome::kBudget;
-      rec.quota_tenant = over;
-      records_.push_back(rec);
-      Fail(item, rec, /*tried_backfill=*/true, now);
-      continue;
-    }
-    Placement placement;
-    const bool short_enough = reservation_.active && reservation_.start != kUnknownTime &&
-                              job.time_limit > 0 && now + job.time_limit <= reservation_.start;
-    bool placed = TryPlace(state, job, info.options, now, short_enough, &rec, &placement);
-    bool preempted = false;
-    if (!placed && rec.outcome == Outcome::kNoFit && may_preempt && CouldPreempt(job, item.rank)) {
-      preempted = placed = TryPreempt(state, job, item, info.options, now, &placement, result);
-    }
-    if (placed) {
-      if (reservation_.active && !placement.backfilled) placement.backfilled = true;
-      fair_.Charge(job.tenant, AskOf(placement.tasks, dims), +1);
-      placed_this_cycle_.push_back(placement);
-      placed_index_.push_back(item.index);
-      result.placements.push_back(std::move(placement));
-      const bool was_live = queue_.live(item.cls);
-      if (!queue_.Consume(item, JobQueue::Verdict::kPlaced) && was_live && info.cpu_only) {
-        --cpu_only_live_;
-      }
-      if (preempted) {
-        // Victims gave room back: classes that failed may fit now.
-        queue_.Revive([](int32_t) { return true; });
-        CountLiveCpuOnly();
-      }
-      continue;
-    }
-    if (rec.outcome == Outcome::kNoFit &&
-        (spec_.strict || (spec_.backfill && !reservation_.active))) {
-      // A job that could never fit (admitted before the cluster shrank) must not block or hold.
-      if (!info.feasible_known) {  // the same for every job of the class, on these nodes
-        info.feasible = CheckFeasible(state, job);
-        info.feasible_known = true;
-      }
-      if (!info.feasible.ok()) {
-        rec.outcome = Outcome::kNoShape;
-        rec.note = info.feasible.message() + " (it cannot run until the cluster changes)";
-      }
-    }
-    bool reserved = false;
-    if (rec.outcome == Outcome::kNoFit) {
-      if (spec_.strict) strict_head = job.id;
-      if (spec_.backfill && !reservation_.active) {
-        MakeReservation(state, job, rec.option, now);
-        reservation_.index = item.index;
-        rec.head = true;
-        reserved = true;
-      }
-    }
+    if (strict_head_ != 0) break;  // nothing may pass the head
+    if (NothingMoreCanStart(state, item)) break;
+    Visit(state, item, now, result);
+  }
+}
+
+// Nothing left can start when no accelerator is free (held ones included) and nobody left may
+// preempt: the walk stops instead of ranking the rest of the queue. (When reasons are wanted it
+// goes on, so the head job still gets its reservation and reserved start.)
+bool Scheduler::NothingMoreCanStart(const ClusterState& state, const JobQueue::Item& item) {
+  if (config_.explain_pending || cpu_only_live_ != 0 || Class(state, item.cls).cpu_only) {
+    return false;
+  }
+  // Held resources only count when some job could still bypass the hold (known times).
+  int64_t free = 0;
+  for (AccelType t = 0; t < cap_.num_types(); ++t) free += cap_.free_milli(t);
+  if (reservation_.start != kUnknownTime) {
+    for (const auto& h : holds_) free += h.res.accel_milli;
+  }
+  return free < min_accel_ask_ && !CouldPreempt(state.jobs[item.index], item.rank);
+}
+
+// One pending job's steps: admission, placement, preemption; if it still waits, what its wait
+// means for the jobs behind it.
+void Scheduler::Visit(const ClusterState& state, const JobQueue::Item& item, Time now,
+                      CycleResult& result) {
+  const Job& job = state.jobs[item.index];
+  ClassInfo& info = Class(state, item.cls);
+  Record rec;
+  rec.index = item.index;
+  rec.cls = item.cls;
+  if (!Admit(state, job, &rec)) {
     records_.push_back(rec);
-    Fail(item, rec, short_enough, now);
-    if (reserved && reservation_.start != kUnknownTime) {
-      // Jobs that end before the reserved start may now use held room: their classes get
-      // another look, for those members, even if one failed before the reservation existed.
-      queue_.ReviveShort(reservation_.start - now, [&](int32_t c) {
-        return static_cast<size_t>(c) < classes_.size() && classes_[c].ready &&
-               classes_[c].has_limit;
-      });
-      CountLiveCpuOnly();
+    Fail(item, rec, /*tried_backfill=*/true, now);
+    return;
+  }
+  Placement placement;
+  const bool short_enough = reservation_.active && reservation_.start != kUnknownTime &&
+                            job.time_limit > 0 && now + job.time_limit <= reservation_.start;
+  bool placed = TryPlace(state, job, info.options, now, short_enough, &rec, &placement);
+  bool preempted = false;
+  if (!placed && rec.outcome == Outcome::kNoFit && spec_.preempt.any() &&
+      CouldPreempt(job, item.rank)) {
+    preempted = placed = TryPreempt(state, job, item, info.options, now, &placement, result);
+  }
+  if (placed) {
+    Commit(job, item, std::move(placement), preempted, result);
+  } else {
+    StayPending(state, item, rec, short_enough, now);
+  }
+}
+
+void Scheduler::Commit(const Job& job, const JobQueue::Item& item, Placement placement,
+                       bool preempted, CycleResult& result) {
+  if (reservation_.active && !placement.backfilled) placement.backfilled = true;
+  fair_.Charge(job.tenant, AskOf(placement.tasks, cap_.totals().size()), +1);
+  placed_this_cycle_.push_back(placement);
+  placed_index_.push_back(item.index);
+  result.placements.push_back(std::move(placement));
+  const bool was_live = queue_.live(item.cls);
+  if (!queue_.Consume(item, JobQueue::Verdict::kPlaced) && was_live &&
+      classes_[item.cls].cpu_only) {
+    --cpu_only_live_;
+  }
+  if (preempted) {
+    // Victims gave room back: classes that failed may fit now.
+    queue_.Revive([](int32_t) { return true; });
+    CountLiveCpuOnly();
+  }
+}
+
+// A job that did not fit: under a strict queue nothing may pass it; under backfill the first
+// such job gets the reservation.
+void Scheduler::StayPending(const ClusterState& state, const JobQueue::Item& item, Record& rec,
+                            bool short_enough, Time now) {
+  const Job& job = state.jobs[item.index];
+  ClassInfo& info = classes_[item.cls];
+  const bool strict = spec_.queue == QueueDiscipline::kStrict;
+  const bool backfill = spec_.queue == QueueDiscipline::kBackfill;
+  if (rec.outcome == Outcome::kNoFit && (strict || (backfill && !reservation_.active))) {
+    // A job that could never fit (admitted before the cluster shrank) must not block or hold.
+    if (!info.feasible_known) {  // the same for every job of the class, on these nodes
+      info.feasible = CheckFeasible(state, job);
+      info.feasible_known = true;
+    }
+    if (!info.feasible.ok()) {
+      rec.outcome = Outcome::kNoShape;
+      rec.note = info.feasible.message() + " (it cannot run until the cluster changes)";
     }
   }
-  waiting_.clear();
-  strict_head_ = spec_.strict ? strict_head : 0;
-  if (config_.explain_pending) {
-    // Every job the walk skipped or never reached, in rank order: behind the strict head, or
-    // like the member of its class that failed, or not looked at (nothing could start). Only
-    // what differs between members of a class is kept per job.
-    queue_.ForEachUnconsumed([&](const JobQueue::Item& it) {
-      waiting_.push_back({it.cls, it.rank.id, it.limit});
-    });
+  bool reserved = false;
+  if (rec.outcome == Outcome::kNoFit) {
+    if (strict) strict_head_ = job.id;
+    if (backfill && !reservation_.active) {
+      MakeReservation(state, job, rec.option, now);
+      reservation_.index = item.index;
+      rec.head = true;
+      reserved = true;
+    }
   }
-  ReleaseHolds();
-  if (config_.explain_pending) Explain(state, now, result);
-  return result;
+  records_.push_back(rec);
+  Fail(item, rec, short_enough, now);
+  if (reserved && reservation_.start != kUnknownTime) {
+    // Jobs that end before the reserved start may now use held room: their classes get another
+    // look, for those members, even if one failed before the reservation existed.
+    queue_.ReviveShort(reservation_.start - now, [&](int32_t c) {
+      return static_cast<size_t>(c) < classes_.size() && classes_[c].ready && classes_[c].has_limit;
+    });
+    CountLiveCpuOnly();
+  }
+}
+
+// Every job the walk skipped or never reached, in rank order: behind the strict head, or like the
+// member of its class that failed, or not looked at (nothing could start). Only what differs
+// between members of a class is kept per job.
+void Scheduler::ListWaiting() {
+  waiting_.clear();
+  queue_.ForEachUnconsumed([&](const JobQueue::Item& it) {
+    waiting_.push_back({it.cls, it.rank.id, it.limit});
+  });
 }
 
 }  // namespace suanli::core

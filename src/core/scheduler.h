@@ -5,6 +5,7 @@
 // estimated starts behave the same under every policy; only the ranking and the rules differ.
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -15,40 +16,18 @@
 #include "core/fair_share.h"
 #include "core/job_queue.h"
 #include "core/model.h"
+#include "core/order/ordering.h"
 #include "core/placement.h"
 #include "core/policy.h"
-#include "core/preempt/preempt_kind.h"
+#include "core/policy_spec.h"
+#include "core/preempt/preemptor.h"
 
 namespace suanli::core {
 
-struct PolicySpec {
-  enum class Order {
-    kSubmit,           // oldest submission first
-    kTimeLimit,        // shortest declared limit (or learned estimate) first; neither = last
-    kRemainingLimit,   // shortest (limit or estimate - time already run) first
-    kOracleDuration,   // shortest true duration first (simulator only)
-    kOracleRemaining,  // shortest true remaining time first (simulator only)
-  };
-  std::string name;
-  Order order = Order::kSubmit;
-  bool honor_priority = false;    // Job::priority ranks first (higher first)
-  bool las = false;               // Tiresias discretized 2D-LAS queues on attained service
-  bool fair = false;              // interleave tenants by hierarchical weighted DRF within a level
-  bool strict = false;            // head-of-line blocking: nothing passes the first job that waits
-  bool backfill = false;          // EASY: the first waiting job gets a reservation, others backfill
-  bool preempt_priority = false;  // a higher-priority job preempts lower-priority preemptible jobs
-  bool preempt_las = false;       // a job in a higher LAS queue preempts checkpointable lower ones
-  bool preempt_remaining = false;  // SRTF: a much shorter remaining time preempts a longer one
-  bool reclaim = false;            // a tenant within its guarantee reclaims from borrowing tenants
-  Time starvation_ms = 0;          // > 0: jobs waiting this long rank first, oldest first
-  std::vector<double> las_thresholds_device_ms;  // LAS queue boundaries on attained service
-  double las_promote_knob = 0;  // > 0: a demoted job waiting knob × its run time returns to queue 0
-  Time min_run_before_preempt_ms = 0;  // LAS/SRTF victims must have run at least this long
-};
-
 class Scheduler : public Policy {
  public:
-  Scheduler(PolicySpec spec, PlacementKind placement, const PolicyConfig& config);
+  Scheduler(PolicySpec spec, std::unique_ptr<PlacementScorer> placement,
+            const PolicyConfig& config);
   std::string_view name() const override { return spec_.name; }
   CycleResult Schedule(const ClusterState& state, Time now) override;
 
@@ -85,11 +64,24 @@ class Scheduler : public Policy {
     Record failure;   // why the member that failed this cycle stays pending
   };
 
-  Rank RankOf(const Job& job, Time now) const;
-  Time NextRankChange(const Job& job, Time now) const;
-  int64_t LasLevel(const Job& job) const;
+  int64_t LasLevel(const Job& job) const { return spec_.order.LasLevel(job); }
   std::vector<Option> OptionsOf(const ClusterState& state, const Job& job) const;
   ClassInfo& Class(const ClusterState& state, int32_t cls);
+  // The cycle's steps, in the order Schedule runs them.
+  bool SyncWithState(const ClusterState& state, Time now);
+  void BeginCycle(const ClusterState& state);
+  void BoundVictims(const ClusterState& state, Time now);  // preempt/victim_bounds.cc
+  void Walk(const ClusterState& state, Time now, CycleResult& result);
+  void ListWaiting();
+  // The walk's, for each pending job in rank order.
+  bool NothingMoreCanStart(const ClusterState& state, const JobQueue::Item& item);
+  void Visit(const ClusterState& state, const JobQueue::Item& item, Time now, CycleResult& result);
+  bool Admit(const ClusterState& state, const Job& job, Record* rec) const;  // admission.cc
+  void Commit(const Job& job, const JobQueue::Item& item, Placement placement, bool preempted,
+              CycleResult& result);
+  void StayPending(const ClusterState& state, const JobQueue::Item& item, Record& rec,
+                   bool short_enough, Time now);
+
   bool Pick(JobQueue::Item* out);
   // `item` stays pending; its class is skipped from now on (but for members short enough to
   // backfill, unless this one just tried).
@@ -135,16 +127,6 @@ class Scheduler : public Policy {
   // from `now` (model.h: while a job runs its run time grows with the clock and its service at
   // the rate of what it holds); its LAS queue is re-read from the job once its service could
   // have reached the next threshold.
-  struct SecondaryKey {  // a rank's duration key as a function of time
-    double key = 0;
-    bool falls = false;  // the key is `key - now`
-    bool floor = false;  // never below 0
-    double At(Time now) const {
-      const double v = falls ? key - static_cast<double>(now) : key;
-      return floor ? std::max(0.0, v) : v;
-    }
-  };
-  SecondaryKey SecondaryKeyOf(const Job& job, Time now) const;
   struct Running {
     JobId id = 0;
     int32_t index = -1;  // into ClusterState::jobs
@@ -154,7 +136,7 @@ class Scheduler : public Policy {
     Time level_check_at = 0;
     Time start = 0;             // start of the current run
     Time limit = 0;             // declared time limit, 0 = none
-    SecondaryKey secondary;     // its rank's duration key
+    DurationKey secondary;      // its rank's duration key
     double held = 0;            // devices held (cpus without an accelerator)
     AccelType type = kNoAccel;  // the one accelerator type it holds, if one
     int64_t type_milli = 0;     // accelerator milli of that type
@@ -188,10 +170,11 @@ class Scheduler : public Policy {
     return r.checkpointable ? 0.0 : r.held * static_cast<double>(std::max<Time>(now - r.start, 0));
   }
   bool OnReservedNode(const ClusterState& state, const Running& r) const;
-  struct Candidate {                           // a running job TryPreempt may take
-    int32_t index = -1;                        // into ClusterState::jobs
-    int32_t run = -1;                          // into run_
-    PreemptKind kind = PreemptKind::kReclaim;  // the first kind that may take it
+  void CountLasHeld(const ClusterState& state, const Running& r);
+  struct Candidate {                // a running job TryPreempt may take
+    int32_t index = -1;             // into ClusterState::jobs
+    int32_t run = -1;               // into run_
+    const Preemptor* by = nullptr;  // the first of the policy's kinds that may take it
     double lost = 0;
     int64_t prio = 0, level = 0;
     Time start = 0;
@@ -199,6 +182,34 @@ class Scheduler : public Policy {
     int64_t node_room = 0;  // when grouping by node: free devices there plus what victims hold
     int32_t node = 0;       // when grouping by node: its first task's node
   };
+  // TryPreempt's steps (preempt/victims.cc, preempt/try_preempt.cc).
+  struct VictimAsk {  // the option victims make room for
+    const Shape* shape = nullptr;
+    AccelType type = kNoAccel;
+    bool whole = false;  // whole devices per task
+    int64_t need = 0;    // accelerator milli in all
+    int32_t per_task_devices = 0;
+  };
+  PreemptAsker AskerOf(const Job& job, const JobQueue::Item& entry, AccelType type,
+                       bool reclaiming) const;
+  bool LasCannotFreeEnough(const Job& job, const JobQueue::Item& entry, const Shape& shape,
+                           AccelType type, bool reclaiming) const;
+  void GatherCandidates(const ClusterState& state, const PreemptAsker& asker, AccelType type,
+                        Time now);
+  int64_t CountCandidatesHeld(const ClusterState& state, AccelType type);
+  static bool VictimBefore(const Candidate& a, const Candidate& b);
+  size_t OrderCandidates(const ClusterState& state, const Shape& shape, AccelType type,
+                         int64_t* held_milli);
+  VictimAsk VictimAskOf(const Shape& shape, AccelType type) const;
+  int64_t Room(const VictimAsk& a) const;
+  bool CouldFreeEnough(const VictimAsk& a, int64_t held_milli) const;
+  void FreeVictim(const Job& v, bool freed);
+  bool TakeUntilFits(const ClusterState& state, const VictimAsk& a, size_t sorted,
+                     Placement* placement, std::vector<size_t>* taken);
+  std::vector<size_t> GiveBackUnneeded(const ClusterState& state, const std::vector<size_t>& taken);
+  void RecordPreemptions(const ClusterState& state, const PreemptAsker& asker,
+                         const std::vector<size_t>& kept, CycleResult& result);
+  std::vector<const Preemptor*> preemptors_;  // the policy's kinds, in the order they are asked
   std::vector<Candidate> candidates_;
   std::vector<int32_t> scratch_nodes_;
   std::vector<uint8_t> reserved_node_;           // by node: held for this cycle's reservation

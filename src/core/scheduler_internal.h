@@ -1,5 +1,5 @@
 #pragma once
-// Helpers the scheduler's step files share (scheduler.cc, order.cc, preempt/, explain.cc ...):
+// Helpers the scheduler's step files share (scheduler.cc, order/, preempt/, explain.cc ...):
 // small pure functions of a job or the cluster state. Internal to the Scheduler engine.
 #include <algorithm>
 #include <cmath>

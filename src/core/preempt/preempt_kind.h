@@ -3,6 +3,7 @@
 // take) and the words a victim is told. TryPreempt asks them in this order and a victim takes the
 // first kind that applies, so the order is part of every decision: do not reorder.
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include "core/fair_share.h"
@@ -15,6 +16,22 @@ enum class PreemptKind : int8_t {
   kPriority,   // a higher-priority job takes from a lower-priority one (priority.cc)
   kLas,        // a job with less attained service takes from a checkpointable one (las.cc)
   kRemaining,  // SRTF: a much shorter remaining time takes from a longer one (remaining.cc)
+};
+
+// The preemption kinds a policy allows, by name. TryPreempt asks them in PreemptKind's order
+// whatever the order they are listed in.
+class PreemptKinds {
+ public:
+  PreemptKinds() = default;
+  PreemptKinds(std::initializer_list<PreemptKind> kinds) {
+    for (PreemptKind k : kinds) bits_ |= Bit(k);
+  }
+  bool has(PreemptKind k) const { return (bits_ & Bit(k)) != 0; }
+  bool any() const { return bits_ != 0; }
+
+ private:
+  static uint8_t Bit(PreemptKind k) { return static_cast<uint8_t>(1u << static_cast<int>(k)); }
+  uint8_t bits_ = 0;
 };
 
 // reclaim.cc: `victim_tenant` borrows on `accel_dim` and is not the asking job's tenant.

@@ -1,5 +1,5 @@
 // Reclaim: a tenant within its guarantee takes back what borrowing tenants hold.
-#include "core/preempt/preempt_kind.h"
+#include "core/preempt/preemptor.h"
 #include "core/scheduler_internal.h"
 
 namespace suanli::core {
@@ -17,6 +17,29 @@ std::string ReclaimReason(const ClusterState& state, const FairShare& fair, cons
   return "reclaimed by tenant " + state.tenants[job.tenant].name + " (guarantee " +
          DimAmount(accel_dim, fair.guarantee(job.tenant, accel_dim)) + " × " +
          DimName(state, accel_dim) + ")";
+}
+
+namespace {
+
+class Reclaim : public Preemptor {
+ public:
+  PreemptKind kind() const override { return PreemptKind::kReclaim; }
+  std::string_view name() const override { return "reclaim"; }
+  bool MayTake(const FairShare& fair, const PreemptAsker& a,
+               const PreemptVictim& v) const override {
+    return a.reclaiming && ReclaimMayTake(fair, a.job->tenant, v.tenant, a.accel_dim);
+  }
+  std::string Reason(const ClusterState& state, const FairShare& fair, const PreemptAsker& a,
+                     const Job&, int64_t) const override {
+    return ReclaimReason(state, fair, *a.job, a.accel_dim);
+  }
+};
+
+}  // namespace
+
+const Preemptor& ReclaimPreemptor() {
+  static const Reclaim kReclaim;
+  return kReclaim;
 }
 
 }  // namespace suanli::core
