@@ -1,4 +1,4 @@
-// Controller state lifecycle: loading, tokens, job state transitions, the periodic tick with the
+// Controller state lifecycle: loading, job state transitions, the periodic tick with the
 // scheduling pass, and batching changes for the group commit.
 #include "server/controller.h"
 
@@ -15,8 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr size_t kMaxSamplesInMemory = 8640;  // one day at the default 10 s interval
-constexpr const char* kRootTenant = "root";
-constexpr const char* kAdminUser = "admin";
 
 // A job in these states holds its placement's devices and is charged usage for them.
 bool HoldsResources(JobState s) { return s == JobState::kStarting || s == JobState::kRunning; }
@@ -33,19 +31,9 @@ Controller::Controller(ControllerOptions options, store::Store* store, const Clo
 
 Status Controller::Load() {
   SUANLI_ASSIGN_OR_RETURN(store::Snapshot snap, store_->Load());
-  std::sort(snap.tenants.begin(), snap.tenants.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.created, a.name) < std::tie(b.created, b.name);
-  });
-  for (auto& t : snap.tenants) {
-    tenant_by_name_[t.name] = tenants_.size();
-    tenants_.push_back(std::move(t));
-  }
-  for (auto& u : snap.users) users_[u.name] = std::move(u);
-  for (auto& t : snap.tokens) {
-    next_token_id_ = std::max(next_token_id_, t.id + 1);
-    token_hash_by_id_[t.id] = t.sha256_hex;
-    tokens_by_hash_[t.sha256_hex] = std::move(t);
-  }
+  auto join = snap.meta.find("join_token_sha256");
+  directory_.Load(std::move(snap.tenants), std::move(snap.users), std::move(snap.tokens),
+                  join == snap.meta.end() ? "" : join->second);
   TimeMs now = Now();
   for (auto& n : snap.nodes) {
     NodeState& ns = nodes_[n.name];
@@ -60,9 +48,6 @@ Status Controller::Load() {
     active_[j.id] = std::move(j);
   }
   next_job_id_ = snap.max_job_id + 1;
-  if (auto it = snap.meta.find("join_token_sha256"); it != snap.meta.end()) {
-    join_token_hash_ = it->second;
-  }
   // Launches handed out before a restart may never have reached their agents: offer them again
   // (agents ignore a launch for a task they already run).
   for (auto& [id, job] : active_) {
@@ -77,7 +62,7 @@ Status Controller::Load() {
   SUANLI_RETURN_IF_ERROR(LearnRunTimesFromStore());
   // Accounting totals per tenant: all time (GET /tenants) and in each budget period. Read in end
   // time order, as the ledger needs.
-  for (const auto& t : tenants_) budget_.Open(t.name, t.budget_period, now);
+  for (const auto& t : directory_.tenants()) budget_.Open(t.name, t.budget_period, now);
   SUANLI_ASSIGN_OR_RETURN(auto usage, store_->QueryUsage({}));
   for (const auto& u : usage) {
     tenant_accel_hours_[u.tenant] += u.AccelSeconds() / 3600.0;
@@ -87,76 +72,30 @@ Status Controller::Load() {
                           store_->LoadSamples(now - 24LL * 3600 * 1000, kMaxSamplesInMemory));
   samples_.assign(samples.begin(), samples.end());
 
-  if (!tenant_by_name_.count(kRootTenant)) {
-    store::TenantRecord root;
-    root.name = kRootTenant;
-    root.created = now;
-    tenant_by_name_[root.name] = tenants_.size();
-    tenants_.push_back(root);
-    batch_.tenants.push_back(root);
+  if (directory_.EnsureRootAndAdmin(now, &batch_)) {
+    const store::TenantRecord& root = *directory_.Find(TenantDirectory::kRootTenant);
     budget_.Open(root.name, root.budget_period, now);
   }
-  if (!users_.count(kAdminUser)) {
-    store::UserRecord admin{kAdminUser, kRootTenant, "admin", now};
-    users_[admin.name] = admin;
-    batch_.users.push_back(admin);
-  }
   spdlog::info("controller loaded: {} tenants, {} users, {} nodes, {} active jobs, next job id {}",
-               tenants_.size(), users_.size(), nodes_.size(), active_.size(), next_job_id_);
+               directory_.tenants().size(), directory_.users().size(), nodes_.size(),
+               active_.size(), next_job_id_);
   return Status::Ok();
 }
 
 Result<std::string> Controller::EnsureAdminToken(const std::string& existing) {
-  if (!existing.empty()) {
-    auto it = tokens_by_hash_.find(Sha256Hex(existing));
-    if (it != tokens_by_hash_.end() && !it->second.revoked && it->second.user == kAdminUser) {
-      return existing;
-    }
-  }
-  std::string token;
-  ApiReply r = IssueToken(kAdminUser, &token);
-  if (r.status != 201) return Internal("cannot create the admin token: " + r.body);
-  return token;
+  return directory_.EnsureAdminToken(existing, Now(), &batch_);
 }
 
 Result<std::string> Controller::EnsureJoinToken(const std::string& existing) {
-  if (!existing.empty() && !join_token_hash_.empty() &&
-      SecretsEqual(Sha256Hex(existing), join_token_hash_)) {
-    return existing;
-  }
-  std::string token = GenerateToken("sj_");
-  join_token_hash_ = Sha256Hex(token);
-  batch_.meta["join_token_sha256"] = join_token_hash_;
-  return token;
+  return directory_.EnsureJoinToken(existing, &batch_);
 }
 
 Result<Principal> Controller::Authenticate(const std::string& token) const {
-  if (token.empty()) return Unauthenticated("missing 'Authorization: Bearer <token>' header");
-  auto it = tokens_by_hash_.find(Sha256Hex(token));
-  if (it == tokens_by_hash_.end()) return Unauthenticated("the token is not valid");
-  if (it->second.revoked) return Unauthenticated("the token was revoked");
-  auto u = users_.find(it->second.user);
-  if (u == users_.end()) return Unauthenticated("the token's user no longer exists");
-  Principal p;
-  p.user = u->second.name;
-  p.tenant = u->second.tenant;
-  p.role = ParseRole(u->second.role).value_or(Role::kMember);
-  return p;
+  return directory_.Authenticate(token);
 }
 
 bool Controller::IsJoinToken(const std::string& token) const {
-  return !token.empty() && !join_token_hash_.empty() &&
-         SecretsEqual(Sha256Hex(token), join_token_hash_);
-}
-
-ApiReply Controller::IssueToken(const std::string& user, std::string* token_out) {
-  std::string token = GenerateToken();
-  store::TokenRecord rec{next_token_id_++, user, Sha256Hex(token), Now(), false};
-  token_hash_by_id_[rec.id] = rec.sha256_hex;
-  tokens_by_hash_[rec.sha256_hex] = rec;
-  batch_.tokens.push_back(rec);
-  if (token_out) *token_out = token;
-  return JsonReply(201, json{{"id", rec.id}, {"token", token}, {"user", user}});
+  return directory_.IsJoinToken(token);
 }
 
 // ---- Job lifecycle ----
@@ -171,25 +110,24 @@ int64_t Controller::UsageRateMilli(const JobRecord& job) {
 }
 
 void Controller::AdvanceUsage(TimeMs now) {
-  if (usage_tenants_.size() != tenants_.size()) {  // a tenant was added (parents never change)
-    usage_tenants_.assign(tenants_.size(), core::Tenant{});
-    for (size_t i = 0; i < tenants_.size(); ++i) {
-      auto parent = tenant_by_name_.find(tenants_[i].parent);
-      usage_tenants_[i].parent =
-          parent == tenant_by_name_.end() ? -1 : static_cast<int32_t>(parent->second);
+  const auto& tenants = directory_.tenants();
+  if (usage_tenants_.size() != tenants.size()) {  // a tenant was added (parents never change)
+    usage_tenants_.assign(tenants.size(), core::Tenant{});
+    for (size_t i = 0; i < tenants.size(); ++i) {
+      usage_tenants_[i].parent = directory_.IndexOf(tenants[i].parent);
     }
   }
-  usage_rate_milli_.resize(tenants_.size(), 0);
-  usage_rate_.resize(tenants_.size());
+  usage_rate_milli_.resize(tenants.size(), 0);
+  usage_rate_.resize(tenants.size());
   for (size_t i = 0; i < usage_rate_.size(); ++i) usage_rate_[i] = usage_rate_milli_[i] / 1000.0;
   usage_tracker_.Advance(usage_tenants_, usage_rate_, now);
 }
 
 void Controller::ChangeUsageRate(const JobRecord& job, int sign) {
-  auto t = tenant_by_name_.find(job.tenant);
-  if (t == tenant_by_name_.end()) return;
-  usage_rate_milli_.resize(tenants_.size(), 0);
-  usage_rate_milli_[t->second] += sign * UsageRateMilli(job);
+  const int32_t t = directory_.IndexOf(job.tenant);
+  if (t < 0) return;
+  usage_rate_milli_.resize(directory_.tenants().size(), 0);
+  usage_rate_milli_[t] += sign * UsageRateMilli(job);
 }
 
 void Controller::Transition(JobRecord& job, JobState state, const std::string& reason) {
@@ -250,20 +188,10 @@ Controller::RunSoFar Controller::CurrentRun(const JobRecord& job, TimeMs now) {
   return run;
 }
 
-std::vector<std::string> Controller::BudgetHolders(const std::string& tenant) const {
-  std::vector<std::string> holders;
-  for (std::string cur = tenant; !cur.empty() && holders.size() <= tenants_.size();) {
-    auto it = tenant_by_name_.find(cur);
-    if (it == tenant_by_name_.end()) break;
-    holders.push_back(cur);
-    cur = tenants_[it->second].parent;
-  }
-  return holders;
-}
-
 void Controller::ChargeBudgets(const std::string& tenant, TimeMs start, TimeMs end,
                                double accel_seconds) {
-  for (const std::string& h : BudgetHolders(tenant)) {
+  // A budget covers its tenant's whole subtree, as the core checks every ancestor's.
+  for (const std::string& h : directory_.Ancestry(tenant)) {
     budget_.AddFinished(h, start, end, accel_seconds);
   }
 }

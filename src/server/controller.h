@@ -26,6 +26,7 @@
 #include "server/node_signals.h"
 #include "server/reply.h"
 #include "server/requests.h"
+#include "server/tenant_directory.h"
 #include "store/store.h"
 
 namespace suanli::server {
@@ -185,9 +186,6 @@ class Controller {
   // Accelerator-hours the current attempt of a STARTING or RUNNING job has used from
   // max(its start, `from`) up to `now` (budgets count a running job before it ends).
   static double AccelHoursSince(const JobRecord& job, TimeMs from, TimeMs now);
-  // Whose budgets a job of `tenant` spends: the tenant and each of its ancestors, nearest first
-  // (a budget covers its tenant's whole subtree, as the core checks every ancestor's).
-  std::vector<std::string> BudgetHolders(const std::string& tenant) const;
   // Charges a finished attempt to every budget it spends.
   void ChargeBudgets(const std::string& tenant, TimeMs start, TimeMs end, double accel_seconds);
   void EnforceTimeLimits(TimeMs now);
@@ -242,13 +240,9 @@ class Controller {
   std::string NoNodesReason() const;
 
   // controller_admin.cc / views
-  bool InSubtree(const std::string& tenant, const std::string& root) const;
-  bool CanSeeTenant(const Principal& p, const std::string& tenant) const;
   bool CanSeeJob(const Principal& p, const JobRecord& job) const {
-    return CanSeeTenant(p, job.tenant);
+    return directory_.CanSeeTenant(p, job.tenant);
   }
-  bool CanManageUser(const Principal& p, const store::UserRecord& u) const;
-  std::vector<std::string> VisibleTenants(const Principal& p, const std::string& under) const;
   json JobJson(const JobRecord& job) const;
   // A tenant's settings and budget standing; `running_hours`: its running attempts' part of the
   // current budget period (the caller walks the jobs once for all tenants).
@@ -257,8 +251,6 @@ class Controller {
   Result<std::optional<JobRecord>> FindVisibleJob(const Principal& p, JobId id);
   std::map<std::string, double> AllocatedByType() const;
   std::map<std::string, double> TotalByType() const;
-  double FairShare(const std::string& tenant) const;
-  ApiReply IssueToken(const std::string& user, std::string* token_out);
 
   // agents
   void ApplyEvent(NodeState& node, const AgentEvent& ev);
@@ -276,21 +268,15 @@ class Controller {
   NodeSignals* signals_;
   Metrics* metrics_;
   core::UsageTracker usage_tracker_;
-  std::vector<core::Tenant> usage_tenants_;  // tenants_ order; only the parent index is set
+  std::vector<core::Tenant> usage_tenants_;  // directory_ order; only the parent index is set
   std::vector<int64_t> usage_rate_milli_;    // by tenant index (see AdvanceUsage)
   std::vector<double> usage_rate_;           // scratch
   core::DurationPredictor durations_;
   std::unordered_map<JobId, core::Time> estimates_;  // active jobs with a learned estimate
 
-  std::vector<store::TenantRecord> tenants_;  // creation order: stable core indices
-  std::map<std::string, size_t> tenant_by_name_;
+  TenantDirectory directory_;                         // tenants, users, tokens
   std::map<std::string, double> tenant_accel_hours_;  // finished attempts, all time
   BudgetLedger budget_;  // finished attempts in each tenant's current budget period
-  std::map<std::string, store::UserRecord> users_;
-  std::map<std::string, store::TokenRecord> tokens_by_hash_;
-  std::map<int64_t, std::string> token_hash_by_id_;
-  int64_t next_token_id_ = 1;
-  std::string join_token_hash_;
 
   std::map<std::string, NodeState> nodes_;
   std::map<JobId, JobRecord> active_;  // not yet terminal (plus terminal until flushed)

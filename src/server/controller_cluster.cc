@@ -61,7 +61,7 @@ std::set<std::string> Controller::AccelTypeNames(bool with_jobs) const {
   for (const auto& [name, n] : nodes_) {
     for (const auto& d : n.rec.devices) types.insert(d.type);
   }
-  for (const auto& t : tenants_) {
+  for (const auto& t : directory_.tenants()) {
     for (const auto* m : {&t.quota, &t.limit}) {
       for (const auto& [k, val] : *m) {
         if (k != "cpus" && k != "mem_mb") types.insert(k);
@@ -122,13 +122,13 @@ void Controller::FillNodes(CoreView& v) const {
 void Controller::FillTenants(CoreView& v, TimeMs now, bool with_jobs) {
   v.state.tenants.clear();
   v.tenant_index.clear();
-  std::vector<TimeMs> budget_from(tenants_.size());  // each tenant's budget period start
-  for (size_t i = 0; i < tenants_.size(); ++i) {
-    const auto& t = tenants_[i];
+  const auto& tenants = directory_.tenants();
+  std::vector<TimeMs> budget_from(tenants.size());  // each tenant's budget period start
+  for (size_t i = 0; i < tenants.size(); ++i) {
+    const auto& t = tenants[i];
     core::Tenant ct;
     ct.name = t.name;
-    auto parent = tenant_by_name_.find(t.parent);
-    ct.parent = parent == tenant_by_name_.end() ? -1 : static_cast<int32_t>(parent->second);
+    ct.parent = directory_.IndexOf(t.parent);
     ct.weight = t.weight;
     ct.guarantee = Dims(t.quota, v.type_index);
     ct.limit = Dims(t.limit, v.type_index);
@@ -146,7 +146,7 @@ void Controller::FillTenants(CoreView& v, TimeMs now, bool with_jobs) {
     auto it = active_.find(cj.id);
     if (it == active_.end()) continue;
     // Its tenant's budget and every ancestor's, each from its own period's start.
-    for (int32_t t = cj.tenant, depth = 0; t >= 0 && depth <= static_cast<int32_t>(tenants_.size());
+    for (int32_t t = cj.tenant, depth = 0; t >= 0 && depth <= static_cast<int32_t>(tenants.size());
          t = v.state.tenants[t].parent, ++depth) {
       v.state.tenants[t].accel_hours_used += AccelHoursSince(it->second, budget_from[t], now);
     }
@@ -196,7 +196,7 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
       }
     }
   }
-  for (const auto& t : tenants_) {  // a quota may name a type no node or job has yet
+  for (const auto& t : directory_.tenants()) {  // a quota may name a type no node or job has yet
     for (const auto* m : {&t.quota, &t.limit}) {
       for (const auto& [k, val] : *m) {
         same = same && (k == "cpus" || k == "mem_mb" || view_.type_index.count(k));
@@ -232,8 +232,9 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
   std::vector<core::Node> before = std::move(v.state.nodes);
   FillNodes(v);
   v.state.feed.nodes_changed = v.state.nodes != before;
-  for (size_t i = 0; i < tenants_.size(); ++i) {  // for ToCoreJob; the rest is filled below
-    v.tenant_index[tenants_[i].name] = static_cast<int32_t>(i);
+  const auto& tenants = directory_.tenants();
+  for (size_t i = 0; i < tenants.size(); ++i) {  // for ToCoreJob; the rest is filled below
+    v.tenant_index[tenants[i].name] = static_cast<int32_t>(i);
   }
   auto& jobs = v.state.jobs;
   auto& changes = v.state.feed.changes;

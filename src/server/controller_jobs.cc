@@ -93,40 +93,6 @@ json Controller::JobJson(const JobRecord& job) const {
   };
 }
 
-bool Controller::InSubtree(const std::string& tenant, const std::string& root) const {
-  std::string cur = tenant;
-  for (int depth = 0; depth < 1000 && !cur.empty(); ++depth) {
-    if (cur == root) return true;
-    auto it = tenant_by_name_.find(cur);
-    if (it == tenant_by_name_.end()) return false;
-    cur = tenants_[it->second].parent;
-  }
-  return false;
-}
-
-bool Controller::CanSeeTenant(const Principal& p, const std::string& tenant) const {
-  switch (p.role) {
-    case Role::kAdmin:
-      return true;
-    case Role::kTenantAdmin:
-      return InSubtree(tenant, p.tenant);
-    case Role::kMember:
-      return tenant == p.tenant;
-  }
-  return false;
-}
-
-std::vector<std::string> Controller::VisibleTenants(const Principal& p,
-                                                    const std::string& under) const {
-  std::vector<std::string> out;
-  for (const auto& t : tenants_) {
-    if (!CanSeeTenant(p, t.name)) continue;
-    if (!under.empty() && !InSubtree(t.name, under)) continue;
-    out.push_back(t.name);
-  }
-  return out;
-}
-
 Result<std::optional<JobRecord>> Controller::FindVisibleJob(const Principal& p, JobId id) {
   std::optional<JobRecord> job;
   if (auto it = active_.find(id); it != active_.end()) {
@@ -140,7 +106,7 @@ Result<std::optional<JobRecord>> Controller::FindVisibleJob(const Principal& p, 
 
 ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
   std::string tenant = req.tenant.empty() ? p.tenant : req.tenant;
-  if (!tenant_by_name_.count(tenant) || !CanSeeTenant(p, tenant)) {
+  if (!directory_.Has(tenant) || !directory_.CanSeeTenant(p, tenant)) {
     return ErrorReply(NotFound("tenant '" + tenant + "' does not exist"));
   }
   if (p.role == Role::kMember && tenant != p.tenant) {
@@ -215,10 +181,11 @@ ApiReply Controller::ListJobs(const Principal& p, const JobListRequest& req) {
                      : std::vector<JobState>{JobState::kPending, JobState::kStarting,
                                              JobState::kRunning};
   }
-  if (!req.tenant.empty() && (!tenant_by_name_.count(req.tenant) || !CanSeeTenant(p, req.tenant))) {
+  if (!req.tenant.empty() &&
+      (!directory_.Has(req.tenant) || !directory_.CanSeeTenant(p, req.tenant))) {
     return ErrorReply(NotFound("tenant '" + req.tenant + "' does not exist"));
   }
-  std::vector<std::string> tenants = VisibleTenants(p, req.tenant);
+  std::vector<std::string> tenants = directory_.VisibleTenants(p, req.tenant);
   std::set<std::string> tenant_set(tenants.begin(), tenants.end());
   auto wanted = [&](const JobRecord& j) {
     return std::find(states.begin(), states.end(), j.state) != states.end() &&

@@ -78,22 +78,6 @@ std::map<std::string, double> Controller::TotalByType() const {
   return out;
 }
 
-double Controller::FairShare(const std::string& tenant) const {
-  double share = 1.0;
-  std::string cur = tenant;
-  for (int depth = 0; depth < 1000; ++depth) {
-    auto it = tenant_by_name_.find(cur);
-    if (it == tenant_by_name_.end()) break;
-    const auto& t = tenants_[it->second];
-    double siblings = 0;
-    for (const auto& s : tenants_) siblings += s.parent == t.parent ? s.weight : 0;
-    if (siblings > 0) share *= t.weight / siblings;
-    if (t.parent.empty()) break;
-    cur = t.parent;
-  }
-  return share;
-}
-
 json Controller::TenantJson(const store::TenantRecord& t, double running_hours, TimeMs now) {
   const BudgetLedger::Entry* b = budget_.At(t.name, now);
   core::PeriodWindow window = b ? b->window : core::PeriodWindow{};
@@ -128,22 +112,22 @@ ApiReply Controller::ListTenants(const Principal& p) {
       c.allocated["mem_mb"] += static_cast<double>(t.mem_mb);
       if (!t.gpu_type.empty()) c.allocated[t.gpu_type] += t.accel_milli / 1000.0;
     }
-    for (const std::string& h : BudgetHolders(job.tenant)) {
+    for (const std::string& h : directory_.Ancestry(job.tenant)) {
       const BudgetLedger::Entry* b = budget_.At(h, now);
       counts[h].running_budget_hours +=
           AccelHoursSince(job, b ? b->window.start : core::kBeginningOfTime, now);
     }
   }
   json out = json::array();
-  for (const auto& t : tenants_) {
-    if (!CanSeeTenant(p, t.name)) continue;
+  for (const auto& t : directory_.tenants()) {
+    if (!directory_.CanSeeTenant(p, t.name)) continue;
     const Counts& c = counts[t.name];
     auto used = tenant_accel_hours_.find(t.name);
     json row = TenantJson(t, c.running_budget_hours, now);
     row["allocated"] = c.allocated;
     row["pending_jobs"] = c.pending;
     row["running_jobs"] = c.running;
-    row["fair_share"] = FairShare(t.name);
+    row["fair_share"] = directory_.FairShare(t.name);
     row["usage_accel_hours"] = used == tenant_accel_hours_.end() ? 0.0 : used->second;
     out.push_back(std::move(row));
   }
@@ -191,11 +175,12 @@ ApiReply Controller::ListNodes(const Principal& p) {
 }
 
 ApiReply Controller::Usage(const Principal& p, const UsageRequest& req) {
-  if (!req.tenant.empty() && (!tenant_by_name_.count(req.tenant) || !CanSeeTenant(p, req.tenant))) {
+  if (!req.tenant.empty() &&
+      (!directory_.Has(req.tenant) || !directory_.CanSeeTenant(p, req.tenant))) {
     return ErrorReply(NotFound("tenant '" + req.tenant + "' does not exist"));
   }
   store::UsageQuery q;
-  q.tenants = VisibleTenants(p, req.tenant);
+  q.tenants = directory_.VisibleTenants(p, req.tenant);
   q.user = req.user;
   q.since = req.since;
   q.until = req.until;
@@ -281,7 +266,7 @@ ApiReply Controller::Overview(const Principal& p) {
     tenants.push_back(json{{"tenant", t}, {"pending", c.first}, {"running", c.second}});
   }
   json failures = json::array();
-  std::vector<std::string> visible = VisibleTenants(p, "");
+  std::vector<std::string> visible = directory_.VisibleTenants(p, "");
   if (!visible.empty()) {
     store::JobQuery q;
     q.states = {JobState::kFailed, JobState::kLost, JobState::kOutOfMemory, JobState::kTimeout};
@@ -317,7 +302,7 @@ ApiReply Controller::Utilization(const Principal& p, TimeMs since) {
 std::string Controller::MetricsText() {
   std::string out;
   std::map<std::string, std::pair<int, int>> by_tenant;
-  for (const auto& t : tenants_) by_tenant[t.name];
+  for (const auto& t : directory_.tenants()) by_tenant[t.name];
   for (const auto& [id, job] : active_) {
     if (job.state == JobState::kPending) ++by_tenant[job.tenant].first;
     if (Holding(job.state)) ++by_tenant[job.tenant].second;
