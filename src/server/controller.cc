@@ -26,8 +26,8 @@ Controller::Controller(ControllerOptions options, store::Store* store, const Clo
       store_(store),
       clock_(clock),
       policy_(std::move(policy)),
-      signals_(signals),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      nodes_(signals) {}
 
 Status Controller::Load() {
   SUANLI_ASSIGN_OR_RETURN(store::Snapshot snap, store_->Load());
@@ -35,13 +35,7 @@ Status Controller::Load() {
   directory_.Load(std::move(snap.tenants), std::move(snap.users), std::move(snap.tokens),
                   join == snap.meta.end() ? "" : join->second);
   TimeMs now = Now();
-  for (auto& n : snap.nodes) {
-    NodeState& ns = nodes_[n.name];
-    ns.rec = std::move(n);
-    ns.up = true;
-    ns.seen = false;  // not schedulable until its agent talks to this process
-    ns.last_heartbeat = now;
-  }
+  nodes_.Load(std::move(snap.nodes), now);
   for (auto& j : snap.active_jobs) {
     if (!j.spec.idempotency_key.empty()) idempotency_[{j.user, j.spec.idempotency_key}] = j.id;
     if (HoldsResources(j.state)) ChangeUsageRate(j, 1);
@@ -77,7 +71,7 @@ Status Controller::Load() {
     budget_.Open(root.name, root.budget_period, now);
   }
   spdlog::info("controller loaded: {} tenants, {} users, {} nodes, {} active jobs, next job id {}",
-               directory_.tenants().size(), directory_.users().size(), nodes_.size(),
+               directory_.tenants().size(), directory_.users().size(), nodes_.nodes().size(),
                active_.size(), next_job_id_);
   return Status::Ok();
 }
@@ -144,10 +138,9 @@ void Controller::Transition(JobRecord& job, JobState state, const std::string& r
 
 void Controller::SendKill(const std::string& node, const JobRecord& job, const std::string& reason,
                           int32_t attempt) {
-  auto it = nodes_.find(node);
-  if (it == nodes_.end()) return;
-  it->second.outbox.kill.push_back(proto::Kill{job.id, attempt, job.spec.grace_s, reason});
-  Signal(node);
+  if (nodes_.QueueKill(node, proto::Kill{job.id, attempt, job.spec.grace_s, reason})) {
+    nodes_.Signal(node);
+  }
 }
 
 double Controller::RecordUsage(const JobRecord& job, TimeMs end) {
@@ -246,8 +239,8 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
   std::string master_addr;
   std::vector<proto::Peer> peers;
   for (const auto& t : job.placement) {
-    auto it = nodes_.find(t.node);
-    std::string addr = it == nodes_.end() ? "" : it->second.rec.address;
+    const NodeRegistry::Node* node = nodes_.Find(t.node);
+    std::string addr = node ? node->rec.address : "";
     if (t.task == 0) master_addr = addr;
     peers.push_back(proto::Peer{t.task, t.node, addr, {}});
   }
@@ -256,8 +249,7 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
   std::set<std::string> touched;
   for (const auto& t : job.placement) {
     if (!only_tasks.empty() && !only_tasks.count(t.task)) continue;
-    auto it = nodes_.find(t.node);
-    if (it == nodes_.end()) continue;
+    if (!nodes_.Find(t.node)) continue;
     proto::Launch launch;
     launch.ref = {job.id, job.attempt, t.task};
     launch.tasks = static_cast<int>(job.placement.size());
@@ -276,24 +268,16 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
     launch.tenant = job.tenant;
     launch.master_addr = master_addr;
     launch.master_port = master_port;
-    it->second.outbox.launch.push_back(proto::PreparedLaunch{std::move(launch), peers_json});
+    nodes_.QueueLaunch(t.node, proto::PreparedLaunch{std::move(launch), peers_json});
     touched.insert(t.node);
   }
-  for (const auto& n : touched) Signal(n);
-}
-
-void Controller::Signal(const std::string& node) {
-  if (signals_) signals_->Notify(node);
+  for (const auto& n : touched) nodes_.Signal(n);
 }
 
 // ---- Periodic work ----
 
 void Controller::CheckNodeTimeouts(TimeMs now) {
-  for (auto& [name, node] : nodes_) {
-    if (!node.up || now - node.last_heartbeat <= options_.node_timeout_ms) continue;
-    node.up = false;
-    node.outbox = Outbox{};
-    spdlog::warn("node {} silent for {} ms: DOWN", name, now - node.last_heartbeat);
+  nodes_.TimeOut(now, options_.node_timeout_ms, [&](const std::string& name) {
     for (auto& [id, job] : active_) {
       if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
       bool on_node = std::any_of(job.placement.begin(), job.placement.end(),
@@ -311,11 +295,11 @@ void Controller::CheckNodeTimeouts(TimeMs now) {
     // but remember what its tasks held in case the node comes back still running them.
     std::erase_if(draining_, [&](const Draining& d) {
       if (d.held.node != name) return false;
-      node.held_when_down[{d.job, d.attempt, d.task}] = d.held;
+      nodes_.RememberHeld(name, {d.job, d.attempt, d.task}, d.held);
       return true;
     });
     schedule_wanted_ = true;
-  }
+  });
 }
 
 void Controller::DropExpiredDraining(TimeMs now) {
@@ -355,7 +339,7 @@ int64_t Controller::MinPassInterval() const {
 
 void Controller::TakeSample(TimeMs now) {
   last_sample_ = now;
-  store::UtilizationSample s{now, AllocatedByType(), TotalByType()};
+  store::UtilizationSample s{now, AllocatedByType(), nodes_.TotalByType()};
   samples_.push_back(s);
   while (samples_.size() > kMaxSamplesInMemory) samples_.pop_front();
   batch_.samples.push_back(std::move(s));

@@ -23,6 +23,7 @@
 #include "server/auth.h"
 #include "server/budget_ledger.h"
 #include "server/metrics.h"
+#include "server/node_registry.h"
 #include "server/node_signals.h"
 #include "server/reply.h"
 #include "server/requests.h"
@@ -121,25 +122,6 @@ class Controller {
   int64_t refused_decisions() const { return refused_decisions_; }
 
  private:
-  // Launches and kills waiting for the node's next poll. A job's launches share its peer list as
-  // one JSON text, so queued launches cost O(tasks), not O(tasks^2).
-  struct Outbox {
-    std::vector<proto::PreparedLaunch> launch;
-    std::vector<proto::Kill> kill;
-  };
-  struct NodeState {
-    store::NodeRecord rec;
-    bool up = true;
-    bool seen = false;  // has talked to this controller process (registered or polled)
-    TimeMs last_heartbeat = 0;
-    Outbox outbox;
-    // Launches handed out to the agent, (job, attempt, task) -> when, until the task is seen
-    // started or running; a lost poll reply must not leave a job STARTING forever.
-    std::map<std::tuple<JobId, int32_t, int32_t>, TimeMs> unacked_launches;
-    // What the node's tasks held when it went DOWN, (job, attempt, task) -> placement: if it comes
-    // back still running them, their resources stay held (Draining) until the STALE kill lands.
-    std::map<std::tuple<JobId, int32_t, int32_t>, store::TaskPlacement> held_when_down;
-  };
   // Resources still held by tasks being killed (cancel, preemption, gang failure) until their
   // exit is reported or the grace period passes; the scheduler must not hand them out yet.
   struct Draining {
@@ -205,7 +187,6 @@ class Controller {
   void ReleaseWaitingLaunches();
   void TakeSample(TimeMs now);
   int64_t MinPassInterval() const;
-  void Signal(const std::string& node);
 
   // controller_cluster.cc: building the core's view.
   struct CoreView {
@@ -250,22 +231,18 @@ class Controller {
   // A job by id from memory or the store; nullopt when absent or invisible to `p`.
   Result<std::optional<JobRecord>> FindVisibleJob(const Principal& p, JobId id);
   std::map<std::string, double> AllocatedByType() const;
-  std::map<std::string, double> TotalByType() const;
 
   // agents
-  void ApplyEvent(NodeState& node, const AgentEvent& ev);
-  void RelaunchUnacked(NodeState& node, const PollRequest& req, TimeMs now);
+  void ApplyEvent(const std::string& node, const AgentEvent& ev);
+  void RelaunchUnacked(const std::string& node, const PollRequest& req, TimeMs now);
   // Kills a task the agent runs that is not current; what it holds stays out of scheduling
   // until it exits (or the kill's grace passes) when its placement is known.
-  void KillStale(NodeState& node, const TaskRef& r);
-  // The poll reply body {"launch":[...],"kill":[...]}; empties the outbox.
-  std::string TakeOutbox(NodeState& node);
+  void KillStale(const std::string& node, const TaskRef& r);
 
   ControllerOptions options_;
   store::Store* store_;
   const Clock* clock_;
   std::unique_ptr<core::Policy> policy_;
-  NodeSignals* signals_;
   Metrics* metrics_;
   core::UsageTracker usage_tracker_;
   std::vector<core::Tenant> usage_tenants_;  // directory_ order; only the parent index is set
@@ -278,7 +255,7 @@ class Controller {
   std::map<std::string, double> tenant_accel_hours_;  // finished attempts, all time
   BudgetLedger budget_;  // finished attempts in each tenant's current budget period
 
-  std::map<std::string, NodeState> nodes_;
+  NodeRegistry nodes_;                 // nodes and agent sessions
   std::map<JobId, JobRecord> active_;  // not yet terminal (plus terminal until flushed)
   std::map<std::pair<std::string, std::string>, JobId> idempotency_;  // active jobs only
   std::unordered_map<JobId, PendingView> pending_view_;

@@ -58,7 +58,7 @@ int32_t Controller::TypeIndex(CoreView& view, const std::string& type) const {
 std::set<std::string> Controller::AccelTypeNames(bool with_jobs) const {
   // Every name a node, quota or job mentions, in name order.
   std::set<std::string> types;
-  for (const auto& [name, n] : nodes_) {
+  for (const auto& [name, n] : nodes_.nodes()) {
     for (const auto& d : n.rec.devices) types.insert(d.type);
   }
   for (const auto& t : directory_.tenants()) {
@@ -82,10 +82,10 @@ std::set<std::string> Controller::AccelTypeNames(bool with_jobs) const {
 void Controller::FillNodes(CoreView& v) const {
   v.state.nodes.clear();
   v.node_index.clear();
-  for (const auto& [name, n] : nodes_) {
+  for (const auto& [name, n] : nodes_.nodes()) {
     core::Node node;
     node.name = name;
-    node.schedulable = n.up && n.seen && !n.rec.draining;
+    node.schedulable = n.Schedulable();
     node.cpu_milli = Milli(n.rec.cpus);
     node.mem_mb = n.rec.mem_mb;
     for (const auto& d : n.rec.devices) {
@@ -105,15 +105,12 @@ void Controller::FillNodes(CoreView& v) const {
     core::Node& node = v.state.nodes[it->second];
     node.cpu_milli = std::max<int64_t>(0, node.cpu_milli - Milli(d.held.cpus));
     node.mem_mb = std::max<int64_t>(0, node.mem_mb - d.held.mem_mb);
-    const auto& devs = nodes_.at(d.held.node).rec.devices;
     int64_t per_device =
         d.held.devices.empty() ? 0 : d.held.accel_milli / int64_t(d.held.devices.size());
     for (int32_t agent_index : d.held.devices) {
-      for (size_t i = 0; i < devs.size(); ++i) {
-        if (devs[i].index == agent_index) {
-          node.devices[i].total_milli =
-              std::max<int64_t>(0, node.devices[i].total_milli - per_device);
-        }
+      if (int32_t i = nodes_.DevicePosition(d.held.node, agent_index); i >= 0) {
+        node.devices[i].total_milli =
+            std::max<int64_t>(0, node.devices[i].total_milli - per_device);
       }
     }
   }
@@ -184,10 +181,10 @@ uint64_t NextViewStream() {
 }  // namespace
 
 Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
-  bool same = view_valid_ && view_.state.nodes.size() == nodes_.size();
+  bool same = view_valid_ && view_.state.nodes.size() == nodes_.nodes().size();
   if (same) {  // the node list and every node's devices as the jobs' allocations index them
     size_t i = 0;
-    for (const auto& [name, n] : nodes_) {
+    for (const auto& [name, n] : nodes_.nodes()) {
       const core::Node& kept = view_.state.nodes[i++];
       same = same && kept.name == name && kept.devices.size() == n.rec.devices.size();
       for (size_t d = 0; same && d < n.rec.devices.size(); ++d) {
@@ -344,10 +341,9 @@ core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v, TimeMs now) c
       auto n = v.node_index.find(tp.node);
       a.node = n == v.node_index.end() ? -1 : n->second;
       if (a.node >= 0) {
-        const auto& devs = nodes_.at(tp.node).rec.devices;
         for (int32_t agent_index : tp.devices) {
-          for (size_t i = 0; i < devs.size(); ++i) {
-            if (devs[i].index == agent_index) a.devices.push_back(static_cast<int32_t>(i));
+          if (int32_t i = nodes_.DevicePosition(tp.node, agent_index); i >= 0) {
+            a.devices.push_back(i);
           }
         }
       }
@@ -363,8 +359,8 @@ core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v, TimeMs now) c
 
 std::string Controller::NoNodesReason() const {
   if (nodes_.empty()) return "no nodes registered yet";
-  for (const auto& [name, n] : nodes_) {
-    if (n.up && n.seen && !n.rec.draining) return "";
+  for (const auto& [name, n] : nodes_.nodes()) {
+    if (n.Schedulable()) return "";
   }
   return "no node is up (waiting for agents to report)";
 }
@@ -396,7 +392,7 @@ void Controller::ApplyPlacement(const core::Placement& p,
     store::TaskPlacement tp;
     tp.task = static_cast<int32_t>(i);
     tp.node = v.state.nodes[a.node].name;
-    const auto& devs = nodes_.at(tp.node).rec.devices;
+    const auto& devs = nodes_.Find(tp.node)->rec.devices;
     for (int32_t d : a.devices) tp.devices.push_back(devs[d].index);
     tp.cpus = a.res.cpu_milli / 1000.0;
     tp.mem_mb = a.res.mem_mb;

@@ -52,7 +52,7 @@ std::string CsvField(const std::string& s) {
 
 std::map<std::string, double> Controller::AllocatedByType() const {
   std::map<std::string, double> out;
-  for (const auto& [name, n] : nodes_) {
+  for (const auto& [name, n] : nodes_.nodes()) {
     if (!n.up) continue;
     for (const auto& d : n.rec.devices) out[d.type] += 0;
   }
@@ -65,15 +65,6 @@ std::map<std::string, double> Controller::AllocatedByType() const {
   for (const auto& d : draining_) {
     if (d.handed_over) continue;  // its successor counts it already
     if (!d.held.gpu_type.empty()) out[d.held.gpu_type] += d.held.accel_milli / 1000.0;
-  }
-  return out;
-}
-
-std::map<std::string, double> Controller::TotalByType() const {
-  std::map<std::string, double> out;
-  for (const auto& [name, n] : nodes_) {
-    if (!n.up) continue;
-    for (const auto& d : n.rec.devices) out[d.type] += 1;
   }
   return out;
 }
@@ -136,7 +127,7 @@ ApiReply Controller::ListTenants(const Principal& p) {
 
 ApiReply Controller::ListNodes(const Principal& p) {
   json out = json::array();
-  for (const auto& [name, n] : nodes_) {
+  for (const auto& [name, n] : nodes_.nodes()) {
     double cpus = 0, gpus = 0;
     int64_t mem = 0;
     json jobs = json::array();
@@ -240,7 +231,7 @@ ApiReply Controller::Usage(const Principal& p, const UsageRequest& req) {
 }
 
 ApiReply Controller::Overview(const Principal& p) {
-  std::map<std::string, double> total = TotalByType();
+  std::map<std::string, double> total = nodes_.TotalByType();
   std::map<std::string, double> allocated = AllocatedByType();
   json accels = json::array();
   for (const auto& [type, n] : allocated) total[type] += 0;
@@ -276,12 +267,11 @@ ApiReply Controller::Overview(const Principal& p) {
     if (!r.ok()) return ErrorReply(r.status());
     for (const auto& j : *r) failures.push_back(JobJson(j));
   }
-  int up = 0;
-  for (const auto& [name, n] : nodes_) up += n.up ? 1 : 0;
+  const int up = nodes_.UpCount();
   return JsonReply(200, json{{"accelerators", accels},
                              {"jobs_by_tenant", tenants},
                              {"jobs", {{"pending", pending}, {"running", running}}},
-                             {"nodes", {{"total", nodes_.size()}, {"up", up}}},
+                             {"nodes", {{"total", nodes_.nodes().size()}, {"up", up}}},
                              {"recent_failures", failures},
                              {"time", Seconds(Now())}});
 }
@@ -294,8 +284,8 @@ ApiReply Controller::Utilization(const Principal& p, TimeMs since) {
         json{{"time", Seconds(s.time)}, {"allocated", s.allocated}, {"total", s.total}});
   }
   // The current moment, so a fresh server already has a point to draw.
-  samples.push_back(
-      json{{"time", Seconds(Now())}, {"allocated", AllocatedByType()}, {"total", TotalByType()}});
+  samples.push_back(json{
+      {"time", Seconds(Now())}, {"allocated", AllocatedByType()}, {"total", nodes_.TotalByType()}});
   return JsonReply(200, json{{"samples", samples}});
 }
 
@@ -317,7 +307,7 @@ std::string Controller::MetricsText() {
   for (const auto& [t, c] : by_tenant) {
     out += fmt::format("suanli_jobs_running{{tenant=\"{}\"}} {}\n", PromLabel(t), c.second);
   }
-  std::map<std::string, double> total = TotalByType();
+  std::map<std::string, double> total = nodes_.TotalByType();
   std::map<std::string, double> allocated = AllocatedByType();
   out +=
       "# HELP suanli_accelerators_total Accelerators on nodes that are up, per type\n"
@@ -331,13 +321,12 @@ std::string Controller::MetricsText() {
   for (const auto& [type, n] : allocated) {
     out += fmt::format("suanli_accelerators_allocated{{type=\"{}\"}} {}\n", PromLabel(type), n);
   }
-  int up = 0;
-  for (const auto& [name, n] : nodes_) up += n.up ? 1 : 0;
+  const int up = nodes_.UpCount();
   out += fmt::format(
       "# HELP suanli_nodes_up Nodes whose agent reports in time\n# TYPE suanli_nodes_up gauge\n"
       "suanli_nodes_up {}\n# HELP suanli_nodes Nodes known\n# TYPE suanli_nodes gauge\n"
       "suanli_nodes {}\n",
-      up, nodes_.size());
+      up, nodes_.nodes().size());
   if (metrics_) {
     out += fmt::format(
         "# HELP suanli_store_commits_total Group commits\n# TYPE suanli_store_commits_total "
