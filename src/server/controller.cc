@@ -27,6 +27,7 @@ Controller::Controller(ControllerOptions options, store::Store* store, const Clo
       clock_(clock),
       policy_(std::move(policy)),
       metrics_(metrics),
+      accounting_(&directory_, options_.prices),
       nodes_(signals) {}
 
 Status Controller::Load() {
@@ -38,7 +39,7 @@ Status Controller::Load() {
   nodes_.Load(std::move(snap.nodes), now);
   for (auto& j : snap.active_jobs) {
     if (!j.spec.idempotency_key.empty()) idempotency_[{j.user, j.spec.idempotency_key}] = j.id;
-    if (HoldsResources(j.state)) ChangeUsageRate(j, 1);
+    if (HoldsResources(j.state)) accounting_.ChangeUsageRate(j, 1);
     active_[j.id] = std::move(j);
   }
   next_job_id_ = snap.max_job_id + 1;
@@ -56,19 +57,16 @@ Status Controller::Load() {
   SUANLI_RETURN_IF_ERROR(LearnRunTimesFromStore());
   // Accounting totals per tenant: all time (GET /tenants) and in each budget period. Read in end
   // time order, as the ledger needs.
-  for (const auto& t : directory_.tenants()) budget_.Open(t.name, t.budget_period, now);
+  for (const auto& t : directory_.tenants()) accounting_.OpenBudget(t.name, t.budget_period, now);
   SUANLI_ASSIGN_OR_RETURN(auto usage, store_->QueryUsage({}));
-  for (const auto& u : usage) {
-    tenant_accel_hours_[u.tenant] += u.AccelSeconds() / 3600.0;
-    ChargeBudgets(u.tenant, u.start_time, u.end_time, u.AccelSeconds());
-  }
+  for (const auto& u : usage) accounting_.LoadFinished(u);
   SUANLI_ASSIGN_OR_RETURN(auto samples,
                           store_->LoadSamples(now - 24LL * 3600 * 1000, kMaxSamplesInMemory));
   samples_.assign(samples.begin(), samples.end());
 
   if (directory_.EnsureRootAndAdmin(now, &batch_)) {
     const store::TenantRecord& root = *directory_.Find(TenantDirectory::kRootTenant);
-    budget_.Open(root.name, root.budget_period, now);
+    accounting_.OpenBudget(root.name, root.budget_period, now);
   }
   spdlog::info("controller loaded: {} tenants, {} users, {} nodes, {} active jobs, next job id {}",
                directory_.tenants().size(), directory_.users().size(), nodes_.nodes().size(),
@@ -94,41 +92,11 @@ bool Controller::IsJoinToken(const std::string& token) const {
 
 // ---- Job lifecycle ----
 
-int64_t Controller::UsageRateMilli(const JobRecord& job) {
-  int64_t accel = 0, cpu = 0;
-  for (const auto& t : job.placement) {
-    accel += t.accel_milli;
-    cpu += static_cast<int64_t>(std::llround(t.cpus * 1000.0));
-  }
-  return accel > 0 ? accel : cpu;
-}
-
-void Controller::AdvanceUsage(TimeMs now) {
-  const auto& tenants = directory_.tenants();
-  if (usage_tenants_.size() != tenants.size()) {  // a tenant was added (parents never change)
-    usage_tenants_.assign(tenants.size(), core::Tenant{});
-    for (size_t i = 0; i < tenants.size(); ++i) {
-      usage_tenants_[i].parent = directory_.IndexOf(tenants[i].parent);
-    }
-  }
-  usage_rate_milli_.resize(tenants.size(), 0);
-  usage_rate_.resize(tenants.size());
-  for (size_t i = 0; i < usage_rate_.size(); ++i) usage_rate_[i] = usage_rate_milli_[i] / 1000.0;
-  usage_tracker_.Advance(usage_tenants_, usage_rate_, now);
-}
-
-void Controller::ChangeUsageRate(const JobRecord& job, int sign) {
-  const int32_t t = directory_.IndexOf(job.tenant);
-  if (t < 0) return;
-  usage_rate_milli_.resize(directory_.tenants().size(), 0);
-  usage_rate_milli_[t] += sign * UsageRateMilli(job);
-}
-
 void Controller::Transition(JobRecord& job, JobState state, const std::string& reason) {
   // Usage is charged exactly: up to now at the rates that held until this change.
-  AdvanceUsage(Now());
+  accounting_.AdvanceUsage(Now());
   const bool held = HoldsResources(job.state), holds = HoldsResources(state);
-  if (held != holds) ChangeUsageRate(job, holds ? 1 : -1);
+  if (held != holds) accounting_.ChangeUsageRate(job, holds ? 1 : -1);
   job.state = state;
   job.reason = reason;
   job.history.push_back({state, Now(), reason});
@@ -143,31 +111,6 @@ void Controller::SendKill(const std::string& node, const JobRecord& job, const s
   }
 }
 
-double Controller::RecordUsage(const JobRecord& job, TimeMs end) {
-  if (job.start_time < 0 || job.placement.empty()) return 0;
-  std::vector<core::TaskHolding> held;
-  for (const auto& t : job.placement) {
-    held.push_back({t.cpus, t.mem_mb, t.accel_milli / 1000.0, t.gpu_type});
-  }
-  core::ResourceSeconds used = core::Measure(held, job.start_time, end);
-  store::UsageRecord u;
-  u.job_id = job.id;
-  u.attempt = job.attempt;
-  u.tenant = job.tenant;
-  u.user = job.user;
-  u.start_time = job.start_time;
-  u.end_time = end;
-  u.cpu_s = used.cpu_s;
-  u.mem_mb_s = used.mem_mb_s;
-  u.accel_s = used.accel_s;
-  u.cost = core::Cost(used, options_.prices);
-  tenant_accel_hours_[job.tenant] += used.AccelSeconds() / 3600.0;
-  ChargeBudgets(job.tenant, job.start_time, end, used.AccelSeconds());
-  double cost = u.cost;
-  batch_.usage.push_back(std::move(u));
-  return cost;
-}
-
 Controller::RunSoFar Controller::CurrentRun(const JobRecord& job, TimeMs now) {
   RunSoFar run;
   if (job.start_time < 0 || job.placement.empty() || now <= job.start_time) return run;
@@ -179,24 +122,6 @@ Controller::RunSoFar Controller::CurrentRun(const JobRecord& job, TimeMs now) {
   run.ran_ms = now - job.start_time;
   run.service_ms = (devices > 0 ? devices : cpus) * double(run.ran_ms);
   return run;
-}
-
-void Controller::ChargeBudgets(const std::string& tenant, TimeMs start, TimeMs end,
-                               double accel_seconds) {
-  // A budget covers its tenant's whole subtree, as the core checks every ancestor's.
-  for (const std::string& h : directory_.Ancestry(tenant)) {
-    budget_.AddFinished(h, start, end, accel_seconds);
-  }
-}
-
-double Controller::AccelHoursSince(const JobRecord& job, TimeMs from, TimeMs now) {
-  const TimeMs start = std::max(job.start_time, from);
-  if (job.start_time < 0 || now <= start) return 0;
-  double devices = 0;
-  for (const auto& t : job.placement) {
-    if (!t.gpu_type.empty()) devices += t.accel_milli / 1000.0;  // as core::Measure counts them
-  }
-  return devices * static_cast<double>(now - start) / 3'600'000.0;
 }
 
 void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& reason,
@@ -213,7 +138,7 @@ void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& r
           Draining{job.id, job.attempt, t.task, t, now + job.spec.grace_s * 1000 + 10000});
     }
     for (const auto& n : kill_nodes) SendKill(n, job, kill_reason, job.attempt);
-    job.cost += RecordUsage(job, now);
+    job.cost += accounting_.RecordAttempt(job, now, &batch_);
     RunSoFar run = CurrentRun(job, now);
     job.attained_service_ms += run.service_ms;
     job.ran_ms += run.ran_ms;

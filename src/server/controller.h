@@ -18,10 +18,9 @@
 #include "core/duration_predictor.h"
 #include "core/model.h"
 #include "core/policy.h"
-#include "core/usage_tracker.h"
 #include "proto/codec.h"
+#include "server/accounting.h"
 #include "server/auth.h"
-#include "server/budget_ledger.h"
 #include "server/metrics.h"
 #include "server/node_registry.h"
 #include "server/node_signals.h"
@@ -151,13 +150,6 @@ class Controller {
   // moves to `state`; requeues to PENDING when `allow_requeue` and the job allows it.
   void EndAttempt(JobRecord& job, JobState state, const std::string& reason,
                   const std::string& kill_reason, bool allow_requeue);
-  double RecordUsage(const JobRecord& job, TimeMs end);  // returns the attempt's cost
-  // Decayed fair-share usage is charged exactly, as the simulator charges it: brought up to `now`
-  // before any job changes state, at each tenant's rate since the previous change (accelerator
-  // milli its STARTING and RUNNING jobs hold; cpu milli for a job holding no accelerator).
-  void AdvanceUsage(TimeMs now);
-  void ChangeUsageRate(const JobRecord& job, int sign);
-  static int64_t UsageRateMilli(const JobRecord& job);
   // What the current attempt of a STARTING or RUNNING job has received up to `now`: service
   // (devices × ms, cpus × ms when it holds no device) and ms run. Zero for one not placed.
   struct RunSoFar {
@@ -165,11 +157,6 @@ class Controller {
     TimeMs ran_ms = 0;
   };
   static RunSoFar CurrentRun(const JobRecord& job, TimeMs now);
-  // Accelerator-hours the current attempt of a STARTING or RUNNING job has used from
-  // max(its start, `from`) up to `now` (budgets count a running job before it ends).
-  static double AccelHoursSince(const JobRecord& job, TimeMs from, TimeMs now);
-  // Charges a finished attempt to every budget it spends.
-  void ChargeBudgets(const std::string& tenant, TimeMs start, TimeMs end, double accel_seconds);
   void EnforceTimeLimits(TimeMs now);
   void SendKill(const std::string& node, const JobRecord& job, const std::string& reason,
                 int32_t attempt);
@@ -244,18 +231,13 @@ class Controller {
   const Clock* clock_;
   std::unique_ptr<core::Policy> policy_;
   Metrics* metrics_;
-  core::UsageTracker usage_tracker_;
-  std::vector<core::Tenant> usage_tenants_;  // directory_ order; only the parent index is set
-  std::vector<int64_t> usage_rate_milli_;    // by tenant index (see AdvanceUsage)
-  std::vector<double> usage_rate_;           // scratch
+  // The components, each owning its state (see their headers).
+  TenantDirectory directory_;  // tenants, users, tokens
+  Accounting accounting_;      // decayed usage, usage records, budgets (reads directory_)
+  NodeRegistry nodes_;         // nodes and agent sessions
+
   core::DurationPredictor durations_;
   std::unordered_map<JobId, core::Time> estimates_;  // active jobs with a learned estimate
-
-  TenantDirectory directory_;                         // tenants, users, tokens
-  std::map<std::string, double> tenant_accel_hours_;  // finished attempts, all time
-  BudgetLedger budget_;  // finished attempts in each tenant's current budget period
-
-  NodeRegistry nodes_;                 // nodes and agent sessions
   std::map<JobId, JobRecord> active_;  // not yet terminal (plus terminal until flushed)
   std::map<std::pair<std::string, std::string>, JobId> idempotency_;  // active jobs only
   std::unordered_map<JobId, PendingView> pending_view_;

@@ -10,7 +10,7 @@ ApiReply Controller::CreateTenant(const Principal& p, store::TenantRecord t) {
   if (Status s = directory_.CheckCreate(p, t); !s.ok()) return ErrorReply(s);
   t.created = Now();
   directory_.AddTenant(t, &batch_);
-  budget_.Open(t.name, t.budget_period, t.created);
+  accounting_.OpenBudget(t.name, t.budget_period, t.created);
   schedule_wanted_ = true;
   return JsonReply(201, TenantJson(t, 0.0, t.created));
 }
@@ -22,35 +22,18 @@ ApiReply Controller::UpdateTenant(const Principal& p, const std::string& name,
   const store::TenantRecord& t = *updated;
   const TimeMs now = Now();
   if (t.budget_period != directory_.Find(name)->budget_period) {
-    // The ledger holds the old period's window: rebuild the new one from the stored usage and
-    // from attempts that ended in this commit group (not yet in the store). Read before changing
-    // anything, so a failed read leaves the tenant as it was.
-    // The budget covers the tenant's whole subtree.
-    const core::PeriodWindow window = core::PeriodAt(t.budget_period, now);
-    store::UsageQuery q;
-    for (const auto& other : directory_.tenants()) {
-      if (directory_.InSubtree(other.name, name)) q.tenants.push_back(other.name);
-    }
-    q.since = window.bounded() ? window.start : 0;
-    auto stored = store_->QueryUsage(q);
-    if (!stored.ok()) return ErrorReply(stored.status());
-    budget_.Open(name, t.budget_period, now);
-    for (const auto* records : {&*stored, &batch_.usage}) {
-      for (const auto& r : *records) {
-        if (directory_.InSubtree(r.tenant, name) && r.end_time >= q.since) {
-          budget_.AddFinished(name, r.start_time, r.end_time, r.AccelSeconds());
-        }
-      }
-    }
+    // The ledger holds the old period's window; a failed rebuild leaves the tenant as it was.
+    Status s = accounting_.ReopenBudget(name, t.budget_period, now, store_, batch_.usage);
+    if (!s.ok()) return ErrorReply(s);
   }
   directory_.Replace(t, &batch_);
   schedule_wanted_ = true;
   double running = 0;
-  const TimeMs from = budget_.At(name, now)->window.start;
+  const TimeMs from = accounting_.Budget(name, now)->window.start;
   for (const auto& [id, job] : active_) {
     bool holding = job.state == JobState::kStarting || job.state == JobState::kRunning;
     if (holding && directory_.InSubtree(job.tenant, name)) {
-      running += AccelHoursSince(job, from, now);
+      running += Accounting::AccelHoursSince(job, from, now);
     }
   }
   return JsonReply(200, TenantJson(t, running, now));

@@ -131,7 +131,7 @@ void Controller::FillTenants(CoreView& v, TimeMs now, bool with_jobs) {
     ct.limit = Dims(t.limit, v.type_index);
     ct.accel_hour_budget = t.budget_accel_hours;
     // In the current period, over its subtree: finished attempts here, running ones added below.
-    const BudgetLedger::Entry* used = budget_.At(t.name, now);
+    const BudgetLedger::Entry* used = accounting_.Budget(t.name, now);
     ct.accel_hours_used = used ? used->finished_hours : 0;
     budget_from[i] = used ? used->window.start : core::kBeginningOfTime;
     v.tenant_index[t.name] = static_cast<int32_t>(i);
@@ -145,7 +145,8 @@ void Controller::FillTenants(CoreView& v, TimeMs now, bool with_jobs) {
     // Its tenant's budget and every ancestor's, each from its own period's start.
     for (int32_t t = cj.tenant, depth = 0; t >= 0 && depth <= static_cast<int32_t>(tenants.size());
          t = v.state.tenants[t].parent, ++depth) {
-      v.state.tenants[t].accel_hours_used += AccelHoursSince(it->second, budget_from[t], now);
+      v.state.tenants[t].accel_hours_used +=
+          Accounting::AccelHoursSince(it->second, budget_from[t], now);
     }
   }
 }
@@ -492,8 +493,8 @@ void Controller::SchedulingPass(TimeMs now) {
     view_dirty_.clear();
   }
   CoreView& v = options_.incremental_view ? SyncCoreView(now) : rebuilt;
-  AdvanceUsage(now);
-  usage_tracker_.Fill(v.state);
+  accounting_.AdvanceUsage(now);
+  accounting_.FillUsage(v.state);
   ++v.state.feed.seq;
   core::CycleResult result = policy_->Schedule(v.state, now);
   v.state.feed.changes.clear();

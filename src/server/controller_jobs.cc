@@ -162,7 +162,8 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
     if (!feasible.ok()) return ErrorReply(feasible);
   }
   ++next_job_id_;
-  AdvanceUsage(Now());  // every change of any job's state is a step of the usage account
+  accounting_.AdvanceUsage(
+      Now());  // every change of any job's state is a step of the usage account
   job.state = JobState::kPending;
   job.reason = nodes_.empty() ? "no nodes registered yet" : "waiting for the next scheduling pass";
   job.history.push_back({JobState::kPending, job.submit_time, "submitted"});

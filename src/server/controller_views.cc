@@ -70,7 +70,7 @@ std::map<std::string, double> Controller::AllocatedByType() const {
 }
 
 json Controller::TenantJson(const store::TenantRecord& t, double running_hours, TimeMs now) {
-  const BudgetLedger::Entry* b = budget_.At(t.name, now);
+  const BudgetLedger::Entry* b = accounting_.Budget(t.name, now);
   core::PeriodWindow window = b ? b->window : core::PeriodWindow{};
   auto bound = [](TimeMs ms, bool bounded) { return bounded ? Seconds(ms) : json(nullptr); };
   return json{{"name", t.name},
@@ -104,22 +104,21 @@ ApiReply Controller::ListTenants(const Principal& p) {
       if (!t.gpu_type.empty()) c.allocated[t.gpu_type] += t.accel_milli / 1000.0;
     }
     for (const std::string& h : directory_.Ancestry(job.tenant)) {
-      const BudgetLedger::Entry* b = budget_.At(h, now);
+      const BudgetLedger::Entry* b = accounting_.Budget(h, now);
       counts[h].running_budget_hours +=
-          AccelHoursSince(job, b ? b->window.start : core::kBeginningOfTime, now);
+          Accounting::AccelHoursSince(job, b ? b->window.start : core::kBeginningOfTime, now);
     }
   }
   json out = json::array();
   for (const auto& t : directory_.tenants()) {
     if (!directory_.CanSeeTenant(p, t.name)) continue;
     const Counts& c = counts[t.name];
-    auto used = tenant_accel_hours_.find(t.name);
     json row = TenantJson(t, c.running_budget_hours, now);
     row["allocated"] = c.allocated;
     row["pending_jobs"] = c.pending;
     row["running_jobs"] = c.running;
     row["fair_share"] = directory_.FairShare(t.name);
-    row["usage_accel_hours"] = used == tenant_accel_hours_.end() ? 0.0 : used->second;
+    row["usage_accel_hours"] = accounting_.AllTimeAccelHours(t.name);
     out.push_back(std::move(row));
   }
   return JsonReply(200, json{{"tenants", out}});
