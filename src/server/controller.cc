@@ -15,9 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr size_t kMaxSamplesInMemory = 8640;  // one day at the default 10 s interval
-
-// A job in these states holds its placement's devices and is charged usage for them.
-bool HoldsResources(JobState s) { return s == JobState::kStarting || s == JobState::kRunning; }
 }  // namespace
 
 Controller::Controller(ControllerOptions options, store::Store* store, const Clock* clock,
@@ -28,7 +25,8 @@ Controller::Controller(ControllerOptions options, store::Store* store, const Clo
       policy_(std::move(policy)),
       metrics_(metrics),
       accounting_(&directory_, options_.prices),
-      nodes_(signals) {}
+      nodes_(signals),
+      jobs_(clock, &accounting_) {}
 
 Status Controller::Load() {
   SUANLI_ASSIGN_OR_RETURN(store::Snapshot snap, store_->Load());
@@ -37,15 +35,10 @@ Status Controller::Load() {
                   join == snap.meta.end() ? "" : join->second);
   TimeMs now = Now();
   nodes_.Load(std::move(snap.nodes), now);
-  for (auto& j : snap.active_jobs) {
-    if (!j.spec.idempotency_key.empty()) idempotency_[{j.user, j.spec.idempotency_key}] = j.id;
-    if (HoldsResources(j.state)) accounting_.ChangeUsageRate(j, 1);
-    active_[j.id] = std::move(j);
-  }
-  next_job_id_ = snap.max_job_id + 1;
+  jobs_.Load(std::move(snap.active_jobs), snap.max_job_id);
   // Launches handed out before a restart may never have reached their agents: offer them again
   // (agents ignore a launch for a task they already run).
-  for (auto& [id, job] : active_) {
+  for (const auto& [id, job] : jobs_.active()) {
     if (job.state == JobState::kStarting) {
       std::set<int32_t> not_started;
       for (const auto& t : job.placement) {
@@ -70,7 +63,7 @@ Status Controller::Load() {
   }
   spdlog::info("controller loaded: {} tenants, {} users, {} nodes, {} active jobs, next job id {}",
                directory_.tenants().size(), directory_.users().size(), nodes_.nodes().size(),
-               active_.size(), next_job_id_);
+               jobs_.active().size(), jobs_.next_id());
   return Status::Ok();
 }
 
@@ -93,14 +86,7 @@ bool Controller::IsJoinToken(const std::string& token) const {
 // ---- Job lifecycle ----
 
 void Controller::Transition(JobRecord& job, JobState state, const std::string& reason) {
-  // Usage is charged exactly: up to now at the rates that held until this change.
-  accounting_.AdvanceUsage(Now());
-  const bool held = HoldsResources(job.state), holds = HoldsResources(state);
-  if (held != holds) accounting_.ChangeUsageRate(job, holds ? 1 : -1);
-  job.state = state;
-  job.reason = reason;
-  job.history.push_back({state, Now(), reason});
-  MarkDirty(job);
+  jobs_.Transition(job, state, reason);
   schedule_wanted_ = true;
 }
 
@@ -111,25 +97,10 @@ void Controller::SendKill(const std::string& node, const JobRecord& job, const s
   }
 }
 
-Controller::RunSoFar Controller::CurrentRun(const JobRecord& job, TimeMs now) {
-  RunSoFar run;
-  if (job.start_time < 0 || job.placement.empty() || now <= job.start_time) return run;
-  double devices = 0, cpus = 0;
-  for (const auto& t : job.placement) {
-    devices += t.accel_milli / 1000.0;
-    cpus += t.cpus;
-  }
-  run.ran_ms = now - job.start_time;
-  run.service_ms = (devices > 0 ? devices : cpus) * double(run.ran_ms);
-  return run;
-}
-
 void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& reason,
                             const std::string& kill_reason, bool allow_requeue) {
-  TimeMs now = Now();
-  bool had_attempt = !job.placement.empty() &&
-                     (job.state == JobState::kStarting || job.state == JobState::kRunning);
-  if (had_attempt) {
+  if (JobLifecycle::HoldsAttempt(job)) {
+    const TimeMs now = Now();
     std::set<std::string> kill_nodes;
     for (const auto& t : job.placement) {
       if (t.exited) continue;
@@ -138,26 +109,9 @@ void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& r
           Draining{job.id, job.attempt, t.task, t, now + job.spec.grace_s * 1000 + 10000});
     }
     for (const auto& n : kill_nodes) SendKill(n, job, kill_reason, job.attempt);
-    job.cost += accounting_.RecordAttempt(job, now, &batch_);
-    RunSoFar run = CurrentRun(job, now);
-    job.attained_service_ms += run.service_ms;
-    job.ran_ms += run.ran_ms;
   }
-  job.end_time = now;
-  Transition(job, state, reason);
-  bool requeue = allow_requeue && job.spec.requeue &&
-                 (state == JobState::kPreempted || state == JobState::kLost);
-  if (requeue) {
-    job.placement.clear();
-    job.start_time = -1;
-    job.end_time = -1;
-    job.exit_code.reset();
-    job.signal.reset();
-    job.failed_task.reset();
-    Transition(job, JobState::kPending, "requeued after " + std::string(JobStateName(state)));
-  } else {
-    LearnRunTime(job);
-  }
+  if (!jobs_.EndAttempt(job, state, reason, allow_requeue, &batch_)) LearnRunTime(job);
+  schedule_wanted_ = true;
 }
 
 void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& only_tasks) {
@@ -203,8 +157,8 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
 
 void Controller::CheckNodeTimeouts(TimeMs now) {
   nodes_.TimeOut(now, options_.node_timeout_ms, [&](const std::string& name) {
-    for (auto& [id, job] : active_) {
-      if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
+    jobs_.ForEach([&](JobRecord& job) {
+      if (job.state != JobState::kStarting && job.state != JobState::kRunning) return;
       bool on_node = std::any_of(job.placement.begin(), job.placement.end(),
                                  [&](const auto& t) { return t.node == name && !t.exited; });
       if (on_node) {
@@ -215,7 +169,7 @@ void Controller::CheckNodeTimeouts(TimeMs now) {
         EndAttempt(job, JobState::kLost, "node " + name + " stopped responding", "LOST", true);
         for (size_t i = first; i < draining_.size(); ++i) draining_[i].handed_over = true;
       }
-    }
+    });
     // Nothing on a DOWN node holds resources any more (including what EndAttempt just queued),
     // but remember what its tasks held in case the node comes back still running them.
     std::erase_if(draining_, [&](const Draining& d) {
@@ -273,39 +227,28 @@ void Controller::TakeSample(TimeMs now) {
 // Agents enforce time limits themselves; this catches a job whose agent failed to, well after
 // its limit plus grace, so resources are never held forever.
 void Controller::EnforceTimeLimits(TimeMs now) {
-  for (auto& [id, job] : active_) {
+  jobs_.ForEach([&](JobRecord& job) {
     if (job.state == JobState::kStarting && job.start_time >= 0 &&
         now - job.start_time > options_.starting_timeout_ms) {
       EndAttempt(job, JobState::kLost,
                  "its tasks did not all start within " +
                      std::to_string(options_.starting_timeout_ms / 1000) + " s",
                  "LOST", true);
-      continue;
+      return;
     }
     if (job.state != JobState::kRunning || job.spec.time_limit_s <= 0 || job.start_time < 0) {
-      continue;
+      return;
     }
     if (now - job.start_time > (job.spec.time_limit_s + job.spec.grace_s + 60) * 1000) {
       EndAttempt(job, JobState::kTimeout,
                  "ran past its time limit of " + std::to_string(job.spec.time_limit_s) + " s",
                  "TIMEOUT", false);
     }
-  }
+  });
 }
 
 store::WriteBatch Controller::TakeBatch() {
-  for (JobId id : dirty_jobs_) {
-    auto it = active_.find(id);
-    if (it == active_.end()) continue;
-    batch_.jobs.push_back(it->second);
-    if (store::IsTerminal(it->second.state)) {
-      const auto& key = it->second.spec.idempotency_key;
-      if (!key.empty()) idempotency_.erase({it->second.user, key});
-      pending_view_.erase(id);
-      active_.erase(it);
-    }
-  }
-  dirty_jobs_.clear();
+  for (JobId id : jobs_.TakeChanges(&batch_)) pending_view_.erase(id);
   store::WriteBatch out = std::move(batch_);
   batch_ = store::WriteBatch{};
   return out;

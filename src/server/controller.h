@@ -21,6 +21,7 @@
 #include "proto/codec.h"
 #include "server/accounting.h"
 #include "server/auth.h"
+#include "server/job_lifecycle.h"
 #include "server/metrics.h"
 #include "server/node_registry.h"
 #include "server/node_signals.h"
@@ -116,7 +117,7 @@ class Controller {
   // Changes since the last call, to commit before replying.
   store::WriteBatch TakeBatch();
 
-  size_t active_job_count() const { return active_.size(); }
+  size_t active_job_count() const { return jobs_.active().size(); }
   // Decisions the ledger refused since start (a policy bug when not 0).
   int64_t refused_decisions() const { return refused_decisions_; }
 
@@ -141,22 +142,12 @@ class Controller {
 
   // controller.cc
   TimeMs Now() const { return clock_->NowMs(); }
-  void MarkDirty(const JobRecord& job) {
-    dirty_jobs_.insert(job.id);
-    view_dirty_.insert(job.id);
-  }
+  // JobLifecycle's transitions, with a scheduling pass wanted after each.
   void Transition(JobRecord& job, JobState state, const std::string& reason);
-  // Ends the current attempt: kills tasks still alive (with `kill_reason`), records usage, then
-  // moves to `state`; requeues to PENDING when `allow_requeue` and the job allows it.
+  // Ends the current attempt: kills tasks still alive (with `kill_reason`, their resources
+  // draining), then JobLifecycle::EndAttempt; a job that ends for good teaches its run time.
   void EndAttempt(JobRecord& job, JobState state, const std::string& reason,
                   const std::string& kill_reason, bool allow_requeue);
-  // What the current attempt of a STARTING or RUNNING job has received up to `now`: service
-  // (devices × ms, cpus × ms when it holds no device) and ms run. Zero for one not placed.
-  struct RunSoFar {
-    double service_ms = 0;
-    TimeMs ran_ms = 0;
-  };
-  static RunSoFar CurrentRun(const JobRecord& job, TimeMs now);
   void EnforceTimeLimits(TimeMs now);
   void SendKill(const std::string& node, const JobRecord& job, const std::string& reason,
                 int32_t attempt);
@@ -235,26 +226,22 @@ class Controller {
   TenantDirectory directory_;  // tenants, users, tokens
   Accounting accounting_;      // decayed usage, usage records, budgets (reads directory_)
   NodeRegistry nodes_;         // nodes and agent sessions
+  JobLifecycle jobs_;          // active jobs, their states and attempts (charges accounting_)
 
   core::DurationPredictor durations_;
   std::unordered_map<JobId, core::Time> estimates_;  // active jobs with a learned estimate
-  std::map<JobId, JobRecord> active_;  // not yet terminal (plus terminal until flushed)
-  std::map<std::pair<std::string, std::string>, JobId> idempotency_;  // active jobs only
   std::unordered_map<JobId, PendingView> pending_view_;
   std::vector<Draining> draining_;
   // Launches held back until a preempted victim on the same devices stops: job -> tasks.
   std::map<JobId, std::set<int32_t>> waiting_launches_;
   int64_t refused_decisions_ = 0;
-  JobId next_job_id_ = 1;
 
   std::deque<store::UtilizationSample> samples_;
   store::WriteBatch batch_;
-  std::set<JobId> dirty_jobs_;
   // The kept core view and what changed since the last pass (see SyncCoreView).
   CoreView view_;
   bool view_valid_ = false;
   std::unordered_map<JobId, int32_t> view_pos_;  // job id -> index in view_.state.jobs
-  std::set<JobId> view_dirty_;
   bool schedule_wanted_ = true;
   TimeMs last_pass_ = 0;
   TimeMs last_sample_ = 0;

@@ -30,7 +30,7 @@ ApiReply Controller::UpdateTenant(const Principal& p, const std::string& name,
   schedule_wanted_ = true;
   double running = 0;
   const TimeMs from = accounting_.Budget(name, now)->window.start;
-  for (const auto& [id, job] : active_) {
+  for (const auto& [id, job] : jobs_.active()) {
     bool holding = job.state == JobState::kStarting || job.state == JobState::kRunning;
     if (holding && directory_.InSubtree(job.tenant, name)) {
       running += Accounting::AccelHoursSince(job, from, now);

@@ -28,23 +28,23 @@ ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
   // Re-attach what the agent still runs; kill what is unknown or stale.
   std::set<std::pair<JobId, int32_t>> reported;
   for (const TaskRef& r : req.running) {
-    auto it = active_.find(r.job_id);
+    JobRecord* found = jobs_.Find(r.job_id);
     bool current = false;
-    if (it != active_.end() && it->second.attempt == r.attempt &&
-        (it->second.state == JobState::kStarting || it->second.state == JobState::kRunning)) {
-      for (auto& t : it->second.placement) {
+    if (found && found->attempt == r.attempt &&
+        (found->state == JobState::kStarting || found->state == JobState::kRunning)) {
+      for (auto& t : found->placement) {
         if (t.task == r.task && t.node == rec.name && !t.exited) {
           current = true;
           if (!t.started) {
             t.started = true;
-            MarkDirty(it->second);
+            jobs_.MarkDirty(*found);
           }
         }
       }
     }
     if (current) {
       reported.insert({r.job_id, r.task});
-      JobRecord& job = it->second;
+      JobRecord& job = *found;
       bool all = std::all_of(job.placement.begin(), job.placement.end(),
                              [](const auto& t) { return t.started; });
       if (job.state == JobState::kStarting && all) {
@@ -57,12 +57,12 @@ ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
   // Tasks not reported any more are gone; reported ones keep their entry while they still run.
   nodes_.ForgetHeldExcept(rec.name, req.running);
   // Tasks this controller placed here that the agent no longer runs.
-  for (auto& [id, job] : active_) {
-    if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
+  jobs_.ForEach([&](JobRecord& job) {
+    if (job.state != JobState::kStarting && job.state != JobState::kRunning) return;
     std::set<int32_t> resend;
     bool vanished = false;
     for (const auto& t : job.placement) {
-      if (t.node != rec.name || t.exited || reported.count({id, t.task})) continue;
+      if (t.node != rec.name || t.exited || reported.count({job.id, t.task})) continue;
       if (t.started) {
         vanished = true;
       } else {
@@ -75,7 +75,7 @@ ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
     } else if (!resend.empty()) {
       QueueLaunches(job, resend);
     }
-  }
+  });
   if (!nodes_.Find(rec.name)->outbox.kill.empty()) nodes_.Signal(rec.name);
   // fence_ms: an agent cut off this long stops its tasks itself, before this controller declares
   // the node DOWN and requeues them elsewhere, so a partition never leaves two copies running.
@@ -96,11 +96,11 @@ void Controller::ApplyEvent(const std::string& node, const AgentEvent& ev) {
     });
     if (draining_.size() != before) schedule_wanted_ = true;
   }
-  auto it = active_.find(ev.ref.job_id);
+  JobRecord* found = jobs_.Find(ev.ref.job_id);
   store::TaskPlacement* task = nullptr;
-  if (it != active_.end() && it->second.attempt == ev.ref.attempt &&
-      (it->second.state == JobState::kStarting || it->second.state == JobState::kRunning)) {
-    for (auto& t : it->second.placement) {
+  if (found && found->attempt == ev.ref.attempt &&
+      (found->state == JobState::kStarting || found->state == JobState::kRunning)) {
+    for (auto& t : found->placement) {
       if (t.task == ev.ref.task && t.node == node) task = &t;
     }
   }
@@ -112,11 +112,11 @@ void Controller::ApplyEvent(const std::string& node, const AgentEvent& ev) {
     }
     return;
   }
-  JobRecord& job = it->second;
+  JobRecord& job = *found;
   if (ev.event == "started") {
     if (task->started) return;
     task->started = true;
-    MarkDirty(job);
+    jobs_.MarkDirty(job);
     bool all = std::all_of(job.placement.begin(), job.placement.end(),
                            [](const auto& t) { return t.started; });
     if (job.state == JobState::kStarting && all) {
@@ -133,7 +133,7 @@ void Controller::ApplyEvent(const std::string& node, const AgentEvent& ev) {
   task->started = true;
   task->exit_code = ev.exit_code;
   task->signal = ev.signal;
-  MarkDirty(job);
+  jobs_.MarkDirty(job);
   bool failed = (ev.exit_code && *ev.exit_code != 0) || ev.signal || !ev.reason.empty();
   if (!failed) {
     bool all = std::all_of(job.placement.begin(), job.placement.end(),
@@ -168,9 +168,9 @@ ApiReply Controller::PollAgent(const std::string& name, const PollRequest& req) 
   for (const AgentEvent& ev : req.events) ApplyEvent(name, ev);
   // Running tasks the controller does not recognise for this node are killed.
   for (const TaskRef& r : req.running) {
-    auto j = active_.find(r.job_id);
+    auto j = jobs_.active().find(r.job_id);
     bool current =
-        j != active_.end() && j->second.attempt == r.attempt &&
+        j != jobs_.active().end() && j->second.attempt == r.attempt &&
         (j->second.state == JobState::kStarting || j->second.state == JobState::kRunning) &&
         std::any_of(j->second.placement.begin(), j->second.placement.end(),
                     [&](const auto& t) { return t.task == r.task && t.node == name; });
@@ -194,8 +194,8 @@ void Controller::RelaunchUnacked(const std::string& node, const PollRequest& req
   for (const TaskRef& r : req.running) running.insert({r.job_id, r.attempt, r.task});
   auto waiting = [&](const TaskKey& key) {
     const auto& [job_id, attempt, task_index] = key;
-    auto j = active_.find(job_id);
-    if (j == active_.end() || j->second.attempt != attempt ||
+    auto j = jobs_.active().find(job_id);
+    if (j == jobs_.active().end() || j->second.attempt != attempt ||
         j->second.state != JobState::kStarting || running.count(key)) {
       return false;
     }
@@ -209,7 +209,7 @@ void Controller::RelaunchUnacked(const std::string& node, const PollRequest& req
         "node {}: task {} of job {} (attempt {}) not started {} ms after its launch; "
         "sending the launch again",
         node, task_index, job_id, attempt, now - due.handed_out);
-    QueueLaunches(active_.at(job_id), {task_index});
+    QueueLaunches(jobs_.active().at(job_id), {task_index});
   }
 }
 
@@ -220,8 +220,8 @@ void Controller::KillStale(const std::string& node, const TaskRef& r) {
   // devices to another job while the stale task still uses them.
   std::optional<store::TaskPlacement> held =
       nodes_.HeldWhenDown(node, {r.job_id, static_cast<int32_t>(r.attempt), r.task});
-  if (auto j = active_.find(r.job_id);
-      !held && j != active_.end() && j->second.attempt == r.attempt) {
+  if (auto j = jobs_.active().find(r.job_id);
+      !held && j != jobs_.active().end() && j->second.attempt == r.attempt) {
     for (const auto& t : j->second.placement) {
       if (t.task == r.task && t.node == node) held = t;
     }
@@ -260,7 +260,7 @@ ApiReply Controller::CheckLogUpload(const std::string& node, const LogUpload& up
     return ErrorReply(NotFound("node '" + node + "' is not registered; register first"));
   }
   std::optional<JobRecord> job;
-  if (auto it = active_.find(up.ref.job_id); it != active_.end()) {
+  if (auto it = jobs_.active().find(up.ref.job_id); it != jobs_.active().end()) {
     job = it->second;
   } else {
     auto r = store_->GetJob(up.ref.job_id);

@@ -69,7 +69,7 @@ std::set<std::string> Controller::AccelTypeNames(bool with_jobs) const {
     }
   }
   if (with_jobs) {
-    for (const auto& [id, job] : active_) {
+    for (const auto& [id, job] : jobs_.active()) {
       for (const auto& t : SplitTypes(job.spec.main.gpu_type)) types.insert(t);
       for (const auto& s : job.spec.shapes) {
         for (const auto& t : SplitTypes(s.gpu_type)) types.insert(t);
@@ -140,8 +140,8 @@ void Controller::FillTenants(CoreView& v, TimeMs now, bool with_jobs) {
   if (!with_jobs) return;
   for (const auto& cj : v.state.jobs) {
     if (cj.phase != core::JobPhase::kRunning) continue;
-    auto it = active_.find(cj.id);
-    if (it == active_.end()) continue;
+    auto it = jobs_.active().find(cj.id);
+    if (it == jobs_.active().end()) continue;
     // Its tenant's budget and every ancestor's, each from its own period's start.
     for (int32_t t = cj.tenant, depth = 0; t >= 0 && depth <= static_cast<int32_t>(tenants.size());
          t = v.state.tenants[t].parent, ++depth) {
@@ -160,7 +160,7 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
   FillNodes(v);
   FillTenants(v, now, false);
   if (with_jobs) {
-    for (const auto& [id, job] : active_) {
+    for (const auto& [id, job] : jobs_.active()) {
       if (store::IsTerminal(job.state)) continue;
       v.state.jobs.push_back(ToCoreJob(job, v, now));
       v.job_ids.push_back(id);
@@ -201,9 +201,9 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
       }
     }
   }
-  for (JobId id : view_dirty_) {  // a new job may ask for a type nobody has named
-    auto it = active_.find(id);
-    if (!same || it == active_.end()) continue;
+  for (JobId id : jobs_.changed_since_pass()) {  // a new job may ask for a type nobody has named
+    auto it = jobs_.active().find(id);
+    if (!same || it == jobs_.active().end()) continue;
     auto known = [&](const std::string& types) {
       for (const auto& t : SplitTypes(types)) {
         if (!view_.type_index.count(t)) return false;
@@ -220,7 +220,7 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
     for (size_t i = 0; i < view_.job_ids.size(); ++i) {
       view_pos_[view_.job_ids[i]] = static_cast<int32_t>(i);
     }
-    view_dirty_.clear();
+    jobs_.ClearChangedSincePass();
     view_valid_ = true;
     return view_;
   }
@@ -250,10 +250,10 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
     jobs.pop_back();
     v.job_ids.pop_back();
   };
-  for (JobId id : view_dirty_) {
+  for (JobId id : jobs_.changed_since_pass()) {
     changes.push_back({id, -1});
-    auto it = active_.find(id);
-    if (it == active_.end() || store::IsTerminal(it->second.state)) {
+    auto it = jobs_.active().find(id);
+    if (it == jobs_.active().end() || store::IsTerminal(it->second.state)) {
       remove(id);
       continue;
     }
@@ -266,13 +266,13 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
       v.job_ids.push_back(id);
     }
   }
-  view_dirty_.clear();
+  jobs_.ClearChangedSincePass();
   // Running jobs' service and run time grow with the clock; the core reads them from the job
   // without a feed entry, as the simulator updates them.
   for (auto& cj : jobs) {
     if (cj.phase != core::JobPhase::kRunning) continue;
-    const JobRecord& rec = active_.at(cj.id);
-    RunSoFar run = CurrentRun(rec, now);
+    const JobRecord& rec = jobs_.active().at(cj.id);
+    JobLifecycle::RunSoFar run = JobLifecycle::CurrentRun(rec, now);
     cj.attained_service_ms = rec.attained_service_ms + run.service_ms;
     cj.ran_ms = rec.ran_ms + run.ran_ms;
   }
@@ -334,7 +334,7 @@ core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v, TimeMs now) c
     j.start_time = job.start_time;
     j.shape_index = job.shape_index;
     // The record holds finished attempts only; the core ranks by service received so far.
-    RunSoFar run = CurrentRun(job, now);
+    JobLifecycle::RunSoFar run = JobLifecycle::CurrentRun(job, now);
     j.attained_service_ms += run.service_ms;
     j.ran_ms += run.ran_ms;
     for (const auto& tp : job.placement) {
@@ -368,9 +368,9 @@ std::string Controller::NoNodesReason() const {
 
 void Controller::ApplyPreemptions(const std::vector<core::Preemption>& preemptions) {
   for (const auto& pre : preemptions) {
-    auto it = active_.find(pre.job);
-    if (it == active_.end()) continue;
-    JobRecord& job = it->second;
+    JobRecord* found = jobs_.Find(pre.job);
+    if (!found) continue;
+    JobRecord& job = *found;
     if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
     const size_t first = draining_.size();
     EndAttempt(job, JobState::kPreempted, pre.reason, "PREEMPTED", true);
@@ -381,12 +381,10 @@ void Controller::ApplyPreemptions(const std::vector<core::Preemption>& preemptio
 void Controller::ApplyPlacement(const core::Placement& p,
                                 const std::vector<core::TaskAllocation>& tasks, const CoreView& v,
                                 TimeMs now) {
-  auto it = active_.find(p.job);
-  if (it == active_.end() || it->second.state != JobState::kPending) return;
-  JobRecord& job = it->second;
-  job.attempt += 1;
-  job.shape_index = p.shape_index;
-  job.placement.clear();
+  JobRecord* found = jobs_.Find(p.job);
+  if (!found || found->state != JobState::kPending) return;
+  JobRecord& job = *found;
+  std::vector<store::TaskPlacement> placement;
   std::set<std::string> node_names;
   for (size_t i = 0; i < tasks.size(); ++i) {
     const core::TaskAllocation& a = tasks[i];
@@ -402,13 +400,13 @@ void Controller::ApplyPlacement(const core::Placement& p,
       tp.gpu_type = v.state.accel_types[a.type];
     }
     node_names.insert(tp.node);
-    job.placement.push_back(std::move(tp));
+    placement.push_back(std::move(tp));
   }
-  job.start_time = now;
-  job.end_time = -1;
   std::string where;
   for (const auto& n : node_names) where += (where.empty() ? "" : ", ") + n;
-  Transition(job, JobState::kStarting, (p.backfilled ? "backfilled on " : "placed on ") + where);
+  jobs_.StartAttempt(job, p.shape_index, std::move(placement), now,
+                     (p.backfilled ? "backfilled on " : "placed on ") + where);
+  schedule_wanted_ = true;
   pending_view_.erase(job.id);
   if (job.attempt > 1) {
     // Logs hold the latest attempt only; the agent restarts its offsets at 0.
@@ -447,8 +445,8 @@ std::set<int32_t> Controller::TasksWaitingForVictims(const JobRecord& job) const
 
 void Controller::ReleaseWaitingLaunches() {
   for (auto it = waiting_launches_.begin(); it != waiting_launches_.end();) {
-    auto job = active_.find(it->first);
-    if (job == active_.end() || job->second.state != JobState::kStarting) {
+    auto job = jobs_.active().find(it->first);
+    if (job == jobs_.active().end() || job->second.state != JobState::kStarting) {
       it = waiting_launches_.erase(it);  // ended (cancelled, lost) before it could start
       continue;
     }
@@ -475,13 +473,14 @@ void Controller::SchedulingPass(TimeMs now) {
   std::string no_nodes = NoNodesReason();
   if (!no_nodes.empty() && draining_.empty()) {
     // Nothing can be placed or preempted without a schedulable node: skip the policy.
-    bool any_running = std::any_of(active_.begin(), active_.end(), [](const auto& kv) {
-      return kv.second.state == JobState::kStarting || kv.second.state == JobState::kRunning;
-    });
+    bool any_running =
+        std::any_of(jobs_.active().begin(), jobs_.active().end(), [](const auto& kv) {
+          return kv.second.state == JobState::kStarting || kv.second.state == JobState::kRunning;
+        });
     if (!any_running) {
-      for (auto& [id, job] : active_) {
+      jobs_.ForEach([&](JobRecord& job) {
         if (job.state == JobState::kPending) job.reason = no_nodes;
-      }
+      });
       pending_view_.clear();
       last_pass_cost_ms_ = 0;
       return;
@@ -490,7 +489,7 @@ void Controller::SchedulingPass(TimeMs now) {
   CoreView rebuilt;
   if (!options_.incremental_view) {
     rebuilt = BuildCoreView(now, true);
-    view_dirty_.clear();
+    jobs_.ClearChangedSincePass();
   }
   CoreView& v = options_.incremental_view ? SyncCoreView(now) : rebuilt;
   accounting_.AdvanceUsage(now);
@@ -525,24 +524,24 @@ void Controller::SchedulingPass(TimeMs now) {
   ApplyPreemptions(checked->preemptions);
   for (const auto& a : checked->placements) ApplyPlacement(a.placement, a.tasks, v, now);
   for (const auto& info : result.pending) {
-    auto it = active_.find(info.job);
-    if (it == active_.end() || it->second.state != JobState::kPending) continue;
+    JobRecord* job = jobs_.Find(info.job);
+    if (!job || job->state != JobState::kPending) continue;
     if (no_nodes.empty()) {
       pending_view_[info.job].info = info;  // words shared between jobs: no copy per job
     } else {
-      it->second.reason = no_nodes;
+      job->reason = no_nodes;
       pending_view_.erase(info.job);
     }
   }
   if (!no_nodes.empty()) {
-    for (auto& [id, job] : active_) {
+    jobs_.ForEach([&](JobRecord& job) {
       if (job.state == JobState::kPending) job.reason = no_nodes;
-    }
+    });
   }
   for (const auto& r : checked->refused) {
-    auto it = active_.find(r.job);
-    if (it == active_.end() || it->second.state != JobState::kPending) continue;
-    it->second.reason = "the scheduler's decision for it was refused (" + r.why + ")";
+    JobRecord* job = jobs_.Find(r.job);
+    if (!job || job->state != JobState::kPending) continue;
+    job->reason = "the scheduler's decision for it was refused (" + r.why + ")";
     pending_view_.erase(r.job);
   }
   schedule_wanted_ = false;

@@ -56,7 +56,7 @@ std::map<std::string, double> Controller::AllocatedByType() const {
     if (!n.up) continue;
     for (const auto& d : n.rec.devices) out[d.type] += 0;
   }
-  for (const auto& [id, job] : active_) {
+  for (const auto& [id, job] : jobs_.active()) {
     if (!Holding(job.state)) continue;
     for (const auto& t : job.placement) {
       if (!t.gpu_type.empty()) out[t.gpu_type] += t.accel_milli / 1000.0;
@@ -93,7 +93,7 @@ ApiReply Controller::ListTenants(const Principal& p) {
   };
   const TimeMs now = Now();
   std::map<std::string, Counts> counts;
-  for (const auto& [id, job] : active_) {
+  for (const auto& [id, job] : jobs_.active()) {
     Counts& c = counts[job.tenant];
     if (job.state == JobState::kPending) ++c.pending;
     if (!Holding(job.state)) continue;
@@ -130,7 +130,7 @@ ApiReply Controller::ListNodes(const Principal& p) {
     double cpus = 0, gpus = 0;
     int64_t mem = 0;
     json jobs = json::array();
-    for (const auto& [id, job] : active_) {
+    for (const auto& [id, job] : jobs_.active()) {
       if (!Holding(job.state)) continue;
       bool here = false;
       for (const auto& t : job.placement) {
@@ -241,7 +241,7 @@ ApiReply Controller::Overview(const Principal& p) {
   }
   std::map<std::string, std::pair<int, int>> by_tenant;
   int pending = 0, running = 0;
-  for (const auto& [id, job] : active_) {
+  for (const auto& [id, job] : jobs_.active()) {
     if (!CanSeeJob(p, job)) continue;
     if (job.state == JobState::kPending) {
       ++by_tenant[job.tenant].first;
@@ -292,7 +292,7 @@ std::string Controller::MetricsText() {
   std::string out;
   std::map<std::string, std::pair<int, int>> by_tenant;
   for (const auto& t : directory_.tenants()) by_tenant[t.name];
-  for (const auto& [id, job] : active_) {
+  for (const auto& [id, job] : jobs_.active()) {
     if (job.state == JobState::kPending) ++by_tenant[job.tenant].first;
     if (Holding(job.state)) ++by_tenant[job.tenant].second;
   }
