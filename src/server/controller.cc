@@ -105,8 +105,7 @@ void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& r
     for (const auto& t : job.placement) {
       if (t.exited) continue;
       kill_nodes.insert(t.node);
-      draining_.push_back(
-          Draining{job.id, job.attempt, t.task, t, now + job.spec.grace_s * 1000 + 10000});
+      draining_.Add({job.id, job.attempt, t.task, t, now + job.spec.grace_s * 1000 + 10000});
     }
     for (const auto& n : kill_nodes) SendKill(n, job, kill_reason, job.attempt);
   }
@@ -164,33 +163,25 @@ void Controller::CheckNodeTimeouts(TimeMs now) {
       if (on_node) {
         // The gang's tasks on other nodes are planned free at once (as the simulator frees
         // them); a launch onto their devices waits for their kill to be confirmed, as after a
-        // preemption (see Draining).
-        const size_t first = draining_.size();
+        // preemption (see DrainingTasks).
+        const size_t first = draining_.mark();
         EndAttempt(job, JobState::kLost, "node " + name + " stopped responding", "LOST", true);
-        for (size_t i = first; i < draining_.size(); ++i) draining_[i].handed_over = true;
+        draining_.HandOverSince(first);
       }
     });
     // Nothing on a DOWN node holds resources any more (including what EndAttempt just queued),
     // but remember what its tasks held in case the node comes back still running them.
-    std::erase_if(draining_, [&](const Draining& d) {
-      if (d.held.node != name) return false;
+    for (const auto& d : draining_.TakeOnNode(name)) {
       nodes_.RememberHeld(name, {d.job, d.attempt, d.task}, d.held);
-      return true;
-    });
+    }
     schedule_wanted_ = true;
   });
-}
-
-void Controller::DropExpiredDraining(TimeMs now) {
-  size_t before = draining_.size();
-  std::erase_if(draining_, [&](const Draining& d) { return d.deadline <= now; });
-  if (draining_.size() != before) schedule_wanted_ = true;
 }
 
 void Controller::Tick() {
   TimeMs now = Now();
   CheckNodeTimeouts(now);
-  DropExpiredDraining(now);
+  if (draining_.DropExpired(now)) schedule_wanted_ = true;
   ReleaseWaitingLaunches();
   bool due = (schedule_wanted_ && now - last_pass_ >= MinPassInterval()) ||
              now - last_pass_ >= options_.max_pass_interval_ms;

@@ -21,6 +21,7 @@
 #include "proto/codec.h"
 #include "server/accounting.h"
 #include "server/auth.h"
+#include "server/draining_tasks.h"
 #include "server/job_lifecycle.h"
 #include "server/metrics.h"
 #include "server/node_registry.h"
@@ -122,19 +123,6 @@ class Controller {
   int64_t refused_decisions() const { return refused_decisions_; }
 
  private:
-  // Resources still held by tasks being killed (cancel, preemption, gang failure) until their
-  // exit is reported or the grace period passes; the scheduler must not hand them out yet.
-  struct Draining {
-    JobId job = 0;
-    int32_t attempt = 0;
-    int32_t task = 0;
-    store::TaskPlacement held;
-    TimeMs deadline = 0;
-    // A preemption's victim: the policy planned with its resources free (as the simulator frees
-    // them at once), so they are not taken out of the core's view; what was placed on them waits
-    // in waiting_launches_ until the kill is confirmed.
-    bool handed_over = false;
-  };
   // What the latest scheduling pass said of a pending job; its reason is written out when read.
   struct PendingView {
     core::PendingInfo info;
@@ -153,14 +141,10 @@ class Controller {
                 int32_t attempt);
   void QueueLaunches(const JobRecord& job, const std::set<int32_t>& only_tasks = {});
   void CheckNodeTimeouts(TimeMs now);
-  void DropExpiredDraining(TimeMs now);
   void SchedulingPass(TimeMs now);
   // Applies one pass's checked decisions: preemptions first, then placements, whose launches
   // wait while a victim still runs on the devices they were given.
   void ApplyPreemptions(const std::vector<core::Preemption>& preemptions);
-  // Tasks of `job` whose node still runs a handed-over victim on a device (or, for a task without
-  // devices, at all) it was given.
-  std::set<int32_t> TasksWaitingForVictims(const JobRecord& job) const;
   // Hands out the waiting launches whose victims have stopped.
   void ReleaseWaitingLaunches();
   void TakeSample(TimeMs now);
@@ -231,7 +215,7 @@ class Controller {
   core::DurationPredictor durations_;
   std::unordered_map<JobId, core::Time> estimates_;  // active jobs with a learned estimate
   std::unordered_map<JobId, PendingView> pending_view_;
-  std::vector<Draining> draining_;
+  DrainingTasks draining_;  // resources held by tasks being killed
   // Launches held back until a preempted victim on the same devices stops: job -> tasks.
   std::map<JobId, std::set<int32_t>> waiting_launches_;
   int64_t refused_decisions_ = 0;

@@ -90,11 +90,9 @@ ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
 void Controller::ApplyEvent(const std::string& node, const AgentEvent& ev) {
   // A draining task's exit frees its resources.
   if (ev.event == "exited") {
-    size_t before = draining_.size();
-    std::erase_if(draining_, [&](const Draining& d) {
-      return d.job == ev.ref.job_id && d.attempt == ev.ref.attempt && d.task == ev.ref.task;
-    });
-    if (draining_.size() != before) schedule_wanted_ = true;
+    if (draining_.Exited({ev.ref.job_id, static_cast<int32_t>(ev.ref.attempt), ev.ref.task})) {
+      schedule_wanted_ = true;
+    }
   }
   JobRecord* found = jobs_.Find(ev.ref.job_id);
   store::TaskPlacement* task = nullptr;
@@ -174,9 +172,7 @@ ApiReply Controller::PollAgent(const std::string& name, const PollRequest& req) 
         (j->second.state == JobState::kStarting || j->second.state == JobState::kRunning) &&
         std::any_of(j->second.placement.begin(), j->second.placement.end(),
                     [&](const auto& t) { return t.task == r.task && t.node == name; });
-    bool draining = std::any_of(draining_.begin(), draining_.end(), [&](const Draining& d) {
-      return d.job == r.job_id && d.attempt == r.attempt && d.task == r.task;
-    });
+    bool draining = draining_.Contains({r.job_id, static_cast<int32_t>(r.attempt), r.task});
     if (!current && !draining) KillStale(name, r);
   }
   // Tasks not reported any more are gone; reported ones keep their entry while they still run.
@@ -229,8 +225,7 @@ void Controller::KillStale(const std::string& node, const TaskRef& r) {
   if (held) {
     // grace_s is 0 for STALE kills; 10 s covers the agent's reaction and the exit report.
     // attempt fits: the protocol accepts at most INT32_MAX.
-    draining_.push_back(
-        Draining{r.job_id, static_cast<int32_t>(r.attempt), r.task, *held, Now() + 10000});
+    draining_.Add({r.job_id, static_cast<int32_t>(r.attempt), r.task, *held, Now() + 10000});
     schedule_wanted_ = true;
   } else {
     spdlog::warn(

@@ -98,8 +98,8 @@ void Controller::FillNodes(CoreView& v) const {
     v.state.nodes.push_back(std::move(node));
   }
   // Tasks still being killed hold their resources: take them out of the capacity.
-  for (const auto& d : draining_) {
-    if (d.handed_over) continue;  // the policy already counts it free (see Draining)
+  for (const auto& d : draining_.tasks()) {
+    if (d.handed_over) continue;  // the policy already counts it free (see DrainingTasks)
     auto it = v.node_index.find(d.held.node);
     if (it == v.node_index.end()) continue;
     core::Node& node = v.state.nodes[it->second];
@@ -372,9 +372,9 @@ void Controller::ApplyPreemptions(const std::vector<core::Preemption>& preemptio
     if (!found) continue;
     JobRecord& job = *found;
     if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
-    const size_t first = draining_.size();
+    const size_t first = draining_.mark();
     EndAttempt(job, JobState::kPreempted, pre.reason, "PREEMPTED", true);
-    for (size_t i = first; i < draining_.size(); ++i) draining_[i].handed_over = true;
+    draining_.HandOverSince(first);
   }
 }
 
@@ -414,7 +414,7 @@ void Controller::ApplyPlacement(const core::Placement& p,
     std::filesystem::remove_all(
         std::filesystem::path(options_.data_dir) / "logs" / std::to_string(job.id), ec);
   }
-  std::set<int32_t> wait = TasksWaitingForVictims(job);
+  std::set<int32_t> wait = draining_.WaitingForHandedOver(job.placement);
   if (wait.empty()) {
     QueueLaunches(job);
     return;
@@ -427,22 +427,6 @@ void Controller::ApplyPlacement(const core::Placement& p,
   waiting_launches_[job.id] = std::move(wait);
 }
 
-std::set<int32_t> Controller::TasksWaitingForVictims(const JobRecord& job) const {
-  std::set<int32_t> wait;
-  for (const auto& t : job.placement) {
-    for (const auto& d : draining_) {
-      if (!d.handed_over || d.held.node != t.node) continue;
-      bool shares = t.devices.empty() || d.held.devices.empty();
-      for (int32_t dev : t.devices) {
-        shares = shares || std::find(d.held.devices.begin(), d.held.devices.end(), dev) !=
-                               d.held.devices.end();
-      }
-      if (shares) wait.insert(t.task);
-    }
-  }
-  return wait;
-}
-
 void Controller::ReleaseWaitingLaunches() {
   for (auto it = waiting_launches_.begin(); it != waiting_launches_.end();) {
     auto job = jobs_.active().find(it->first);
@@ -450,7 +434,7 @@ void Controller::ReleaseWaitingLaunches() {
       it = waiting_launches_.erase(it);  // ended (cancelled, lost) before it could start
       continue;
     }
-    std::set<int32_t> still = TasksWaitingForVictims(job->second);
+    std::set<int32_t> still = draining_.WaitingForHandedOver(job->second.placement);
     std::set<int32_t> go;
     for (int32_t t : it->second) {
       if (!still.count(t)) go.insert(t);

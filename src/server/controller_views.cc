@@ -62,7 +62,7 @@ std::map<std::string, double> Controller::AllocatedByType() const {
       if (!t.gpu_type.empty()) out[t.gpu_type] += t.accel_milli / 1000.0;
     }
   }
-  for (const auto& d : draining_) {
+  for (const auto& d : draining_.tasks()) {
     if (d.handed_over) continue;  // its successor counts it already
     if (!d.held.gpu_type.empty()) out[d.held.gpu_type] += d.held.accel_milli / 1000.0;
   }
