@@ -1,4 +1,4 @@
-// Controller state lifecycle: loading, tokens, job state transitions, the periodic tick with the
+// Controller state lifecycle: loading, job state transitions, the periodic tick with the
 // scheduling pass, and batching changes for the group commit.
 #include "server/controller.h"
 
@@ -15,11 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr size_t kMaxSamplesInMemory = 8640;  // one day at the default 10 s interval
-constexpr const char* kRootTenant = "root";
-constexpr const char* kAdminUser = "admin";
-
-// A job in these states holds its placement's devices and is charged usage for them.
-bool HoldsResources(JobState s) { return s == JobState::kStarting || s == JobState::kRunning; }
 }  // namespace
 
 Controller::Controller(ControllerOptions options, store::Store* store, const Clock* clock,
@@ -28,44 +23,22 @@ Controller::Controller(ControllerOptions options, store::Store* store, const Clo
       store_(store),
       clock_(clock),
       policy_(std::move(policy)),
-      signals_(signals),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      accounting_(&directory_, options_.prices),
+      nodes_(signals),
+      jobs_(clock, &accounting_) {}
 
 Status Controller::Load() {
   SUANLI_ASSIGN_OR_RETURN(store::Snapshot snap, store_->Load());
-  std::sort(snap.tenants.begin(), snap.tenants.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.created, a.name) < std::tie(b.created, b.name);
-  });
-  for (auto& t : snap.tenants) {
-    tenant_by_name_[t.name] = tenants_.size();
-    tenants_.push_back(std::move(t));
-  }
-  for (auto& u : snap.users) users_[u.name] = std::move(u);
-  for (auto& t : snap.tokens) {
-    next_token_id_ = std::max(next_token_id_, t.id + 1);
-    token_hash_by_id_[t.id] = t.sha256_hex;
-    tokens_by_hash_[t.sha256_hex] = std::move(t);
-  }
+  auto join = snap.meta.find("join_token_sha256");
+  directory_.Load(std::move(snap.tenants), std::move(snap.users), std::move(snap.tokens),
+                  join == snap.meta.end() ? "" : join->second);
   TimeMs now = Now();
-  for (auto& n : snap.nodes) {
-    NodeState& ns = nodes_[n.name];
-    ns.rec = std::move(n);
-    ns.up = true;
-    ns.seen = false;  // not schedulable until its agent talks to this process
-    ns.last_heartbeat = now;
-  }
-  for (auto& j : snap.active_jobs) {
-    if (!j.spec.idempotency_key.empty()) idempotency_[{j.user, j.spec.idempotency_key}] = j.id;
-    if (HoldsResources(j.state)) ChangeUsageRate(j, 1);
-    active_[j.id] = std::move(j);
-  }
-  next_job_id_ = snap.max_job_id + 1;
-  if (auto it = snap.meta.find("join_token_sha256"); it != snap.meta.end()) {
-    join_token_hash_ = it->second;
-  }
+  nodes_.Load(std::move(snap.nodes), now);
+  jobs_.Load(std::move(snap.active_jobs), snap.max_job_id);
   // Launches handed out before a restart may never have reached their agents: offer them again
   // (agents ignore a launch for a task they already run).
-  for (auto& [id, job] : active_) {
+  for (const auto& [id, job] : jobs_.active()) {
     if (job.state == JobState::kStarting) {
       std::set<int32_t> not_started;
       for (const auto& t : job.placement) {
@@ -77,249 +50,75 @@ Status Controller::Load() {
   SUANLI_RETURN_IF_ERROR(LearnRunTimesFromStore());
   // Accounting totals per tenant: all time (GET /tenants) and in each budget period. Read in end
   // time order, as the ledger needs.
-  for (const auto& t : tenants_) budget_.Open(t.name, t.budget_period, now);
+  for (const auto& t : directory_.tenants()) accounting_.OpenBudget(t.name, t.budget_period, now);
   SUANLI_ASSIGN_OR_RETURN(auto usage, store_->QueryUsage({}));
-  for (const auto& u : usage) {
-    tenant_accel_hours_[u.tenant] += u.AccelSeconds() / 3600.0;
-    ChargeBudgets(u.tenant, u.start_time, u.end_time, u.AccelSeconds());
-  }
+  for (const auto& u : usage) accounting_.LoadFinished(u);
   SUANLI_ASSIGN_OR_RETURN(auto samples,
                           store_->LoadSamples(now - 24LL * 3600 * 1000, kMaxSamplesInMemory));
   samples_.assign(samples.begin(), samples.end());
 
-  if (!tenant_by_name_.count(kRootTenant)) {
-    store::TenantRecord root;
-    root.name = kRootTenant;
-    root.created = now;
-    tenant_by_name_[root.name] = tenants_.size();
-    tenants_.push_back(root);
-    batch_.tenants.push_back(root);
-    budget_.Open(root.name, root.budget_period, now);
-  }
-  if (!users_.count(kAdminUser)) {
-    store::UserRecord admin{kAdminUser, kRootTenant, "admin", now};
-    users_[admin.name] = admin;
-    batch_.users.push_back(admin);
+  if (directory_.EnsureRootAndAdmin(now, &batch_)) {
+    const store::TenantRecord& root = *directory_.Find(TenantDirectory::kRootTenant);
+    accounting_.OpenBudget(root.name, root.budget_period, now);
   }
   spdlog::info("controller loaded: {} tenants, {} users, {} nodes, {} active jobs, next job id {}",
-               tenants_.size(), users_.size(), nodes_.size(), active_.size(), next_job_id_);
+               directory_.tenants().size(), directory_.users().size(), nodes_.nodes().size(),
+               jobs_.active().size(), jobs_.next_id());
   return Status::Ok();
 }
 
 Result<std::string> Controller::EnsureAdminToken(const std::string& existing) {
-  if (!existing.empty()) {
-    auto it = tokens_by_hash_.find(Sha256Hex(existing));
-    if (it != tokens_by_hash_.end() && !it->second.revoked && it->second.user == kAdminUser) {
-      return existing;
-    }
-  }
-  std::string token;
-  ApiReply r = IssueToken(kAdminUser, &token);
-  if (r.status != 201) return Internal("cannot create the admin token: " + r.body);
-  return token;
+  return directory_.EnsureAdminToken(existing, Now(), &batch_);
 }
 
 Result<std::string> Controller::EnsureJoinToken(const std::string& existing) {
-  if (!existing.empty() && !join_token_hash_.empty() &&
-      SecretsEqual(Sha256Hex(existing), join_token_hash_)) {
-    return existing;
-  }
-  std::string token = GenerateToken("sj_");
-  join_token_hash_ = Sha256Hex(token);
-  batch_.meta["join_token_sha256"] = join_token_hash_;
-  return token;
+  return directory_.EnsureJoinToken(existing, &batch_);
 }
 
 Result<Principal> Controller::Authenticate(const std::string& token) const {
-  if (token.empty()) return Unauthenticated("missing 'Authorization: Bearer <token>' header");
-  auto it = tokens_by_hash_.find(Sha256Hex(token));
-  if (it == tokens_by_hash_.end()) return Unauthenticated("the token is not valid");
-  if (it->second.revoked) return Unauthenticated("the token was revoked");
-  auto u = users_.find(it->second.user);
-  if (u == users_.end()) return Unauthenticated("the token's user no longer exists");
-  Principal p;
-  p.user = u->second.name;
-  p.tenant = u->second.tenant;
-  p.role = ParseRole(u->second.role).value_or(Role::kMember);
-  return p;
+  return directory_.Authenticate(token);
 }
 
 bool Controller::IsJoinToken(const std::string& token) const {
-  return !token.empty() && !join_token_hash_.empty() &&
-         SecretsEqual(Sha256Hex(token), join_token_hash_);
-}
-
-ApiReply Controller::IssueToken(const std::string& user, std::string* token_out) {
-  std::string token = GenerateToken();
-  store::TokenRecord rec{next_token_id_++, user, Sha256Hex(token), Now(), false};
-  token_hash_by_id_[rec.id] = rec.sha256_hex;
-  tokens_by_hash_[rec.sha256_hex] = rec;
-  batch_.tokens.push_back(rec);
-  if (token_out) *token_out = token;
-  return JsonReply(201, json{{"id", rec.id}, {"token", token}, {"user", user}});
+  return directory_.IsJoinToken(token);
 }
 
 // ---- Job lifecycle ----
 
-int64_t Controller::UsageRateMilli(const JobRecord& job) {
-  int64_t accel = 0, cpu = 0;
-  for (const auto& t : job.placement) {
-    accel += t.accel_milli;
-    cpu += static_cast<int64_t>(std::llround(t.cpus * 1000.0));
-  }
-  return accel > 0 ? accel : cpu;
-}
-
-void Controller::AdvanceUsage(TimeMs now) {
-  if (usage_tenants_.size() != tenants_.size()) {  // a tenant was added (parents never change)
-    usage_tenants_.assign(tenants_.size(), core::Tenant{});
-    for (size_t i = 0; i < tenants_.size(); ++i) {
-      auto parent = tenant_by_name_.find(tenants_[i].parent);
-      usage_tenants_[i].parent =
-          parent == tenant_by_name_.end() ? -1 : static_cast<int32_t>(parent->second);
-    }
-  }
-  usage_rate_milli_.resize(tenants_.size(), 0);
-  usage_rate_.resize(tenants_.size());
-  for (size_t i = 0; i < usage_rate_.size(); ++i) usage_rate_[i] = usage_rate_milli_[i] / 1000.0;
-  usage_tracker_.Advance(usage_tenants_, usage_rate_, now);
-}
-
-void Controller::ChangeUsageRate(const JobRecord& job, int sign) {
-  auto t = tenant_by_name_.find(job.tenant);
-  if (t == tenant_by_name_.end()) return;
-  usage_rate_milli_.resize(tenants_.size(), 0);
-  usage_rate_milli_[t->second] += sign * UsageRateMilli(job);
-}
-
 void Controller::Transition(JobRecord& job, JobState state, const std::string& reason) {
-  // Usage is charged exactly: up to now at the rates that held until this change.
-  AdvanceUsage(Now());
-  const bool held = HoldsResources(job.state), holds = HoldsResources(state);
-  if (held != holds) ChangeUsageRate(job, holds ? 1 : -1);
-  job.state = state;
-  job.reason = reason;
-  job.history.push_back({state, Now(), reason});
-  MarkDirty(job);
+  jobs_.Transition(job, state, reason);
   schedule_wanted_ = true;
 }
 
 void Controller::SendKill(const std::string& node, const JobRecord& job, const std::string& reason,
                           int32_t attempt) {
-  auto it = nodes_.find(node);
-  if (it == nodes_.end()) return;
-  it->second.outbox.kill.push_back(proto::Kill{job.id, attempt, job.spec.grace_s, reason});
-  Signal(node);
-}
-
-double Controller::RecordUsage(const JobRecord& job, TimeMs end) {
-  if (job.start_time < 0 || job.placement.empty()) return 0;
-  std::vector<core::TaskHolding> held;
-  for (const auto& t : job.placement) {
-    held.push_back({t.cpus, t.mem_mb, t.accel_milli / 1000.0, t.gpu_type});
+  if (nodes_.QueueKill(node, proto::Kill{job.id, attempt, job.spec.grace_s, reason})) {
+    nodes_.Signal(node);
   }
-  core::ResourceSeconds used = core::Measure(held, job.start_time, end);
-  store::UsageRecord u;
-  u.job_id = job.id;
-  u.attempt = job.attempt;
-  u.tenant = job.tenant;
-  u.user = job.user;
-  u.start_time = job.start_time;
-  u.end_time = end;
-  u.cpu_s = used.cpu_s;
-  u.mem_mb_s = used.mem_mb_s;
-  u.accel_s = used.accel_s;
-  u.cost = core::Cost(used, options_.prices);
-  tenant_accel_hours_[job.tenant] += used.AccelSeconds() / 3600.0;
-  ChargeBudgets(job.tenant, job.start_time, end, used.AccelSeconds());
-  double cost = u.cost;
-  batch_.usage.push_back(std::move(u));
-  return cost;
-}
-
-Controller::RunSoFar Controller::CurrentRun(const JobRecord& job, TimeMs now) {
-  RunSoFar run;
-  if (job.start_time < 0 || job.placement.empty() || now <= job.start_time) return run;
-  double devices = 0, cpus = 0;
-  for (const auto& t : job.placement) {
-    devices += t.accel_milli / 1000.0;
-    cpus += t.cpus;
-  }
-  run.ran_ms = now - job.start_time;
-  run.service_ms = (devices > 0 ? devices : cpus) * double(run.ran_ms);
-  return run;
-}
-
-std::vector<std::string> Controller::BudgetHolders(const std::string& tenant) const {
-  std::vector<std::string> holders;
-  for (std::string cur = tenant; !cur.empty() && holders.size() <= tenants_.size();) {
-    auto it = tenant_by_name_.find(cur);
-    if (it == tenant_by_name_.end()) break;
-    holders.push_back(cur);
-    cur = tenants_[it->second].parent;
-  }
-  return holders;
-}
-
-void Controller::ChargeBudgets(const std::string& tenant, TimeMs start, TimeMs end,
-                               double accel_seconds) {
-  for (const std::string& h : BudgetHolders(tenant)) {
-    budget_.AddFinished(h, start, end, accel_seconds);
-  }
-}
-
-double Controller::AccelHoursSince(const JobRecord& job, TimeMs from, TimeMs now) {
-  const TimeMs start = std::max(job.start_time, from);
-  if (job.start_time < 0 || now <= start) return 0;
-  double devices = 0;
-  for (const auto& t : job.placement) {
-    if (!t.gpu_type.empty()) devices += t.accel_milli / 1000.0;  // as core::Measure counts them
-  }
-  return devices * static_cast<double>(now - start) / 3'600'000.0;
 }
 
 void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& reason,
                             const std::string& kill_reason, bool allow_requeue) {
-  TimeMs now = Now();
-  bool had_attempt = !job.placement.empty() &&
-                     (job.state == JobState::kStarting || job.state == JobState::kRunning);
-  if (had_attempt) {
+  if (JobLifecycle::HoldsAttempt(job)) {
+    const TimeMs now = Now();
     std::set<std::string> kill_nodes;
     for (const auto& t : job.placement) {
       if (t.exited) continue;
       kill_nodes.insert(t.node);
-      draining_.push_back(
-          Draining{job.id, job.attempt, t.task, t, now + job.spec.grace_s * 1000 + 10000});
+      draining_.Add({job.id, job.attempt, t.task, t, now + job.spec.grace_s * 1000 + 10000});
     }
     for (const auto& n : kill_nodes) SendKill(n, job, kill_reason, job.attempt);
-    job.cost += RecordUsage(job, now);
-    RunSoFar run = CurrentRun(job, now);
-    job.attained_service_ms += run.service_ms;
-    job.ran_ms += run.ran_ms;
   }
-  job.end_time = now;
-  Transition(job, state, reason);
-  bool requeue = allow_requeue && job.spec.requeue &&
-                 (state == JobState::kPreempted || state == JobState::kLost);
-  if (requeue) {
-    job.placement.clear();
-    job.start_time = -1;
-    job.end_time = -1;
-    job.exit_code.reset();
-    job.signal.reset();
-    job.failed_task.reset();
-    Transition(job, JobState::kPending, "requeued after " + std::string(JobStateName(state)));
-  } else {
-    LearnRunTime(job);
-  }
+  if (!jobs_.EndAttempt(job, state, reason, allow_requeue, &batch_)) LearnRunTime(job);
+  schedule_wanted_ = true;
 }
 
 void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& only_tasks) {
   std::string master_addr;
   std::vector<proto::Peer> peers;
   for (const auto& t : job.placement) {
-    auto it = nodes_.find(t.node);
-    std::string addr = it == nodes_.end() ? "" : it->second.rec.address;
+    const NodeRegistry::Node* node = nodes_.Find(t.node);
+    std::string addr = node ? node->rec.address : "";
     if (t.task == 0) master_addr = addr;
     peers.push_back(proto::Peer{t.task, t.node, addr, {}});
   }
@@ -328,8 +127,7 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
   std::set<std::string> touched;
   for (const auto& t : job.placement) {
     if (!only_tasks.empty() && !only_tasks.count(t.task)) continue;
-    auto it = nodes_.find(t.node);
-    if (it == nodes_.end()) continue;
+    if (!nodes_.Find(t.node)) continue;
     proto::Launch launch;
     launch.ref = {job.id, job.attempt, t.task};
     launch.tasks = static_cast<int>(job.placement.size());
@@ -348,58 +146,42 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
     launch.tenant = job.tenant;
     launch.master_addr = master_addr;
     launch.master_port = master_port;
-    it->second.outbox.launch.push_back(proto::PreparedLaunch{std::move(launch), peers_json});
+    nodes_.QueueLaunch(t.node, proto::PreparedLaunch{std::move(launch), peers_json});
     touched.insert(t.node);
   }
-  for (const auto& n : touched) Signal(n);
-}
-
-void Controller::Signal(const std::string& node) {
-  if (signals_) signals_->Notify(node);
+  for (const auto& n : touched) nodes_.Signal(n);
 }
 
 // ---- Periodic work ----
 
 void Controller::CheckNodeTimeouts(TimeMs now) {
-  for (auto& [name, node] : nodes_) {
-    if (!node.up || now - node.last_heartbeat <= options_.node_timeout_ms) continue;
-    node.up = false;
-    node.outbox = Outbox{};
-    spdlog::warn("node {} silent for {} ms: DOWN", name, now - node.last_heartbeat);
-    for (auto& [id, job] : active_) {
-      if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
+  nodes_.TimeOut(now, options_.node_timeout_ms, [&](const std::string& name) {
+    jobs_.ForEach([&](JobRecord& job) {
+      if (job.state != JobState::kStarting && job.state != JobState::kRunning) return;
       bool on_node = std::any_of(job.placement.begin(), job.placement.end(),
                                  [&](const auto& t) { return t.node == name && !t.exited; });
       if (on_node) {
         // The gang's tasks on other nodes are planned free at once (as the simulator frees
         // them); a launch onto their devices waits for their kill to be confirmed, as after a
-        // preemption (see Draining).
-        const size_t first = draining_.size();
+        // preemption (see DrainingTasks).
+        const size_t first = draining_.mark();
         EndAttempt(job, JobState::kLost, "node " + name + " stopped responding", "LOST", true);
-        for (size_t i = first; i < draining_.size(); ++i) draining_[i].handed_over = true;
+        draining_.HandOverSince(first);
       }
-    }
+    });
     // Nothing on a DOWN node holds resources any more (including what EndAttempt just queued),
     // but remember what its tasks held in case the node comes back still running them.
-    std::erase_if(draining_, [&](const Draining& d) {
-      if (d.held.node != name) return false;
-      node.held_when_down[{d.job, d.attempt, d.task}] = d.held;
-      return true;
-    });
+    for (const auto& d : draining_.TakeOnNode(name)) {
+      nodes_.RememberHeld(name, {d.job, d.attempt, d.task}, d.held);
+    }
     schedule_wanted_ = true;
-  }
-}
-
-void Controller::DropExpiredDraining(TimeMs now) {
-  size_t before = draining_.size();
-  std::erase_if(draining_, [&](const Draining& d) { return d.deadline <= now; });
-  if (draining_.size() != before) schedule_wanted_ = true;
+  });
 }
 
 void Controller::Tick() {
   TimeMs now = Now();
   CheckNodeTimeouts(now);
-  DropExpiredDraining(now);
+  if (draining_.DropExpired(now)) schedule_wanted_ = true;
   ReleaseWaitingLaunches();
   bool due = (schedule_wanted_ && now - last_pass_ >= MinPassInterval()) ||
              now - last_pass_ >= options_.max_pass_interval_ms;
@@ -427,7 +209,7 @@ int64_t Controller::MinPassInterval() const {
 
 void Controller::TakeSample(TimeMs now) {
   last_sample_ = now;
-  store::UtilizationSample s{now, AllocatedByType(), TotalByType()};
+  store::UtilizationSample s{now, AllocatedByType(), nodes_.TotalByType()};
   samples_.push_back(s);
   while (samples_.size() > kMaxSamplesInMemory) samples_.pop_front();
   batch_.samples.push_back(std::move(s));
@@ -436,39 +218,28 @@ void Controller::TakeSample(TimeMs now) {
 // Agents enforce time limits themselves; this catches a job whose agent failed to, well after
 // its limit plus grace, so resources are never held forever.
 void Controller::EnforceTimeLimits(TimeMs now) {
-  for (auto& [id, job] : active_) {
+  jobs_.ForEach([&](JobRecord& job) {
     if (job.state == JobState::kStarting && job.start_time >= 0 &&
         now - job.start_time > options_.starting_timeout_ms) {
       EndAttempt(job, JobState::kLost,
                  "its tasks did not all start within " +
                      std::to_string(options_.starting_timeout_ms / 1000) + " s",
                  "LOST", true);
-      continue;
+      return;
     }
     if (job.state != JobState::kRunning || job.spec.time_limit_s <= 0 || job.start_time < 0) {
-      continue;
+      return;
     }
     if (now - job.start_time > (job.spec.time_limit_s + job.spec.grace_s + 60) * 1000) {
       EndAttempt(job, JobState::kTimeout,
                  "ran past its time limit of " + std::to_string(job.spec.time_limit_s) + " s",
                  "TIMEOUT", false);
     }
-  }
+  });
 }
 
 store::WriteBatch Controller::TakeBatch() {
-  for (JobId id : dirty_jobs_) {
-    auto it = active_.find(id);
-    if (it == active_.end()) continue;
-    batch_.jobs.push_back(it->second);
-    if (store::IsTerminal(it->second.state)) {
-      const auto& key = it->second.spec.idempotency_key;
-      if (!key.empty()) idempotency_.erase({it->second.user, key});
-      pending_view_.erase(id);
-      active_.erase(it);
-    }
-  }
-  dirty_jobs_.clear();
+  for (JobId id : jobs_.TakeChanges(&batch_)) pending_view_.erase(id);
   store::WriteBatch out = std::move(batch_);
   batch_ = store::WriteBatch{};
   return out;

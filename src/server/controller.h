@@ -18,14 +18,17 @@
 #include "core/duration_predictor.h"
 #include "core/model.h"
 #include "core/policy.h"
-#include "core/usage_tracker.h"
 #include "proto/codec.h"
+#include "server/accounting.h"
 #include "server/auth.h"
-#include "server/budget_ledger.h"
+#include "server/draining_tasks.h"
+#include "server/job_lifecycle.h"
 #include "server/metrics.h"
+#include "server/node_registry.h"
 #include "server/node_signals.h"
 #include "server/reply.h"
 #include "server/requests.h"
+#include "server/tenant_directory.h"
 #include "store/store.h"
 
 namespace suanli::server {
@@ -115,43 +118,11 @@ class Controller {
   // Changes since the last call, to commit before replying.
   store::WriteBatch TakeBatch();
 
-  size_t active_job_count() const { return active_.size(); }
+  size_t active_job_count() const { return jobs_.active().size(); }
   // Decisions the ledger refused since start (a policy bug when not 0).
   int64_t refused_decisions() const { return refused_decisions_; }
 
  private:
-  // Launches and kills waiting for the node's next poll. A job's launches share its peer list as
-  // one JSON text, so queued launches cost O(tasks), not O(tasks^2).
-  struct Outbox {
-    std::vector<proto::PreparedLaunch> launch;
-    std::vector<proto::Kill> kill;
-  };
-  struct NodeState {
-    store::NodeRecord rec;
-    bool up = true;
-    bool seen = false;  // has talked to this controller process (registered or polled)
-    TimeMs last_heartbeat = 0;
-    Outbox outbox;
-    // Launches handed out to the agent, (job, attempt, task) -> when, until the task is seen
-    // started or running; a lost poll reply must not leave a job STARTING forever.
-    std::map<std::tuple<JobId, int32_t, int32_t>, TimeMs> unacked_launches;
-    // What the node's tasks held when it went DOWN, (job, attempt, task) -> placement: if it comes
-    // back still running them, their resources stay held (Draining) until the STALE kill lands.
-    std::map<std::tuple<JobId, int32_t, int32_t>, store::TaskPlacement> held_when_down;
-  };
-  // Resources still held by tasks being killed (cancel, preemption, gang failure) until their
-  // exit is reported or the grace period passes; the scheduler must not hand them out yet.
-  struct Draining {
-    JobId job = 0;
-    int32_t attempt = 0;
-    int32_t task = 0;
-    store::TaskPlacement held;
-    TimeMs deadline = 0;
-    // A preemption's victim: the policy planned with its resources free (as the simulator frees
-    // them at once), so they are not taken out of the core's view; what was placed on them waits
-    // in waiting_launches_ until the kill is confirmed.
-    bool handed_over = false;
-  };
   // What the latest scheduling pass said of a pending job; its reason is written out when read.
   struct PendingView {
     core::PendingInfo info;
@@ -159,55 +130,25 @@ class Controller {
 
   // controller.cc
   TimeMs Now() const { return clock_->NowMs(); }
-  void MarkDirty(const JobRecord& job) {
-    dirty_jobs_.insert(job.id);
-    view_dirty_.insert(job.id);
-  }
+  // JobLifecycle's transitions, with a scheduling pass wanted after each.
   void Transition(JobRecord& job, JobState state, const std::string& reason);
-  // Ends the current attempt: kills tasks still alive (with `kill_reason`), records usage, then
-  // moves to `state`; requeues to PENDING when `allow_requeue` and the job allows it.
+  // Ends the current attempt: kills tasks still alive (with `kill_reason`, their resources
+  // draining), then JobLifecycle::EndAttempt; a job that ends for good teaches its run time.
   void EndAttempt(JobRecord& job, JobState state, const std::string& reason,
                   const std::string& kill_reason, bool allow_requeue);
-  double RecordUsage(const JobRecord& job, TimeMs end);  // returns the attempt's cost
-  // Decayed fair-share usage is charged exactly, as the simulator charges it: brought up to `now`
-  // before any job changes state, at each tenant's rate since the previous change (accelerator
-  // milli its STARTING and RUNNING jobs hold; cpu milli for a job holding no accelerator).
-  void AdvanceUsage(TimeMs now);
-  void ChangeUsageRate(const JobRecord& job, int sign);
-  static int64_t UsageRateMilli(const JobRecord& job);
-  // What the current attempt of a STARTING or RUNNING job has received up to `now`: service
-  // (devices × ms, cpus × ms when it holds no device) and ms run. Zero for one not placed.
-  struct RunSoFar {
-    double service_ms = 0;
-    TimeMs ran_ms = 0;
-  };
-  static RunSoFar CurrentRun(const JobRecord& job, TimeMs now);
-  // Accelerator-hours the current attempt of a STARTING or RUNNING job has used from
-  // max(its start, `from`) up to `now` (budgets count a running job before it ends).
-  static double AccelHoursSince(const JobRecord& job, TimeMs from, TimeMs now);
-  // Whose budgets a job of `tenant` spends: the tenant and each of its ancestors, nearest first
-  // (a budget covers its tenant's whole subtree, as the core checks every ancestor's).
-  std::vector<std::string> BudgetHolders(const std::string& tenant) const;
-  // Charges a finished attempt to every budget it spends.
-  void ChargeBudgets(const std::string& tenant, TimeMs start, TimeMs end, double accel_seconds);
   void EnforceTimeLimits(TimeMs now);
   void SendKill(const std::string& node, const JobRecord& job, const std::string& reason,
                 int32_t attempt);
   void QueueLaunches(const JobRecord& job, const std::set<int32_t>& only_tasks = {});
   void CheckNodeTimeouts(TimeMs now);
-  void DropExpiredDraining(TimeMs now);
   void SchedulingPass(TimeMs now);
   // Applies one pass's checked decisions: preemptions first, then placements, whose launches
   // wait while a victim still runs on the devices they were given.
   void ApplyPreemptions(const std::vector<core::Preemption>& preemptions);
-  // Tasks of `job` whose node still runs a handed-over victim on a device (or, for a task without
-  // devices, at all) it was given.
-  std::set<int32_t> TasksWaitingForVictims(const JobRecord& job) const;
   // Hands out the waiting launches whose victims have stopped.
   void ReleaseWaitingLaunches();
   void TakeSample(TimeMs now);
   int64_t MinPassInterval() const;
-  void Signal(const std::string& node);
 
   // controller_cluster.cc: building the core's view.
   struct CoreView {
@@ -242,13 +183,9 @@ class Controller {
   std::string NoNodesReason() const;
 
   // controller_admin.cc / views
-  bool InSubtree(const std::string& tenant, const std::string& root) const;
-  bool CanSeeTenant(const Principal& p, const std::string& tenant) const;
   bool CanSeeJob(const Principal& p, const JobRecord& job) const {
-    return CanSeeTenant(p, job.tenant);
+    return directory_.CanSeeTenant(p, job.tenant);
   }
-  bool CanManageUser(const Principal& p, const store::UserRecord& u) const;
-  std::vector<std::string> VisibleTenants(const Principal& p, const std::string& under) const;
   json JobJson(const JobRecord& job) const;
   // A tenant's settings and budget standing; `running_hours`: its running attempts' part of the
   // current budget period (the caller walks the jobs once for all tenants).
@@ -256,60 +193,39 @@ class Controller {
   // A job by id from memory or the store; nullopt when absent or invisible to `p`.
   Result<std::optional<JobRecord>> FindVisibleJob(const Principal& p, JobId id);
   std::map<std::string, double> AllocatedByType() const;
-  std::map<std::string, double> TotalByType() const;
-  double FairShare(const std::string& tenant) const;
-  ApiReply IssueToken(const std::string& user, std::string* token_out);
 
   // agents
-  void ApplyEvent(NodeState& node, const AgentEvent& ev);
-  void RelaunchUnacked(NodeState& node, const PollRequest& req, TimeMs now);
+  void ApplyEvent(const std::string& node, const AgentEvent& ev);
+  void RelaunchUnacked(const std::string& node, const PollRequest& req, TimeMs now);
   // Kills a task the agent runs that is not current; what it holds stays out of scheduling
   // until it exits (or the kill's grace passes) when its placement is known.
-  void KillStale(NodeState& node, const TaskRef& r);
-  // The poll reply body {"launch":[...],"kill":[...]}; empties the outbox.
-  std::string TakeOutbox(NodeState& node);
+  void KillStale(const std::string& node, const TaskRef& r);
 
   ControllerOptions options_;
   store::Store* store_;
   const Clock* clock_;
   std::unique_ptr<core::Policy> policy_;
-  NodeSignals* signals_;
   Metrics* metrics_;
-  core::UsageTracker usage_tracker_;
-  std::vector<core::Tenant> usage_tenants_;  // tenants_ order; only the parent index is set
-  std::vector<int64_t> usage_rate_milli_;    // by tenant index (see AdvanceUsage)
-  std::vector<double> usage_rate_;           // scratch
+  // The components, each owning its state (see their headers).
+  TenantDirectory directory_;  // tenants, users, tokens
+  Accounting accounting_;      // decayed usage, usage records, budgets (reads directory_)
+  NodeRegistry nodes_;         // nodes and agent sessions
+  JobLifecycle jobs_;          // active jobs, their states and attempts (charges accounting_)
+
   core::DurationPredictor durations_;
   std::unordered_map<JobId, core::Time> estimates_;  // active jobs with a learned estimate
-
-  std::vector<store::TenantRecord> tenants_;  // creation order: stable core indices
-  std::map<std::string, size_t> tenant_by_name_;
-  std::map<std::string, double> tenant_accel_hours_;  // finished attempts, all time
-  BudgetLedger budget_;  // finished attempts in each tenant's current budget period
-  std::map<std::string, store::UserRecord> users_;
-  std::map<std::string, store::TokenRecord> tokens_by_hash_;
-  std::map<int64_t, std::string> token_hash_by_id_;
-  int64_t next_token_id_ = 1;
-  std::string join_token_hash_;
-
-  std::map<std::string, NodeState> nodes_;
-  std::map<JobId, JobRecord> active_;  // not yet terminal (plus terminal until flushed)
-  std::map<std::pair<std::string, std::string>, JobId> idempotency_;  // active jobs only
   std::unordered_map<JobId, PendingView> pending_view_;
-  std::vector<Draining> draining_;
+  DrainingTasks draining_;  // resources held by tasks being killed
   // Launches held back until a preempted victim on the same devices stops: job -> tasks.
   std::map<JobId, std::set<int32_t>> waiting_launches_;
   int64_t refused_decisions_ = 0;
-  JobId next_job_id_ = 1;
 
   std::deque<store::UtilizationSample> samples_;
   store::WriteBatch batch_;
-  std::set<JobId> dirty_jobs_;
   // The kept core view and what changed since the last pass (see SyncCoreView).
   CoreView view_;
   bool view_valid_ = false;
   std::unordered_map<JobId, int32_t> view_pos_;  // job id -> index in view_.state.jobs
-  std::set<JobId> view_dirty_;
   bool schedule_wanted_ = true;
   TimeMs last_pass_ = 0;
   TimeMs last_sample_ = 0;

@@ -19,30 +19,8 @@ std::string ExitReason(const AgentEvent& ev) {
 
 }  // namespace
 
-std::string Controller::TakeOutbox(NodeState& node) {
-  TimeMs now = Now();
-  for (const proto::PreparedLaunch& l : node.outbox.launch) {
-    const TaskRef& ref = l.launch.ref;
-    node.unacked_launches[{ref.job_id, static_cast<int32_t>(ref.attempt), ref.task}] = now;
-  }
-  std::string body = proto::EncodePollReplyText(node.outbox.launch, node.outbox.kill);
-  node.outbox = Outbox{};
-  return body;
-}
-
 ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
-  TimeMs now = Now();
-  NodeState& node = nodes_[req.node.name];
-  bool known = node.rec.registered > 0;
-  store::NodeRecord rec = req.node;
-  rec.registered = known ? node.rec.registered : now;
-  rec.draining = node.rec.draining;
-  node.rec = rec;
-  node.up = true;
-  node.seen = true;
-  node.last_heartbeat = now;
-  node.outbox = Outbox{};
-  batch_.nodes.push_back(rec);
+  const store::NodeRecord& rec = nodes_.Register(req.node, Now(), &batch_).rec;
   schedule_wanted_ = true;
   spdlog::info("node {} registered ({} cpus, {} MiB, {} devices, {} running tasks)", rec.name,
                rec.cpus, rec.mem_mb, rec.devices.size(), req.running.size());
@@ -50,45 +28,41 @@ ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
   // Re-attach what the agent still runs; kill what is unknown or stale.
   std::set<std::pair<JobId, int32_t>> reported;
   for (const TaskRef& r : req.running) {
-    auto it = active_.find(r.job_id);
+    JobRecord* found = jobs_.Find(r.job_id);
     bool current = false;
-    if (it != active_.end() && it->second.attempt == r.attempt &&
-        (it->second.state == JobState::kStarting || it->second.state == JobState::kRunning)) {
-      for (auto& t : it->second.placement) {
+    if (found && found->attempt == r.attempt &&
+        (found->state == JobState::kStarting || found->state == JobState::kRunning)) {
+      for (auto& t : found->placement) {
         if (t.task == r.task && t.node == rec.name && !t.exited) {
           current = true;
           if (!t.started) {
             t.started = true;
-            MarkDirty(it->second);
+            jobs_.MarkDirty(*found);
           }
         }
       }
     }
     if (current) {
       reported.insert({r.job_id, r.task});
-      JobRecord& job = it->second;
+      JobRecord& job = *found;
       bool all = std::all_of(job.placement.begin(), job.placement.end(),
                              [](const auto& t) { return t.started; });
       if (job.state == JobState::kStarting && all) {
         Transition(job, JobState::kRunning, "re-attached after agent restart");
       }
     } else {
-      KillStale(node, r);
+      KillStale(rec.name, r);
     }
   }
   // Tasks not reported any more are gone; reported ones keep their entry while they still run.
-  std::erase_if(node.held_when_down, [&](const auto& kv) {
-    return std::none_of(req.running.begin(), req.running.end(), [&](const TaskRef& r) {
-      return std::tuple(r.job_id, r.attempt, r.task) == kv.first;
-    });
-  });
+  nodes_.ForgetHeldExcept(rec.name, req.running);
   // Tasks this controller placed here that the agent no longer runs.
-  for (auto& [id, job] : active_) {
-    if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
+  jobs_.ForEach([&](JobRecord& job) {
+    if (job.state != JobState::kStarting && job.state != JobState::kRunning) return;
     std::set<int32_t> resend;
     bool vanished = false;
     for (const auto& t : job.placement) {
-      if (t.node != rec.name || t.exited || reported.count({id, t.task})) continue;
+      if (t.node != rec.name || t.exited || reported.count({job.id, t.task})) continue;
       if (t.started) {
         vanished = true;
       } else {
@@ -101,8 +75,8 @@ ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
     } else if (!resend.empty()) {
       QueueLaunches(job, resend);
     }
-  }
-  if (!node.outbox.kill.empty()) Signal(rec.name);
+  });
+  if (!nodes_.Find(rec.name)->outbox.kill.empty()) nodes_.Signal(rec.name);
   // fence_ms: an agent cut off this long stops its tasks itself, before this controller declares
   // the node DOWN and requeues them elsewhere, so a partition never leaves two copies running.
   proto::RegisterReply reply;
@@ -113,36 +87,34 @@ ApiReply Controller::RegisterAgent(const RegisterRequest& req) {
   return JsonReply(200, proto::Encode(reply));
 }
 
-void Controller::ApplyEvent(NodeState& node, const AgentEvent& ev) {
+void Controller::ApplyEvent(const std::string& node, const AgentEvent& ev) {
   // A draining task's exit frees its resources.
   if (ev.event == "exited") {
-    size_t before = draining_.size();
-    std::erase_if(draining_, [&](const Draining& d) {
-      return d.job == ev.ref.job_id && d.attempt == ev.ref.attempt && d.task == ev.ref.task;
-    });
-    if (draining_.size() != before) schedule_wanted_ = true;
+    if (draining_.Exited({ev.ref.job_id, static_cast<int32_t>(ev.ref.attempt), ev.ref.task})) {
+      schedule_wanted_ = true;
+    }
   }
-  auto it = active_.find(ev.ref.job_id);
+  JobRecord* found = jobs_.Find(ev.ref.job_id);
   store::TaskPlacement* task = nullptr;
-  if (it != active_.end() && it->second.attempt == ev.ref.attempt &&
-      (it->second.state == JobState::kStarting || it->second.state == JobState::kRunning)) {
-    for (auto& t : it->second.placement) {
-      if (t.task == ev.ref.task && t.node == node.rec.name) task = &t;
+  if (found && found->attempt == ev.ref.attempt &&
+      (found->state == JobState::kStarting || found->state == JobState::kRunning)) {
+    for (auto& t : found->placement) {
+      if (t.task == ev.ref.task && t.node == node) task = &t;
     }
   }
   if (!task) {
     // Stale: another attempt, a finished job, or not placed here. A start is answered with a kill.
     if (ev.event == "started") {
-      node.outbox.kill.push_back(proto::Kill{ev.ref.job_id, ev.ref.attempt, 0, "STALE"});
-      Signal(node.rec.name);
+      nodes_.QueueKill(node, proto::Kill{ev.ref.job_id, ev.ref.attempt, 0, "STALE"});
+      nodes_.Signal(node);
     }
     return;
   }
-  JobRecord& job = it->second;
+  JobRecord& job = *found;
   if (ev.event == "started") {
     if (task->started) return;
     task->started = true;
-    MarkDirty(job);
+    jobs_.MarkDirty(job);
     bool all = std::all_of(job.placement.begin(), job.placement.end(),
                            [](const auto& t) { return t.started; });
     if (job.state == JobState::kStarting && all) {
@@ -159,7 +131,7 @@ void Controller::ApplyEvent(NodeState& node, const AgentEvent& ev) {
   task->started = true;
   task->exit_code = ev.exit_code;
   task->signal = ev.signal;
-  MarkDirty(job);
+  jobs_.MarkDirty(job);
   bool failed = (ev.exit_code && *ev.exit_code != 0) || ev.signal || !ev.reason.empty();
   if (!failed) {
     bool all = std::all_of(job.placement.begin(), job.placement.end(),
@@ -186,124 +158,104 @@ void Controller::ApplyEvent(NodeState& node, const AgentEvent& ev) {
 }
 
 ApiReply Controller::PollAgent(const std::string& name, const PollRequest& req) {
-  auto it = nodes_.find(name);
-  if (it == nodes_.end()) {
+  if (!nodes_.Find(name)) {
     return ErrorReply(NotFound("node '" + name + "' is not registered; register first"));
   }
-  NodeState& node = it->second;
-  if (!node.up) spdlog::info("node {} is back", name);
-  if (!node.up || !node.seen) schedule_wanted_ = true;
-  node.up = true;
-  node.seen = true;
-  node.last_heartbeat = Now();
-  for (const AgentEvent& ev : req.events) ApplyEvent(node, ev);
+  const TimeMs now = Now();
+  if (nodes_.Heard(name, now)) schedule_wanted_ = true;
+  for (const AgentEvent& ev : req.events) ApplyEvent(name, ev);
   // Running tasks the controller does not recognise for this node are killed.
   for (const TaskRef& r : req.running) {
-    auto j = active_.find(r.job_id);
+    auto j = jobs_.active().find(r.job_id);
     bool current =
-        j != active_.end() && j->second.attempt == r.attempt &&
+        j != jobs_.active().end() && j->second.attempt == r.attempt &&
         (j->second.state == JobState::kStarting || j->second.state == JobState::kRunning) &&
         std::any_of(j->second.placement.begin(), j->second.placement.end(),
                     [&](const auto& t) { return t.task == r.task && t.node == name; });
-    bool draining = std::any_of(draining_.begin(), draining_.end(), [&](const Draining& d) {
-      return d.job == r.job_id && d.attempt == r.attempt && d.task == r.task;
-    });
-    if (!current && !draining) KillStale(node, r);
+    bool draining = draining_.Contains({r.job_id, static_cast<int32_t>(r.attempt), r.task});
+    if (!current && !draining) KillStale(name, r);
   }
   // Tasks not reported any more are gone; reported ones keep their entry while they still run.
-  std::erase_if(node.held_when_down, [&](const auto& kv) {
-    return std::none_of(req.running.begin(), req.running.end(), [&](const TaskRef& r) {
-      return std::tuple(r.job_id, r.attempt, r.task) == kv.first;
-    });
-  });
-  RelaunchUnacked(node, req, node.last_heartbeat);
+  nodes_.ForgetHeldExcept(name, req.running);
+  RelaunchUnacked(name, req, now);
   return TakeWork(name);
 }
 
 // Launches are taken out of the outbox before the reply is sent, so a lost reply would lose
 // them. Agents ignore a launch for a task they already run, so handing one out again is safe.
-void Controller::RelaunchUnacked(NodeState& node, const PollRequest& req, TimeMs now) {
+void Controller::RelaunchUnacked(const std::string& node, const PollRequest& req, TimeMs now) {
   int64_t after =
       options_.relaunch_after_ms > 0 ? options_.relaunch_after_ms : 2 * options_.heartbeat_ms;
-  std::set<std::tuple<JobId, int32_t, int32_t>> running;
+  std::set<TaskKey> running;
   for (const TaskRef& r : req.running) running.insert({r.job_id, r.attempt, r.task});
-  for (auto it = node.unacked_launches.begin(); it != node.unacked_launches.end();) {
-    const auto& [job_id, attempt, task_index] = it->first;
-    auto j = active_.find(job_id);
-    const store::TaskPlacement* task = nullptr;
-    if (j != active_.end() && j->second.attempt == attempt &&
-        j->second.state == JobState::kStarting) {
-      for (const auto& t : j->second.placement) {
-        if (t.task == task_index && t.node == node.rec.name) task = &t;
-      }
+  auto waiting = [&](const TaskKey& key) {
+    const auto& [job_id, attempt, task_index] = key;
+    auto j = jobs_.active().find(job_id);
+    if (j == jobs_.active().end() || j->second.attempt != attempt ||
+        j->second.state != JobState::kStarting || running.count(key)) {
+      return false;
     }
-    if (!task || task->started || task->exited || running.count(it->first)) {
-      it = node.unacked_launches.erase(it);  // acknowledged or no longer current
-      continue;
-    }
-    if (now - it->second > after) {
-      spdlog::warn(
-          "node {}: task {} of job {} (attempt {}) not started {} ms after its launch; "
-          "sending the launch again",
-          node.rec.name, task_index, job_id, attempt, now - it->second);
-      it = node.unacked_launches.erase(it);  // TakeOutbox records the new hand-out
-      QueueLaunches(j->second, {task_index});
-      continue;
-    }
-    ++it;
+    return std::any_of(j->second.placement.begin(), j->second.placement.end(), [&](const auto& t) {
+      return t.task == task_index && t.node == node && !t.started && !t.exited;
+    });
+  };
+  for (const auto& due : nodes_.TakeDueLaunches(node, now, after, waiting)) {
+    const auto& [job_id, attempt, task_index] = due.task;
+    spdlog::warn(
+        "node {}: task {} of job {} (attempt {}) not started {} ms after its launch; "
+        "sending the launch again",
+        node, task_index, job_id, attempt, now - due.handed_out);
+    QueueLaunches(jobs_.active().at(job_id), {task_index});
   }
 }
 
-void Controller::KillStale(NodeState& node, const TaskRef& r) {
-  node.outbox.kill.push_back(proto::Kill{r.job_id, r.attempt, 0, "STALE"});
+void Controller::KillStale(const std::string& node, const TaskRef& r) {
+  nodes_.QueueKill(node, proto::Kill{r.job_id, r.attempt, 0, "STALE"});
   // Its last known placement: from before the node went DOWN, or the job's own record when
   // that attempt's placement is still there. Without it a scheduling pass would hand the same
   // devices to another job while the stale task still uses them.
-  std::optional<store::TaskPlacement> held;
-  if (auto h = node.held_when_down.find({r.job_id, r.attempt, r.task});
-      h != node.held_when_down.end()) {
-    held = h->second;
-  } else if (auto j = active_.find(r.job_id);
-             j != active_.end() && j->second.attempt == r.attempt) {
+  std::optional<store::TaskPlacement> held =
+      nodes_.HeldWhenDown(node, {r.job_id, static_cast<int32_t>(r.attempt), r.task});
+  if (auto j = jobs_.active().find(r.job_id);
+      !held && j != jobs_.active().end() && j->second.attempt == r.attempt) {
     for (const auto& t : j->second.placement) {
-      if (t.task == r.task && t.node == node.rec.name) held = t;
+      if (t.task == r.task && t.node == node) held = t;
     }
   }
   if (held) {
     // grace_s is 0 for STALE kills; 10 s covers the agent's reaction and the exit report.
     // attempt fits: the protocol accepts at most INT32_MAX.
-    draining_.push_back(
-        Draining{r.job_id, static_cast<int32_t>(r.attempt), r.task, *held, Now() + 10000});
+    draining_.Add({r.job_id, static_cast<int32_t>(r.attempt), r.task, *held, Now() + 10000});
     schedule_wanted_ = true;
   } else {
     spdlog::warn(
         "node {}: killing stale task {} of job {} (attempt {}) whose placement is not "
         "known; its resources may be offered before it exits",
-        node.rec.name, r.task, r.job_id, r.attempt);
+        node, r.task, r.job_id, r.attempt);
   }
-  Signal(node.rec.name);
+  nodes_.Signal(node);
 }
 
 ApiReply Controller::TakeWork(const std::string& name) {
-  auto it = nodes_.find(name);
-  if (it == nodes_.end()) {
+  const NodeRegistry::Node* node = nodes_.Find(name);
+  if (!node) {
     return ErrorReply(NotFound("node '" + name + "' is not registered; register first"));
   }
-  bool work = !it->second.outbox.launch.empty() || !it->second.outbox.kill.empty();
+  bool work = !node->outbox.launch.empty() || !node->outbox.kill.empty();
   ApiReply r;
   r.status = 200;
-  r.body = TakeOutbox(it->second);
+  r.body = nodes_.TakeOutbox(name, Now());
   r.has_work = work;
   return r;
 }
 
 ApiReply Controller::CheckLogUpload(const std::string& node, const LogUpload& up,
                                     LogTarget* target) {
-  if (!nodes_.count(node)) {
+  if (!nodes_.Find(node)) {
     return ErrorReply(NotFound("node '" + node + "' is not registered; register first"));
   }
   std::optional<JobRecord> job;
-  if (auto it = active_.find(up.ref.job_id); it != active_.end()) {
+  if (auto it = jobs_.active().find(up.ref.job_id); it != jobs_.active().end()) {
     job = it->second;
   } else {
     auto r = store_->GetJob(up.ref.job_id);

@@ -58,10 +58,10 @@ int32_t Controller::TypeIndex(CoreView& view, const std::string& type) const {
 std::set<std::string> Controller::AccelTypeNames(bool with_jobs) const {
   // Every name a node, quota or job mentions, in name order.
   std::set<std::string> types;
-  for (const auto& [name, n] : nodes_) {
+  for (const auto& [name, n] : nodes_.nodes()) {
     for (const auto& d : n.rec.devices) types.insert(d.type);
   }
-  for (const auto& t : tenants_) {
+  for (const auto& t : directory_.tenants()) {
     for (const auto* m : {&t.quota, &t.limit}) {
       for (const auto& [k, val] : *m) {
         if (k != "cpus" && k != "mem_mb") types.insert(k);
@@ -69,7 +69,7 @@ std::set<std::string> Controller::AccelTypeNames(bool with_jobs) const {
     }
   }
   if (with_jobs) {
-    for (const auto& [id, job] : active_) {
+    for (const auto& [id, job] : jobs_.active()) {
       for (const auto& t : SplitTypes(job.spec.main.gpu_type)) types.insert(t);
       for (const auto& s : job.spec.shapes) {
         for (const auto& t : SplitTypes(s.gpu_type)) types.insert(t);
@@ -82,10 +82,10 @@ std::set<std::string> Controller::AccelTypeNames(bool with_jobs) const {
 void Controller::FillNodes(CoreView& v) const {
   v.state.nodes.clear();
   v.node_index.clear();
-  for (const auto& [name, n] : nodes_) {
+  for (const auto& [name, n] : nodes_.nodes()) {
     core::Node node;
     node.name = name;
-    node.schedulable = n.up && n.seen && !n.rec.draining;
+    node.schedulable = n.Schedulable();
     node.cpu_milli = Milli(n.rec.cpus);
     node.mem_mb = n.rec.mem_mb;
     for (const auto& d : n.rec.devices) {
@@ -98,22 +98,19 @@ void Controller::FillNodes(CoreView& v) const {
     v.state.nodes.push_back(std::move(node));
   }
   // Tasks still being killed hold their resources: take them out of the capacity.
-  for (const auto& d : draining_) {
-    if (d.handed_over) continue;  // the policy already counts it free (see Draining)
+  for (const auto& d : draining_.tasks()) {
+    if (d.handed_over) continue;  // the policy already counts it free (see DrainingTasks)
     auto it = v.node_index.find(d.held.node);
     if (it == v.node_index.end()) continue;
     core::Node& node = v.state.nodes[it->second];
     node.cpu_milli = std::max<int64_t>(0, node.cpu_milli - Milli(d.held.cpus));
     node.mem_mb = std::max<int64_t>(0, node.mem_mb - d.held.mem_mb);
-    const auto& devs = nodes_.at(d.held.node).rec.devices;
     int64_t per_device =
         d.held.devices.empty() ? 0 : d.held.accel_milli / int64_t(d.held.devices.size());
     for (int32_t agent_index : d.held.devices) {
-      for (size_t i = 0; i < devs.size(); ++i) {
-        if (devs[i].index == agent_index) {
-          node.devices[i].total_milli =
-              std::max<int64_t>(0, node.devices[i].total_milli - per_device);
-        }
+      if (int32_t i = nodes_.DevicePosition(d.held.node, agent_index); i >= 0) {
+        node.devices[i].total_milli =
+            std::max<int64_t>(0, node.devices[i].total_milli - per_device);
       }
     }
   }
@@ -122,19 +119,19 @@ void Controller::FillNodes(CoreView& v) const {
 void Controller::FillTenants(CoreView& v, TimeMs now, bool with_jobs) {
   v.state.tenants.clear();
   v.tenant_index.clear();
-  std::vector<TimeMs> budget_from(tenants_.size());  // each tenant's budget period start
-  for (size_t i = 0; i < tenants_.size(); ++i) {
-    const auto& t = tenants_[i];
+  const auto& tenants = directory_.tenants();
+  std::vector<TimeMs> budget_from(tenants.size());  // each tenant's budget period start
+  for (size_t i = 0; i < tenants.size(); ++i) {
+    const auto& t = tenants[i];
     core::Tenant ct;
     ct.name = t.name;
-    auto parent = tenant_by_name_.find(t.parent);
-    ct.parent = parent == tenant_by_name_.end() ? -1 : static_cast<int32_t>(parent->second);
+    ct.parent = directory_.IndexOf(t.parent);
     ct.weight = t.weight;
     ct.guarantee = Dims(t.quota, v.type_index);
     ct.limit = Dims(t.limit, v.type_index);
     ct.accel_hour_budget = t.budget_accel_hours;
     // In the current period, over its subtree: finished attempts here, running ones added below.
-    const BudgetLedger::Entry* used = budget_.At(t.name, now);
+    const BudgetLedger::Entry* used = accounting_.Budget(t.name, now);
     ct.accel_hours_used = used ? used->finished_hours : 0;
     budget_from[i] = used ? used->window.start : core::kBeginningOfTime;
     v.tenant_index[t.name] = static_cast<int32_t>(i);
@@ -143,12 +140,13 @@ void Controller::FillTenants(CoreView& v, TimeMs now, bool with_jobs) {
   if (!with_jobs) return;
   for (const auto& cj : v.state.jobs) {
     if (cj.phase != core::JobPhase::kRunning) continue;
-    auto it = active_.find(cj.id);
-    if (it == active_.end()) continue;
+    auto it = jobs_.active().find(cj.id);
+    if (it == jobs_.active().end()) continue;
     // Its tenant's budget and every ancestor's, each from its own period's start.
-    for (int32_t t = cj.tenant, depth = 0; t >= 0 && depth <= static_cast<int32_t>(tenants_.size());
+    for (int32_t t = cj.tenant, depth = 0; t >= 0 && depth <= static_cast<int32_t>(tenants.size());
          t = v.state.tenants[t].parent, ++depth) {
-      v.state.tenants[t].accel_hours_used += AccelHoursSince(it->second, budget_from[t], now);
+      v.state.tenants[t].accel_hours_used +=
+          Accounting::AccelHoursSince(it->second, budget_from[t], now);
     }
   }
 }
@@ -162,7 +160,7 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
   FillNodes(v);
   FillTenants(v, now, false);
   if (with_jobs) {
-    for (const auto& [id, job] : active_) {
+    for (const auto& [id, job] : jobs_.active()) {
       if (store::IsTerminal(job.state)) continue;
       v.state.jobs.push_back(ToCoreJob(job, v, now));
       v.job_ids.push_back(id);
@@ -184,10 +182,10 @@ uint64_t NextViewStream() {
 }  // namespace
 
 Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
-  bool same = view_valid_ && view_.state.nodes.size() == nodes_.size();
+  bool same = view_valid_ && view_.state.nodes.size() == nodes_.nodes().size();
   if (same) {  // the node list and every node's devices as the jobs' allocations index them
     size_t i = 0;
-    for (const auto& [name, n] : nodes_) {
+    for (const auto& [name, n] : nodes_.nodes()) {
       const core::Node& kept = view_.state.nodes[i++];
       same = same && kept.name == name && kept.devices.size() == n.rec.devices.size();
       for (size_t d = 0; same && d < n.rec.devices.size(); ++d) {
@@ -196,16 +194,16 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
       }
     }
   }
-  for (const auto& t : tenants_) {  // a quota may name a type no node or job has yet
+  for (const auto& t : directory_.tenants()) {  // a quota may name a type no node or job has yet
     for (const auto* m : {&t.quota, &t.limit}) {
       for (const auto& [k, val] : *m) {
         same = same && (k == "cpus" || k == "mem_mb" || view_.type_index.count(k));
       }
     }
   }
-  for (JobId id : view_dirty_) {  // a new job may ask for a type nobody has named
-    auto it = active_.find(id);
-    if (!same || it == active_.end()) continue;
+  for (JobId id : jobs_.changed_since_pass()) {  // a new job may ask for a type nobody has named
+    auto it = jobs_.active().find(id);
+    if (!same || it == jobs_.active().end()) continue;
     auto known = [&](const std::string& types) {
       for (const auto& t : SplitTypes(types)) {
         if (!view_.type_index.count(t)) return false;
@@ -222,7 +220,7 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
     for (size_t i = 0; i < view_.job_ids.size(); ++i) {
       view_pos_[view_.job_ids[i]] = static_cast<int32_t>(i);
     }
-    view_dirty_.clear();
+    jobs_.ClearChangedSincePass();
     view_valid_ = true;
     return view_;
   }
@@ -232,8 +230,9 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
   std::vector<core::Node> before = std::move(v.state.nodes);
   FillNodes(v);
   v.state.feed.nodes_changed = v.state.nodes != before;
-  for (size_t i = 0; i < tenants_.size(); ++i) {  // for ToCoreJob; the rest is filled below
-    v.tenant_index[tenants_[i].name] = static_cast<int32_t>(i);
+  const auto& tenants = directory_.tenants();
+  for (size_t i = 0; i < tenants.size(); ++i) {  // for ToCoreJob; the rest is filled below
+    v.tenant_index[tenants[i].name] = static_cast<int32_t>(i);
   }
   auto& jobs = v.state.jobs;
   auto& changes = v.state.feed.changes;
@@ -251,10 +250,10 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
     jobs.pop_back();
     v.job_ids.pop_back();
   };
-  for (JobId id : view_dirty_) {
+  for (JobId id : jobs_.changed_since_pass()) {
     changes.push_back({id, -1});
-    auto it = active_.find(id);
-    if (it == active_.end() || store::IsTerminal(it->second.state)) {
+    auto it = jobs_.active().find(id);
+    if (it == jobs_.active().end() || store::IsTerminal(it->second.state)) {
       remove(id);
       continue;
     }
@@ -267,13 +266,13 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
       v.job_ids.push_back(id);
     }
   }
-  view_dirty_.clear();
+  jobs_.ClearChangedSincePass();
   // Running jobs' service and run time grow with the clock; the core reads them from the job
   // without a feed entry, as the simulator updates them.
   for (auto& cj : jobs) {
     if (cj.phase != core::JobPhase::kRunning) continue;
-    const JobRecord& rec = active_.at(cj.id);
-    RunSoFar run = CurrentRun(rec, now);
+    const JobRecord& rec = jobs_.active().at(cj.id);
+    JobLifecycle::RunSoFar run = JobLifecycle::CurrentRun(rec, now);
     cj.attained_service_ms = rec.attained_service_ms + run.service_ms;
     cj.ran_ms = rec.ran_ms + run.ran_ms;
   }
@@ -335,7 +334,7 @@ core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v, TimeMs now) c
     j.start_time = job.start_time;
     j.shape_index = job.shape_index;
     // The record holds finished attempts only; the core ranks by service received so far.
-    RunSoFar run = CurrentRun(job, now);
+    JobLifecycle::RunSoFar run = JobLifecycle::CurrentRun(job, now);
     j.attained_service_ms += run.service_ms;
     j.ran_ms += run.ran_ms;
     for (const auto& tp : job.placement) {
@@ -343,10 +342,9 @@ core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v, TimeMs now) c
       auto n = v.node_index.find(tp.node);
       a.node = n == v.node_index.end() ? -1 : n->second;
       if (a.node >= 0) {
-        const auto& devs = nodes_.at(tp.node).rec.devices;
         for (int32_t agent_index : tp.devices) {
-          for (size_t i = 0; i < devs.size(); ++i) {
-            if (devs[i].index == agent_index) a.devices.push_back(static_cast<int32_t>(i));
+          if (int32_t i = nodes_.DevicePosition(tp.node, agent_index); i >= 0) {
+            a.devices.push_back(i);
           }
         }
       }
@@ -362,40 +360,38 @@ core::Job Controller::ToCoreJob(const JobRecord& job, CoreView& v, TimeMs now) c
 
 std::string Controller::NoNodesReason() const {
   if (nodes_.empty()) return "no nodes registered yet";
-  for (const auto& [name, n] : nodes_) {
-    if (n.up && n.seen && !n.rec.draining) return "";
+  for (const auto& [name, n] : nodes_.nodes()) {
+    if (n.Schedulable()) return "";
   }
   return "no node is up (waiting for agents to report)";
 }
 
 void Controller::ApplyPreemptions(const std::vector<core::Preemption>& preemptions) {
   for (const auto& pre : preemptions) {
-    auto it = active_.find(pre.job);
-    if (it == active_.end()) continue;
-    JobRecord& job = it->second;
+    JobRecord* found = jobs_.Find(pre.job);
+    if (!found) continue;
+    JobRecord& job = *found;
     if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
-    const size_t first = draining_.size();
+    const size_t first = draining_.mark();
     EndAttempt(job, JobState::kPreempted, pre.reason, "PREEMPTED", true);
-    for (size_t i = first; i < draining_.size(); ++i) draining_[i].handed_over = true;
+    draining_.HandOverSince(first);
   }
 }
 
 void Controller::ApplyPlacement(const core::Placement& p,
                                 const std::vector<core::TaskAllocation>& tasks, const CoreView& v,
                                 TimeMs now) {
-  auto it = active_.find(p.job);
-  if (it == active_.end() || it->second.state != JobState::kPending) return;
-  JobRecord& job = it->second;
-  job.attempt += 1;
-  job.shape_index = p.shape_index;
-  job.placement.clear();
+  JobRecord* found = jobs_.Find(p.job);
+  if (!found || found->state != JobState::kPending) return;
+  JobRecord& job = *found;
+  std::vector<store::TaskPlacement> placement;
   std::set<std::string> node_names;
   for (size_t i = 0; i < tasks.size(); ++i) {
     const core::TaskAllocation& a = tasks[i];
     store::TaskPlacement tp;
     tp.task = static_cast<int32_t>(i);
     tp.node = v.state.nodes[a.node].name;
-    const auto& devs = nodes_.at(tp.node).rec.devices;
+    const auto& devs = nodes_.Find(tp.node)->rec.devices;
     for (int32_t d : a.devices) tp.devices.push_back(devs[d].index);
     tp.cpus = a.res.cpu_milli / 1000.0;
     tp.mem_mb = a.res.mem_mb;
@@ -404,13 +400,13 @@ void Controller::ApplyPlacement(const core::Placement& p,
       tp.gpu_type = v.state.accel_types[a.type];
     }
     node_names.insert(tp.node);
-    job.placement.push_back(std::move(tp));
+    placement.push_back(std::move(tp));
   }
-  job.start_time = now;
-  job.end_time = -1;
   std::string where;
   for (const auto& n : node_names) where += (where.empty() ? "" : ", ") + n;
-  Transition(job, JobState::kStarting, (p.backfilled ? "backfilled on " : "placed on ") + where);
+  jobs_.StartAttempt(job, p.shape_index, std::move(placement), now,
+                     (p.backfilled ? "backfilled on " : "placed on ") + where);
+  schedule_wanted_ = true;
   pending_view_.erase(job.id);
   if (job.attempt > 1) {
     // Logs hold the latest attempt only; the agent restarts its offsets at 0.
@@ -418,7 +414,7 @@ void Controller::ApplyPlacement(const core::Placement& p,
     std::filesystem::remove_all(
         std::filesystem::path(options_.data_dir) / "logs" / std::to_string(job.id), ec);
   }
-  std::set<int32_t> wait = TasksWaitingForVictims(job);
+  std::set<int32_t> wait = draining_.WaitingForHandedOver(job.placement);
   if (wait.empty()) {
     QueueLaunches(job);
     return;
@@ -431,30 +427,14 @@ void Controller::ApplyPlacement(const core::Placement& p,
   waiting_launches_[job.id] = std::move(wait);
 }
 
-std::set<int32_t> Controller::TasksWaitingForVictims(const JobRecord& job) const {
-  std::set<int32_t> wait;
-  for (const auto& t : job.placement) {
-    for (const auto& d : draining_) {
-      if (!d.handed_over || d.held.node != t.node) continue;
-      bool shares = t.devices.empty() || d.held.devices.empty();
-      for (int32_t dev : t.devices) {
-        shares = shares || std::find(d.held.devices.begin(), d.held.devices.end(), dev) !=
-                               d.held.devices.end();
-      }
-      if (shares) wait.insert(t.task);
-    }
-  }
-  return wait;
-}
-
 void Controller::ReleaseWaitingLaunches() {
   for (auto it = waiting_launches_.begin(); it != waiting_launches_.end();) {
-    auto job = active_.find(it->first);
-    if (job == active_.end() || job->second.state != JobState::kStarting) {
+    auto job = jobs_.active().find(it->first);
+    if (job == jobs_.active().end() || job->second.state != JobState::kStarting) {
       it = waiting_launches_.erase(it);  // ended (cancelled, lost) before it could start
       continue;
     }
-    std::set<int32_t> still = TasksWaitingForVictims(job->second);
+    std::set<int32_t> still = draining_.WaitingForHandedOver(job->second.placement);
     std::set<int32_t> go;
     for (int32_t t : it->second) {
       if (!still.count(t)) go.insert(t);
@@ -477,13 +457,14 @@ void Controller::SchedulingPass(TimeMs now) {
   std::string no_nodes = NoNodesReason();
   if (!no_nodes.empty() && draining_.empty()) {
     // Nothing can be placed or preempted without a schedulable node: skip the policy.
-    bool any_running = std::any_of(active_.begin(), active_.end(), [](const auto& kv) {
-      return kv.second.state == JobState::kStarting || kv.second.state == JobState::kRunning;
-    });
+    bool any_running =
+        std::any_of(jobs_.active().begin(), jobs_.active().end(), [](const auto& kv) {
+          return kv.second.state == JobState::kStarting || kv.second.state == JobState::kRunning;
+        });
     if (!any_running) {
-      for (auto& [id, job] : active_) {
+      jobs_.ForEach([&](JobRecord& job) {
         if (job.state == JobState::kPending) job.reason = no_nodes;
-      }
+      });
       pending_view_.clear();
       last_pass_cost_ms_ = 0;
       return;
@@ -492,11 +473,11 @@ void Controller::SchedulingPass(TimeMs now) {
   CoreView rebuilt;
   if (!options_.incremental_view) {
     rebuilt = BuildCoreView(now, true);
-    view_dirty_.clear();
+    jobs_.ClearChangedSincePass();
   }
   CoreView& v = options_.incremental_view ? SyncCoreView(now) : rebuilt;
-  AdvanceUsage(now);
-  usage_tracker_.Fill(v.state);
+  accounting_.AdvanceUsage(now);
+  accounting_.FillUsage(v.state);
   ++v.state.feed.seq;
   core::CycleResult result = policy_->Schedule(v.state, now);
   v.state.feed.changes.clear();
@@ -527,24 +508,24 @@ void Controller::SchedulingPass(TimeMs now) {
   ApplyPreemptions(checked->preemptions);
   for (const auto& a : checked->placements) ApplyPlacement(a.placement, a.tasks, v, now);
   for (const auto& info : result.pending) {
-    auto it = active_.find(info.job);
-    if (it == active_.end() || it->second.state != JobState::kPending) continue;
+    JobRecord* job = jobs_.Find(info.job);
+    if (!job || job->state != JobState::kPending) continue;
     if (no_nodes.empty()) {
       pending_view_[info.job].info = info;  // words shared between jobs: no copy per job
     } else {
-      it->second.reason = no_nodes;
+      job->reason = no_nodes;
       pending_view_.erase(info.job);
     }
   }
   if (!no_nodes.empty()) {
-    for (auto& [id, job] : active_) {
+    jobs_.ForEach([&](JobRecord& job) {
       if (job.state == JobState::kPending) job.reason = no_nodes;
-    }
+    });
   }
   for (const auto& r : checked->refused) {
-    auto it = active_.find(r.job);
-    if (it == active_.end() || it->second.state != JobState::kPending) continue;
-    it->second.reason = "the scheduler's decision for it was refused (" + r.why + ")";
+    JobRecord* job = jobs_.Find(r.job);
+    if (!job || job->state != JobState::kPending) continue;
+    job->reason = "the scheduler's decision for it was refused (" + r.why + ")";
     pending_view_.erase(r.job);
   }
   schedule_wanted_ = false;

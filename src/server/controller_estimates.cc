@@ -47,7 +47,7 @@ Status Controller::LearnRunTimesFromStore() {
   SUANLI_ASSIGN_OR_RETURN(auto finished, store_->ListJobs(q));
   // Newest first from the store; taught oldest first so each key keeps its most recent runs.
   for (auto it = finished.rbegin(); it != finished.rend(); ++it) LearnRunTime(*it);
-  for (const auto& [id, job] : active_) EstimateRunTime(job);
+  for (const auto& [id, job] : jobs_.active()) EstimateRunTime(job);
   return Status::Ok();
 }
 

@@ -93,43 +93,9 @@ json Controller::JobJson(const JobRecord& job) const {
   };
 }
 
-bool Controller::InSubtree(const std::string& tenant, const std::string& root) const {
-  std::string cur = tenant;
-  for (int depth = 0; depth < 1000 && !cur.empty(); ++depth) {
-    if (cur == root) return true;
-    auto it = tenant_by_name_.find(cur);
-    if (it == tenant_by_name_.end()) return false;
-    cur = tenants_[it->second].parent;
-  }
-  return false;
-}
-
-bool Controller::CanSeeTenant(const Principal& p, const std::string& tenant) const {
-  switch (p.role) {
-    case Role::kAdmin:
-      return true;
-    case Role::kTenantAdmin:
-      return InSubtree(tenant, p.tenant);
-    case Role::kMember:
-      return tenant == p.tenant;
-  }
-  return false;
-}
-
-std::vector<std::string> Controller::VisibleTenants(const Principal& p,
-                                                    const std::string& under) const {
-  std::vector<std::string> out;
-  for (const auto& t : tenants_) {
-    if (!CanSeeTenant(p, t.name)) continue;
-    if (!under.empty() && !InSubtree(t.name, under)) continue;
-    out.push_back(t.name);
-  }
-  return out;
-}
-
 Result<std::optional<JobRecord>> Controller::FindVisibleJob(const Principal& p, JobId id) {
   std::optional<JobRecord> job;
-  if (auto it = active_.find(id); it != active_.end()) {
+  if (auto it = jobs_.active().find(id); it != jobs_.active().end()) {
     job = it->second;
   } else {
     SUANLI_ASSIGN_OR_RETURN(job, store_->GetJob(id));
@@ -140,7 +106,7 @@ Result<std::optional<JobRecord>> Controller::FindVisibleJob(const Principal& p, 
 
 ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
   std::string tenant = req.tenant.empty() ? p.tenant : req.tenant;
-  if (!tenant_by_name_.count(tenant) || !CanSeeTenant(p, tenant)) {
+  if (!directory_.Has(tenant) || !directory_.CanSeeTenant(p, tenant)) {
     return ErrorReply(NotFound("tenant '" + tenant + "' does not exist"));
   }
   if (p.role == Role::kMember && tenant != p.tenant) {
@@ -148,10 +114,8 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
   }
   const std::string& key = req.spec.idempotency_key;
   if (!key.empty()) {
-    std::optional<JobId> seen;
-    if (auto it = idempotency_.find({p.user, key}); it != idempotency_.end()) {
-      seen = it->second;
-    } else {
+    std::optional<JobId> seen = jobs_.FindByKey(p.user, key);
+    if (!seen) {
       auto found = store_->FindByIdempotencyKey(p.user, key);
       if (!found.ok()) return ErrorReply(found.status());
       seen = *found;
@@ -163,7 +127,7 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
     }
   }
   JobRecord job;
-  job.id = next_job_id_;
+  job.id = jobs_.next_id();  // kept only if admitted
   job.tenant = tenant;
   job.user = p.user;
   job.spec = std::move(req.spec);
@@ -195,17 +159,14 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
     Status feasible = core::CheckFeasible(v.state, ToCoreJob(job, v, job.submit_time));
     if (!feasible.ok()) return ErrorReply(feasible);
   }
-  ++next_job_id_;
-  AdvanceUsage(Now());  // every change of any job's state is a step of the usage account
+  accounting_.AdvanceUsage(Now());  // every change of any job's state is a step of the account
   job.state = JobState::kPending;
   job.reason = nodes_.empty() ? "no nodes registered yet" : "waiting for the next scheduling pass";
   job.history.push_back({JobState::kPending, job.submit_time, "submitted"});
-  if (!key.empty()) idempotency_[{p.user, key}] = job.id;
-  EstimateRunTime(job);
-  MarkDirty(job);
+  const JobRecord& added = jobs_.Add(std::move(job));
+  EstimateRunTime(added);
   schedule_wanted_ = true;
-  auto [it, inserted] = active_.emplace(job.id, std::move(job));
-  return JsonReply(201, JobJson(it->second));
+  return JsonReply(201, JobJson(added));
 }
 
 ApiReply Controller::ListJobs(const Principal& p, const JobListRequest& req) {
@@ -215,17 +176,18 @@ ApiReply Controller::ListJobs(const Principal& p, const JobListRequest& req) {
                      : std::vector<JobState>{JobState::kPending, JobState::kStarting,
                                              JobState::kRunning};
   }
-  if (!req.tenant.empty() && (!tenant_by_name_.count(req.tenant) || !CanSeeTenant(p, req.tenant))) {
+  if (!req.tenant.empty() &&
+      (!directory_.Has(req.tenant) || !directory_.CanSeeTenant(p, req.tenant))) {
     return ErrorReply(NotFound("tenant '" + req.tenant + "' does not exist"));
   }
-  std::vector<std::string> tenants = VisibleTenants(p, req.tenant);
+  std::vector<std::string> tenants = directory_.VisibleTenants(p, req.tenant);
   std::set<std::string> tenant_set(tenants.begin(), tenants.end());
   auto wanted = [&](const JobRecord& j) {
     return std::find(states.begin(), states.end(), j.state) != states.end() &&
            tenant_set.count(j.tenant) && (req.user.empty() || j.user == req.user);
   };
   std::map<JobId, const JobRecord*, std::greater<>> picked;
-  for (auto it = active_.rbegin(); it != active_.rend(); ++it) {
+  for (auto it = jobs_.active().rbegin(); it != jobs_.active().rend(); ++it) {
     if (wanted(it->second)) picked[it->first] = &it->second;
     if (static_cast<int64_t>(picked.size()) >= req.limit) break;
   }
@@ -244,7 +206,7 @@ ApiReply Controller::ListJobs(const Principal& p, const JobListRequest& req) {
     if (!r.ok()) return ErrorReply(r.status());
     from_store = std::move(r).value();
     for (const auto& j : from_store) {
-      if (!picked.count(j.id) && !active_.count(j.id)) picked[j.id] = &j;
+      if (!picked.count(j.id) && !jobs_.active().count(j.id)) picked[j.id] = &j;
     }
   }
   json jobs = json::array();
@@ -270,13 +232,13 @@ ApiReply Controller::CancelJob(const Principal& p, JobId id) {
     return ErrorReply(PermissionDenied("members may cancel only their own jobs; job " +
                                        std::to_string(id) + " belongs to " + (*job)->user));
   }
-  auto it = active_.find(id);
-  if (it == active_.end() || store::IsTerminal(it->second.state)) {
+  JobRecord* active = jobs_.Find(id);
+  if (!active || store::IsTerminal(active->state)) {
     return ErrorReply(FailedPrecondition("job " + std::to_string(id) + " already finished (" +
                                          std::string(JobStateName((*job)->state)) + ")"));
   }
-  EndAttempt(it->second, JobState::kCancelled, "cancelled by " + p.user, "CANCELLED", false);
-  return JsonReply(200, JobJson(it->second));
+  EndAttempt(*active, JobState::kCancelled, "cancelled by " + p.user, "CANCELLED", false);
+  return JsonReply(200, JobJson(*active));
 }
 
 ApiReply Controller::CheckLogRead(const Principal& p, JobId id, const LogRead& req,

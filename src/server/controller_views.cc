@@ -52,50 +52,25 @@ std::string CsvField(const std::string& s) {
 
 std::map<std::string, double> Controller::AllocatedByType() const {
   std::map<std::string, double> out;
-  for (const auto& [name, n] : nodes_) {
+  for (const auto& [name, n] : nodes_.nodes()) {
     if (!n.up) continue;
     for (const auto& d : n.rec.devices) out[d.type] += 0;
   }
-  for (const auto& [id, job] : active_) {
+  for (const auto& [id, job] : jobs_.active()) {
     if (!Holding(job.state)) continue;
     for (const auto& t : job.placement) {
       if (!t.gpu_type.empty()) out[t.gpu_type] += t.accel_milli / 1000.0;
     }
   }
-  for (const auto& d : draining_) {
+  for (const auto& d : draining_.tasks()) {
     if (d.handed_over) continue;  // its successor counts it already
     if (!d.held.gpu_type.empty()) out[d.held.gpu_type] += d.held.accel_milli / 1000.0;
   }
   return out;
 }
 
-std::map<std::string, double> Controller::TotalByType() const {
-  std::map<std::string, double> out;
-  for (const auto& [name, n] : nodes_) {
-    if (!n.up) continue;
-    for (const auto& d : n.rec.devices) out[d.type] += 1;
-  }
-  return out;
-}
-
-double Controller::FairShare(const std::string& tenant) const {
-  double share = 1.0;
-  std::string cur = tenant;
-  for (int depth = 0; depth < 1000; ++depth) {
-    auto it = tenant_by_name_.find(cur);
-    if (it == tenant_by_name_.end()) break;
-    const auto& t = tenants_[it->second];
-    double siblings = 0;
-    for (const auto& s : tenants_) siblings += s.parent == t.parent ? s.weight : 0;
-    if (siblings > 0) share *= t.weight / siblings;
-    if (t.parent.empty()) break;
-    cur = t.parent;
-  }
-  return share;
-}
-
 json Controller::TenantJson(const store::TenantRecord& t, double running_hours, TimeMs now) {
-  const BudgetLedger::Entry* b = budget_.At(t.name, now);
+  const BudgetLedger::Entry* b = accounting_.Budget(t.name, now);
   core::PeriodWindow window = b ? b->window : core::PeriodWindow{};
   auto bound = [](TimeMs ms, bool bounded) { return bounded ? Seconds(ms) : json(nullptr); };
   return json{{"name", t.name},
@@ -118,7 +93,7 @@ ApiReply Controller::ListTenants(const Principal& p) {
   };
   const TimeMs now = Now();
   std::map<std::string, Counts> counts;
-  for (const auto& [id, job] : active_) {
+  for (const auto& [id, job] : jobs_.active()) {
     Counts& c = counts[job.tenant];
     if (job.state == JobState::kPending) ++c.pending;
     if (!Holding(job.state)) continue;
@@ -128,23 +103,22 @@ ApiReply Controller::ListTenants(const Principal& p) {
       c.allocated["mem_mb"] += static_cast<double>(t.mem_mb);
       if (!t.gpu_type.empty()) c.allocated[t.gpu_type] += t.accel_milli / 1000.0;
     }
-    for (const std::string& h : BudgetHolders(job.tenant)) {
-      const BudgetLedger::Entry* b = budget_.At(h, now);
+    for (const std::string& h : directory_.Ancestry(job.tenant)) {
+      const BudgetLedger::Entry* b = accounting_.Budget(h, now);
       counts[h].running_budget_hours +=
-          AccelHoursSince(job, b ? b->window.start : core::kBeginningOfTime, now);
+          Accounting::AccelHoursSince(job, b ? b->window.start : core::kBeginningOfTime, now);
     }
   }
   json out = json::array();
-  for (const auto& t : tenants_) {
-    if (!CanSeeTenant(p, t.name)) continue;
+  for (const auto& t : directory_.tenants()) {
+    if (!directory_.CanSeeTenant(p, t.name)) continue;
     const Counts& c = counts[t.name];
-    auto used = tenant_accel_hours_.find(t.name);
     json row = TenantJson(t, c.running_budget_hours, now);
     row["allocated"] = c.allocated;
     row["pending_jobs"] = c.pending;
     row["running_jobs"] = c.running;
-    row["fair_share"] = FairShare(t.name);
-    row["usage_accel_hours"] = used == tenant_accel_hours_.end() ? 0.0 : used->second;
+    row["fair_share"] = directory_.FairShare(t.name);
+    row["usage_accel_hours"] = accounting_.AllTimeAccelHours(t.name);
     out.push_back(std::move(row));
   }
   return JsonReply(200, json{{"tenants", out}});
@@ -152,11 +126,11 @@ ApiReply Controller::ListTenants(const Principal& p) {
 
 ApiReply Controller::ListNodes(const Principal& p) {
   json out = json::array();
-  for (const auto& [name, n] : nodes_) {
+  for (const auto& [name, n] : nodes_.nodes()) {
     double cpus = 0, gpus = 0;
     int64_t mem = 0;
     json jobs = json::array();
-    for (const auto& [id, job] : active_) {
+    for (const auto& [id, job] : jobs_.active()) {
       if (!Holding(job.state)) continue;
       bool here = false;
       for (const auto& t : job.placement) {
@@ -191,11 +165,12 @@ ApiReply Controller::ListNodes(const Principal& p) {
 }
 
 ApiReply Controller::Usage(const Principal& p, const UsageRequest& req) {
-  if (!req.tenant.empty() && (!tenant_by_name_.count(req.tenant) || !CanSeeTenant(p, req.tenant))) {
+  if (!req.tenant.empty() &&
+      (!directory_.Has(req.tenant) || !directory_.CanSeeTenant(p, req.tenant))) {
     return ErrorReply(NotFound("tenant '" + req.tenant + "' does not exist"));
   }
   store::UsageQuery q;
-  q.tenants = VisibleTenants(p, req.tenant);
+  q.tenants = directory_.VisibleTenants(p, req.tenant);
   q.user = req.user;
   q.since = req.since;
   q.until = req.until;
@@ -255,7 +230,7 @@ ApiReply Controller::Usage(const Principal& p, const UsageRequest& req) {
 }
 
 ApiReply Controller::Overview(const Principal& p) {
-  std::map<std::string, double> total = TotalByType();
+  std::map<std::string, double> total = nodes_.TotalByType();
   std::map<std::string, double> allocated = AllocatedByType();
   json accels = json::array();
   for (const auto& [type, n] : allocated) total[type] += 0;
@@ -266,7 +241,7 @@ ApiReply Controller::Overview(const Principal& p) {
   }
   std::map<std::string, std::pair<int, int>> by_tenant;
   int pending = 0, running = 0;
-  for (const auto& [id, job] : active_) {
+  for (const auto& [id, job] : jobs_.active()) {
     if (!CanSeeJob(p, job)) continue;
     if (job.state == JobState::kPending) {
       ++by_tenant[job.tenant].first;
@@ -281,7 +256,7 @@ ApiReply Controller::Overview(const Principal& p) {
     tenants.push_back(json{{"tenant", t}, {"pending", c.first}, {"running", c.second}});
   }
   json failures = json::array();
-  std::vector<std::string> visible = VisibleTenants(p, "");
+  std::vector<std::string> visible = directory_.VisibleTenants(p, "");
   if (!visible.empty()) {
     store::JobQuery q;
     q.states = {JobState::kFailed, JobState::kLost, JobState::kOutOfMemory, JobState::kTimeout};
@@ -291,12 +266,11 @@ ApiReply Controller::Overview(const Principal& p) {
     if (!r.ok()) return ErrorReply(r.status());
     for (const auto& j : *r) failures.push_back(JobJson(j));
   }
-  int up = 0;
-  for (const auto& [name, n] : nodes_) up += n.up ? 1 : 0;
+  const int up = nodes_.UpCount();
   return JsonReply(200, json{{"accelerators", accels},
                              {"jobs_by_tenant", tenants},
                              {"jobs", {{"pending", pending}, {"running", running}}},
-                             {"nodes", {{"total", nodes_.size()}, {"up", up}}},
+                             {"nodes", {{"total", nodes_.nodes().size()}, {"up", up}}},
                              {"recent_failures", failures},
                              {"time", Seconds(Now())}});
 }
@@ -309,16 +283,16 @@ ApiReply Controller::Utilization(const Principal& p, TimeMs since) {
         json{{"time", Seconds(s.time)}, {"allocated", s.allocated}, {"total", s.total}});
   }
   // The current moment, so a fresh server already has a point to draw.
-  samples.push_back(
-      json{{"time", Seconds(Now())}, {"allocated", AllocatedByType()}, {"total", TotalByType()}});
+  samples.push_back(json{
+      {"time", Seconds(Now())}, {"allocated", AllocatedByType()}, {"total", nodes_.TotalByType()}});
   return JsonReply(200, json{{"samples", samples}});
 }
 
 std::string Controller::MetricsText() {
   std::string out;
   std::map<std::string, std::pair<int, int>> by_tenant;
-  for (const auto& t : tenants_) by_tenant[t.name];
-  for (const auto& [id, job] : active_) {
+  for (const auto& t : directory_.tenants()) by_tenant[t.name];
+  for (const auto& [id, job] : jobs_.active()) {
     if (job.state == JobState::kPending) ++by_tenant[job.tenant].first;
     if (Holding(job.state)) ++by_tenant[job.tenant].second;
   }
@@ -332,7 +306,7 @@ std::string Controller::MetricsText() {
   for (const auto& [t, c] : by_tenant) {
     out += fmt::format("suanli_jobs_running{{tenant=\"{}\"}} {}\n", PromLabel(t), c.second);
   }
-  std::map<std::string, double> total = TotalByType();
+  std::map<std::string, double> total = nodes_.TotalByType();
   std::map<std::string, double> allocated = AllocatedByType();
   out +=
       "# HELP suanli_accelerators_total Accelerators on nodes that are up, per type\n"
@@ -346,13 +320,12 @@ std::string Controller::MetricsText() {
   for (const auto& [type, n] : allocated) {
     out += fmt::format("suanli_accelerators_allocated{{type=\"{}\"}} {}\n", PromLabel(type), n);
   }
-  int up = 0;
-  for (const auto& [name, n] : nodes_) up += n.up ? 1 : 0;
+  const int up = nodes_.UpCount();
   out += fmt::format(
       "# HELP suanli_nodes_up Nodes whose agent reports in time\n# TYPE suanli_nodes_up gauge\n"
       "suanli_nodes_up {}\n# HELP suanli_nodes Nodes known\n# TYPE suanli_nodes gauge\n"
       "suanli_nodes {}\n",
-      up, nodes_.size());
+      up, nodes_.nodes().size());
   if (metrics_) {
     out += fmt::format(
         "# HELP suanli_store_commits_total Group commits\n# TYPE suanli_store_commits_total "
