@@ -2,11 +2,13 @@
 // and the query-parameter parsers, as the HTTP threads run them on what a client sends.
 // Input: "ROUTE\nBODY". Body routes: submit, tenant, tenant-update, user, token, register, poll,
 // logs, object. Query routes (BODY is one "name=value" a line): jobs, usage, log-read, since.
-// Scalar routes: time, name. Besides "no crash", what a parser accepts must be within the ranges
-// docs/api.md states, since the controller's owner thread trusts them.
+// Scalar routes: time, name, bearer (an Authorization header), role. Besides "no crash", what a
+// parser accepts must be within the ranges docs/api.md states, since the controller's owner thread
+// trusts them.
 #include <cmath>
 #include <string>
 
+#include "server/auth.h"
 #include "server/json_input.h"
 #include "server/requests.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -96,6 +98,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (route == "time") {
     // Dates before 1970 give negative times (epoch seconds must be >= 0): allowed, not checked.
     (void)ParseTime(body, "time");
+  } else if (route == "bearer") {
+    // The token is what follows "Bearer ", without surrounding spaces; a header is never echoed.
+    std::string token = BearerToken(text);
+    FUZZ_CHECK(token.empty() || text.find(token) != std::string_view::npos);
+    FUZZ_CHECK(token.empty() || (token.front() != ' ' && token.back() != ' '));
+  } else if (route == "role") {
+    if (auto role = ParseRole(text)) FUZZ_CHECK(ParseRole(RoleName(*role)) == role);
   } else if (route == "name") {
     if (ValidName(body)) {
       FUZZ_CHECK(!body.empty() && body.size() <= 64);
