@@ -1,0 +1,5 @@
+#!/bin/bash
+#SBATCH --job-name=bad-gres
+#SBATCH --time=10
+#SBATCH --gres=gpu:a100:two
+python train.py
