@@ -5,7 +5,18 @@ DATA ?= data
 LISTEN ?= 127.0.0.1:8080
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build web test test-unit test-web bench up clean format
+# Hardening (README "Hardening"): fuzzers with clang, and the test suites under sanitizers with gcc.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+# The controller's threaded parts: server_tests runs the owner thread, the HTTP threads, group
+# commit and agents together in one process (src/server/*_test.cc); TSAN_FILTER narrows it.
+TSAN_FILTER ?= *
+# Sanitized suites run several times slower; the browser tests are left out (they test the page).
+SANITIZE_TIMEOUT ?= 1800
+
+.PHONY: all deps build web test test-unit test-web bench up clean format fuzz test-sanitize test-tsan
 
 all: build
 
@@ -28,6 +39,23 @@ test: build web
 
 test-web:
 	cd web && SUANLI_BINARY=$(abspath $(BUILD))/suanli npm test
+
+fuzz:
+	@SUANLI_WITH_CLANG=1 scripts/install-deps.sh
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release \
+	  -DSUANLI_FUZZ=ON -DSUANLI_SANITIZE=address,undefined
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+	scripts/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+test-sanitize: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSUANLI_SANITIZE=address,undefined
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout $(SANITIZE_TIMEOUT)
+
+test-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSUANLI_SANITIZE=thread
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target server_tests
+	$(TSAN_BUILD)/src/server/server_tests --gtest_filter='$(TSAN_FILTER)'
 
 bench: build
 	scripts/run-benchmarks.sh $(BUILD)

@@ -8,6 +8,10 @@ PKGS=(build-essential cmake pkg-config git
       libsqlite3-dev sqlite3 libssl-dev zlib1g-dev libbrotli-dev
       libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libhwloc-dev
       iproute2 procps)
+# `make fuzz` only: clang and its libFuzzer/sanitizer runtimes (the other suites use gcc's).
+if [ "${SUANLI_WITH_CLANG:-0}" = 1 ]; then
+  PKGS+=(clang libclang-rt-14-dev)
+fi
 if [ "${SUANLI_NO_WEB:-0}" != 1 ]; then
   PKGS+=(chromium)
   command -v node >/dev/null 2>&1 || PKGS+=(nodejs)

@@ -36,6 +36,7 @@ Status ParseUrl(const std::string& url, std::string* scheme_host_port, std::stri
       return InvalidArgument(fmt::format("--url '{}' has a bad port", url));
     }
   }
+  if (host->empty()) return InvalidArgument(fmt::format("--url '{}' names no host", url));
   if (*port <= 0 || *port > 65535)
     return InvalidArgument(fmt::format("--url '{}' has a bad port", url));
   *scheme_host_port = fmt::format("http://{}:{}", *host, *port);

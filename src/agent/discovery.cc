@@ -39,6 +39,10 @@ int64_t KnownMemoryMb(const std::string& type) {
 
 }  // namespace
 
+// Linux's NR_CPUS is at most 8192; the bound keeps "0-2147483647" from allocating 8 GiB (and
+// from overflowing the loop) before anything checks the CPUs against the machine.
+constexpr int kMaxCpuIndex = 65535;
+
 Result<std::vector<int>> ParseCpuList(const std::string& text) {
   std::vector<int> out;
   std::stringstream ss(Trim(text));
@@ -51,18 +55,24 @@ Result<std::vector<int>> ParseCpuList(const std::string& text) {
       size_t used = 0;
       if (dash == std::string::npos) {
         int v = std::stoi(part, &used);
-        if (used != part.size() || v < 0) throw std::invalid_argument(part);
+        if (used != part.size() || v < 0 || v > kMaxCpuIndex) throw std::invalid_argument(part);
         out.push_back(v);
       } else {
         int a = std::stoi(part.substr(0, dash), &used);
         if (used != dash) throw std::invalid_argument(part);
         std::string hi = part.substr(dash + 1);
         int b = std::stoi(hi, &used);
-        if (used != hi.size() || a < 0 || b < a) throw std::invalid_argument(part);
+        if (used != hi.size() || a < 0 || b < a || b > kMaxCpuIndex) {
+          throw std::invalid_argument(part);
+        }
         for (int i = a; i <= b; ++i) out.push_back(i);
       }
     } catch (const std::exception&) {
       return InvalidArgument(fmt::format("bad CPU list '{}': cannot read '{}'", text, part));
+    }
+    if (out.size() > kMaxCpuIndex + 1) {
+      return InvalidArgument(
+          fmt::format("bad CPU list '{}': more than {} CPUs", text, kMaxCpuIndex + 1));
     }
   }
   std::sort(out.begin(), out.end());

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <regex>
 #include <sstream>
@@ -25,6 +26,14 @@ std::vector<std::string> Cells(const std::string& line) {
   // A line "| a | b |" splits into "", "a", "b": drop the empty edges.
   if (!cells.empty() && cells.front().empty()) cells.erase(cells.begin());
   return cells;
+}
+
+// The digits a regex matched, when they fit `T`: std::stoi would throw out_of_range on a row such
+// as "| 99999999999 910B3 |" and end the agent.
+template <typename T>
+bool ReadDigits(const std::string& digits, T* out) {
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *out);
+  return ec == std::errc() && end == digits.data() + digits.size();
 }
 
 bool FindOnPath(const std::string& name, std::string* path) {
@@ -71,7 +80,10 @@ Result<std::vector<Device>> ParseNpuSmiInfo(const std::string& text) {
     std::smatch m;
     if (pending < 0 && std::regex_match(cells[0], m, kFirst)) {
       Device d;
-      d.index = std::stoi(m[1]);
+      if (!ReadDigits(m[1].str(), &d.index)) {
+        return InvalidArgument(
+            fmt::format("npu-smi output: NPU id '{}' is out of range", m[1].str()));
+      }
       d.driver_index = d.index;
       d.type = AscendTypeFromName(m[2]);
       d.uuid = fmt::format("npu-{}", d.index);
@@ -84,7 +96,10 @@ Result<std::vector<Device>> ParseNpuSmiInfo(const std::string& text) {
       Device& d = out[pending];
       if (cells.size() >= 2 && !cells[1].empty()) d.uuid = "npu-" + cells[1];  // the PCI bus id
       std::smatch u;
-      if (std::regex_search(cells.back(), u, kUsage)) d.memory_mb = std::stoll(u[2]);
+      if (std::regex_search(cells.back(), u, kUsage) && !ReadDigits(u[2].str(), &d.memory_mb)) {
+        return InvalidArgument(
+            fmt::format("npu-smi output: HBM size '{}' is out of range", u[2].str()));
+      }
       pending = -1;
     }
   }

@@ -202,7 +202,10 @@ Result<ExitStatus> ParseExitFile(const std::string& text) {
   std::string label;
   long n = -1;
   ss >> label >> n;
-  if (ss.fail() || n < 0) return InvalidArgument(fmt::format("bad exit file '{}'", text));
+  // An exit status or a signal number fits a byte; a larger one is a damaged file, not a code to
+  // truncate into an int.
+  if (ss.fail() || n < 0 || n > 255)
+    return InvalidArgument(fmt::format("bad exit file '{}'", text));
   ExitStatus st;
   if (label == "exit") {
     st.exit_code = static_cast<int>(n);

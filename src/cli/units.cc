@@ -99,8 +99,13 @@ Result<int64_t> ParseClockDuration(std::string_view text, std::string_view origi
   if (values.size() >= 2 && (m >= 60 && values.size() == 3))
     return DurationError(original, "minutes must be below 60");
   if (values.size() >= 2 && s >= 60) return DurationError(original, "seconds must be below 60");
-  if (days > kMaxDurationS / 86400) return DurationError(original, "longer than a century");
-  return days * 86400 + h * 3600 + m * 60 + s;
+  // Each field is bounded before it is multiplied: "9999999999999:00:00" must be an error, not
+  // an overflow.
+  if (days > kMaxDurationS / 86400 || h > kMaxDurationS / 3600 || m > kMaxDurationS / 60)
+    return DurationError(original, "longer than a century");
+  int64_t total = days * 86400 + h * 3600 + m * 60 + s;
+  if (total > kMaxDurationS) return DurationError(original, "longer than a century");
+  return total;
 }
 
 }  // namespace

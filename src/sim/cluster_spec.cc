@@ -31,6 +31,31 @@ void AddNode(core::ClusterState& c, std::string name, int64_t gpus, const std::s
   c.nodes.push_back(std::move(node));
 }
 
+// What a spec may ask for: far above any real cluster (openb, the largest trace, has 1,523 nodes
+// and 6,212 GPUs), low enough that a typo cannot exhaust memory ("1000000x1024") or overflow the
+// milli-unit arithmetic ("cpu=9223372036854775807").
+constexpr int64_t kMaxNodes = 1000000;
+constexpr int64_t kMaxGpusPerNode = 1024;
+constexpr int64_t kMaxDevices = int64_t{1} << 24;
+constexpr int64_t kMaxCoresPerNode = int64_t{1} << 20;
+constexpr int64_t kMaxMemGiBPerNode = int64_t{1} << 30;
+
+// Totals of a cluster being built, checked before its nodes are allocated.
+struct Size {
+  int64_t nodes = 0;
+  int64_t devices = 0;
+  // `nodes` more nodes of `gpus` devices each; `gpus` already within kMaxGpusPerNode.
+  Status Add(int64_t more_nodes, int64_t gpus, const std::string& where) {
+    nodes += more_nodes;
+    devices += more_nodes * gpus;
+    if (nodes > kMaxNodes || devices > kMaxDevices) {
+      return InvalidArgument(where + ": the cluster would exceed " + std::to_string(kMaxNodes) +
+                             " nodes or " + std::to_string(kMaxDevices) + " GPUs");
+    }
+    return Status::Ok();
+  }
+};
+
 int64_t DefaultCpuMilli(int64_t gpus) {
   return std::max<int64_t>(gpus, 1) * kDefaultCoresPerGpu * 1000;
 }
@@ -62,6 +87,7 @@ core::ClusterState UniformCluster(int32_t nodes, int32_t gpus, const std::string
 
 Result<core::ClusterState> ParseInlineCluster(std::string_view spec) {
   core::ClusterState c;
+  Size size;
   if (spec.empty()) return InvalidArgument("cluster spec is empty; expected e.g. '80x8'");
   for (const std::string& group : Split(spec, ',')) {
     const std::string where = "cluster spec group '" + group + "'";
@@ -75,11 +101,11 @@ Result<core::ClusterState> ParseInlineCluster(std::string_view spec) {
     }
     auto count = ParseInt(std::string_view(parts[0]).substr(0, x));
     auto gpus = ParseInt(std::string_view(parts[0]).substr(x + 1));
-    if (!count || *count <= 0 || *count > 1000000) {
+    if (!count || *count <= 0 || *count > kMaxNodes) {
       return InvalidArgument(where + ": node count '" + parts[0].substr(0, x) +
                              "' is not an integer in 1..1000000");
     }
-    if (!gpus || *gpus < 0 || *gpus > 1024) {
+    if (!gpus || *gpus < 0 || *gpus > kMaxGpusPerNode) {
       return InvalidArgument(where + ": GPUs per node '" + parts[0].substr(x + 1) +
                              "' is not an integer in 0..1024");
     }
@@ -89,11 +115,15 @@ Result<core::ClusterState> ParseInlineCluster(std::string_view spec) {
       const std::string& p = parts[i];
       if (p.rfind("cpu=", 0) == 0) {
         auto v = ParseInt(p.substr(4));
-        if (!v || *v < 0) return InvalidArgument(where + ": '" + p + "' needs a core count >= 0");
+        if (!v || *v < 0 || *v > kMaxCoresPerNode)
+          return InvalidArgument(where + ": '" + p + "' needs a core count in 0.." +
+                                 std::to_string(kMaxCoresPerNode));
         cpu_milli = *v * 1000;
       } else if (p.rfind("mem=", 0) == 0) {
         auto v = ParseInt(p.substr(4));
-        if (!v || *v < 0) return InvalidArgument(where + ": '" + p + "' needs GiB >= 0");
+        if (!v || *v < 0 || *v > kMaxMemGiBPerNode)
+          return InvalidArgument(where + ": '" + p + "' needs GiB in 0.." +
+                                 std::to_string(kMaxMemGiBPerNode));
         mem_mb = *v * 1024;
       } else if (i == 1 && !p.empty() && p.find('=') == std::string::npos) {
         type = p;
@@ -105,6 +135,7 @@ Result<core::ClusterState> ParseInlineCluster(std::string_view spec) {
     if (*gpus == 0 && !type.empty()) {
       return InvalidArgument(where + ": a GPU type is given for nodes without GPUs");
     }
+    SUANLI_RETURN_IF_ERROR(size.Add(*count, *gpus, where));
     for (int64_t i = 0; i < *count; ++i) {
       AddNode(c, "node-" + std::to_string(c.nodes.size()), *gpus, type, cpu_milli, mem_mb);
     }
@@ -119,7 +150,9 @@ Result<core::ClusterState> ParseClusterFile(const std::vector<std::string>& line
   if (FindColumn(header, "vc") >= 0 && FindColumn(header, "nodes") >= 0) {
     SUANLI_ASSIGN_OR_RETURN(auto vcs, ParseVcPartitions(lines, source));
     core::ClusterState c;
+    Size size;
     for (const auto& vc : vcs) {
+      SUANLI_RETURN_IF_ERROR(size.Add(vc.nodes, vc.gpus_per_node, source + ": VC '" + vc.vc + "'"));
       for (int32_t i = 0; i < vc.nodes; ++i) {
         AddNode(c, vc.vc + "-" + std::to_string(i), vc.gpus_per_node, "",
                 DefaultCpuMilli(vc.gpus_per_node), DefaultMemMb(vc.gpus_per_node));
@@ -137,6 +170,7 @@ Result<core::ClusterState> ParseClusterFile(const std::vector<std::string>& line
                            lines[0] + "'");
   }
   core::ClusterState c;
+  Size size;
   for (size_t i = 1; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;
     const std::string where = source + ":" + std::to_string(i + 1);
@@ -146,19 +180,23 @@ Result<core::ClusterState> ParseClusterFile(const std::vector<std::string>& line
                              " fields, header has " + std::to_string(header.size()));
     }
     auto g = ParseInt(cells[gpus]);
-    if (!g || *g < 0)
-      return InvalidArgument(where + ": num_gpus '" + cells[gpus] + "' is not an integer >= 0");
+    if (!g || *g < 0 || *g > kMaxGpusPerNode)
+      return InvalidArgument(where + ": num_gpus '" + cells[gpus] + "' is not an integer in 0.." +
+                             std::to_string(kMaxGpusPerNode));
+    SUANLI_RETURN_IF_ERROR(size.Add(1, *g, where));
     int64_t cpu_milli = DefaultCpuMilli(*g), mem_mb = DefaultMemMb(*g);
     if (cpus >= 0) {
       auto v = ParseDouble(cells[cpus]);
-      if (!v || *v < 0)
-        return InvalidArgument(where + ": num_cpus '" + cells[cpus] + "' is not a number >= 0");
+      if (!v || *v < 0 || *v > kMaxCoresPerNode)
+        return InvalidArgument(where + ": num_cpus '" + cells[cpus] + "' is not a number in 0.." +
+                               std::to_string(kMaxCoresPerNode));
       cpu_milli = static_cast<int64_t>(*v * 1000 + 0.5);
     }
     if (mem >= 0) {
       auto v = ParseInt(cells[mem]);
-      if (!v || *v < 0)
-        return InvalidArgument(where + ": mem_mib '" + cells[mem] + "' is not an integer >= 0");
+      if (!v || *v < 0 || *v > kMaxMemGiBPerNode * 1024)
+        return InvalidArgument(where + ": mem_mib '" + cells[mem] + "' is not an integer in 0.." +
+                               std::to_string(kMaxMemGiBPerNode * 1024));
       mem_mb = *v;
     }
     std::string t = type >= 0 ? cells[type] : "";
@@ -198,8 +236,10 @@ Result<std::vector<VcPartition>> ParseVcPartitions(const std::vector<std::string
     p.vc = cells[vc];
     auto n = ParseInt(cells[nodes]);
     auto g = gpn >= 0 ? ParseInt(cells[gpn]) : std::optional<int64_t>(8);
-    if (p.vc.empty() || !n || *n <= 0 || !g || *g <= 0) {
-      return InvalidArgument(where + ": needs a VC name and positive nodes / gpus_per_node");
+    // Bounded before the int32 fields take them (and weights multiply them).
+    if (p.vc.empty() || !n || *n <= 0 || *n > kMaxNodes || !g || *g <= 0 || *g > kMaxGpusPerNode) {
+      return InvalidArgument(where + ": needs a VC name, nodes in 1.." + std::to_string(kMaxNodes) +
+                             " and gpus_per_node in 1.." + std::to_string(kMaxGpusPerNode));
     }
     for (const auto& q : out) {
       if (q.vc == p.vc) return InvalidArgument(where + ": VC '" + p.vc + "' listed twice");

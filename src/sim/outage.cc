@@ -20,9 +20,13 @@ struct Window {
   core::Time end = kForever;
 };
 
+// Far beyond any trace (Philly spans months), and small enough that origin + hours in ms cannot
+// overflow core::Time ("1e300" would).
+constexpr double kMaxHours = 1e7;
+
 std::optional<double> Hours(std::string_view text) {
   auto h = ParseDouble(text);
-  if (!h || !std::isfinite(*h) || *h < 0) return std::nullopt;
+  if (!h || !std::isfinite(*h) || *h < 0 || *h > kMaxHours) return std::nullopt;
   return h;
 }
 
@@ -68,8 +72,9 @@ Status ParseOne(const std::string& spec, const core::ClusterState& cluster, core
   auto start = Hours(when.substr(0, dash));
   std::optional<double> end;
   if (dash != std::string_view::npos) end = Hours(when.substr(dash + 1));
-  if (!start) return bad("the start is not a number of hours >= 0");
-  if (dash != std::string_view::npos && !end) return bad("the end is not a number of hours >= 0");
+  if (!start) return bad("the start is not a number of hours in 0..1e7");
+  if (dash != std::string_view::npos && !end)
+    return bad("the end is not a number of hours in 0..1e7");
   if (end && *end <= *start) return bad("the end must come after the start");
   Window w;
   w.start = origin + static_cast<core::Time>(std::llround(*start * kHourMs));

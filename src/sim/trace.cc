@@ -9,6 +9,17 @@
 namespace suanli::sim {
 namespace {
 
+// Bounds on a row's numbers, far beyond any trace (Philly spans months; openb's largest pod asks
+// 8 GPUs): the workload multiplies times by 1000 and splits GPUs into gangs, which a row such as
+// "duration_s=9223372036854775807" or "num_gpus=1000000007" (a prime: ~1e9 steps) would overflow
+// or stall.
+constexpr int64_t kMaxSeconds = 1'000'000'000'000;  // ~31,700 years; in ms still fits int64
+constexpr int64_t kMaxGpus = 1 << 20;
+constexpr double kMaxCpus = 1 << 20;
+constexpr int64_t kMaxMemMib = int64_t{1} << 40;
+
+std::string Range(int64_t max) { return "an integer in 0.." + std::to_string(max); }
+
 struct Columns {
   int id = -1, tenant = -1, submit = -1, duration = -1, gpus = -1, gpu_type = -1, status = -1;
   int gpu_milli = -1, cpus = -1, mem = -1, wallclock = -1, aug33 = -1;
@@ -28,8 +39,8 @@ std::string ParseRow(const std::vector<std::string>& cells, const Columns& c, Tr
   if (job.id.empty()) return "empty job_id";
   job.tenant = Cell(cells, c.tenant);
   auto submit = ParseInt(Cell(cells, c.submit));
-  if (!submit || *submit < 0) {
-    return "submit_time_s '" + Cell(cells, c.submit) + "' is not a non-negative integer";
+  if (!submit || *submit < 0 || *submit > kMaxSeconds) {
+    return "submit_time_s '" + Cell(cells, c.submit) + "' is not " + Range(kMaxSeconds);
   }
   job.submit_s = *submit;
   std::string duration = Cell(cells, c.duration);
@@ -40,14 +51,17 @@ std::string ParseRow(const std::vector<std::string>& cells, const Columns& c, Tr
     if (!d) {
       // Some traces write whole seconds as "12.0"; accept integral decimals only.
       auto f = ParseDouble(duration);
-      if (f && *f >= 0 && std::floor(*f) == *f) d = static_cast<int64_t>(*f);
+      // Bounded before the cast: a double beyond int64 does not convert.
+      if (f && *f >= 0 && *f <= kMaxSeconds && std::floor(*f) == *f) d = static_cast<int64_t>(*f);
     }
-    if (!d || *d < 0) return "duration_s '" + duration + "' is not a non-negative integer";
+    if (!d || *d < 0 || *d > kMaxSeconds) {
+      return "duration_s '" + duration + "' is not " + Range(kMaxSeconds);
+    }
     job.duration_s = *d;
   }
   auto gpus = ParseInt(Cell(cells, c.gpus));
-  if (!gpus || *gpus < 0) {
-    return "num_gpus '" + Cell(cells, c.gpus) + "' is not a non-negative integer";
+  if (!gpus || *gpus < 0 || *gpus > kMaxGpus) {
+    return "num_gpus '" + Cell(cells, c.gpus) + "' is not " + Range(kMaxGpus);
   }
   job.num_gpus = *gpus;
   job.gpu_milli = 1000;
@@ -67,12 +81,17 @@ std::string ParseRow(const std::vector<std::string>& cells, const Columns& c, Tr
   job.gpu_type_aug33 = Cell(cells, c.aug33);
   if (c.cpus >= 0 && !Cell(cells, c.cpus).empty()) {
     auto cpus = ParseDouble(Cell(cells, c.cpus));
-    if (!cpus || *cpus < 0) return "num_cpus '" + Cell(cells, c.cpus) + "' is not a number >= 0";
+    if (!cpus || *cpus < 0 || *cpus > kMaxCpus) {
+      return "num_cpus '" + Cell(cells, c.cpus) + "' is not a number in 0.." +
+             std::to_string(static_cast<int64_t>(kMaxCpus));
+    }
     job.cpu_milli = std::llround(*cpus * 1000);
   }
   if (c.mem >= 0 && !Cell(cells, c.mem).empty()) {
     auto mem = ParseInt(Cell(cells, c.mem));
-    if (!mem || *mem < 0) return "mem_mib '" + Cell(cells, c.mem) + "' is not an integer >= 0";
+    if (!mem || *mem < 0 || *mem > kMaxMemMib) {
+      return "mem_mib '" + Cell(cells, c.mem) + "' is not " + Range(kMaxMemMib);
+    }
     job.mem_mb = *mem;
   }
   job.submit_wallclock = Cell(cells, c.wallclock);

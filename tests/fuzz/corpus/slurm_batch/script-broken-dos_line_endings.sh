@@ -1,0 +1,5 @@
+script
+#!/bin/bash
+#SBATCH --job-name=windows
+#SBATCH --gres=gpu:1
+python train.py

@@ -1,0 +1,4 @@
+script
+#!/bin/bash
+#SBATCH --job-name="unfinished
+python task.py
