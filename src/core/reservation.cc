@@ -28,13 +28,7 @@ Time Scheduler::EstimateFit(const ClusterState& state, const Shape& shape, Accel
   }
   est_dev_touched_.clear();
   est_dev_.resize(static_cast<size_t>(cap_.num_nodes()));
-  auto slots = [&](int32_t n) -> int64_t {
-    if (!cap_.schedulable(n)) return 0;
-    int64_t s = whole[n] / g;
-    if (r.cpu_milli > 0) s = std::min(s, cpu[n] / r.cpu_milli);
-    if (r.mem_mb > 0) s = std::min(s, mem[n] / r.mem_mb);
-    return std::max<int64_t>(s, 0);
-  };
+  auto slots = [&](int32_t n) { return EstimatedSlots(n, r, g); };
   int64_t total = 0;
   for (int32_t n = 0; n < cap_.num_nodes(); ++n) {
     whole[n] = type == kNoAccel ? g : cap_.whole_free(n, type);
@@ -62,29 +56,43 @@ Time Scheduler::EstimateFit(const ClusterState& state, const Shape& shape, Accel
       const int32_t n = task.node;
       if (n < 0 || n >= cap_.num_nodes()) continue;
       total -= slots(n);
-      cpu[n] += task.res.cpu_milli;
-      mem[n] += task.res.mem_mb;
-      if (type != kNoAccel && !task.devices.empty()) {
-        std::vector<int64_t>& dev_free = est_dev_[n];
-        if (dev_free.empty() && cap_.num_devices(n) > 0) {
-          est_dev_touched_.push_back(n);
-          for (int32_t d = 0; d < cap_.num_devices(n); ++d)
-            dev_free.push_back(cap_.device_free(n, d));
-        }
-        const int64_t share = task.res.accel_milli / static_cast<int64_t>(task.devices.size());
-        for (int32_t d : task.devices) {
-          if (d < 0 || d >= cap_.num_devices(n) || cap_.device_type(n, d) != type) continue;
-          const bool was = dev_free[d] >= cap_.device_total(n, d);
-          dev_free[d] += share;
-          if (!was && dev_free[d] >= cap_.device_total(n, d)) ++whole[n];
-        }
-      }
+      EstimateRelease(task, type);
       total += slots(n);
     }
     if (total >= shape.tasks) return finish(t);
   }
   if (slots_at_fit) slots_at_fit->clear();
   return kUnknownTime;
+}
+
+// Tasks of `r` (`g` devices each) node n could take in the estimate as it stands.
+int64_t Scheduler::EstimatedSlots(int32_t n, const Resources& r, int32_t g) const {
+  if (!cap_.schedulable(n)) return 0;
+  int64_t s = est_whole_[n] / g;
+  if (r.cpu_milli > 0) s = std::min(s, est_cpu_[n] / r.cpu_milli);
+  if (r.mem_mb > 0) s = std::min(s, est_mem_[n] / r.mem_mb);
+  return std::max<int64_t>(s, 0);
+}
+
+// `task` ends in the estimate: its node gets back its CPU and memory, and whole devices of `type`
+// where the device is whole again.
+void Scheduler::EstimateRelease(const TaskAllocation& task, AccelType type) {
+  const int32_t n = task.node;
+  est_cpu_[n] += task.res.cpu_milli;
+  est_mem_[n] += task.res.mem_mb;
+  if (type == kNoAccel || task.devices.empty()) return;
+  std::vector<int64_t>& dev_free = est_dev_[n];
+  if (dev_free.empty() && cap_.num_devices(n) > 0) {
+    est_dev_touched_.push_back(n);
+    for (int32_t d = 0; d < cap_.num_devices(n); ++d) dev_free.push_back(cap_.device_free(n, d));
+  }
+  const int64_t share = task.res.accel_milli / static_cast<int64_t>(task.devices.size());
+  for (int32_t d : task.devices) {
+    if (d < 0 || d >= cap_.num_devices(n) || cap_.device_type(n, d) != type) continue;
+    const bool was = dev_free[d] >= cap_.device_total(n, d);
+    dev_free[d] += share;
+    if (!was && dev_free[d] >= cap_.device_total(n, d)) ++est_whole_[n];
+  }
 }
 
 void Scheduler::ReleaseHolds() {

@@ -95,6 +95,8 @@ class Scheduler : public Policy {
   void MakeReservation(const ClusterState& state, const Job& job, const Option& option, Time now);
   Time EstimateFit(const ClusterState& state, const Shape& shape, AccelType type, Time now,
                    std::vector<int64_t>* slots_at_fit);
+  int64_t EstimatedSlots(int32_t n, const Resources& r, int32_t g) const;
+  void EstimateRelease(const TaskAllocation& task, AccelType type);
   void ApplyHolds();
   void ReleaseHolds();
   bool Budgeted(const ClusterState& state, int32_t tenant, int32_t* over) const;
