@@ -297,7 +297,8 @@ Result<TimeMs> ParseTime(const std::string& text, const char* field) {
                            "' must be a date (2026-01-01), a UTC time (2026-01-01T10:00:00Z) or "
                            "epoch seconds");
   };
-  if (text.empty()) return bad();
+  // A NUL would end the C-string parsers early and hide what follows it.
+  if (text.empty() || text.find('\0') != std::string::npos) return bad();
   char* end = nullptr;
   double secs = std::strtod(text.c_str(), &end);
   if (*end == '\0' && text.find('-') == std::string::npos) {
@@ -313,7 +314,9 @@ Result<TimeMs> ParseTime(const std::string& text, const char* field) {
     if (*rest == 'Z') ++rest;
   }
   if (*rest != '\0') return bad();
-  return static_cast<TimeMs>(timegm(&tm)) * 1000;
+  const time_t t = timegm(&tm);
+  if (t < 0) return bad();  // before 1970, as epoch seconds must not be either
+  return static_cast<TimeMs>(t) * 1000;
 }
 
 Result<JobListRequest> ParseJobList(const Params& params) {

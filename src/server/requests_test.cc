@@ -91,6 +91,16 @@ TEST(RequestsTest, ParsesTimesInEveryForm) {
   EXPECT_EQ(*ParseTime("1767225600.5", "since"), 1767225600500);
   EXPECT_FALSE(ParseTime("yesterday", "since").ok());
   EXPECT_FALSE(ParseTime("2026-13-45", "since").ok());
+  EXPECT_EQ(*ParseTime("1970-01-01", "since"), 0);
+}
+
+TEST(RequestsTest, RefusesTimesWithANulOrBefore1970) {
+  for (const std::string bad : {std::string("5\0junk", 6), std::string("2026-01-01\0x", 12),
+                                std::string("1969-12-31"), std::string("1960-01-01T00:00:00Z")}) {
+    auto t = ParseTime(bad, "since");
+    ASSERT_FALSE(t.ok()) << "accepted " << bad.size() << " bytes";
+    EXPECT_NE(t.status().message().find("'since'"), std::string::npos);
+  }
 }
 
 TEST(RequestsTest, PollEventsNeedIdsAndKnownKinds) {

@@ -96,8 +96,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (route == "since") {
     (void)ParseSinceParam(ReadParams(text), "since");
   } else if (route == "time") {
-    // Dates before 1970 give negative times (epoch seconds must be >= 0): allowed, not checked.
-    (void)ParseTime(body, "time");
+    // Never before 1970, and a NUL never hides trailing text.
+    auto t = ParseTime(body, "time");
+    if (t.ok()) FUZZ_CHECK(*t >= 0 && body.find('\0') == std::string::npos);
   } else if (route == "bearer") {
     // The token is what follows "Bearer ", without surrounding spaces; a header is never echoed.
     std::string token = BearerToken(text);
