@@ -137,6 +137,24 @@ TEST_F(SlurmCommandsTest, WrapParsableScancelSinfoAndScontrol) {
   EXPECT_NE(salloc.err.find("not supported by Suanli yet"), std::string::npos);
 }
 
+TEST_F(SlurmCommandsTest, SrunRunsOneJobAndStreamsItsOutput) {
+  START_UP();
+  ASSERT_TRUE(HasUpNode(up()));
+  std::string bin = InstallLinks();
+  auto ok = Slurm(bin, "srun", {"-J", "hi", "sh", "-c", "echo hello from 'srun'"});
+  EXPECT_EQ(ok.exit.exit_code, 0) << ok.Describe();
+  EXPECT_EQ(ok.out, "hello from srun\n") << ok.Describe();
+  auto failed = Slurm(bin, "srun", {"sh", "-c", "echo oops >&2; exit 3"});
+  EXPECT_EQ(failed.exit.exit_code, 3) << failed.Describe();
+  EXPECT_NE(failed.err.find("oops"), std::string::npos) << failed.Describe();
+  EXPECT_NE(failed.err.find("srun: error: job"), std::string::npos) << failed.Describe();
+  auto inside =
+      RunCommand({bin + "/srun", "hostname"}, {{"SUANLI_URL", up().url()}, {"SLURM_JOB_ID", "5"}});
+  EXPECT_EQ(inside.exit.exit_code, 1);
+  EXPECT_NE(inside.err.find("inside an allocation (job steps) is not supported"), std::string::npos)
+      << inside.Describe();
+}
+
 TEST_F(SlurmCommandsTest, InstallRefusesToReplaceARealSlurm) {
   START_UP({"--no-agent"});
   std::string bin = dir() + "/slurm-bin";
