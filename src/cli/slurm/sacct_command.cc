@@ -99,13 +99,8 @@ int RunSacct(const std::vector<std::string>& args, CommandContext& ctx) {
   for (const auto& job : jobs) {
     if (Time(job, "submit_time", 0) > until || Time(job, "end_time", now) < since) continue;
     if (!states.empty() && !states.count(std::string(StateOf(job).name))) continue;
-    if (!users.empty() &&
-        std::find(users.begin(), users.end(), JobText(job, "user")) == users.end()) {
+    if (!InList(users, JobText(job, "user")) || !InList(a.List("name"), JobText(job, "name"))) {
       continue;
-    }
-    if (a.Has("name")) {
-      auto names = a.List("name");
-      if (std::find(names.begin(), names.end(), JobText(job, "name")) == names.end()) continue;
     }
     shown.push_back(job);
   }

@@ -20,10 +20,6 @@ constexpr std::array<ArgSpec, 6> kSpecs = {{
     {"quiet", 'Q', false},
 }};
 
-bool InList(const std::vector<std::string>& list, const std::string& value) {
-  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
-}
-
 }  // namespace
 
 int RunScancel(const std::vector<std::string>& args, CommandContext& ctx) {

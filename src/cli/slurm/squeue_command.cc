@@ -28,10 +28,6 @@ constexpr std::array<ArgSpec, 13> kSpecs = {{
     {"help", 0, false},
 }};
 
-bool InList(const std::vector<std::string>& list, const std::string& value) {
-  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
-}
-
 }  // namespace
 
 int RunSqueue(const std::vector<std::string>& args, CommandContext& ctx) {

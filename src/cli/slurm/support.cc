@@ -64,6 +64,10 @@ Result<int64_t> ParseSlurmJobId(const std::string& text) {
   return id;
 }
 
+bool InList(const std::vector<std::string>& list, const std::string& value) {
+  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+}
+
 suanli::slurm::BeginClock LocalClock() {
   auto now = static_cast<int64_t>(NowSeconds());
   auto t = static_cast<time_t>(now);

@@ -30,6 +30,9 @@ Result<ClusterTypes> FetchClusterTypes(const ApiClient& client);
 // Slurm job ids as users write them: "7"; "7_3" (an array task) is refused, arrays are missing.
 Result<int64_t> ParseSlurmJobId(const std::string& text);
 
+// A filter list: empty lets everything through, as an option not given does.
+bool InList(const std::vector<std::string>& list, const std::string& value);
+
 // Now, and the local zone's offset, for --begin-style times (sacct -S/-E).
 suanli::slurm::BeginClock LocalClock();
 
