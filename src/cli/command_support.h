@@ -20,6 +20,7 @@ struct CommandContext {
   EnvLookup env = RealEnv;
   bool saw_double_dash = false;  // argv held "--": `submit` treats what follows as the command
   int exit_code = kExitOk;
+  std::istream* in = nullptr;  // what `sbatch` reads a script from when given none; null: stdin
 };
 
 // Adds --url, --token and --data-dir to a client subcommand.

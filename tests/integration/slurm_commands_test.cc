@@ -1,0 +1,175 @@
+// Issue #13 end to end: the Slurm commands, called through the links install-slurm-commands
+// makes, against a real `suanli up` with its local agent.
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "support/up_fixture.h"
+
+namespace suanli::it {
+namespace {
+
+class SlurmCommandsTest : public UpTest {
+ protected:
+  // Links sbatch, squeue, ... into dir()/bin and returns that directory.
+  std::string InstallLinks() {
+    std::string bin = dir() + "/bin";
+    auto out = up().Cli({"install-slurm-commands", "--prefix", bin});
+    EXPECT_EQ(out.exit.exit_code, 0) << out.Describe();
+    return bin;
+  }
+  CommandOutput Slurm(const std::string& bin, const std::string& command,
+                      std::vector<std::string> args) {
+    args.insert(args.begin(), bin + "/" + command);
+    return RunCommand(args, {{"SUANLI_URL", up().url()}, {"SUANLI_TOKEN", up().admin_token()}},
+                      std::chrono::seconds(30));
+  }
+};
+
+TEST_F(SlurmCommandsTest, CorpusScriptRunsThroughSbatchSqueueAndSacct) {
+  START_UP();
+  ASSERT_TRUE(HasUpNode(up())) << "the local agent never came UP";
+  std::string bin = InstallLinks();
+  // short_attached.sh runs `hostname; nvidia-smi`; this machine has no GPU, so a stand-in
+  // nvidia-smi goes first on the job's PATH. Jobs run as an unprivileged account when root
+  // submits: it must be able to reach and run it.
+  // Jobs see a private /tmp, so the stand-in lives under /var/tmp.
+  char tmpl[] = "/var/tmp/suanli-it-slurm-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string fake = tmpl;
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() { std::filesystem::remove_all(path); }
+  } cleanup{fake};
+  WriteFile(fake + "/nvidia-smi", "#!/bin/sh\necho 'No devices were found (stand-in)'\n");
+  chmod((fake + "/nvidia-smi").c_str(), 0755);
+  chmod(fake.c_str(), 0755);
+  std::string script = SourceDir() + "/tests/slurm/scripts/short_attached.sh";
+  auto submit = Slurm(bin, "sbatch", {"--export=PATH=" + fake + ":/usr/bin:/bin", script});
+  ASSERT_EQ(submit.exit.exit_code, 0) << submit.Describe();
+  ASSERT_EQ(submit.out.rfind("Submitted batch job ", 0), 0u) << submit.Describe();
+  std::string id = Trim(submit.out.substr(std::string("Submitted batch job ").size()));
+  // -p debug is no partition here, and -o is not honoured yet: both are said, as sbatch would.
+  EXPECT_NE(submit.err.find("sbatch: warning: partition 'debug'"), std::string::npos)
+      << submit.Describe();
+  EXPECT_NE(submit.err.find("sbatch: warning: --output/--error"), std::string::npos);
+
+  auto queue = Slurm(bin, "squeue", {"-j", id});
+  EXPECT_EQ(queue.exit.exit_code, 0) << queue.Describe();
+  EXPECT_EQ(queue.out.rfind("             JOBID PARTITION     NAME     USER ST       TIME  NODES "
+                            "NODELIST(REASON)\n",
+                            0),
+            0u)
+      << queue.out;
+  EXPECT_NE(queue.out.find(" quick "), std::string::npos) << queue.out;
+
+  std::string row;
+  for (int i = 0; i < 150; ++i) {
+    auto acct = Slurm(bin, "sacct", {"-j", id, "-P", "-n", "-o", "JobID,JobName,State,ExitCode"});
+    ASSERT_EQ(acct.exit.exit_code, 0) << acct.Describe();
+    row = Trim(acct.out);
+    if (row.find("COMPLETED") != std::string::npos || row.find("FAILED") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(row, id + "|quick|COMPLETED|0:0") << up().Cli({"logs", id, "--stderr"}).Describe();
+  auto logs = up().Cli({"logs", id});
+  EXPECT_NE(logs.out.find("stand-in"), std::string::npos) << logs.Describe();
+
+  auto mine = Slurm(bin, "sacct", {"-X", "-n", "-P", "-o", "JobID,State,User"});
+  EXPECT_NE(mine.out.find(id + "|COMPLETED|admin"), std::string::npos) << mine.Describe();
+}
+
+TEST_F(SlurmCommandsTest, BrokenScriptFailsTestOnlyWithItsLine) {
+  START_UP({"--no-agent"});
+  std::string bin = InstallLinks();
+  auto bad = Slurm(bin, "sbatch",
+                   {"--test-only", SourceDir() + "/tests/slurm/scripts/broken/bad_time.sh"});
+  EXPECT_EQ(bad.exit.exit_code, 1) << bad.Describe();
+  EXPECT_EQ(bad.err.rfind("sbatch: error: line 4: --time: invalid time '1:30:00:00'", 0), 0u)
+      << bad.Describe();
+  auto good = Slurm(bin, "sbatch",
+                    {"--test-only", SourceDir() + "/tests/slurm/scripts/hf_trainer_single_gpu.sh"});
+  EXPECT_EQ(good.exit.exit_code, 0) << good.Describe();
+  EXPECT_NE(good.out.find("\"mem_mb\": 65536"), std::string::npos) << good.Describe();
+  auto array = Slurm(bin, "sbatch", {SourceDir() + "/tests/slurm/scripts/array_list.sh"});
+  EXPECT_EQ(array.exit.exit_code, 1) << array.Describe();
+  EXPECT_NE(array.err.find("--array is not supported by Suanli yet"), std::string::npos)
+      << array.Describe();
+  auto queue = up().Cli({"queue", "--all", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(queue.out)["jobs"].size(), 0u) << "nothing was submitted";
+}
+
+TEST_F(SlurmCommandsTest, WrapParsableScancelSinfoAndScontrol) {
+  START_UP({"--no-agent"});
+  std::string bin = InstallLinks();
+  auto a = Slurm(bin, "sbatch", {"--parsable", "-J", "sleeper", "--wrap", "sleep 60"});
+  ASSERT_EQ(a.exit.exit_code, 0) << a.Describe();
+  std::string id = Trim(a.out);
+  auto b = up().Cli({"sbatch", "--parsable", "-J", "other", "--wrap", "true"});
+  ASSERT_EQ(b.exit.exit_code, 0) << b.Describe();
+  auto pending = Slurm(bin, "squeue", {"-h", "-t", "PD", "-o", "%i %j %t"});
+  EXPECT_EQ(pending.out, id + " sleeper PD\n" + Trim(b.out) + " other PD\n") << pending.Describe();
+  auto by_name = Slurm(bin, "scancel", {"-n", "sleeper"});
+  EXPECT_EQ(by_name.exit.exit_code, 0) << by_name.Describe();
+  EXPECT_EQ(Job(std::stoll(id))["state"], "CANCELLED");
+  EXPECT_EQ(Job(std::stoll(Trim(b.out)))["state"], "PENDING");
+  auto again = Slurm(bin, "scancel", {id});
+  EXPECT_EQ(again.exit.exit_code, 1) << again.Describe();
+  EXPECT_NE(again.err.find("already completing or completed"), std::string::npos);
+  auto me = Slurm(bin, "squeue", {"--me", "-h", "-o", "%u"});
+  EXPECT_EQ(me.out, "admin\n") << me.Describe();
+
+  auto sinfo = Slurm(bin, "sinfo", {});
+  EXPECT_EQ(sinfo.exit.exit_code, 0) << sinfo.Describe();
+  EXPECT_EQ(sinfo.out.rfind("PARTITION AVAIL TIMELIMIT NODES STATE NODELIST\n", 0), 0u)
+      << sinfo.out;
+  auto hosts = RunCommand({bin + "/scontrol", "show", "hostnames"},
+                          {{"SLURM_JOB_NODELIST", "gpu[01-02],login"}});
+  EXPECT_EQ(hosts.out, "gpu01\ngpu02\nlogin\n") << hosts.Describe();
+  auto show = Slurm(bin, "scontrol", {"show", "job", id});
+  EXPECT_NE(show.out.find("JobId=" + id + " JobName=sleeper"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("JobState=CANCELLED"), std::string::npos) << show.out;
+  auto salloc = Slurm(bin, "salloc", {"-N1"});
+  EXPECT_EQ(salloc.exit.exit_code, 1);
+  EXPECT_NE(salloc.err.find("not supported by Suanli yet"), std::string::npos);
+}
+
+TEST_F(SlurmCommandsTest, SrunRunsOneJobAndStreamsItsOutput) {
+  START_UP();
+  ASSERT_TRUE(HasUpNode(up()));
+  std::string bin = InstallLinks();
+  auto ok = Slurm(bin, "srun", {"-J", "hi", "sh", "-c", "echo hello from 'srun'"});
+  EXPECT_EQ(ok.exit.exit_code, 0) << ok.Describe();
+  EXPECT_EQ(ok.out, "hello from srun\n") << ok.Describe();
+  auto failed = Slurm(bin, "srun", {"sh", "-c", "echo oops >&2; exit 3"});
+  EXPECT_EQ(failed.exit.exit_code, 3) << failed.Describe();
+  EXPECT_NE(failed.err.find("oops"), std::string::npos) << failed.Describe();
+  EXPECT_NE(failed.err.find("srun: error: job"), std::string::npos) << failed.Describe();
+  auto inside =
+      RunCommand({bin + "/srun", "hostname"}, {{"SUANLI_URL", up().url()}, {"SLURM_JOB_ID", "5"}});
+  EXPECT_EQ(inside.exit.exit_code, 1);
+  EXPECT_NE(inside.err.find("inside an allocation (job steps) is not supported"), std::string::npos)
+      << inside.Describe();
+}
+
+TEST_F(SlurmCommandsTest, InstallRefusesToReplaceARealSlurm) {
+  START_UP({"--no-agent"});
+  std::string bin = dir() + "/slurm-bin";
+  std::filesystem::create_directories(bin);
+  WriteFile(bin + "/sbatch", "#!/bin/sh\necho real slurm\n");
+  auto refused = up().Cli({"install-slurm-commands", "--prefix", bin});
+  EXPECT_EQ(refused.exit.exit_code, 1) << refused.Describe();
+  EXPECT_NE(refused.err.find("--force"), std::string::npos) << refused.Describe();
+  EXPECT_FALSE(std::filesystem::exists(bin + "/squeue")) << "nothing is half installed";
+  auto forced = up().Cli({"install-slurm-commands", "--prefix", bin, "--force"});
+  EXPECT_EQ(forced.exit.exit_code, 0) << forced.Describe();
+  EXPECT_TRUE(std::filesystem::is_symlink(bin + "/sbatch"));
+  auto twice = up().Cli({"install-slurm-commands", "--prefix", bin});
+  EXPECT_EQ(twice.exit.exit_code, 0) << "re-linking our own links needs no --force";
+}
+
+}  // namespace
+}  // namespace suanli::it
