@@ -221,7 +221,9 @@ TEST(ServerAgentTest, OutOfMemoryAndCancelKillTheTask) {
 }
 
 TEST(ServerAgentTest, SilentNodeLosesItsJobsWhichRequeueWithANewAttempt) {
-  TestServer s("", /*node_timeout_ms=*/400);
+  // 1.5 s of silence makes the node DOWN: long enough that a loaded machine does not time it out
+  // between the launch and the start report (seen once at 400 ms with a load average of 7).
+  TestServer s("", /*node_timeout_ms=*/1500);
   Client admin = s.Admin();
   FakeAgent agent(s, "node-a", 1);
   ASSERT_EQ(agent.Register().status, 200);
@@ -229,7 +231,7 @@ TEST(ServerAgentTest, SilentNodeLosesItsJobsWhichRequeueWithANewAttempt) {
   ASSERT_EQ(agent.PollFor("launch").size(), 1u);
   ASSERT_EQ(agent.Poll({FakeAgent::Event(id, 1, 0, "started")}).status, 200);
   // The agent goes silent: the node is DOWN, the job LOST and requeued.
-  json job = WaitForJob(admin, id, StateIs("PENDING"), 5000);
+  json job = WaitForJob(admin, id, StateIs("PENDING"), 10000);
   std::vector<std::string> states;
   for (const auto& h : job["history"]) states.push_back(h["state"]);
   EXPECT_EQ(states,
