@@ -34,13 +34,15 @@ std::string Table::Render() const {
   return out;
 }
 
-std::string FormatElapsed(double seconds) {
+std::string FormatElapsed(double seconds, bool always_hours) {
   if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
   auto total = static_cast<long long>(seconds);
   long long d = total / 86400, h = total / 3600 % 24, m = total / 60 % 60, s = total % 60;
   char buf[64];
   if (d > 0) {
     std::snprintf(buf, sizeof buf, "%lld-%02lld:%02lld:%02lld", d, h, m, s);
+  } else if (always_hours) {
+    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", h, m, s);
   } else if (h > 0) {
     std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, s);
   } else {
@@ -49,14 +51,23 @@ std::string FormatElapsed(double seconds) {
   return buf;
 }
 
-std::string FormatTime(const nlohmann::json& epoch_seconds) {
-  if (!epoch_seconds.is_number()) return "-";
+std::string FormatEpoch(const nlohmann::json& epoch_seconds, const char* format, bool local,
+                        std::string_view none) {
+  if (!epoch_seconds.is_number()) return std::string(none);
   auto t = static_cast<time_t>(epoch_seconds.get<double>());
   std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  if (local) {
+    localtime_r(&t, &tm);
+  } else {
+    gmtime_r(&t, &tm);
+  }
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
+}
+
+std::string FormatTime(const nlohmann::json& epoch_seconds) {
+  return FormatEpoch(epoch_seconds, "%Y-%m-%d %H:%M:%S", /*local=*/false, "-");
 }
 
 std::string FormatNumber(double v) {

@@ -2,6 +2,7 @@
 // Human output: aligned tables, Slurm-style elapsed times, UTC timestamps and resource summaries.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace suanli::cli {
@@ -20,10 +21,14 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// Seconds -> "0:05", "12:34", "1:02:03", "2-03:04:05" (Slurm's elapsed-time style).
-std::string FormatElapsed(double seconds);
+// Seconds -> "0:05", "12:34", "1:02:03", "2-03:04:05" (squeue's TIME style); with
+// `always_hours`, "00:00:05", "01:02:03", "2-03:04:05" (sacct's Elapsed style).
+std::string FormatElapsed(double seconds, bool always_hours = false);
 // Unix seconds -> "2026-11-23 06:07:15" (UTC); null or missing -> "-".
 std::string FormatTime(const nlohmann::json& epoch_seconds);
+// Unix seconds in strftime's `format`, in local time or UTC; null or missing -> `none`.
+std::string FormatEpoch(const nlohmann::json& epoch_seconds, const char* format, bool local,
+                        std::string_view none);
 // MiB -> "512M", "32G", "1.5T".
 std::string FormatSizeMb(double mb);
 // A number without a useless fraction: 8 -> "8", 0.5 -> "0.5".

@@ -168,13 +168,7 @@ std::string JobExitCode(const nlohmann::json& job) {
 }
 
 std::string SlurmTime(const nlohmann::json& epoch, std::string_view none) {
-  if (!epoch.is_number()) return std::string(none);
-  auto t = static_cast<time_t>(epoch.get<double>());
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return buf;
+  return FormatEpoch(epoch, "%Y-%m-%dT%H:%M:%S", /*local=*/true, none);
 }
 
 std::string JobTimeLimit(const nlohmann::json& job) {
@@ -195,15 +189,7 @@ std::string JobRunTime(const nlohmann::json& job, double now) {
 }
 
 std::string JobElapsedLong(const nlohmann::json& job, double now) {
-  auto total = static_cast<long long>(JobRunSeconds(job, now));
-  long long d = total / 86400, h = total / 3600 % 24, m = total / 60 % 60, s = total % 60;
-  char buf[64];
-  if (d > 0) {
-    std::snprintf(buf, sizeof buf, "%lld-%02lld:%02lld:%02lld", d, h, m, s);
-  } else {
-    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", h, m, s);
-  }
-  return buf;
+  return FormatElapsed(JobRunSeconds(job, now), /*always_hours=*/true);
 }
 
 std::string JobText(const nlohmann::json& job, const char* key) {
