@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config git
       libgtest-dev libgmock-dev libbenchmark-dev
-      libsqlite3-dev sqlite3 libssl-dev zlib1g-dev libbrotli-dev
+      libsqlite3-dev sqlite3 libpqxx-dev postgresql libssl-dev zlib1g-dev libbrotli-dev
       libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libhwloc-dev
       iproute2 procps)
 # `make fuzz` only: clang and its libFuzzer/sanitizer runtimes (the other suites use gcc's).

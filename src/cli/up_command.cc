@@ -30,6 +30,7 @@ void OnStopSignal(int) {
 
 struct UpCommand {
   std::string data_dir = "data";
+  std::string store;
   std::string listen = "127.0.0.1:8080";
   std::string accelerators;
   std::string policy = "default";
@@ -99,6 +100,7 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
 
   server::ServerOptions server_options;
   server_options.data_dir = data_dir;
+  server_options.store_uri = c.store;
   server_options.listen = c.listen;
   server_options.web_dir = c.web_dir;
   server_options.node_timeout_ms = *timeout_ms;
@@ -154,25 +156,33 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
   return kExitOk;
 }
 
+// Everything about the controller (the rest configures the local agent).
+void AddControllerOptions(CLI::App* cmd, UpCommand* c) {
+  cmd->add_option("--data-dir", c->data_dir,
+                  "state: SQLite store, logs, tokens, url (default ./data)");
+  cmd->add_option("--store", c->store,
+                  "where jobs, tenants and accounting live: sqlite:PATH (default "
+                  "DATA_DIR/suanli.db) or postgresql://USER@HOST:PORT/DB");
+  cmd->add_option("--listen", c->listen,
+                  "HOST:PORT for the API and dashboard; port 0 picks a free one");
+  cmd->add_option("--policy", c->policy, "scheduling policy (default: default)");
+  cmd->add_option("--node-timeout", c->node_timeout,
+                  "a silent node is DOWN after this long (default 10s)");
+  cmd->add_option("--web-dir", c->web_dir,
+                  "dashboard assets (default: beside the binary or source tree)");
+}
+
 }  // namespace
 
 void RegisterUpCommand(CLI::App& app, CommandContext& ctx) {
   auto c = std::make_shared<UpCommand>();
   auto* cmd = app.add_subcommand("up", "start the controller and a local agent in one process");
-  cmd->add_option("--data-dir", c->data_dir,
-                  "state: SQLite store, logs, tokens, url (default ./data)");
-  cmd->add_option("--listen", c->listen,
-                  "HOST:PORT for the API and dashboard; port 0 picks a free one");
+  AddControllerOptions(cmd, c.get());
   cmd->add_option("--accelerators", c->accelerators,
                   "declare accelerators beside the discovered ones: TYPE:N[,TYPE:N]");
-  cmd->add_option("--policy", c->policy, "scheduling policy (default: default)");
-  cmd->add_option("--node-timeout", c->node_timeout,
-                  "a silent node is DOWN after this long (default 10s)");
   cmd->add_option("--node-name", c->node_name, "the local node's name (default: hostname)");
   cmd->add_option("--cpus", c->cpus, "CPUs the local agent offers (default: all)");
   cmd->add_option("--mem", c->mem, "memory the local agent offers, e.g. 16G (default: all)");
-  cmd->add_option("--web-dir", c->web_dir,
-                  "dashboard assets (default: beside the binary or source tree)");
   cmd->add_flag("--no-agent", c->no_agent, "start the controller only");
   SetAction(cmd, ctx, [&ctx, c] { return RunUp(ctx, *c); });
 }

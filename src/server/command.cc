@@ -41,6 +41,9 @@ void RegisterCommands(CLI::App& app) {
   auto* cmd = app.add_subcommand("server", "run the controller: REST API, scheduler, store");
   cmd->add_option("--data-dir", opts->data_dir, "state directory (SQLite, logs, tokens)")
       ->capture_default_str();
+  cmd->add_option("--store", opts->store_uri,
+                  "where the state lives: sqlite:PATH (default DATA_DIR/suanli.db) or "
+                  "postgresql://USER@HOST:PORT/DB");
   cmd->add_option("--listen", opts->listen, "HOST:PORT to serve on; port 0 picks a free port")
       ->capture_default_str();
   cmd->add_option("--node-timeout", *node_timeout,

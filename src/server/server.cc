@@ -125,7 +125,12 @@ class ServerImpl final : public Server {
     core::PolicyConfig pc;
     pc.name = o.policy;
     SUANLI_ASSIGN_OR_RETURN(std::unique_ptr<core::Policy> policy, core::MakePolicy(pc));
-    SUANLI_ASSIGN_OR_RETURN(store_, store::OpenSqliteStore((dir / "suanli.db").string(), true));
+    SUANLI_RETURN_IF_ERROR(store::ValidateStoreUri(o.store_uri));
+    auto opened = store::OpenStore(o.store_uri, (dir / "suanli.db").string());
+    if (!opened.ok()) {
+      return Status(opened.status().code(), "cannot open the store: " + opened.status().message());
+    }
+    store_ = std::move(opened).value();
 
     ControllerOptions co;
     co.data_dir = o.data_dir;

@@ -11,7 +11,10 @@
 namespace suanli::server {
 
 struct ServerOptions {
-  std::string data_dir = "data";          // SQLite file, logs, admin.token, join.token, url
+  std::string data_dir = "data";  // SQLite file, logs, admin.token, join.token, url
+  // Where the state lives: empty = the SQLite file DATA_DIR/suanli.db; else `sqlite:PATH` or
+  // `postgresql://USER@HOST:PORT/DB` (store::OpenStore). Logs and tokens stay in the data dir.
+  std::string store_uri;
   std::string listen = "127.0.0.1:8080";  // port 0 picks a free port
   std::string web_dir;  // dashboard assets; empty = look beside the binary / source tree
   int64_t node_timeout_ms = 10000;  // silent agent -> node DOWN, its jobs LOST

@@ -93,5 +93,16 @@ inline constexpr int kLatestSchemaVersion = 4;
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
                                                bool synchronous_full = true);
 std::unique_ptr<Store> NewMemoryStore();
+// Connects to a PostgreSQL database (creating and migrating the schema). Several controllers may
+// open the same database; migrations are serialized between them.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& uri);
+
+// Opens the store a URI names: `sqlite:PATH`, or `postgresql://USER@HOST:PORT/DB` (also
+// `postgres://`, and any libpq URI parameters). An empty URI, or `sqlite:` with no path, is the
+// SQLite file `default_sqlite_path`.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& uri,
+                                         const std::string& default_sqlite_path);
+// Whether `uri` names a store OpenStore knows (checks the form only, connects to nothing).
+Status ValidateStoreUri(const std::string& uri);
 
 }  // namespace suanli::store

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "pg_test_server.h"
 #include "store/codec.h"
 #include "store/sqlite_store.h"
 
@@ -29,6 +30,23 @@ struct SqliteFactory {
   std::unique_ptr<Store> Open() {
     auto s = OpenSqliteStore(path, false);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  }
+  static constexpr bool kDurable = true;
+};
+
+// Each test gets its own database on one throw-away PostgreSQL server shared by the binary.
+struct PostgresFactory {
+  std::string uri = NewDatabase();
+  static std::string NewDatabase() {
+    auto uri = pgtest::NewSharedDatabase("store");
+    EXPECT_TRUE(uri.ok()) << uri.status().ToString();
+    return uri.ok() ? *uri : "postgresql://unavailable";
+  }
+  std::unique_ptr<Store> Open() {
+    auto s = OpenPostgresStore(uri);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    if (!s.ok()) return NewMemoryStore();  // keeps the test running to report the failure
     return std::move(s).value();
   }
   static constexpr bool kDurable = true;
@@ -61,7 +79,7 @@ class StoreTest : public ::testing::Test {
   F factory;
 };
 
-using Factories = ::testing::Types<SqliteFactory, MemoryFactory>;
+using Factories = ::testing::Types<SqliteFactory, PostgresFactory, MemoryFactory>;
 TYPED_TEST_SUITE(StoreTest, Factories);
 
 TYPED_TEST(StoreTest, EmptyStoreLoadsNothing) {

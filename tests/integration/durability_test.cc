@@ -7,15 +7,36 @@
 #include <random>
 #include <thread>
 
+#include "pg_test_server.h"
 #include "support/up_fixture.h"
 
 namespace suanli::it {
 namespace {
 
-class DurabilityTest : public UpTest {};
+// The same crash tests on the embedded SQLite file and on a PostgreSQL server: acknowledged
+// means committed on both.
+class DurabilityTest : public UpTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    UpTest::SetUp();
+    if (GetParam() == "postgresql") {
+      auto uri = pgtest::NewSharedDatabase("durability");
+      ASSERT_TRUE(uri.ok()) << uri.status().ToString();
+      store_args_ = {"--store", *uri};
+    }
+  }
+  std::vector<std::string> Args(std::vector<std::string> args) {
+    args.insert(args.end(), store_args_.begin(), store_args_.end());
+    return args;
+  }
+  std::vector<std::string> store_args_;
+};
 
-TEST_F(DurabilityTest, AcknowledgedSubmissionsSurviveKillNine) {
-  START_UP({"--no-agent"});
+INSTANTIATE_TEST_SUITE_P(Stores, DurabilityTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(DurabilityTest, AcknowledgedSubmissionsSurviveKillNine) {
+  START_UP(Args({"--no-agent"}));
   std::mutex mu;
   std::string url = up().url();
   const std::string token = up().admin_token();
@@ -54,7 +75,7 @@ TEST_F(DurabilityTest, AcknowledgedSubmissionsSurviveKillNine) {
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
     up().Crash();
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng) / 4));
-    StartUp({"--no-agent"});
+    StartUp(Args({"--no-agent"}));
     if (HasFatalFailure()) {
       stop = true;
       submitter.join();
@@ -93,13 +114,13 @@ TEST_F(DurabilityTest, AcknowledgedSubmissionsSurviveKillNine) {
             << " attempts across 3 kill -9 restarts\n";
 }
 
-TEST_F(DurabilityTest, RunningJobReattachesAfterControllerCrash) {
-  START_UP({"--node-name", "local"});
+TEST_P(DurabilityTest, RunningJobReattachesAfterControllerCrash) {
+  START_UP(Args({"--node-name", "local"}));
   ASSERT_TRUE(HasUpNode(up()));
   int64_t id = Submit({"--", "sh", "-c", "sleep 2; echo done"});
   WaitForState(id, "RUNNING");
   up().Crash();
-  START_UP({"--node-name", "local"});
+  START_UP(Args({"--node-name", "local"}));
   auto job = WaitForState(id, "COMPLETED,FAILED,LOST,PENDING,CANCELLED", std::chrono::seconds(30));
   job = WaitForState(id, "COMPLETED", std::chrono::seconds(30));
   EXPECT_EQ(job.value("attempt", 0), 1) << "the job must re-attach, not run again: " << job.dump();

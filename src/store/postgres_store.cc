@@ -1,0 +1,494 @@
+// PostgreSQL implementation of Store (libpqxx), for centers whose controllers share one database.
+// Passes the same suite as SQLite and the in-memory fake (store_test.cc).
+//
+// Two sessions: one for commits, one for reads, so a dashboard listing jobs never waits behind a
+// group commit. Each is guarded by its own mutex and reconnected on the next call after the
+// server went away; a call that finds the database unreachable returns Unavailable naming the
+// host, and a commit whose outcome is unknown is never reported as done.
+#include "store/postgres_store.h"
+
+#include <algorithm>
+#include <functional>
+#include <mutex>
+#include <pqxx/pqxx>
+
+#include "store/codec.h"
+#include "store/store.h"
+
+namespace suanli::store {
+namespace {
+
+// Ordered migrations, the same versions as the SQLite store's (so schema_version() means the same
+// thing on both): entry i upgrades from version i to i + 1. Never edit a shipped entry.
+// `user` is reserved in PostgreSQL, hence `user_name`.
+const char* const kMigrations[] = {
+    // v1: the original tables.
+    R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE tenants (name TEXT PRIMARY KEY, parent TEXT NOT NULL, weight DOUBLE PRECISION NOT NULL,
+  quotas TEXT NOT NULL, budget DOUBLE PRECISION NOT NULL, created BIGINT NOT NULL);
+CREATE TABLE users (name TEXT PRIMARY KEY, tenant TEXT NOT NULL, role TEXT NOT NULL,
+  created BIGINT NOT NULL);
+CREATE TABLE tokens (id BIGINT PRIMARY KEY, user_name TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,
+  created BIGINT NOT NULL, revoked BOOLEAN NOT NULL);
+CREATE TABLE jobs (id BIGINT PRIMARY KEY, state TEXT NOT NULL, tenant TEXT NOT NULL,
+  user_name TEXT NOT NULL, submit_time BIGINT NOT NULL, end_time BIGINT NOT NULL,
+  active BOOLEAN NOT NULL, data TEXT NOT NULL);
+CREATE INDEX jobs_active ON jobs(id) WHERE active;
+CREATE INDEX jobs_tenant ON jobs(tenant, id);
+)sql",
+    // v2: nodes, accounting and utilization history.
+    R"sql(
+CREATE TABLE nodes (name TEXT PRIMARY KEY, cpus DOUBLE PRECISION NOT NULL, mem_mb BIGINT NOT NULL,
+  address TEXT NOT NULL, devices TEXT NOT NULL, draining BOOLEAN NOT NULL,
+  registered BIGINT NOT NULL);
+CREATE TABLE usage (job_id BIGINT NOT NULL, attempt INTEGER NOT NULL, tenant TEXT NOT NULL,
+  user_name TEXT NOT NULL, start_time BIGINT NOT NULL, end_time BIGINT NOT NULL,
+  cpu_s DOUBLE PRECISION NOT NULL, mem_mb_s DOUBLE PRECISION NOT NULL, accel_s TEXT NOT NULL,
+  cost DOUBLE PRECISION NOT NULL, PRIMARY KEY (job_id, attempt));
+CREATE INDEX usage_end ON usage(end_time);
+CREATE TABLE samples (time BIGINT PRIMARY KEY, allocated TEXT NOT NULL, total TEXT NOT NULL);
+)sql",
+    // v3: idempotency keys get their own indexed column (backfilled from the job data).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN idem_key TEXT;
+UPDATE jobs SET idem_key = NULLIF(data::jsonb #>> '{spec,idem}', '');
+CREATE INDEX jobs_idem ON jobs(user_name, idem_key) WHERE idem_key IS NOT NULL;
+)sql",
+    // v4: budgets get a period. Tenants stored before keep their old meaning: usage never resets.
+    R"sql(
+ALTER TABLE tenants ADD COLUMN budget_period TEXT NOT NULL DEFAULT 'total';
+)sql",
+};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kLatestSchemaVersion);
+
+// Serializes migrations between controllers that start at the same time against one database.
+constexpr int64_t kMigrationLockKey = 0x5375616e6c69;  // "Suanli"
+
+// The upserts a commit runs, prepared once per session.
+const std::pair<const char*, const char*> kStatements[] = {
+    {"put_tenant",
+     "INSERT INTO tenants (name, parent, weight, quotas, budget, created, budget_period) "
+     "VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (name) DO UPDATE SET parent = EXCLUDED.parent, "
+     "weight = EXCLUDED.weight, quotas = EXCLUDED.quotas, budget = EXCLUDED.budget, "
+     "created = EXCLUDED.created, budget_period = EXCLUDED.budget_period"},
+    {"put_user",
+     "INSERT INTO users (name, tenant, role, created) VALUES ($1,$2,$3,$4) ON CONFLICT (name) DO "
+     "UPDATE SET tenant = EXCLUDED.tenant, role = EXCLUDED.role, created = EXCLUDED.created"},
+    {"put_token",
+     "INSERT INTO tokens (id, user_name, sha256, created, revoked) VALUES ($1,$2,$3,$4,$5) "
+     "ON CONFLICT (id) DO UPDATE SET user_name = EXCLUDED.user_name, sha256 = EXCLUDED.sha256, "
+     "created = EXCLUDED.created, revoked = EXCLUDED.revoked"},
+    {"put_node",
+     "INSERT INTO nodes (name, cpus, mem_mb, address, devices, draining, registered) "
+     "VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (name) DO UPDATE SET cpus = EXCLUDED.cpus, "
+     "mem_mb = EXCLUDED.mem_mb, address = EXCLUDED.address, devices = EXCLUDED.devices, "
+     "draining = EXCLUDED.draining, registered = EXCLUDED.registered"},
+    {"put_job",
+     "INSERT INTO jobs (id, state, tenant, user_name, submit_time, end_time, active, data, "
+     "idem_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,NULLIF($9, '')) ON CONFLICT (id) DO UPDATE SET "
+     "state = EXCLUDED.state, tenant = EXCLUDED.tenant, user_name = EXCLUDED.user_name, "
+     "submit_time = EXCLUDED.submit_time, end_time = EXCLUDED.end_time, "
+     "active = EXCLUDED.active, data = EXCLUDED.data, idem_key = EXCLUDED.idem_key"},
+    {"put_usage",
+     "INSERT INTO usage (job_id, attempt, tenant, user_name, start_time, end_time, cpu_s, "
+     "mem_mb_s, accel_s, cost) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
+     "ON CONFLICT (job_id, attempt) DO UPDATE SET tenant = EXCLUDED.tenant, "
+     "user_name = EXCLUDED.user_name, start_time = EXCLUDED.start_time, "
+     "end_time = EXCLUDED.end_time, cpu_s = EXCLUDED.cpu_s, mem_mb_s = EXCLUDED.mem_mb_s, "
+     "accel_s = EXCLUDED.accel_s, cost = EXCLUDED.cost"},
+    {"put_sample",
+     "INSERT INTO samples (time, allocated, total) VALUES ($1,$2,$3) ON CONFLICT (time) DO "
+     "UPDATE SET allocated = EXCLUDED.allocated, total = EXCLUDED.total"},
+    {"put_meta",
+     "INSERT INTO meta (key, value) VALUES ($1,$2) ON CONFLICT (key) DO UPDATE SET "
+     "value = EXCLUDED.value"},
+};
+
+std::string Where(const std::string& uri) { return "postgresql at " + RedactPostgresUri(uri); }
+
+// Turns what libpqxx throws into a Status that says where and what.
+Status FromException(const std::string& uri, const std::exception& e) {
+  std::string what = e.what();
+  while (!what.empty() && (what.back() == '\n' || what.back() == ' ')) what.pop_back();
+  if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
+    return Unavailable(Where(uri) +
+                       ": commit outcome unknown (connection lost while committing): " + what);
+  }
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
+    return Unavailable(Where(uri) + " is unreachable: " + what);
+  }
+  return Internal(Where(uri) + ": " + what);
+}
+
+// A session that was open but whose server went away: the statement never ran.
+bool IsStaleSession(const std::exception& e) {
+  return dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr &&
+         dynamic_cast<const pqxx::in_doubt_error*>(&e) == nullptr;
+}
+
+Result<int> ReadVersion(pqxx::work& tx) {
+  tx.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  auto r = tx.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  return r[0][0].as<int>();
+}
+
+// Applies migrations up to `target`, one transaction each, under an advisory lock so that two
+// controllers starting together never run the same step twice.
+Status Migrate(pqxx::connection& c, const std::string& uri, int target) {
+  try {
+    while (true) {
+      pqxx::work tx(c);
+      tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) + ")");
+      SUANLI_ASSIGN_OR_RETURN(int version, ReadVersion(tx));
+      if (version > kLatestSchemaVersion) {
+        return FailedPrecondition("database schema version " + std::to_string(version) +
+                                  " is newer than this binary supports (" +
+                                  std::to_string(kLatestSchemaVersion) + ")");
+      }
+      if (version >= target) {
+        tx.commit();
+        return Status::Ok();
+      }
+      try {
+        tx.exec(kMigrations[version]);
+      } catch (const std::exception& e) {
+        return Internal("migration to schema version " + std::to_string(version + 1) +
+                        " failed: " + e.what());
+      }
+      tx.exec("DELETE FROM schema_version");
+      tx.exec("INSERT INTO schema_version VALUES (" + std::to_string(version + 1) + ")");
+      tx.commit();
+    }
+  } catch (const std::exception& e) {
+    return FromException(uri, e);
+  }
+}
+
+// One session, reconnected on demand after the server went away.
+class Session {
+ public:
+  explicit Session(std::string uri) : uri_(std::move(uri)) {}
+
+  Result<pqxx::connection*> Get() {
+    if (conn_ && conn_->is_open()) return conn_.get();
+    conn_.reset();
+    try {
+      auto c = std::make_unique<pqxx::connection>(uri_);
+      for (const auto& [name, sql] : kStatements) c->prepare(name, sql);
+      conn_ = std::move(c);
+    } catch (const std::exception& e) {
+      return Unavailable("cannot connect to " + Where(uri_) + ": " + e.what());
+    }
+    return conn_.get();
+  }
+  // After an error the session may be half-broken: start the next call on a fresh one.
+  void Drop() { conn_.reset(); }
+  std::mutex& mu() { return mu_; }
+
+ private:
+  std::string uri_;
+  std::mutex mu_;
+  std::unique_ptr<pqxx::connection> conn_;
+};
+
+// A WHERE clause built from optional filters. Every value is a bound parameter; the SQL text
+// holds placeholders only.
+class Filter {
+ public:
+  explicit Filter(std::string select) : sql_(std::move(select) + " WHERE TRUE") {}
+  void Compare(const std::string& column, const char* op, int64_t value) {
+    sql_ += " AND " + column + " " + op + " " + Bind(std::to_string(value)) + "::bigint";
+  }
+  void Equal(const std::string& column, const std::string& value) {
+    sql_ += " AND " + column + " = " + Bind(value);
+  }
+  void In(const std::string& column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    sql_ += " AND " + column + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) sql_ += (i ? "," : "") + Bind(values[i]);
+    sql_ += ")";
+  }
+  void Tail(const std::string& text) { sql_ += " " + text; }
+  void Limit(int64_t n) { sql_ += " LIMIT " + Bind(std::to_string(n)) + "::bigint"; }
+  pqxx::result Run(pqxx::work& tx) const {
+    return tx.exec_params(sql_, pqxx::prepare::make_dynamic_params(params_));
+  }
+
+ private:
+  std::string Bind(std::string value) {
+    params_.push_back(std::move(value));
+    return "$" + std::to_string(params_.size());
+  }
+  std::string sql_;
+  std::vector<std::string> params_;
+};
+
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(std::string uri) : uri_(uri), writer_(uri), reader_(uri) {}
+
+  Status Init() {
+    std::lock_guard lock(writer_.mu());
+    SUANLI_ASSIGN_OR_RETURN(pqxx::connection * c, writer_.Get());
+    SUANLI_RETURN_IF_ERROR(Migrate(*c, uri_, kLatestSchemaVersion));
+    try {
+      pqxx::work tx(*c);
+      SUANLI_ASSIGN_OR_RETURN(version_, ReadVersion(tx));
+      tx.commit();
+    } catch (const std::exception& e) {
+      return FromException(uri_, e);
+    }
+    return Status::Ok();
+  }
+
+  Status Commit(const WriteBatch& b) override {
+    if (b.empty()) return Status::Ok();
+    std::lock_guard lock(writer_.mu());
+    // A session the server dropped (restart, failover of the database) is only found out when
+    // used; the transaction then never reached COMMIT, so one retry on a fresh session is safe.
+    // A connection lost during COMMIT itself is in doubt and is not retried.
+    for (int attempt = 0;; ++attempt) {
+      SUANLI_ASSIGN_OR_RETURN(pqxx::connection * c, writer_.Get());
+      try {
+        pqxx::work tx(*c);
+        WriteAll(tx, b);
+        tx.commit();
+        return Status::Ok();
+      } catch (const std::exception& e) {
+        writer_.Drop();
+        if (attempt == 0 && IsStaleSession(e)) continue;
+        return FromException(uri_, e);
+      }
+    }
+  }
+
+  Result<Snapshot> Load() override {
+    return Read<Snapshot>([&](pqxx::work& tx) -> Result<Snapshot> {
+      Snapshot snap;
+      for (const auto& r : tx.exec("SELECT name, parent, weight, quotas, budget, created, "
+                                   "budget_period FROM tenants ORDER BY name")) {
+        TenantRecord t;
+        t.name = r[0].c_str();
+        t.parent = r[1].c_str();
+        t.weight = r[2].as<double>();
+        SUANLI_RETURN_IF_ERROR(DecodeTenantQuotas(r[3].c_str(), &t));
+        t.budget_accel_hours = r[4].as<double>();
+        t.created = r[5].as<int64_t>();
+        std::string period = r[6].c_str();
+        auto parsed = core::ParseBudgetPeriod(period);
+        if (!parsed) {
+          return Internal("stored tenant '" + t.name + "' has an unknown budget period '" + period +
+                          "'");
+        }
+        t.budget_period = *parsed;
+        snap.tenants.push_back(std::move(t));
+      }
+      for (const auto& r : tx.exec("SELECT name, tenant, role, created FROM users ORDER BY name")) {
+        snap.users.push_back(
+            UserRecord{r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].as<int64_t>()});
+      }
+      for (const auto& r :
+           tx.exec("SELECT id, user_name, sha256, created, revoked FROM tokens ORDER BY id")) {
+        snap.tokens.push_back(TokenRecord{r[0].as<int64_t>(), r[1].c_str(), r[2].c_str(),
+                                          r[3].as<int64_t>(), r[4].as<bool>()});
+      }
+      for (const auto& r : tx.exec("SELECT name, cpus, mem_mb, address, devices, draining, "
+                                   "registered FROM nodes ORDER BY name")) {
+        NodeRecord n;
+        n.name = r[0].c_str();
+        n.cpus = r[1].as<double>();
+        n.mem_mb = r[2].as<int64_t>();
+        n.address = r[3].c_str();
+        SUANLI_ASSIGN_OR_RETURN(n.devices, DecodeNodeDevices(r[4].c_str()));
+        n.draining = r[5].as<bool>();
+        n.registered = r[6].as<int64_t>();
+        snap.nodes.push_back(std::move(n));
+      }
+      for (const auto& r : tx.exec("SELECT data FROM jobs WHERE active ORDER BY id")) {
+        SUANLI_ASSIGN_OR_RETURN(JobRecord j, DecodeJob(r[0].c_str()));
+        snap.active_jobs.push_back(std::move(j));
+      }
+      for (const auto& r : tx.exec("SELECT key, value FROM meta")) {
+        snap.meta[r[0].c_str()] = r[1].c_str();
+      }
+      snap.max_job_id = tx.exec("SELECT COALESCE(MAX(id), 0) FROM jobs")[0][0].as<int64_t>();
+      return snap;
+    });
+  }
+
+  Result<std::optional<JobRecord>> GetJob(JobId id) override {
+    return Read<std::optional<JobRecord>>([&](pqxx::work& tx) -> Result<std::optional<JobRecord>> {
+      auto r = tx.exec_params("SELECT data FROM jobs WHERE id = $1", id);
+      if (r.empty()) return std::optional<JobRecord>();
+      SUANLI_ASSIGN_OR_RETURN(JobRecord j, DecodeJob(r[0][0].c_str()));
+      return std::optional<JobRecord>(std::move(j));
+    });
+  }
+
+  Result<std::vector<JobRecord>> ListJobs(const JobQuery& q) override {
+    Filter f("SELECT data FROM jobs");
+    if (q.before_id > 0) f.Compare("id", "<", q.before_id);
+    std::vector<std::string> states;
+    for (JobState st : q.states) states.emplace_back(JobStateName(st));
+    f.In("state", states);
+    f.In("tenant", q.tenants);
+    if (!q.user.empty()) f.Equal("user_name", q.user);
+    f.Tail("ORDER BY id DESC");
+    f.Limit(q.limit);
+    return Read<std::vector<JobRecord>>([&](pqxx::work& tx) -> Result<std::vector<JobRecord>> {
+      std::vector<JobRecord> out;
+      for (const auto& r : f.Run(tx)) {
+        SUANLI_ASSIGN_OR_RETURN(JobRecord j, DecodeJob(r[0].c_str()));
+        out.push_back(std::move(j));
+      }
+      return out;
+    });
+  }
+
+  Result<std::optional<JobId>> FindByIdempotencyKey(const std::string& user,
+                                                    const std::string& key) override {
+    return Read<std::optional<JobId>>([&](pqxx::work& tx) -> Result<std::optional<JobId>> {
+      auto r = tx.exec_params(
+          "SELECT id FROM jobs WHERE user_name = $1 AND idem_key = $2 ORDER BY id LIMIT 1", user,
+          key);
+      if (r.empty()) return std::optional<JobId>();
+      return std::optional<JobId>(r[0][0].as<int64_t>());
+    });
+  }
+
+  Result<std::vector<UsageRecord>> QueryUsage(const UsageQuery& q) override {
+    Filter f(
+        "SELECT job_id, attempt, tenant, user_name, start_time, end_time, cpu_s, mem_mb_s, "
+        "accel_s, cost FROM usage");
+    f.Compare("end_time", ">=", q.since);
+    if (q.until > 0) f.Compare("end_time", "<", q.until);
+    f.In("tenant", q.tenants);
+    if (!q.user.empty()) f.Equal("user_name", q.user);
+    f.Tail("ORDER BY end_time, job_id, attempt");
+    return Read<std::vector<UsageRecord>>([&](pqxx::work& tx) -> Result<std::vector<UsageRecord>> {
+      std::vector<UsageRecord> out;
+      for (const auto& r : f.Run(tx)) {
+        UsageRecord u;
+        u.job_id = r[0].as<int64_t>();
+        u.attempt = r[1].as<int>();
+        u.tenant = r[2].c_str();
+        u.user = r[3].c_str();
+        u.start_time = r[4].as<int64_t>();
+        u.end_time = r[5].as<int64_t>();
+        u.cpu_s = r[6].as<double>();
+        u.mem_mb_s = r[7].as<double>();
+        SUANLI_ASSIGN_OR_RETURN(u.accel_s, DecodeDoubleMap(r[8].c_str()));
+        u.cost = r[9].as<double>();
+        out.push_back(std::move(u));
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<UtilizationSample>> LoadSamples(TimeMs since, int64_t limit) override {
+    return Read<std::vector<UtilizationSample>>(
+        [&](pqxx::work& tx) -> Result<std::vector<UtilizationSample>> {
+          std::vector<UtilizationSample> out;
+          for (const auto& r : tx.exec_params("SELECT time, allocated, total FROM samples WHERE "
+                                              "time >= $1 ORDER BY time DESC LIMIT $2",
+                                              since, limit)) {
+            UtilizationSample u;
+            u.time = r[0].as<int64_t>();
+            SUANLI_ASSIGN_OR_RETURN(u.allocated, DecodeDoubleMap(r[1].c_str()));
+            SUANLI_ASSIGN_OR_RETURN(u.total, DecodeDoubleMap(r[2].c_str()));
+            out.push_back(std::move(u));
+          }
+          std::reverse(out.begin(), out.end());
+          return out;
+        });
+  }
+
+  int schema_version() const override { return version_; }
+
+ private:
+  // Runs `fn` in a read transaction on the reader session, once more on a fresh session when the
+  // old one turns out to be dead.
+  template <typename T>
+  Result<T> Read(const std::function<Result<T>(pqxx::work&)>& fn) {
+    std::lock_guard lock(reader_.mu());
+    for (int attempt = 0;; ++attempt) {
+      SUANLI_ASSIGN_OR_RETURN(pqxx::connection * c, reader_.Get());
+      try {
+        pqxx::work tx(*c);
+        Result<T> out = fn(tx);
+        tx.commit();
+        return out;
+      } catch (const std::exception& e) {
+        reader_.Drop();
+        if (attempt == 0 && IsStaleSession(e)) continue;
+        return FromException(uri_, e);
+      }
+    }
+  }
+
+  static void WriteAll(pqxx::work& tx, const WriteBatch& b) {
+    for (const auto& t : b.tenants) {
+      tx.exec_prepared("put_tenant", t.name, t.parent, t.weight, EncodeTenantQuotas(t),
+                       t.budget_accel_hours, t.created,
+                       std::string(core::BudgetPeriodName(t.budget_period)));
+    }
+    for (const auto& u : b.users) tx.exec_prepared("put_user", u.name, u.tenant, u.role, u.created);
+    for (const auto& t : b.tokens) {
+      tx.exec_prepared("put_token", t.id, t.user, t.sha256_hex, t.created, t.revoked);
+    }
+    for (const auto& n : b.nodes) {
+      tx.exec_prepared("put_node", n.name, n.cpus, n.mem_mb, n.address, EncodeNodeDevices(n),
+                       n.draining, n.registered);
+    }
+    for (const auto& j : b.jobs) {
+      tx.exec_prepared("put_job", j.id, std::string(JobStateName(j.state)), j.tenant, j.user,
+                       j.submit_time, j.end_time, !IsTerminal(j.state), EncodeJob(j),
+                       j.spec.idempotency_key);
+    }
+    for (const auto& u : b.usage) {
+      tx.exec_prepared("put_usage", u.job_id, u.attempt, u.tenant, u.user, u.start_time, u.end_time,
+                       u.cpu_s, u.mem_mb_s, EncodeDoubleMap(u.accel_s), u.cost);
+    }
+    for (const auto& s : b.samples) {
+      tx.exec_prepared("put_sample", s.time, EncodeDoubleMap(s.allocated),
+                       EncodeDoubleMap(s.total));
+    }
+    for (const auto& [k, v] : b.meta) tx.exec_prepared("put_meta", k, v);
+  }
+
+  std::string uri_;
+  Session writer_;
+  Session reader_;
+  int version_ = 0;
+};
+
+}  // namespace
+
+std::string RedactPostgresUri(const std::string& uri) {
+  // postgresql://user:password@host... -> postgresql://user@host...
+  auto scheme = uri.find("://");
+  if (scheme == std::string::npos) return uri;
+  auto at = uri.find('@', scheme + 3);
+  if (at == std::string::npos) return uri;
+  auto colon = uri.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return uri;
+  return uri.substr(0, colon) + uri.substr(at);
+}
+
+Status MigratePostgresForTest(const std::string& uri, int version) {
+  try {
+    pqxx::connection c(uri);
+    return Migrate(c, uri, version);
+  } catch (const std::exception& e) {
+    return Unavailable("cannot connect to " + Where(uri) + ": " + e.what());
+  }
+}
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& uri) {
+  auto store = std::make_unique<PostgresStore>(uri);
+  SUANLI_RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace suanli::store
