@@ -1,9 +1,11 @@
 // Controller figures: job submission throughput over HTTP on loopback with durability on
-// (SQLite WAL, synchronous=FULL, group commit), and controller memory holding 1,000,000 finished
-// and 100,000 pending job records. Prints figures; not a test.
+// (SQLite WAL, synchronous=FULL, group commit; or with --postgres a throw-away PostgreSQL server
+// with fsync on), and controller memory holding 1,000,000 finished and 100,000 pending job
+// records. Prints figures; not a test.
 //
 //   api_bench                 both figures with the defaults
 //   api_bench --jobs N --clients C --finished F --pending P
+//   api_bench --submit-only --postgres
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
@@ -22,6 +24,7 @@
 
 #include "base/clock.h"
 #include "core/policy.h"
+#include "pg_test_server.h"
 #include "server/controller.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -47,10 +50,27 @@ int64_t StatusKb(const char* field) {
   return -1;
 }
 
-void SubmitThroughput(int jobs, int clients, bool with_node) {
+void SubmitThroughput(int jobs, int clients, bool with_node, bool postgres) {
   std::string dir = TempDir("submit");
   server::ServerOptions o;
   o.data_dir = dir;
+  std::unique_ptr<pgtest::PgTestServer> pg;
+  if (postgres) {
+    // fsync on: an acknowledged job is on the database server's disk, as in production.
+    auto started = pgtest::PgTestServer::Start(
+        pgtest::PgTestServerOptions{.fsync = std::getenv("BENCH_PG_NOFSYNC") == nullptr});
+    if (!started.ok()) {
+      std::fprintf(stderr, "postgresql failed: %s\n", started.status().ToString().c_str());
+      return;
+    }
+    pg = std::move(started).value();
+    auto uri = pg->CreateDatabase("bench");
+    if (!uri.ok()) {
+      std::fprintf(stderr, "postgresql failed: %s\n", uri.status().ToString().c_str());
+      return;
+    }
+    o.store_uri = *uri;
+  }
   o.listen = "127.0.0.1:0";
   o.web_dir = "/nonexistent";
   o.http_threads = std::max(64, clients * 2);
@@ -113,8 +133,10 @@ void SubmitThroughput(int jobs, int clients, bool with_node) {
   for (auto& t : threads) t.join();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  std::printf("submit over HTTP (loopback, SQLite WAL synchronous=FULL, group commit%s)\n",
-              with_node ? ", one 8-GPU node registered: scheduling passes run" : ", no nodes");
+  std::printf(
+      "submit over HTTP (loopback, %s, group commit%s)\n",
+      postgres ? "PostgreSQL fsync=on synchronous_commit=on" : "SQLite WAL synchronous=FULL",
+      with_node ? ", one 8-GPU node registered: scheduling passes run" : ", no nodes");
   std::printf("  clients=%d jobs=%d accepted=%d failed=%d\n", clients, jobs, ok.load(),
               failed.load());
   std::printf("  throughput: %.0f jobs/s  (target >= 5000)\n", ok.load() / secs);
@@ -137,7 +159,7 @@ void SubmitThroughput(int jobs, int clients, bool with_node) {
   }
   srv->Stop();
   // Durability check: every accepted job is in the store after the stop.
-  auto store = store::OpenSqliteStore((fs::path(dir) / "suanli.db").string(), false);
+  auto store = store::OpenStore(o.store_uri, (fs::path(dir) / "suanli.db").string());
   if (store.ok()) {
     auto snap = (*store)->Load();
     if (snap.ok())
@@ -247,7 +269,7 @@ void ControllerMemory(int64_t finished, int64_t pending) {
 int main(int argc, char** argv) {
   int jobs = 20000, clients = 64;
   int64_t finished = 1000000, pending = 100000;
-  bool do_submit = true, do_memory = true, with_node = false;
+  bool do_submit = true, do_memory = true, with_node = false, postgres = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::stoll(argv[++i]) : 0LL; };
@@ -265,15 +287,17 @@ int main(int argc, char** argv) {
       do_submit = false;
     else if (a == "--with-node")
       with_node = true;
+    else if (a == "--postgres")
+      postgres = true;
     else {
       std::fprintf(stderr,
                    "usage: api_bench [--jobs N] [--clients C] [--finished F] [--pending P] "
-                   "[--submit-only|--memory-only] [--with-node]\n");
+                   "[--submit-only|--memory-only] [--with-node] [--postgres]\n");
       return 2;
     }
   }
   spdlog::set_level(spdlog::level::warn);
   if (do_memory) ControllerMemory(finished, pending);
-  if (do_submit) SubmitThroughput(jobs, clients, with_node);
+  if (do_submit) SubmitThroughput(jobs, clients, with_node, postgres);
   return 0;
 }

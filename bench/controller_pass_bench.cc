@@ -2,12 +2,13 @@
 // included: 100,000 pending jobs on 10,000 nodes × 8 accelerators, with an in-memory store and a
 // fake clock (no HTTP). Prints figures (not a test). Target: a pass <= 50 ms.
 //   build/bench/controller_pass_bench [policy]
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 #include <string>
 #include <vector>
 
@@ -95,7 +96,8 @@ struct Bench {
       reg.node.name = "n" + std::to_string(n);
       reg.node.cpus = 128;
       reg.node.mem_mb = 1024 * 1024;
-      for (int d = 0; d < kDevices; ++d) reg.node.devices.push_back({d, "nvidia-a100", "", 81920, d / 4});
+      for (int d = 0; d < kDevices; ++d)
+        reg.node.devices.push_back({d, "nvidia-a100", "", 81920, d / 4});
       if (c->RegisterAgent(reg).status != 200) return false;
     }
     for (int i = 1; i <= kPending; ++i) {
@@ -172,17 +174,19 @@ void Run(const std::string& policy, bool incremental) {
   std::printf(
       "%-8s %-12s fill %7.1f ms | full cluster: fastest %6.1f ms, median %6.1f ms | after 1 %% "
       "end: fastest %6.1f ms, median %6.1f ms\n",
-      policy.c_str(), incremental ? "incremental" : "rebuilt", fill, full[0], full[2],
-      after_end[0], after_end[2]);
+      policy.c_str(), incremental ? "incremental" : "rebuilt", fill, full[0], full[2], after_end[0],
+      after_end[2]);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string policy = argc > 1 ? argv[1] : "default";
-  spdlog::set_level(spdlog::level::err);  // a line per node and per relaunch would drown the figures
-  std::printf("controller pass, %d pending on %d nodes x %d accelerators (fastest and median of 5)\n",
-              kPending, kNodes, kDevices);
+  spdlog::set_level(
+      spdlog::level::err);  // a line per node and per relaunch would drown the figures
+  std::printf(
+      "controller pass, %d pending on %d nodes x %d accelerators (fastest and median of 5)\n",
+      kPending, kNodes, kDevices);
   Run(policy, false);
   Run(policy, true);
   return 0;

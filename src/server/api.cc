@@ -127,10 +127,16 @@ std::vector<Route> Api::Routes() {
       [this](const httplib::Request& req, const std::string& tok) {
         auto parsed = ParseSubmit(req.body);
         if (!parsed.ok()) return Fail(parsed);
-        return AsUser(tok,
-                      [sub = std::move(parsed).value()](Controller& c, const Principal& p) mutable {
-                        return c.SubmitJob(p, std::move(sub));
-                      });
+        std::string key = parsed->spec.idempotency_key;
+        return ex_
+            ->PostSubmission(
+                [tok, sub = std::move(parsed).value()](Controller& c) mutable {
+                  auto p = c.Authenticate(tok);
+                  if (!p.ok()) return ErrorReply(p.status());
+                  return c.SubmitJob(*p, std::move(sub));
+                },
+                tok, key)
+            .get();
       });
   add("GET", "/api/v1/jobs", Auth::kUser,
       [this](const httplib::Request& req, const std::string& tok) {

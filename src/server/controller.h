@@ -86,6 +86,11 @@ class Controller {
 
   // ---- User API (controller_jobs.cc, controller_admin.cc, controller_views.cc) ----
   ApiReply SubmitJob(const Principal& p, SubmitRequest req);
+  // Looks up, in one store query, the idempotency keys that a batch of submissions carries
+  // ((token, key) pairs), so SubmitJob asks the store only about keys outside the batch: on a
+  // remote store one round trip per key would cap submissions at a few thousand a second.
+  void PrefetchIdempotencyKeys(const std::vector<std::pair<std::string, std::string>>& token_keys);
+  void ClearIdempotencyPrefetch();
   ApiReply ListJobs(const Principal& p, const JobListRequest& req);
   ApiReply GetJob(const Principal& p, JobId id);
   ApiReply CancelJob(const Principal& p, JobId id);
@@ -219,6 +224,11 @@ class Controller {
   // Launches held back until a preempted victim on the same devices stops: job -> tasks.
   std::map<JobId, std::set<int32_t>> waiting_launches_;
   int64_t refused_decisions_ = 0;
+  // What PrefetchIdempotencyKeys learned for the batch being run: the pairs asked, those found.
+  struct KeyPrefetch {
+    std::set<store::Store::UserKey> asked;
+    std::map<store::Store::UserKey, JobId> found;
+  } key_prefetch_;
 
   std::deque<store::UtilizationSample> samples_;
   store::WriteBatch batch_;

@@ -104,6 +104,25 @@ Result<std::optional<JobRecord>> Controller::FindVisibleJob(const Principal& p, 
   return job;
 }
 
+void Controller::PrefetchIdempotencyKeys(
+    const std::vector<std::pair<std::string, std::string>>& token_keys) {
+  std::vector<store::Store::UserKey> wanted;
+  for (const auto& [token, key] : token_keys) {
+    auto p = Authenticate(token);
+    if (!p.ok() || jobs_.FindByKey(p->user, key)) continue;
+    wanted.emplace_back(p->user, key);
+  }
+  auto found = store_->FindByIdempotencyKeys(wanted);
+  if (!found.ok()) return;  // each submission then asks on its own and reports the error
+  key_prefetch_.asked.insert(wanted.begin(), wanted.end());
+  key_prefetch_.found = std::move(found).value();
+}
+
+void Controller::ClearIdempotencyPrefetch() {
+  key_prefetch_.asked.clear();
+  key_prefetch_.found.clear();
+}
+
 ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
   std::string tenant = req.tenant.empty() ? p.tenant : req.tenant;
   if (!directory_.Has(tenant) || !directory_.CanSeeTenant(p, tenant)) {
@@ -115,7 +134,10 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
   const std::string& key = req.spec.idempotency_key;
   if (!key.empty()) {
     std::optional<JobId> seen = jobs_.FindByKey(p.user, key);
-    if (!seen) {
+    if (!seen && key_prefetch_.asked.count({p.user, key})) {
+      auto it = key_prefetch_.found.find({p.user, key});
+      if (it != key_prefetch_.found.end()) seen = it->second;
+    } else if (!seen) {
       auto found = store_->FindByIdempotencyKey(p.user, key);
       if (!found.ok()) return ErrorReply(found.status());
       seen = *found;

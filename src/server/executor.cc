@@ -38,7 +38,17 @@ void Executor::Stop() {
 }
 
 std::future<ApiReply> Executor::Post(std::function<ApiReply(Controller&)> fn) {
-  Task task{std::move(fn), {}};
+  return Enqueue(Task{std::move(fn), {}, std::nullopt});
+}
+
+std::future<ApiReply> Executor::PostSubmission(std::function<ApiReply(Controller&)> fn,
+                                               std::string token, std::string key) {
+  Task task{std::move(fn), {}, std::nullopt};
+  if (!key.empty()) task.submission.emplace(std::move(token), std::move(key));
+  return Enqueue(std::move(task));
+}
+
+std::future<ApiReply> Executor::Enqueue(Task task) {
   std::future<ApiReply> f = task.promise.get_future();
   {
     std::lock_guard lock(mu_);
@@ -88,6 +98,11 @@ void Executor::Loop() {
       }
       stop = stopping_ && queue_.empty();
     }
+    std::vector<std::pair<std::string, std::string>> submissions;
+    for (const Task& t : batch) {
+      if (t.submission) submissions.push_back(*t.submission);
+    }
+    if (!submissions.empty()) controller_->PrefetchIdempotencyKeys(submissions);
     for (Task& t : batch) {
       try {
         replies.push_back(t.fn(*controller_));
@@ -97,6 +112,7 @@ void Executor::Loop() {
         replies.push_back(ErrorReply(Internal(std::string("internal error: ") + e.what())));
       }
     }
+    controller_->ClearIdempotencyPrefetch();
     try {
       controller_->Tick();
     } catch (const std::exception& e) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "server/controller.h"
@@ -23,6 +24,10 @@ class Executor {
   // Runs `fn` on the owner thread; the future is ready once its changes are durable.
   // After Stop, answers 503 at once.
   std::future<ApiReply> Post(std::function<ApiReply(Controller&)> fn);
+  // A submission: `token` and the request's idempotency `key` let the batch look up every key in
+  // the store with one query before the submissions run (Controller::PrefetchIdempotencyKeys).
+  std::future<ApiReply> PostSubmission(std::function<ApiReply(Controller&)> fn, std::string token,
+                                       std::string key);
   // Convenience: waits for the reply.
   ApiReply Call(std::function<ApiReply(Controller&)> fn) { return Post(std::move(fn)).get(); }
 
@@ -30,7 +35,9 @@ class Executor {
   struct Task {
     std::function<ApiReply(Controller&)> fn;
     std::promise<ApiReply> promise;
+    std::optional<std::pair<std::string, std::string>> submission;  // (token, idempotency key)
   };
+  std::future<ApiReply> Enqueue(Task task);
   void Loop();
   [[noreturn]] static void FailStop(const Status& why);
 

@@ -23,7 +23,11 @@ class MemoryStore final : public Store {
     for (const auto& n : b.nodes) nodes_[n.name] = n;
     for (const auto& j : b.jobs) {
       jobs_[j.id] = j;
-      if (!j.spec.idempotency_key.empty()) idem_[{j.user, j.spec.idempotency_key}] = j.id;
+      if (!j.spec.idempotency_key.empty()) {
+        // The lowest id holding the key answers, as the SQL stores' ORDER BY id LIMIT 1 does.
+        auto [it, inserted] = idem_.emplace(std::make_pair(j.user, j.spec.idempotency_key), j.id);
+        if (!inserted) it->second = std::min(it->second, j.id);
+      }
       max_id_ = std::max(max_id_, j.id);
     }
     for (const auto& u : b.usage) usage_[{u.end_time, u.job_id, u.attempt}] = u;

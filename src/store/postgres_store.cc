@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "store/codec.h"
@@ -65,44 +66,108 @@ static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kLatestSchemaVersi
 // Serializes migrations between controllers that start at the same time against one database.
 constexpr int64_t kMigrationLockKey = 0x5375616e6c69;  // "Suanli"
 
-// The upserts a commit runs, prepared once per session.
-const std::pair<const char*, const char*> kStatements[] = {
-    {"put_tenant",
-     "INSERT INTO tenants (name, parent, weight, quotas, budget, created, budget_period) "
-     "VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (name) DO UPDATE SET parent = EXCLUDED.parent, "
-     "weight = EXCLUDED.weight, quotas = EXCLUDED.quotas, budget = EXCLUDED.budget, "
-     "created = EXCLUDED.created, budget_period = EXCLUDED.budget_period"},
-    {"put_user",
-     "INSERT INTO users (name, tenant, role, created) VALUES ($1,$2,$3,$4) ON CONFLICT (name) DO "
-     "UPDATE SET tenant = EXCLUDED.tenant, role = EXCLUDED.role, created = EXCLUDED.created"},
-    {"put_token",
-     "INSERT INTO tokens (id, user_name, sha256, created, revoked) VALUES ($1,$2,$3,$4,$5) "
-     "ON CONFLICT (id) DO UPDATE SET user_name = EXCLUDED.user_name, sha256 = EXCLUDED.sha256, "
-     "created = EXCLUDED.created, revoked = EXCLUDED.revoked"},
-    {"put_node",
-     "INSERT INTO nodes (name, cpus, mem_mb, address, devices, draining, registered) "
-     "VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (name) DO UPDATE SET cpus = EXCLUDED.cpus, "
-     "mem_mb = EXCLUDED.mem_mb, address = EXCLUDED.address, devices = EXCLUDED.devices, "
-     "draining = EXCLUDED.draining, registered = EXCLUDED.registered"},
-    {"put_job",
-     "INSERT INTO jobs (id, state, tenant, user_name, submit_time, end_time, active, data, "
-     "idem_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,NULLIF($9, '')) ON CONFLICT (id) DO UPDATE SET "
-     "state = EXCLUDED.state, tenant = EXCLUDED.tenant, user_name = EXCLUDED.user_name, "
-     "submit_time = EXCLUDED.submit_time, end_time = EXCLUDED.end_time, "
-     "active = EXCLUDED.active, data = EXCLUDED.data, idem_key = EXCLUDED.idem_key"},
-    {"put_usage",
-     "INSERT INTO usage (job_id, attempt, tenant, user_name, start_time, end_time, cpu_s, "
-     "mem_mb_s, accel_s, cost) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
-     "ON CONFLICT (job_id, attempt) DO UPDATE SET tenant = EXCLUDED.tenant, "
-     "user_name = EXCLUDED.user_name, start_time = EXCLUDED.start_time, "
-     "end_time = EXCLUDED.end_time, cpu_s = EXCLUDED.cpu_s, mem_mb_s = EXCLUDED.mem_mb_s, "
-     "accel_s = EXCLUDED.accel_s, cost = EXCLUDED.cost"},
-    {"put_sample",
-     "INSERT INTO samples (time, allocated, total) VALUES ($1,$2,$3) ON CONFLICT (time) DO "
-     "UPDATE SET allocated = EXCLUDED.allocated, total = EXCLUDED.total"},
-    {"put_meta",
-     "INSERT INTO meta (key, value) VALUES ($1,$2) ON CONFLICT (key) DO UPDATE SET "
-     "value = EXCLUDED.value"},
+// The tables a commit upserts into. A batch sends each table's rows as one JSON array in one
+// statement (json_to_recordset), so a group commit of hundreds of jobs is a handful of round trips
+// rather than one per row.
+struct Column {
+  const char* name;
+  const char* type;
+};
+struct Table {
+  const char* name;
+  int key_columns;  // the first ones: the record's identity
+  std::vector<Column> columns;
+};
+const Table kTables[] = {
+    {"tenants",
+     1,
+     {{"name", "text"},
+      {"parent", "text"},
+      {"weight", "double precision"},
+      {"quotas", "text"},
+      {"budget", "double precision"},
+      {"created", "bigint"},
+      {"budget_period", "text"}}},
+    {"users", 1, {{"name", "text"}, {"tenant", "text"}, {"role", "text"}, {"created", "bigint"}}},
+    {"tokens",
+     1,
+     {{"id", "bigint"},
+      {"user_name", "text"},
+      {"sha256", "text"},
+      {"created", "bigint"},
+      {"revoked", "boolean"}}},
+    {"nodes",
+     1,
+     {{"name", "text"},
+      {"cpus", "double precision"},
+      {"mem_mb", "bigint"},
+      {"address", "text"},
+      {"devices", "text"},
+      {"draining", "boolean"},
+      {"registered", "bigint"}}},
+    {"jobs",
+     1,
+     {{"id", "bigint"},
+      {"state", "text"},
+      {"tenant", "text"},
+      {"user_name", "text"},
+      {"submit_time", "bigint"},
+      {"end_time", "bigint"},
+      {"active", "boolean"},
+      {"data", "text"},
+      {"idem_key", "text"}}},
+    {"usage",
+     2,
+     {{"job_id", "bigint"},
+      {"attempt", "integer"},
+      {"tenant", "text"},
+      {"user_name", "text"},
+      {"start_time", "bigint"},
+      {"end_time", "bigint"},
+      {"cpu_s", "double precision"},
+      {"mem_mb_s", "double precision"},
+      {"accel_s", "text"},
+      {"cost", "double precision"}}},
+    {"samples", 1, {{"time", "bigint"}, {"allocated", "text"}, {"total", "text"}}},
+    {"meta", 1, {{"key", "text"}, {"value", "text"}}},
+};
+
+std::string UpsertSql(const Table& t) {
+  std::string cols, typed, keys, updates;
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    const Column& c = t.columns[i];
+    cols += (i ? ", " : "") + std::string(c.name);
+    typed += (i ? ", " : "") + std::string(c.name) + " " + c.type;
+    if (static_cast<int>(i) < t.key_columns) {
+      keys += (i ? ", " : "") + std::string(c.name);
+    } else {
+      updates += (updates.empty() ? "" : ", ") + std::string(c.name) + " = EXCLUDED." + c.name;
+    }
+  }
+  return "INSERT INTO " + std::string(t.name) + " (" + cols + ") SELECT " + cols +
+         " FROM json_to_recordset($1::json) AS x(" + typed + ") ON CONFLICT (" + keys +
+         ") DO UPDATE SET " + updates;
+}
+
+// One table's rows of a batch. A record written twice in one batch keeps its last version
+// (PostgreSQL refuses to upsert one row twice in a statement; SQLite's last write wins too).
+class Rows {
+ public:
+  void Put(const std::string& key, nlohmann::json row) {
+    auto [it, inserted] = index_.emplace(key, rows_.size());
+    if (inserted) {
+      rows_.push_back(std::move(row));
+    } else {
+      rows_[it->second] = std::move(row);
+    }
+  }
+  bool empty() const { return rows_.empty(); }
+  // Non-finite numbers have no JSON form; none of the stored fields may hold one.
+  std::string Dump() const { return nlohmann::json(rows_).dump(); }
+
+ private:
+  std::map<std::string, size_t> index_;
+  std::vector<nlohmann::json> rows_;
 };
 
 std::string Where(const std::string& uri) { return "postgresql at " + RedactPostgresUri(uri); }
@@ -175,7 +240,7 @@ class Session {
     conn_.reset();
     try {
       auto c = std::make_unique<pqxx::connection>(uri_);
-      for (const auto& [name, sql] : kStatements) c->prepare(name, sql);
+      for (const Table& t : kTables) c->prepare(std::string("put_") + t.name, UpsertSql(t));
       conn_ = std::move(c);
     } catch (const std::exception& e) {
       return Unavailable("cannot connect to " + Where(uri_) + ": " + e.what());
@@ -211,7 +276,7 @@ class Filter {
   }
   void Tail(const std::string& text) { sql_ += " " + text; }
   void Limit(int64_t n) { sql_ += " LIMIT " + Bind(std::to_string(n)) + "::bigint"; }
-  pqxx::result Run(pqxx::work& tx) const {
+  pqxx::result Run(pqxx::transaction_base& tx) const {
     return tx.exec_params(sql_, pqxx::prepare::make_dynamic_params(params_));
   }
 
@@ -264,66 +329,70 @@ class PostgresStore final : public Store {
   }
 
   Result<Snapshot> Load() override {
-    return Read<Snapshot>([&](pqxx::work& tx) -> Result<Snapshot> {
-      Snapshot snap;
-      for (const auto& r : tx.exec("SELECT name, parent, weight, quotas, budget, created, "
-                                   "budget_period FROM tenants ORDER BY name")) {
-        TenantRecord t;
-        t.name = r[0].c_str();
-        t.parent = r[1].c_str();
-        t.weight = r[2].as<double>();
-        SUANLI_RETURN_IF_ERROR(DecodeTenantQuotas(r[3].c_str(), &t));
-        t.budget_accel_hours = r[4].as<double>();
-        t.created = r[5].as<int64_t>();
-        std::string period = r[6].c_str();
-        auto parsed = core::ParseBudgetPeriod(period);
-        if (!parsed) {
-          return Internal("stored tenant '" + t.name + "' has an unknown budget period '" + period +
-                          "'");
-        }
-        t.budget_period = *parsed;
-        snap.tenants.push_back(std::move(t));
-      }
-      for (const auto& r : tx.exec("SELECT name, tenant, role, created FROM users ORDER BY name")) {
-        snap.users.push_back(
-            UserRecord{r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].as<int64_t>()});
-      }
-      for (const auto& r :
-           tx.exec("SELECT id, user_name, sha256, created, revoked FROM tokens ORDER BY id")) {
-        snap.tokens.push_back(TokenRecord{r[0].as<int64_t>(), r[1].c_str(), r[2].c_str(),
-                                          r[3].as<int64_t>(), r[4].as<bool>()});
-      }
-      for (const auto& r : tx.exec("SELECT name, cpus, mem_mb, address, devices, draining, "
-                                   "registered FROM nodes ORDER BY name")) {
-        NodeRecord n;
-        n.name = r[0].c_str();
-        n.cpus = r[1].as<double>();
-        n.mem_mb = r[2].as<int64_t>();
-        n.address = r[3].c_str();
-        SUANLI_ASSIGN_OR_RETURN(n.devices, DecodeNodeDevices(r[4].c_str()));
-        n.draining = r[5].as<bool>();
-        n.registered = r[6].as<int64_t>();
-        snap.nodes.push_back(std::move(n));
-      }
-      for (const auto& r : tx.exec("SELECT data FROM jobs WHERE active ORDER BY id")) {
-        SUANLI_ASSIGN_OR_RETURN(JobRecord j, DecodeJob(r[0].c_str()));
-        snap.active_jobs.push_back(std::move(j));
-      }
-      for (const auto& r : tx.exec("SELECT key, value FROM meta")) {
-        snap.meta[r[0].c_str()] = r[1].c_str();
-      }
-      snap.max_job_id = tx.exec("SELECT COALESCE(MAX(id), 0) FROM jobs")[0][0].as<int64_t>();
-      return snap;
-    });
+    return Read<Snapshot>(
+        [&](pqxx::transaction_base& tx) -> Result<Snapshot> {
+          Snapshot snap;
+          for (const auto& r : tx.exec("SELECT name, parent, weight, quotas, budget, created, "
+                                       "budget_period FROM tenants ORDER BY name")) {
+            TenantRecord t;
+            t.name = r[0].c_str();
+            t.parent = r[1].c_str();
+            t.weight = r[2].as<double>();
+            SUANLI_RETURN_IF_ERROR(DecodeTenantQuotas(r[3].c_str(), &t));
+            t.budget_accel_hours = r[4].as<double>();
+            t.created = r[5].as<int64_t>();
+            std::string period = r[6].c_str();
+            auto parsed = core::ParseBudgetPeriod(period);
+            if (!parsed) {
+              return Internal("stored tenant '" + t.name + "' has an unknown budget period '" +
+                              period + "'");
+            }
+            t.budget_period = *parsed;
+            snap.tenants.push_back(std::move(t));
+          }
+          for (const auto& r :
+               tx.exec("SELECT name, tenant, role, created FROM users ORDER BY name")) {
+            snap.users.push_back(
+                UserRecord{r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].as<int64_t>()});
+          }
+          for (const auto& r :
+               tx.exec("SELECT id, user_name, sha256, created, revoked FROM tokens ORDER BY id")) {
+            snap.tokens.push_back(TokenRecord{r[0].as<int64_t>(), r[1].c_str(), r[2].c_str(),
+                                              r[3].as<int64_t>(), r[4].as<bool>()});
+          }
+          for (const auto& r : tx.exec("SELECT name, cpus, mem_mb, address, devices, draining, "
+                                       "registered FROM nodes ORDER BY name")) {
+            NodeRecord n;
+            n.name = r[0].c_str();
+            n.cpus = r[1].as<double>();
+            n.mem_mb = r[2].as<int64_t>();
+            n.address = r[3].c_str();
+            SUANLI_ASSIGN_OR_RETURN(n.devices, DecodeNodeDevices(r[4].c_str()));
+            n.draining = r[5].as<bool>();
+            n.registered = r[6].as<int64_t>();
+            snap.nodes.push_back(std::move(n));
+          }
+          for (const auto& r : tx.exec("SELECT data FROM jobs WHERE active ORDER BY id")) {
+            SUANLI_ASSIGN_OR_RETURN(JobRecord j, DecodeJob(r[0].c_str()));
+            snap.active_jobs.push_back(std::move(j));
+          }
+          for (const auto& r : tx.exec("SELECT key, value FROM meta")) {
+            snap.meta[r[0].c_str()] = r[1].c_str();
+          }
+          snap.max_job_id = tx.exec("SELECT COALESCE(MAX(id), 0) FROM jobs")[0][0].as<int64_t>();
+          return snap;
+        },
+        /*consistent=*/true);
   }
 
   Result<std::optional<JobRecord>> GetJob(JobId id) override {
-    return Read<std::optional<JobRecord>>([&](pqxx::work& tx) -> Result<std::optional<JobRecord>> {
-      auto r = tx.exec_params("SELECT data FROM jobs WHERE id = $1", id);
-      if (r.empty()) return std::optional<JobRecord>();
-      SUANLI_ASSIGN_OR_RETURN(JobRecord j, DecodeJob(r[0][0].c_str()));
-      return std::optional<JobRecord>(std::move(j));
-    });
+    return Read<std::optional<JobRecord>>(
+        [&](pqxx::transaction_base& tx) -> Result<std::optional<JobRecord>> {
+          auto r = tx.exec_params("SELECT data FROM jobs WHERE id = $1", id);
+          if (r.empty()) return std::optional<JobRecord>();
+          SUANLI_ASSIGN_OR_RETURN(JobRecord j, DecodeJob(r[0][0].c_str()));
+          return std::optional<JobRecord>(std::move(j));
+        });
   }
 
   Result<std::vector<JobRecord>> ListJobs(const JobQuery& q) override {
@@ -336,25 +405,47 @@ class PostgresStore final : public Store {
     if (!q.user.empty()) f.Equal("user_name", q.user);
     f.Tail("ORDER BY id DESC");
     f.Limit(q.limit);
-    return Read<std::vector<JobRecord>>([&](pqxx::work& tx) -> Result<std::vector<JobRecord>> {
-      std::vector<JobRecord> out;
-      for (const auto& r : f.Run(tx)) {
-        SUANLI_ASSIGN_OR_RETURN(JobRecord j, DecodeJob(r[0].c_str()));
-        out.push_back(std::move(j));
-      }
-      return out;
-    });
+    return Read<std::vector<JobRecord>>(
+        [&](pqxx::transaction_base& tx) -> Result<std::vector<JobRecord>> {
+          std::vector<JobRecord> out;
+          for (const auto& r : f.Run(tx)) {
+            SUANLI_ASSIGN_OR_RETURN(JobRecord j, DecodeJob(r[0].c_str()));
+            out.push_back(std::move(j));
+          }
+          return out;
+        });
   }
 
   Result<std::optional<JobId>> FindByIdempotencyKey(const std::string& user,
                                                     const std::string& key) override {
-    return Read<std::optional<JobId>>([&](pqxx::work& tx) -> Result<std::optional<JobId>> {
-      auto r = tx.exec_params(
-          "SELECT id FROM jobs WHERE user_name = $1 AND idem_key = $2 ORDER BY id LIMIT 1", user,
-          key);
-      if (r.empty()) return std::optional<JobId>();
-      return std::optional<JobId>(r[0][0].as<int64_t>());
-    });
+    return Read<std::optional<JobId>>(
+        [&](pqxx::transaction_base& tx) -> Result<std::optional<JobId>> {
+          auto r = tx.exec_params(
+              "SELECT id FROM jobs WHERE user_name = $1 AND idem_key = $2 ORDER BY id LIMIT 1",
+              user, key);
+          if (r.empty()) return std::optional<JobId>();
+          return std::optional<JobId>(r[0][0].as<int64_t>());
+        });
+  }
+
+  Result<std::map<UserKey, JobId>> FindByIdempotencyKeys(
+      const std::vector<UserKey>& keys) override {
+    std::map<UserKey, JobId> out;
+    if (keys.empty()) return out;
+    nlohmann::json pairs = nlohmann::json::array();
+    for (const auto& [user, key] : keys) pairs.push_back({{"u", user}, {"k", key}});
+    return Read<std::map<UserKey, JobId>>(
+        [&](pqxx::transaction_base& tx) -> Result<std::map<UserKey, JobId>> {
+          // The lowest id per pair, as FindByIdempotencyKey answers.
+          for (const auto& r : tx.exec_params(
+                   "SELECT j.user_name, j.idem_key, MIN(j.id) FROM jobs j JOIN "
+                   "json_to_recordset($1::json) AS x(u text, k text) ON j.user_name = x.u AND "
+                   "j.idem_key = x.k GROUP BY j.user_name, j.idem_key",
+                   pairs.dump())) {
+            out[{r[0].c_str(), r[1].c_str()}] = r[2].as<int64_t>();
+          }
+          return out;
+        });
   }
 
   Result<std::vector<UsageRecord>> QueryUsage(const UsageQuery& q) override {
@@ -366,29 +457,30 @@ class PostgresStore final : public Store {
     f.In("tenant", q.tenants);
     if (!q.user.empty()) f.Equal("user_name", q.user);
     f.Tail("ORDER BY end_time, job_id, attempt");
-    return Read<std::vector<UsageRecord>>([&](pqxx::work& tx) -> Result<std::vector<UsageRecord>> {
-      std::vector<UsageRecord> out;
-      for (const auto& r : f.Run(tx)) {
-        UsageRecord u;
-        u.job_id = r[0].as<int64_t>();
-        u.attempt = r[1].as<int>();
-        u.tenant = r[2].c_str();
-        u.user = r[3].c_str();
-        u.start_time = r[4].as<int64_t>();
-        u.end_time = r[5].as<int64_t>();
-        u.cpu_s = r[6].as<double>();
-        u.mem_mb_s = r[7].as<double>();
-        SUANLI_ASSIGN_OR_RETURN(u.accel_s, DecodeDoubleMap(r[8].c_str()));
-        u.cost = r[9].as<double>();
-        out.push_back(std::move(u));
-      }
-      return out;
-    });
+    return Read<std::vector<UsageRecord>>(
+        [&](pqxx::transaction_base& tx) -> Result<std::vector<UsageRecord>> {
+          std::vector<UsageRecord> out;
+          for (const auto& r : f.Run(tx)) {
+            UsageRecord u;
+            u.job_id = r[0].as<int64_t>();
+            u.attempt = r[1].as<int>();
+            u.tenant = r[2].c_str();
+            u.user = r[3].c_str();
+            u.start_time = r[4].as<int64_t>();
+            u.end_time = r[5].as<int64_t>();
+            u.cpu_s = r[6].as<double>();
+            u.mem_mb_s = r[7].as<double>();
+            SUANLI_ASSIGN_OR_RETURN(u.accel_s, DecodeDoubleMap(r[8].c_str()));
+            u.cost = r[9].as<double>();
+            out.push_back(std::move(u));
+          }
+          return out;
+        });
   }
 
   Result<std::vector<UtilizationSample>> LoadSamples(TimeMs since, int64_t limit) override {
     return Read<std::vector<UtilizationSample>>(
-        [&](pqxx::work& tx) -> Result<std::vector<UtilizationSample>> {
+        [&](pqxx::transaction_base& tx) -> Result<std::vector<UtilizationSample>> {
           std::vector<UtilizationSample> out;
           for (const auto& r : tx.exec_params("SELECT time, allocated, total FROM samples WHERE "
                                               "time >= $1 ORDER BY time DESC LIMIT $2",
@@ -409,13 +501,21 @@ class PostgresStore final : public Store {
  private:
   // Runs `fn` in a read transaction on the reader session, once more on a fresh session when the
   // old one turns out to be dead.
+  // `consistent`: several statements that must see one snapshot (Load) run in a transaction;
+  // a single statement runs without BEGIN/COMMIT, one round trip instead of three.
   template <typename T>
-  Result<T> Read(const std::function<Result<T>(pqxx::work&)>& fn) {
+  Result<T> Read(const std::function<Result<T>(pqxx::transaction_base&)>& fn,
+                 bool consistent = false) {
     std::lock_guard lock(reader_.mu());
     for (int attempt = 0;; ++attempt) {
       SUANLI_ASSIGN_OR_RETURN(pqxx::connection * c, reader_.Get());
       try {
-        pqxx::work tx(*c);
+        if (!consistent) {
+          pqxx::nontransaction tx(*c);
+          return fn(tx);
+        }
+        // One snapshot for every statement (read committed would give each its own).
+        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*c);
         Result<T> out = fn(tx);
         tx.commit();
         return out;
@@ -428,33 +528,77 @@ class PostgresStore final : public Store {
   }
 
   static void WriteAll(pqxx::work& tx, const WriteBatch& b) {
+    using nlohmann::json;
+    std::map<std::string, Rows> rows;
     for (const auto& t : b.tenants) {
-      tx.exec_prepared("put_tenant", t.name, t.parent, t.weight, EncodeTenantQuotas(t),
-                       t.budget_accel_hours, t.created,
-                       std::string(core::BudgetPeriodName(t.budget_period)));
+      rows["tenants"].Put(t.name, json{{"name", t.name},
+                                       {"parent", t.parent},
+                                       {"weight", t.weight},
+                                       {"quotas", EncodeTenantQuotas(t)},
+                                       {"budget", t.budget_accel_hours},
+                                       {"created", t.created},
+                                       {"budget_period", core::BudgetPeriodName(t.budget_period)}});
     }
-    for (const auto& u : b.users) tx.exec_prepared("put_user", u.name, u.tenant, u.role, u.created);
+    for (const auto& u : b.users) {
+      rows["users"].Put(
+          u.name,
+          json{{"name", u.name}, {"tenant", u.tenant}, {"role", u.role}, {"created", u.created}});
+    }
     for (const auto& t : b.tokens) {
-      tx.exec_prepared("put_token", t.id, t.user, t.sha256_hex, t.created, t.revoked);
+      rows["tokens"].Put(std::to_string(t.id), json{{"id", t.id},
+                                                    {"user_name", t.user},
+                                                    {"sha256", t.sha256_hex},
+                                                    {"created", t.created},
+                                                    {"revoked", t.revoked}});
     }
     for (const auto& n : b.nodes) {
-      tx.exec_prepared("put_node", n.name, n.cpus, n.mem_mb, n.address, EncodeNodeDevices(n),
-                       n.draining, n.registered);
+      rows["nodes"].Put(n.name, json{{"name", n.name},
+                                     {"cpus", n.cpus},
+                                     {"mem_mb", n.mem_mb},
+                                     {"address", n.address},
+                                     {"devices", EncodeNodeDevices(n)},
+                                     {"draining", n.draining},
+                                     {"registered", n.registered}});
     }
     for (const auto& j : b.jobs) {
-      tx.exec_prepared("put_job", j.id, std::string(JobStateName(j.state)), j.tenant, j.user,
-                       j.submit_time, j.end_time, !IsTerminal(j.state), EncodeJob(j),
-                       j.spec.idempotency_key);
+      json idem = j.spec.idempotency_key.empty() ? json(nullptr) : json(j.spec.idempotency_key);
+      rows["jobs"].Put(std::to_string(j.id), json{{"id", j.id},
+                                                  {"state", JobStateName(j.state)},
+                                                  {"tenant", j.tenant},
+                                                  {"user_name", j.user},
+                                                  {"submit_time", j.submit_time},
+                                                  {"end_time", j.end_time},
+                                                  {"active", !IsTerminal(j.state)},
+                                                  {"data", EncodeJob(j)},
+                                                  {"idem_key", idem}});
     }
     for (const auto& u : b.usage) {
-      tx.exec_prepared("put_usage", u.job_id, u.attempt, u.tenant, u.user, u.start_time, u.end_time,
-                       u.cpu_s, u.mem_mb_s, EncodeDoubleMap(u.accel_s), u.cost);
+      rows["usage"].Put(std::to_string(u.job_id) + "/" + std::to_string(u.attempt),
+                        json{{"job_id", u.job_id},
+                             {"attempt", u.attempt},
+                             {"tenant", u.tenant},
+                             {"user_name", u.user},
+                             {"start_time", u.start_time},
+                             {"end_time", u.end_time},
+                             {"cpu_s", u.cpu_s},
+                             {"mem_mb_s", u.mem_mb_s},
+                             {"accel_s", EncodeDoubleMap(u.accel_s)},
+                             {"cost", u.cost}});
     }
     for (const auto& s : b.samples) {
-      tx.exec_prepared("put_sample", s.time, EncodeDoubleMap(s.allocated),
-                       EncodeDoubleMap(s.total));
+      rows["samples"].Put(std::to_string(s.time), json{{"time", s.time},
+                                                       {"allocated", EncodeDoubleMap(s.allocated)},
+                                                       {"total", EncodeDoubleMap(s.total)}});
     }
-    for (const auto& [k, v] : b.meta) tx.exec_prepared("put_meta", k, v);
+    for (const auto& [k, v] : b.meta) rows["meta"].Put(k, json{{"key", k}, {"value", v}});
+    // Parents before children is not needed (no foreign keys), but a fixed table order keeps
+    // the lock order the same for every controller.
+    for (const Table& t : kTables) {
+      auto it = rows.find(t.name);
+      if (it != rows.end() && !it->second.empty()) {
+        tx.exec_prepared(std::string("put_") + t.name, it->second.Dump());
+      }
+    }
   }
 
   std::string uri_;

@@ -79,6 +79,17 @@ class Store {
   // The job a user already submitted with this idempotency key, if any.
   virtual Result<std::optional<JobId>> FindByIdempotencyKey(const std::string& user,
                                                             const std::string& key) = 0;
+  // The same for many (user, key) pairs at once: what a batch of submissions needs, in one round
+  // trip where the store is remote. Pairs without a job are absent from the result.
+  using UserKey = std::pair<std::string, std::string>;
+  virtual Result<std::map<UserKey, JobId>> FindByIdempotencyKeys(const std::vector<UserKey>& keys) {
+    std::map<UserKey, JobId> out;
+    for (const auto& k : keys) {
+      SUANLI_ASSIGN_OR_RETURN(std::optional<JobId> id, FindByIdempotencyKey(k.first, k.second));
+      if (id) out[k] = *id;
+    }
+    return out;
+  }
   // Ordered by (end_time, job_id, attempt).
   virtual Result<std::vector<UsageRecord>> QueryUsage(const UsageQuery& query) = 0;
   // Ordered by time; at most `limit` newest samples at or after `since`.

@@ -221,6 +221,32 @@ TYPED_TEST(StoreTest, IdempotencyKeyIsPerUser) {
   EXPECT_FALSE(other->has_value());
 }
 
+TYPED_TEST(StoreTest, ManyIdempotencyKeysInOneLookup) {
+  auto store = this->factory.Open();
+  WriteBatch b;
+  for (JobId id : {11, 12, 13}) {
+    JobRecord j = MakeJob(id, id == 12 ? JobState::kCompleted : JobState::kPending, "t",
+                          id == 13 ? "bob" : "alice");
+    j.spec.idempotency_key = "k" + std::to_string(id);
+    b.jobs.push_back(j);
+  }
+  // A second job with an existing key (possible before keys were checked): the lowest id wins,
+  // as FindByIdempotencyKey answers.
+  JobRecord again = MakeJob(14, JobState::kPending, "t", "alice");
+  again.spec.idempotency_key = "k11";
+  b.jobs.push_back(again);
+  ASSERT_TRUE(store->Commit(b).ok());
+  auto found = store->FindByIdempotencyKeys(
+      {{"alice", "k11"}, {"alice", "k12"}, {"alice", "k13"}, {"bob", "k13"}, {"carol", "zz"}});
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  std::map<Store::UserKey, JobId> want = {
+      {{"alice", "k11"}, 11}, {{"alice", "k12"}, 12}, {{"bob", "k13"}, 13}};
+  EXPECT_EQ(*found, want);
+  auto none = store->FindByIdempotencyKeys({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 TYPED_TEST(StoreTest, TenantsUsersTokensNodesMetaRoundTrip) {
   auto store = this->factory.Open();
   WriteBatch b;
