@@ -83,6 +83,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "postgresql: %s\n", store.status().ToString().c_str());
     return 1;
   }
+  if (auto lead = (*store)->TryLead("http://bench"); !lead.ok() || !lead->is_me) {
+    std::fprintf(stderr, "postgresql: cannot lead\n");
+    return 1;
+  }
   Measure("postgresql (fsync on, loopback)", **store, batches, batch);
   return 0;
 }

@@ -80,7 +80,12 @@ class AgentImpl : public Agent {
 
     std::string base_url, server_host;
     int port = 0;
-    SUANLI_RETURN_IF_ERROR(ParseUrl(options_.server_url, &base_url, &server_host, &port));
+    // Every controller of a list must be a valid URL; the first one picks the local address.
+    std::vector<std::string> urls = SplitUrls(options_.server_url);
+    if (urls.empty()) return InvalidArgument("--url names no controller");
+    for (const auto& one : urls)
+      SUANLI_RETURN_IF_ERROR(ParseUrl(one, &base_url, &server_host, &port));
+    SUANLI_RETURN_IF_ERROR(ParseUrl(urls.front(), &base_url, &server_host, &port));
     if (options_.address.empty()) options_.address = LocalAddressFor(server_host, port);
     client_ = std::make_unique<HttpControllerClient>(options_.server_url, options_.join_token);
 

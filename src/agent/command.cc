@@ -16,7 +16,10 @@ void RegisterCommands(CLI::App& app) {
       "agent", "Run the node agent: report this node's devices, run jobs isolated");
   auto opts = std::make_shared<AgentOptions>();
   auto token_file = std::make_shared<std::string>();
-  cmd->add_option("--url", opts->server_url, "Controller URL, e.g. http://10.0.0.1:8080")
+  cmd->add_option(
+         "--url", opts->server_url,
+         "Controller URL, e.g. http://10.0.0.1:8080; several controllers sharing one store: "
+         "URL,URL (the agent follows the leader)")
       ->required();
   cmd->add_option("--join-token", opts->join_token,
                   "Cluster join token (DATA_DIR/join.token on the controller)");

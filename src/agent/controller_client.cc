@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "agent/protocol.h"
@@ -65,10 +66,35 @@ std::string LocalAddressFor(const std::string& host, int port) {
   return out;
 }
 
+std::vector<std::string> SplitUrls(const std::string& urls) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= urls.size()) {
+    size_t comma = urls.find(',', start);
+    std::string one = urls.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (!one.empty()) out.push_back(one);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 HttpControllerClient::HttpControllerClient(const std::string& url, std::string join_token)
     : token_(std::move(join_token)) {
+  for (const std::string& one : SplitUrls(url)) {
+    std::string base, host;
+    int port = 0;
+    bases_.push_back(ParseUrl(one, &base, &host, &port).ok() ? base : one);
+  }
+  if (bases_.empty()) bases_.push_back(url);
+  Use(bases_.front());
+}
+
+void HttpControllerClient::Use(const std::string& base) {
+  base_ = base;
+  std::string scheme_host_port;
   int port = 0;
-  if (!ParseUrl(url, &base_, &host_, &port).ok()) base_ = url;
+  if (!ParseUrl(base_, &scheme_host_port, &host_, &port).ok()) host_.clear();
   client_ = std::make_unique<httplib::Client>(base_);
   client_->set_keep_alive(true);
   // httplib writes headers and body separately: with Nagle on, the body waits for the controller's
@@ -85,9 +111,31 @@ Result<nlohmann::json> HttpControllerClient::Post(const std::string& path,
   client_->set_read_timeout(timeout_ms / 1000, (timeout_ms % 1000) * 1000);
   client_->set_write_timeout(10, 0);
   auto res = client_->Post((prefix_ + path).c_str(), body.dump(), "application/json");
-  if (!res)
-    return Unavailable(fmt::format("POST {}{}: {}", base_, path, httplib::to_string(res.error())));
+  if (!res) {
+    Status down =
+        Unavailable(fmt::format("POST {}{}: {}", base_, path, httplib::to_string(res.error())));
+    // The next try goes to the next controller of the list (the session retries).
+    auto it = std::find(bases_.begin(), bases_.end(), base_);
+    size_t i = it == bases_.end() ? 0 : static_cast<size_t>(it - bases_.begin());
+    Use(bases_[(i + 1) % bases_.size()]);
+    return down;
+  }
   auto json = nlohmann::json::parse(res->body, nullptr, false);
+  if ((res->status == 307 || res->status == 503) && json.is_object() && json.contains("leader") &&
+      json["leader"].is_string()) {
+    // A standby: go to the leader it names (or, knowing none, to the next controller).
+    std::string leader = json["leader"].get<std::string>();
+    std::string was = base_;
+    if (!leader.empty() && leader != base_) {
+      if (std::find(bases_.begin(), bases_.end(), leader) == bases_.end()) bases_.push_back(leader);
+      Use(leader);
+    } else {
+      auto it = std::find(bases_.begin(), bases_.end(), base_);
+      size_t i = it == bases_.end() ? 0 : static_cast<size_t>(it - bases_.begin());
+      Use(bases_[(i + 1) % bases_.size()]);
+    }
+    return Unavailable(fmt::format("POST {}{}: a standby controller; trying {}", was, path, base_));
+  }
   std::string message = res->body.substr(0, 300);
   if (json.is_object() && json.contains("error") && json["error"].is_object())
     message = json["error"].value("message", message);

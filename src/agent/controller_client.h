@@ -42,7 +42,9 @@ class ControllerClient {
 // all calls are made from the agent's poll thread.
 class HttpControllerClient : public ControllerClient {
  public:
-  // url: "http://host:port" (a trailing "/api/v1" is accepted too).
+  // url: "http://host:port" (a trailing "/api/v1" is accepted too), or several controllers
+  // separated by commas: the client talks to one, moves to the next when it cannot be reached,
+  // and follows a standby's answer to the leader it names.
   HttpControllerClient(const std::string& url, std::string join_token);
   ~HttpControllerClient() override;
 
@@ -56,12 +58,18 @@ class HttpControllerClient : public ControllerClient {
 
  private:
   Result<nlohmann::json> Post(const std::string& path, const nlohmann::json& body, int timeout_ms);
-  std::string base_;  // "http://host:port"
+  // Talks to `base` from the next request on.
+  void Use(const std::string& base);
+  std::vector<std::string> bases_;  // every controller, "http://host:port"
+  std::string base_;                // the one in use
   std::string prefix_ = "/api/v1";
   std::string host_;
   std::string token_;
   std::unique_ptr<httplib::Client> client_;
 };
+
+// The controllers of a "URL[,URL...]" list, in order.
+std::vector<std::string> SplitUrls(const std::string& urls);
 
 // Parses "http://host:port[/...]" into host and port.
 Status ParseUrl(const std::string& url, std::string* scheme_host_port, std::string* host,

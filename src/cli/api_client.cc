@@ -96,7 +96,56 @@ Status ApiClient::ErrorFromResponse(int http_status, const std::string& body) {
 
 Result<RawResponse> ApiClient::Send(const std::string& method, const std::string& target,
                                     const std::string* body) const {
-  httplib::Client client(connection_.url);
+  // Controllers to try, in order: the one that answered last, then the others. A standby's
+  // answer (307 to the leader, or 503 naming it) moves on to the leader it names; a controller
+  // that cannot be reached moves on to the next. Nothing was processed in either case, so
+  // trying again elsewhere never runs a request twice; a request that was sent and got no answer
+  // may have run, and only a read is then tried elsewhere.
+  std::vector<std::string> order = connection_.urls;
+  if (order.empty()) order.push_back(connection_.url);
+  std::rotate(order.begin(), order.begin() + std::min(current_, order.size() - 1), order.end());
+  Status last = Unavailable("no controller to send to");
+  for (size_t i = 0; i < order.size() && i < 8; ++i) {
+    const std::string url = order[i];
+    bool may_have_run = false;
+    auto r = SendTo(url, method, target, body, &may_have_run);
+    if (!r.ok()) {
+      if (may_have_run && method != "GET") return r.status();
+      last = r.status();
+      continue;  // unreachable: the next controller
+    }
+    auto leader = StandbyPointsTo(*r);
+    if (leader) {
+      last = Unavailable("the controller at " + url + " is a standby" +
+                         (leader->empty() ? " and knows no leader yet" : "; leader: " + *leader));
+      if (!leader->empty() && std::find(order.begin(), order.end(), *leader) == order.end()) {
+        order.insert(order.begin() + static_cast<long>(i) + 1, *leader);
+      } else if (!leader->empty()) {
+        // Try the leader next, wherever it was in the list.
+        auto it = std::find(order.begin() + static_cast<long>(i) + 1, order.end(), *leader);
+        if (it != order.end()) std::iter_swap(order.begin() + static_cast<long>(i) + 1, it);
+      }
+      continue;
+    }
+    auto it = std::find(connection_.urls.begin(), connection_.urls.end(), url);
+    if (it != connection_.urls.end()) current_ = static_cast<size_t>(it - connection_.urls.begin());
+    if (r->status < 200 || r->status >= 300) return ErrorFromResponse(r->status, r->body);
+    return std::move(r).value();
+  }
+  return last;
+}
+
+std::optional<std::string> ApiClient::StandbyPointsTo(const RawResponse& r) {
+  if (r.status != 307 && r.status != 503) return std::nullopt;
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("leader") || !j["leader"].is_string()) return std::nullopt;
+  return j["leader"].get<std::string>();
+}
+
+Result<RawResponse> ApiClient::SendTo(const std::string& url, const std::string& method,
+                                      const std::string& target, const std::string* body,
+                                      bool* may_have_run) const {
+  httplib::Client client(url);
   client.set_connection_timeout(5, 0);
   client.set_read_timeout(timeout_s_, 0);
   client.set_write_timeout(timeout_s_, 0);
@@ -108,11 +157,12 @@ Result<RawResponse> ApiClient::Send(const std::string& method, const std::string
                       : method == "PATCH" ? client.Patch(target, headers, text, "application/json")
                                           : client.Delete(target, headers);
   if (!r) {
+    *may_have_run = r.error() != httplib::Error::Connection;
     std::string why = httplib::to_string(r.error());
     if (r.error() == httplib::Error::Connection) why = "connection refused or host unreachable";
     if (r.error() == httplib::Error::Read) why = "the connection closed without an answer";
-    return Unavailable("cannot reach the server at " + connection_.url + " (from " +
-                       connection_.url_source + "): " + why);
+    return Unavailable("cannot reach the server at " + url + " (from " + connection_.url_source +
+                       "): " + why);
   }
   RawResponse out;
   out.status = r->status;
@@ -123,7 +173,6 @@ Result<RawResponse> ApiClient::Send(const std::string& method, const std::string
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     out.headers[lower] = v;
   }
-  if (out.status < 200 || out.status >= 300) return ErrorFromResponse(out.status, out.body);
   return out;
 }
 

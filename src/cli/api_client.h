@@ -4,6 +4,7 @@
 // URL.
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -43,10 +44,17 @@ class ApiClient {
  private:
   Result<RawResponse> Send(const std::string& method, const std::string& target,
                            const std::string* body) const;
+  // One controller. `may_have_run`: the request may have reached it (no answer came back).
+  Result<RawResponse> SendTo(const std::string& url, const std::string& method,
+                             const std::string& target, const std::string* body,
+                             bool* may_have_run) const;
+  // The leader a standby's answer names ("" when it knows none); nullopt for other answers.
+  static std::optional<std::string> StandbyPointsTo(const RawResponse& r);
   Result<nlohmann::json> ParseJson(const RawResponse& response) const;
 
   Connection connection_;
   int timeout_s_;
+  mutable size_t current_ = 0;  // index in connection_.urls of the controller that last answered
 };
 
 }  // namespace suanli::cli

@@ -66,11 +66,16 @@ Result<Connection> ResolveConnection(const ConnectionFlags& flags, const EnvLook
         "run "
         "from the directory where `suanli up` wrote data/url");
   }
-  auto normalized = NormalizeUrl(c.url);
-  if (!normalized.ok()) {
-    return InvalidArgument(normalized.status().message() + " (from " + c.url_source + ")");
+  std::stringstream list(c.url);
+  for (std::string one; std::getline(list, one, ',');) {
+    auto normalized = NormalizeUrl(one);
+    if (!normalized.ok()) {
+      return InvalidArgument(normalized.status().message() + " (from " + c.url_source + ")");
+    }
+    c.urls.push_back(*normalized);
   }
-  c.url = *normalized;
+  if (c.urls.empty()) return InvalidArgument("empty server URL (from " + c.url_source + ")");
+  c.url = c.urls.front();
   // Token
   if (!flags.token.empty()) {
     c.token = flags.token, c.token_source = "--token";

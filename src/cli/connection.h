@@ -5,6 +5,7 @@
 // ./data/admin.token (so a lab admin can use the CLI right after `make up` in the source tree).
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 
@@ -17,11 +18,14 @@ struct ConnectionFlags {
 };
 
 struct Connection {
-  std::string url;    // "http://127.0.0.1:8080" (no trailing slash)
+  std::string url;  // "http://127.0.0.1:8080" (no trailing slash): the first of `urls`
   std::string token;  // may be empty only for unauthenticated routes
   std::string
       url_source;  // where url came from, for error messages ("SUANLI_URL", "data/url", ...)
   std::string token_source;
+  // Every controller given (SUANLI_URL=http://a:8080,http://b:8080): the client tries them in
+  // turn and follows a standby to the leader.
+  std::vector<std::string> urls;
 };
 
 // Looks up environment variables; tests replace it.

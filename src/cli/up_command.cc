@@ -112,7 +112,13 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
   }
 
   std::unique_ptr<agent::Agent> agent;
-  if (!c.no_agent) {
+  const bool standby = !(*server)->leading();
+  if (!c.no_agent && standby) {
+    ctx.err << "suanli up: another controller leads this store; this one stands by and takes "
+               "over when it stops. The local agent is not started (start agents with "
+               "`suanli agent --url LEADER,STANDBY`).\n";
+  }
+  if (!c.no_agent && !standby) {
     agent_options.server_url = (*server)->url();
     agent_options.join_token = (*server)->join_token();
     agent_options.name = c.node_name;
@@ -133,7 +139,9 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
           << "  API:          " << url << "/api/v1\n"
           << "  Dashboard:    " << url << "/\n"
           << "  Admin token:  " << token_path << "\n"
-          << "  Local agent:  " << (agent ? "running" : "not started (--no-agent)")
+          << "  Role:         " << (standby ? "standby (another controller leads)" : "leader")
+          << "\n"
+          << "  Local agent:  " << (agent ? "running" : "not started")
           << (c.accelerators.empty() ? "" : ", declared accelerators " + c.accelerators) << "\n"
           << "Use the CLI:\n"
           << "  export SUANLI_URL=" << url << " SUANLI_TOKEN=$(cat " << token_path << ")\n"

@@ -78,7 +78,8 @@ class Controller {
   // Ensures a valid admin token; `existing` is the content of admin.token (may be empty).
   // Returns the token to write back (the same one when still valid).
   Result<std::string> EnsureAdminToken(const std::string& existing);
-  // Same for the agents' join token.
+  // Same for the agents' join token ("" when the store holds one this controller was not given:
+  // see TenantDirectory::EnsureJoinToken).
   Result<std::string> EnsureJoinToken(const std::string& existing);
 
   Result<Principal> Authenticate(const std::string& token) const;

@@ -11,10 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -139,18 +143,10 @@ class ServerImpl final : public Server {
     co.prices = prices;
     co.starting_timeout_ms = o.starting_timeout_ms;
     co.strict_decisions = o.strict_decisions;
+    // Built now, loaded only on becoming the leader: a standby holds no state of its own.
     controller_ = std::make_unique<Controller>(co, store_.get(), SystemClock::Get(),
                                                std::move(policy), &signals_, &metrics_);
-    SUANLI_RETURN_IF_ERROR(controller_->Load());
     admin_token_path_ = (dir / "admin.token").string();
-    SUANLI_ASSIGN_OR_RETURN(std::string admin,
-                            controller_->EnsureAdminToken(ReadFileTrimmed(admin_token_path_)));
-    SUANLI_ASSIGN_OR_RETURN(join_token_,
-                            controller_->EnsureJoinToken(ReadFileTrimmed(dir / "join.token")));
-    SUANLI_RETURN_IF_ERROR(store_->Commit(controller_->TakeBatch()));
-    SUANLI_RETURN_IF_ERROR(WriteFileAtomic(admin_token_path_, admin, 0600));
-    SUANLI_RETURN_IF_ERROR(WriteFileAtomic(dir / "join.token", join_token_, 0600));
-
     executor_ = std::make_unique<Executor>(controller_.get(), store_.get(), &metrics_);
     http_ = std::make_unique<httplib::Server>();
     int threads = std::max(8, o.http_threads);
@@ -160,6 +156,9 @@ class ServerImpl final : public Server {
     http_->set_keep_alive_max_count(10000);
     http_->set_read_timeout(70, 0);
     http_->set_write_timeout(70, 0);
+    http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return RouteByRole(req, res);
+    });
     RegisterApi(*http_, executor_.get(), &signals_, &metrics_, ApiOptions{o.data_dir, o.web_dir});
 
     auto [host, port] = listen;
@@ -170,27 +169,47 @@ class ServerImpl final : public Server {
     std::string url_host = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
     if (url_host.find(':') != std::string::npos) url_host = "[" + url_host + "]";
     url_ = "http://" + url_host + ":" + std::to_string(bound);
+
+    SUANLI_ASSIGN_OR_RETURN(store::LeaderInfo leader, store_->TryLead(url_));
+    if (leader.is_me) {
+      SUANLI_RETURN_IF_ERROR(BecomeLeader(leader));
+    } else {
+      SetLeaderUrl(leader.url);
+      spdlog::info("standing by: {} leads (epoch {}); polling for the lease every {} ms",
+                   leader.url.empty() ? "no controller yet" : leader.url, leader.epoch,
+                   o.lead_poll_ms);
+      standby_ = std::thread([this] { StandBy(); });
+    }
     SUANLI_RETURN_IF_ERROR(WriteFileAtomic(dir / "url", url_, 0644));
 
-    executor_->Start();
     listener_ = std::thread([this] { http_->listen_after_bind(); });
     // httplib's stop() is a no-op until the accept loop runs: wait for it, so an early Stop()
     // cannot leave the listener blocked in accept().
     for (int i = 0; i < 5000 && !http_->is_running(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    spdlog::info("suanli server listening on {} (data dir {}, policy {})", url_, o.data_dir,
-                 o.policy);
+    spdlog::info("suanli server listening on {} (data dir {}, policy {}, {})", url_, o.data_dir,
+                 o.policy, leading_ ? "leader" : "standby");
     return Status::Ok();
   }
 
   std::string url() const override { return url_; }
-  std::string join_token() const override { return join_token_; }
+  std::string join_token() const override {
+    std::lock_guard lock(role_mu_);
+    return join_token_;
+  }
   std::string admin_token_path() const override { return admin_token_path_; }
+  bool leading() const override { return leading_; }
 
   void Stop() override {
     if (stopped_) return;
     stopped_ = true;
+    {
+      std::lock_guard lock(role_mu_);
+      stopping_ = true;
+    }
+    role_cv_.notify_all();
+    if (standby_.joinable()) standby_.join();
     signals_.Shutdown();  // releases agents' long polls
     if (http_) http_->stop();
     if (listener_.joinable()) listener_.join();
@@ -208,6 +227,109 @@ class ServerImpl final : public Server {
   }
 
  private:
+  // Loads the state from the store and starts serving it: on start when no other controller
+  // leads, or when a standby wins the lease.
+  Status BecomeLeader(const store::LeaderInfo& lease) {
+    fs::path dir(options_.data_dir);
+    SUANLI_RETURN_IF_ERROR(controller_->Load());
+    SUANLI_ASSIGN_OR_RETURN(std::string admin,
+                            controller_->EnsureAdminToken(ReadFileTrimmed(admin_token_path_)));
+    SUANLI_ASSIGN_OR_RETURN(std::string join,
+                            controller_->EnsureJoinToken(ReadFileTrimmed(dir / "join.token")));
+    SUANLI_RETURN_IF_ERROR(store_->Commit(controller_->TakeBatch()));
+    SUANLI_RETURN_IF_ERROR(WriteFileAtomic(admin_token_path_, admin, 0600));
+    if (join.empty()) {
+      // Several controllers share the store: the join token was made by another one. Copy its
+      // join.token here to let a local agent join through this controller.
+      spdlog::warn(
+          "the store's join token came from another controller; {}/join.token is not "
+          "written (copy it from that controller's data dir)",
+          options_.data_dir);
+    } else {
+      SUANLI_RETURN_IF_ERROR(WriteFileAtomic(dir / "join.token", join, 0600));
+    }
+    {
+      std::lock_guard lock(role_mu_);
+      join_token_ = join;
+      leader_url_ = url_;
+    }
+    executor_->Start();
+    leading_ = true;
+    spdlog::info("leading at epoch {}", lease.epoch);
+    return Status::Ok();
+  }
+
+  // A standby asks for the lease until it wins it or the server stops. Taking over loads the
+  // state the last leader committed; a failure then stops the process, so a supervisor restarts
+  // it as a fresh standby rather than leaving it half-loaded.
+  void StandBy() {
+    std::unique_lock lock(role_mu_);
+    while (!stopping_) {
+      role_cv_.wait_for(lock, std::chrono::milliseconds(options_.lead_poll_ms));
+      if (stopping_) return;
+      lock.unlock();
+      auto lease = store_->TryLead(url_);
+      if (lease.ok() && lease->is_me) {
+        auto t0 = std::chrono::steady_clock::now();
+        Status st = BecomeLeader(*lease);
+        if (!st.ok()) {
+          spdlog::critical("taking over as leader failed: {}", st.ToString());
+          spdlog::default_logger()->flush();
+          std::abort();
+        }
+        spdlog::info("took over as leader in {} ms (state loaded)",
+                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - t0)
+                         .count());
+        return;
+      }
+      if (lease.ok()) {
+        SetLeaderUrl(lease->url);
+      } else {
+        spdlog::warn("standby cannot reach the store: {}", lease.status().ToString());
+      }
+      lock.lock();
+    }
+  }
+
+  void SetLeaderUrl(const std::string& url) {
+    std::lock_guard lock(role_mu_);
+    leader_url_ = url;
+  }
+
+  // Before any route: a standby serves only its health and sends everything else to the leader
+  // (307 keeps the method and body, so a POST is retried there as it was sent).
+  httplib::Server::HandlerResponse RouteByRole(const httplib::Request& req,
+                                               httplib::Response& res) {
+    const bool leading = leading_;
+    std::string leader;
+    {
+      std::lock_guard lock(role_mu_);
+      leader = leader_url_;
+    }
+    if (req.path == "/api/v1/readyz") {
+      nlohmann::json body{{"leader", leader}, {"role", leading ? "leader" : "standby"}};
+      res.status = leading ? 200 : 503;
+      res.set_content(body.dump(), "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (leading || req.path == "/api/v1/healthz")
+      return httplib::Server::HandlerResponse::Unhandled;
+    nlohmann::json body{
+        {"error", leader.empty() ? "this controller is a standby and no leader is known yet"
+                                 : "this controller is a standby; the leader is " + leader},
+        {"leader", leader}};
+    if (leader.empty() || leader == url_) {
+      res.status = 503;
+      res.set_header("Retry-After", "1");
+    } else {
+      res.status = 307;
+      res.set_header("Location", leader + req.target);
+    }
+    res.set_content(body.dump(), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
   ServerOptions options_;
   NodeSignals signals_;
   Metrics metrics_;
@@ -216,6 +338,13 @@ class ServerImpl final : public Server {
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
+  std::thread standby_;
+  std::atomic<bool> leading_{false};
+  mutable std::mutex
+      role_mu_;  // guards leader_url_, join_token_ and stopping_ (standby thread vs HTTP)
+  std::condition_variable role_cv_;
+  bool stopping_ = false;
+  std::string leader_url_;
   std::string url_, join_token_, admin_token_path_;
   int lock_fd_ = -1;
   bool stopped_ = false;

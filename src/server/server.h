@@ -22,6 +22,7 @@ struct ServerOptions {
   std::string prices_file;          // price table JSON; empty = DATA_DIR/prices.json if present
   int http_threads = 128;           // each agent's long poll holds one while it waits
   int64_t starting_timeout_ms = 120000;  // a job STARTING longer ends LOST (requeued if allowed)
+  int64_t lead_poll_ms = 500;            // a standby asks for the lease this often
   bool strict_decisions = false;  // abort on a decision the ledger refuses (tests); else refuse it
 };
 
@@ -34,6 +35,10 @@ class Server {
   virtual std::string url() const = 0;         // e.g. "http://127.0.0.1:43121"
   virtual std::string join_token() const = 0;  // for local agents
   virtual std::string admin_token_path() const = 0;
+  // False on a standby (another controller holds the store's lease); it then serves /healthz,
+  // answers /readyz with 503 and the leader's URL, redirects the rest there, and takes over when
+  // the lease frees. join_token() is empty until it leads.
+  virtual bool leading() const = 0;
   virtual void Stop() = 0;  // stops serving and closes the store cleanly
 };
 

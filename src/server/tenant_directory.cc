@@ -68,6 +68,7 @@ std::string TenantDirectory::EnsureAdminToken(const std::string& existing, TimeM
 
 std::string TenantDirectory::EnsureJoinToken(const std::string& existing, store::WriteBatch* out) {
   if (IsJoinToken(existing)) return existing;
+  if (!join_token_hash_.empty()) return "";
   std::string token = GenerateToken("sj_");
   join_token_hash_ = Sha256Hex(token);
   out->meta["join_token_sha256"] = join_token_hash_;

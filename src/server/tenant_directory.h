@@ -31,7 +31,10 @@ class TenantDirectory {
   // The admin's token: `existing` (the content of admin.token, may be empty) while it is still
   // valid, else a new one.
   std::string EnsureAdminToken(const std::string& existing, TimeMs now, store::WriteBatch* out);
-  // The same for the agents' join token; only its hash is kept (in the store's meta).
+  // The agents' join token; only its hash is kept (in the store's meta). `existing` while it is
+  // valid; a new one only when the store has none. When the store holds another one (written by
+  // another controller sharing the store, or `existing` is stale), it is kept, not rotated, since
+  // every agent of the cluster holds it: the answer is then "" (unknown here).
   std::string EnsureJoinToken(const std::string& existing, store::WriteBatch* out);
   Result<Principal> Authenticate(const std::string& token) const;
   bool IsJoinToken(const std::string& token) const;

@@ -165,6 +165,11 @@ TEST_F(TenantDirectoryTest, AdminAndJoinTokensAreKeptWhileValid) {
   EXPECT_EQ(batch.meta.at("join_token_sha256"), Sha256Hex(join));
   EXPECT_EQ(dir.EnsureJoinToken(join, &batch), join);
   EXPECT_FALSE(dir.Authenticate(join).ok());  // a join token is not a user's token
+  // Another controller of the same store, whose data dir has no (or a stale) join.token: the
+  // cluster's token is kept for the agents that hold it, and this controller does not know it.
+  EXPECT_EQ(dir.EnsureJoinToken("", &batch), "");
+  EXPECT_EQ(dir.EnsureJoinToken("sj_stale", &batch), "");
+  EXPECT_TRUE(dir.IsJoinToken(join));
 }
 
 }  // namespace

@@ -65,6 +65,15 @@ static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kLatestSchemaVersi
 
 // Serializes migrations between controllers that start at the same time against one database.
 constexpr int64_t kMigrationLockKey = 0x5375616e6c69;  // "Suanli"
+// Held by the leader's writer session for as long as it leads (a session-level advisory lock:
+// PostgreSQL releases it when the session ends, so a leader that dies or is cut off frees it).
+constexpr int64_t kLeaderLockKey = 0x5375616e6c6a;
+
+// How soon the database notices a leader that vanished without closing its connection (a cut
+// network, a frozen machine) and frees its lock: 5 s idle, then 3 probes 1 s apart.
+constexpr const char* kKeepalives =
+    "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 1; "
+    "SET tcp_keepalives_count = 3";
 
 // The tables a commit upserts into. A batch sends each table's rows as one JSON array in one
 // statement (json_to_recordset), so a group commit of hundreds of jobs is a handful of round trips
@@ -235,16 +244,22 @@ class Session {
  public:
   explicit Session(std::string uri) : uri_(std::move(uri)) {}
 
+  // `on_connect` runs on every new connection before it is used; an error keeps it unused.
+  void set_on_connect(std::function<Status(pqxx::connection&)> f) { on_connect_ = std::move(f); }
+
   Result<pqxx::connection*> Get() {
     if (conn_ && conn_->is_open()) return conn_.get();
     conn_.reset();
+    std::unique_ptr<pqxx::connection> c;
     try {
-      auto c = std::make_unique<pqxx::connection>(uri_);
+      c = std::make_unique<pqxx::connection>(uri_);
       for (const Table& t : kTables) c->prepare(std::string("put_") + t.name, UpsertSql(t));
-      conn_ = std::move(c);
+      pqxx::nontransaction(*c).exec(kKeepalives);
     } catch (const std::exception& e) {
       return Unavailable("cannot connect to " + Where(uri_) + ": " + e.what());
     }
+    if (on_connect_) SUANLI_RETURN_IF_ERROR(on_connect_(*c));
+    conn_ = std::move(c);
     return conn_.get();
   }
   // After an error the session may be half-broken: start the next call on a fresh one.
@@ -255,6 +270,7 @@ class Session {
   std::string uri_;
   std::mutex mu_;
   std::unique_ptr<pqxx::connection> conn_;
+  std::function<Status(pqxx::connection&)> on_connect_;
 };
 
 // A WHERE clause built from optional filters. Every value is a bound parameter; the SQL text
@@ -291,7 +307,45 @@ class Filter {
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(std::string uri) : uri_(uri), writer_(uri), reader_(uri) {}
+  explicit PostgresStore(std::string uri) : uri_(uri), writer_(uri), reader_(uri) {
+    // A leader's writer session that was lost held the lease: a new one must win it back, and
+    // only if nobody led in between (same epoch), or this controller has been deposed.
+    writer_.set_on_connect([this](pqxx::connection& c) { return Reclaim(c); });
+  }
+
+  Result<LeaderInfo> TryLead(const std::string& my_url) override {
+    std::lock_guard lock(writer_.mu());
+    if (epoch_ > 0) return LeaderInfo{true, epoch_, my_url};
+    SUANLI_ASSIGN_OR_RETURN(pqxx::connection * c, writer_.Get());
+    try {
+      pqxx::nontransaction probe(*c);
+      bool got =
+          probe.exec("SELECT pg_try_advisory_lock(" + std::to_string(kLeaderLockKey) + ")")[0][0]
+              .as<bool>();
+      if (!got) return ReadLeader(probe);
+    } catch (const std::exception& e) {
+      writer_.Drop();
+      return FromException(uri_, e);
+    }
+    try {
+      pqxx::work tx(*c);
+      tx.exec(
+          "CREATE TABLE IF NOT EXISTS suanli_leader (id INTEGER PRIMARY KEY, epoch BIGINT NOT "
+          "NULL, url TEXT NOT NULL, since TIMESTAMPTZ NOT NULL)");
+      int64_t epoch = tx.exec_params(
+                            "INSERT INTO suanli_leader VALUES (1, 1, $1, now()) ON CONFLICT (id) "
+                            "DO UPDATE SET epoch = suanli_leader.epoch + 1, url = EXCLUDED.url, "
+                            "since = EXCLUDED.since RETURNING epoch",
+                            my_url)[0][0]
+                          .as<int64_t>();
+      tx.commit();
+      epoch_ = epoch;
+      return LeaderInfo{true, epoch, my_url};
+    } catch (const std::exception& e) {
+      writer_.Drop();  // ends the session, and with it the lock
+      return FromException(uri_, e);
+    }
+  }
 
   Status Init() {
     std::lock_guard lock(writer_.mu());
@@ -310,6 +364,10 @@ class PostgresStore final : public Store {
   Status Commit(const WriteBatch& b) override {
     if (b.empty()) return Status::Ok();
     std::lock_guard lock(writer_.mu());
+    if (epoch_ == 0) {
+      return FailedPrecondition("this controller does not lead " + Where(uri_) +
+                                " and may not write to it");
+    }
     // A session the server dropped (restart, failover of the database) is only found out when
     // used; the transaction then never reached COMMIT, so one retry on a fresh session is safe.
     // A connection lost during COMMIT itself is in doubt and is not retried.
@@ -527,6 +585,36 @@ class PostgresStore final : public Store {
     }
   }
 
+  // The leader, as the table records it; none before the first controller led.
+  static Result<LeaderInfo> ReadLeader(pqxx::transaction_base& tx) {
+    if (tx.exec("SELECT to_regclass('suanli_leader') IS NULL")[0][0].as<bool>()) {
+      return LeaderInfo{};
+    }
+    auto r = tx.exec("SELECT epoch, url FROM suanli_leader WHERE id = 1");
+    if (r.empty()) return LeaderInfo{};
+    return LeaderInfo{false, r[0][0].as<int64_t>(), r[0][1].c_str()};
+  }
+
+  // A fresh writer session of a leader: takes the lease back if no other controller has led
+  // since, else reports this controller deposed (its in-memory state is no longer the truth).
+  Status Reclaim(pqxx::connection& c) {
+    if (epoch_ == 0) return Status::Ok();
+    try {
+      pqxx::nontransaction tx(c);
+      bool got =
+          tx.exec("SELECT pg_try_advisory_lock(" + std::to_string(kLeaderLockKey) + ")")[0][0]
+              .as<bool>();
+      SUANLI_ASSIGN_OR_RETURN(LeaderInfo now, ReadLeader(tx));
+      if (got && now.epoch == epoch_) return Status::Ok();
+      return FailedPrecondition("this controller was deposed: it led " + Where(uri_) +
+                                " at epoch " + std::to_string(epoch_) + ", the leader now is " +
+                                (now.url.empty() ? "unknown" : now.url) + " at epoch " +
+                                std::to_string(now.epoch));
+    } catch (const std::exception& e) {
+      return FromException(uri_, e);
+    }
+  }
+
   static void WriteAll(pqxx::work& tx, const WriteBatch& b) {
     using nlohmann::json;
     std::map<std::string, Rows> rows;
@@ -605,6 +693,7 @@ class PostgresStore final : public Store {
   Session writer_;
   Session reader_;
   int version_ = 0;
+  int64_t epoch_ = 0;  // > 0 while leading (guarded by the writer's mutex)
 };
 
 }  // namespace

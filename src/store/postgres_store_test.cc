@@ -37,10 +37,13 @@ JobRecord Job(JobId id, JobState state = JobState::kPending) {
   return j;
 }
 
-std::unique_ptr<Store> Open(const std::string& uri) {
+// Opened and leading, so it may commit.
+std::unique_ptr<Store> Open(const std::string& uri, const std::string& url = "http://test") {
   auto opened = OpenPostgresStore(uri);
   EXPECT_TRUE(opened.ok()) << opened.status().ToString();
   if (!opened.ok()) return nullptr;
+  auto lead = (*opened)->TryLead(url);
+  EXPECT_TRUE(lead.ok() && lead->is_me) << lead.status().ToString();
   return std::move(opened).value();
 }
 
@@ -192,6 +195,63 @@ TEST(PostgresStoreTest, DatabaseRestartIsSurvived) {
   EXPECT_EQ(ids, (std::vector<JobId>{1, 3}));  // job 2 was refused, not half-written
 }
 
+// One leader at a time; a standby learns who leads; the leader's death hands the lease over with
+// a new epoch; and the deposed leader, once its session is gone, can never commit again.
+TEST(PostgresLeadershipTest, OneLeaderAtATimeAndTheDeposedNeverCommits) {
+  std::string uri = FreshDatabase();
+  auto a = Open(uri, "http://a:8080");
+  ASSERT_NE(a, nullptr);
+  auto b_opened = OpenPostgresStore(uri);
+  ASSERT_TRUE(b_opened.ok());
+  auto& b = *b_opened;
+  auto standby = b->TryLead("http://b:8080");
+  ASSERT_TRUE(standby.ok()) << standby.status().ToString();
+  EXPECT_FALSE(standby->is_me);
+  EXPECT_EQ(standby->url, "http://a:8080");
+  EXPECT_EQ(standby->epoch, 1);
+  WriteBatch refused;
+  refused.jobs = {Job(1)};
+  Status st = b->Commit(refused);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+
+  // The leader's sessions end (its process died): the standby takes over at epoch 2.
+  WriteBatch by_a;
+  by_a.jobs = {Job(2)};
+  ASSERT_TRUE(a->Commit(by_a).ok());
+  const std::string holders =
+      " FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM "
+      "pg_database WHERE datname = current_database()) AND objid = " +
+      std::to_string(0x5375616e6c6a & 0xffffffff);
+  Sql(uri, "SELECT pg_terminate_backend(pid)" + holders);
+  // pg_terminate_backend only signals the backend: wait until the lock is really gone.
+  for (int i = 0; i < 500; ++i) {
+    pqxx::connection c(uri);
+    pqxx::nontransaction tx(c);
+    if (tx.exec("SELECT COUNT(*)" + holders)[0][0].as<int>() == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto lead = b->TryLead("http://b:8080");
+  ASSERT_TRUE(lead.ok()) << lead.status().ToString();
+  EXPECT_TRUE(lead->is_me);
+  EXPECT_EQ(lead->epoch, 2);
+  WriteBatch by_b;
+  by_b.jobs = {Job(3)};
+  EXPECT_TRUE(b->Commit(by_b).ok());
+
+  // The old leader reconnects: it may not commit, and says who leads now.
+  WriteBatch late;
+  late.jobs = {Job(4)};
+  st = a->Commit(late);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_NE(st.message().find("deposed"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("http://b:8080"), std::string::npos) << st.ToString();
+  auto snap = b->Load();
+  ASSERT_TRUE(snap.ok());
+  std::vector<JobId> ids;
+  for (const auto& j : snap->active_jobs) ids.push_back(j.id);
+  EXPECT_EQ(ids, (std::vector<JobId>{2, 3}));
+}
+
 TEST(OpenStoreTest, UriPicksTheBackend) {
   EXPECT_TRUE(ValidateStoreUri("").ok());
   EXPECT_TRUE(ValidateStoreUri("sqlite:/var/lib/suanli/suanli.db").ok());
@@ -207,6 +267,7 @@ TEST(OpenStoreTest, PostgresUriOpensPostgres) {
   std::string uri = FreshDatabase();
   auto store = OpenStore(uri, "/nonexistent/never-used.db");
   ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->TryLead("http://test").ok());
   WriteBatch b;
   b.jobs = {Job(5)};
   ASSERT_TRUE((*store)->Commit(b).ok());

@@ -68,9 +68,24 @@ struct UsageQuery {
   TimeMs until = 0;                  // attempt end time < until; 0 = no bound
 };
 
+// Who leads the controllers sharing a store. `epoch` grows by one with every change of leader;
+// `url` is where the leader serves.
+struct LeaderInfo {
+  bool is_me = false;
+  int64_t epoch = 0;
+  std::string url;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+  // Makes this controller the leader if no other one is: only the leader may Commit. A store that
+  // one controller alone can open (SQLite behind the data dir's lock, the in-memory fake) always
+  // answers is_me. On PostgreSQL the lease is a lock held by the session every commit runs on, so
+  // a leader whose session is lost can never commit again once another controller took over.
+  virtual Result<LeaderInfo> TryLead(const std::string& my_url) {
+    return LeaderInfo{true, 1, my_url};
+  }
   virtual Status Commit(const WriteBatch& batch) = 0;
   virtual Result<Snapshot> Load() = 0;
   virtual Result<std::optional<JobRecord>> GetJob(JobId id) = 0;

@@ -46,7 +46,9 @@ struct PostgresFactory {
   std::unique_ptr<Store> Open() {
     auto s = OpenPostgresStore(uri);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
-    if (!s.ok()) return NewMemoryStore();  // keeps the test running to report the failure
+    if (!s.ok()) return NewMemoryStore();      // keeps the test running to report the failure
+    auto lead = (*s)->TryLead("http://test");  // only the leader may commit
+    EXPECT_TRUE(lead.ok() && lead->is_me) << lead.status().ToString();
     return std::move(s).value();
   }
   static constexpr bool kDurable = true;

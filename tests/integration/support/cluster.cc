@@ -97,7 +97,9 @@ Result<std::unique_ptr<UpProcess>> UpProcess::Start(const std::string& data_dir,
                        std::to_string(options.start_timeout.count()) + " ms" + describe());
   }
   up->admin_token_ = Trim(ReadFileOr(data_dir + "/admin.token"));
-  if (up->admin_token_.empty()) return Internal("no admin token in " + data_dir + "/admin.token");
+  if (up->admin_token_.empty() && !options.standby) {
+    return Internal("no admin token in " + data_dir + "/admin.token");
+  }
   return up;
 }
 

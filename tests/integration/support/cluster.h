@@ -31,6 +31,8 @@ struct UpOptions {
   std::vector<std::string>
       extra_args;  // e.g. {"--node-timeout", "2s", "--accelerators", "nvidia-a100:2"}
   std::chrono::milliseconds start_timeout = std::chrono::seconds(20);
+  // A standby (another controller leads the store) writes no admin.token until it takes over.
+  bool standby = false;
 };
 
 class UpProcess {
