@@ -12,6 +12,8 @@ void RegisterJobCommands(CLI::App& app, CommandContext& ctx);
 void RegisterAccountCommands(CLI::App& app, CommandContext& ctx);
 // nodes, usage (cluster_commands.cc)
 void RegisterClusterCommands(CLI::App& app, CommandContext& ctx);
+// admin backup|restore|migrate-store (admin_commands.cc)
+void RegisterAdminCommands(CLI::App& app, CommandContext& ctx);
 // up (up_command.cc)
 void RegisterUpCommand(CLI::App& app, CommandContext& ctx);
 
