@@ -44,6 +44,30 @@ std::string DeviceSummary(const nlohmann::json& node) {
   return out;
 }
 
+struct DrainCommand {
+  ConnectionFlags conn;
+  std::string node;
+};
+
+// `nodes drain NAME` / `nodes resume NAME`.
+int RunDrain(CommandContext& ctx, const DrainCommand& c, bool drain) {
+  const std::string what = drain ? "nodes drain" : "nodes resume";
+  auto client = Connect(ctx, c.conn);
+  if (!client.ok()) return Fail(ctx, what, client.status());
+  auto reply = client->Post("nodes/" + c.node + (drain ? "/drain" : "/resume"), nlohmann::json{});
+  if (!reply.ok()) return Fail(ctx, what, reply.status());
+  int running = reply->value("running_tasks", 0);
+  if (drain) {
+    ctx.out << "node " << c.node << " drained: no new work"
+            << (running ? "; " + std::to_string(running) + " running task(s) will finish there"
+                        : "; nothing runs there")
+            << "\n";
+  } else {
+    ctx.out << "node " << c.node << " resumed: it takes work again\n";
+  }
+  return kExitOk;
+}
+
 int RunNodes(CommandContext& ctx, const NodesCommand& c) {
   auto client = Connect(ctx, c.conn);
   if (!client.ok()) return Fail(ctx, "nodes", client.status());
@@ -154,7 +178,25 @@ void RegisterClusterCommands(CLI::App& app, CommandContext& ctx) {
   auto* nodes = app.add_subcommand("nodes", "list nodes, their accelerators and what runs on them");
   AddConnectionFlags(nodes, &n->conn);
   nodes->add_flag("--json", n->json, "print the server's JSON");
-  SetAction(nodes, ctx, [&ctx, n] { return RunNodes(ctx, *n); });
+  std::vector<CLI::App*> verbs;
+  for (bool drain : {true, false}) {
+    auto d = std::make_shared<DrainCommand>();
+    auto* verb =
+        nodes->add_subcommand(drain ? "drain" : "resume",
+                              drain ? "take no new work on a node (admins); its running jobs finish"
+                                    : "let a drained node take work again (admins)");
+    AddConnectionFlags(verb, &d->conn);
+    verb->add_option("NODE", d->node, "the node's name")->required();
+    SetAction(verb, ctx, [&ctx, d, drain] { return RunDrain(ctx, *d, drain); });
+    verbs.push_back(verb);
+  }
+  // The listing is `nodes` alone; after `nodes drain NAME` it keeps the verb's exit code.
+  SetAction(nodes, ctx, [&ctx, n, verbs] {
+    for (auto* v : verbs) {
+      if (v->parsed()) return ctx.exit_code;
+    }
+    return RunNodes(ctx, *n);
+  });
 
   auto u = std::make_shared<UsageCommand>();
   auto* usage =

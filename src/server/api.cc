@@ -115,6 +115,11 @@ std::vector<Route> Api::Routes() {
   add("GET", "/api/v1/healthz", Auth::kNone, [](const httplib::Request&, const std::string&) {
     return JsonReply(200, json{{"ok", true}});
   });
+  // Served by the server before routing (it knows whether it leads: server.cc RouteByRole); this
+  // route answers only where no server wraps the API, which then is the only controller.
+  add("GET", "/api/v1/readyz", Auth::kNone, [](const httplib::Request&, const std::string&) {
+    return JsonReply(200, json{{"role", "leader"}, {"leader", ""}});
+  });
   add("GET", "/metrics", Auth::kNone, [this](const httplib::Request&, const std::string&) {
     return ex_->Call([](Controller& c) {
       ApiReply r;
@@ -214,6 +219,15 @@ std::vector<Route> Api::Routes() {
   add("GET", "/api/v1/nodes", Auth::kUser, [this](const httplib::Request&, const std::string& tok) {
     return AsUser(tok, [](Controller& c, const Principal& p) { return c.ListNodes(p); });
   });
+  for (bool draining : {true, false}) {
+    add("POST", draining ? "/api/v1/nodes/{name}/drain" : "/api/v1/nodes/{name}/resume",
+        Auth::kUser, [this, draining](const httplib::Request& req, const std::string& tok) {
+          return AsUser(tok,
+                        [name = req.matches[1].str(), draining](Controller& c, const Principal& p) {
+                          return c.SetNodeDraining(p, name, draining);
+                        });
+        });
+  }
   add("GET", "/api/v1/usage", Auth::kUser,
       [this](const httplib::Request& req, const std::string& tok) {
         auto parsed = ParseUsage(QueryParams(req));

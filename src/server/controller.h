@@ -106,6 +106,8 @@ class Controller {
   ApiReply RevokeToken(const Principal& p, int64_t id);
   ApiReply WhoAmI(const Principal& p);
   ApiReply ListNodes(const Principal& p);
+  // Admins only: a drained node takes no new work, its running jobs finish; resume undoes it.
+  ApiReply SetNodeDraining(const Principal& p, const std::string& name, bool draining);
   ApiReply Usage(const Principal& p, const UsageRequest& req);
   ApiReply Overview(const Principal& p);
   ApiReply Utilization(const Principal& p, TimeMs since);

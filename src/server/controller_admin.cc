@@ -39,6 +39,26 @@ ApiReply Controller::UpdateTenant(const Principal& p, const std::string& name,
   return JsonReply(200, TenantJson(t, running, now));
 }
 
+ApiReply Controller::SetNodeDraining(const Principal& p, const std::string& name, bool draining) {
+  if (p.role != Role::kAdmin) {
+    return ErrorReply(PermissionDenied("only an admin drains or resumes nodes"));
+  }
+  if (!nodes_.SetDraining(name, draining, &batch_)) {
+    return ErrorReply(NotFound("node '" + name + "' is not registered"));
+  }
+  schedule_wanted_ = true;  // capacity moved: the next pass offers (or withholds) the node
+  const auto* n = nodes_.Find(name);
+  int running = 0;
+  for (const auto& [id, job] : jobs_.active()) {
+    if (job.state != JobState::kStarting && job.state != JobState::kRunning) continue;
+    for (const auto& t : job.placement) running += t.node == name && !t.exited;
+  }
+  return JsonReply(200, json{{"name", name},
+                             {"draining", n->rec.draining},
+                             {"up", n->up},
+                             {"running_tasks", running}});
+}
+
 ApiReply Controller::CreateUser(const Principal& p, const UserRequest& req) {
   auto u = directory_.CreateUser(p, req, Now(), &batch_);
   if (!u.ok()) return ErrorReply(u.status());

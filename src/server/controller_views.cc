@@ -130,6 +130,7 @@ ApiReply Controller::ListNodes(const Principal& p) {
     double cpus = 0, gpus = 0;
     int64_t mem = 0;
     json jobs = json::array();
+    int holding = 0;  // every job's, visible or not
     for (const auto& [id, job] : jobs_.active()) {
       if (!Holding(job.state)) continue;
       bool here = false;
@@ -140,6 +141,7 @@ ApiReply Controller::ListNodes(const Principal& p) {
         mem += t.mem_mb;
         gpus += t.accel_milli / 1000.0;
       }
+      holding += here;
       if (here && CanSeeJob(p, job)) jobs.push_back(id);
     }
     json devices = json::array();
@@ -150,7 +152,11 @@ ApiReply Controller::ListNodes(const Principal& p) {
                              {"memory_mb", d.memory_mb},
                              {"island", d.island}});
     }
-    std::string state = !n.up ? "DOWN" : n.rec.draining ? "DRAINING" : "UP";
+    // Slurm's words: DRAINING while jobs still run there, DRAINED once it is empty.
+    std::string state = !n.up             ? "DOWN"
+                        : !n.rec.draining ? "UP"
+                        : holding == 0    ? "DRAINED"
+                                          : "DRAINING";
     out.push_back(json{{"name", name},
                        {"state", state},
                        {"address", n.rec.address},

@@ -58,6 +58,14 @@ NodeRegistry::Node* NodeRegistry::Mutable(const std::string& name) {
   return it == nodes_.end() ? nullptr : &it->second;
 }
 
+bool NodeRegistry::SetDraining(const std::string& name, bool draining, store::WriteBatch* out) {
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return false;
+  it->second.rec.draining = draining;
+  out->nodes.push_back(it->second.rec);
+  return true;
+}
+
 const NodeRegistry::Node* NodeRegistry::Find(const std::string& name) const {
   auto it = nodes_.find(name);
   return it == nodes_.end() ? nullptr : &it->second;

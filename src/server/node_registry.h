@@ -63,6 +63,9 @@ class NodeRegistry {
                const std::function<void(const std::string& name)>& on_down);
 
   const Node* Find(const std::string& name) const;
+  // An admin drains (no new work; what runs there keeps running) or resumes a node; the record is
+  // appended to `out`. False for an unknown node.
+  bool SetDraining(const std::string& name, bool draining, store::WriteBatch* out);
   const std::map<std::string, Node>& nodes() const { return nodes_; }
   bool empty() const { return nodes_.empty(); }
   int UpCount() const;

@@ -85,6 +85,7 @@ std::string NodeState(const nlohmann::json& node) {
   bool busy = Num(alloc, "cpus") > 0 || Num(alloc, "gpus") > 0 ||
               (node.contains("jobs") && node["jobs"].is_array() && !node["jobs"].empty());
   if (state == "DOWN") return "down";
+  if (state == "DRAINED") return "drain";
   if (state == "DRAINING") return busy ? "drng" : "drain";
   if (!busy) return "idle";
   size_t devices = DeviceCount(node);
