@@ -62,12 +62,21 @@ std::future<ApiReply> Executor::Enqueue(Task task) {
   return f;
 }
 
-// Fail-stop on a failed commit. The batch's changes are already applied in memory (new jobs, the
-// idempotency map, placements), so carrying on would serve state that was never stored: a retried
-// submit would get 200 for a job that a restart forgets, and devices could be handed out twice.
-// Undoing every in-memory change is not practical, so the controller stops instead: the batch's
-// callers got 503 (not stored), and a restart (systemd, `suanli up` supervision) reloads the last
-// durable state from SQLite. The short pause lets HTTP threads send those 503 replies.
+void Executor::Resume(Controller* controller) {
+  {
+    std::lock_guard lock(mu_);
+    resume_with_ = controller;
+  }
+  cv_.notify_all();
+}
+
+// Fail-stop on a failed commit when nobody recovers (no OnStoreLost). The batch's changes are
+// already applied in memory (new jobs, the idempotency map, placements), so carrying on would serve
+// state that was never stored: a retried submit would get 200 for a job that a restart forgets, and
+// devices could be handed out twice. Undoing every in-memory change is not practical, so the
+// controller stops instead: the batch's callers got 503 (not stored), and a restart (systemd,
+// `suanli up` supervision) reloads the last durable state from SQLite. The short pause lets HTTP
+// threads send those 503 replies.
 void Executor::FailStop(const Status& why) {
   spdlog::critical(
       "the store failed to commit ({}); stopping so a restart reloads the last "
@@ -87,10 +96,29 @@ void Executor::Loop() {
     bool stop = false;
     {
       std::unique_lock lock(mu_);
+      if (resume_with_) {
+        controller_ = resume_with_;
+        resume_with_ = nullptr;
+        lost_.reset();
+        spdlog::info("the store is back: serving again from the state it holds");
+      }
+      if (lost_) {
+        // Paused: nothing runs on the controller, whose memory is ahead of the store. Each
+        // request is refused with the reason; the store's return arrives through Resume.
+        cv_.wait(lock, [&] { return !queue_.empty() || stopping_ || resume_with_; });
+        while (!queue_.empty()) {
+          queue_.front().promise.set_value(
+              ErrorReply(Unavailable("the controller cannot store changes (" + lost_->message() +
+                                     "); it accepts them again once the store is back")));
+          queue_.pop_front();
+        }
+        if (stopping_) break;
+        continue;
+      }
       int64_t wait_ms = controller_->MillisUntilNextTick();
       if (queue_.empty() && !stopping_ && wait_ms > 0) {
         cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                     [&] { return !queue_.empty() || stopping_; });
+                     [&] { return !queue_.empty() || stopping_ || resume_with_; });
       }
       while (!queue_.empty() && batch.size() < kMaxBatch) {
         batch.push_back(std::move(queue_.front()));
@@ -129,6 +157,15 @@ void Executor::Loop() {
       }
       if (!committed.ok()) spdlog::error("commit failed: {}", committed.ToString());
     }
+    if (!committed.ok() && on_store_lost_) {
+      // Paused before anyone hears of the failure, so no later request is served from memory
+      // that is ahead of the store.
+      {
+        std::lock_guard lock(mu_);
+        lost_ = committed;
+      }
+      on_store_lost_(committed);
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
       if (committed.ok()) {
         batch[i].promise.set_value(std::move(replies[i]));
@@ -137,7 +174,10 @@ void Executor::Loop() {
             ErrorReply(Unavailable("could not store the change: " + committed.message())));
       }
     }
-    if (!committed.ok()) FailStop(committed);
+    if (!committed.ok()) {
+      if (!on_store_lost_) FailStop(committed);
+      continue;  // paused until Resume (or Stop)
+    }
     if (stop) break;
   }
 }

@@ -16,7 +16,18 @@ namespace suanli::server {
 
 class Executor {
  public:
+  // `controller` may be null until SetController (a standby has none until it leads).
   Executor(Controller* controller, store::Store* store, Metrics* metrics);
+  // The controller to run requests on; only while the owner thread is not running.
+  void SetController(Controller* controller) { controller_ = controller; }
+  // Called on the owner thread when a commit fails. The executor then answers every request 503
+  // naming `why` (nothing is applied, nothing acknowledged) until Resume; the callee arranges the
+  // recovery (the server reloads the state from the store into a new controller). Without one the
+  // process stops, so a supervisor restarts it from the durable state.
+  void OnStoreLost(std::function<void(const Status& why)> f) { on_store_lost_ = std::move(f); }
+  // Runs requests again, on `controller` (freshly loaded from the store); the old one is no
+  // longer touched once this returns... from the next batch on.
+  void Resume(Controller* controller);
   ~Executor();
   void Start();
   void Stop();  // runs what was posted, commits, then ends the thread
@@ -47,6 +58,9 @@ class Executor {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Task> queue_;
+  std::function<void(const Status&)> on_store_lost_;
+  std::optional<Status> lost_;         // set while paused after a failed commit
+  Controller* resume_with_ = nullptr;  // handed over by Resume, taken by the owner thread
   bool stopping_ = false;
   bool running_ = false;
   std::thread thread_;

@@ -128,7 +128,7 @@ class ServerImpl final : public Server {
     SUANLI_ASSIGN_OR_RETURN(core::PriceTable prices, LoadPriceTable(o.prices_file, o.data_dir));
     core::PolicyConfig pc;
     pc.name = o.policy;
-    SUANLI_ASSIGN_OR_RETURN(std::unique_ptr<core::Policy> policy, core::MakePolicy(pc));
+    SUANLI_RETURN_IF_ERROR(core::MakePolicy(pc).status());  // a bad name fails the start
     SUANLI_RETURN_IF_ERROR(store::ValidateStoreUri(o.store_uri));
     auto opened = store::OpenStore(o.store_uri, (dir / "suanli.db").string());
     if (!opened.ok()) {
@@ -136,18 +136,16 @@ class ServerImpl final : public Server {
     }
     store_ = std::move(opened).value();
 
-    ControllerOptions co;
-    co.data_dir = o.data_dir;
-    co.node_timeout_ms = o.node_timeout_ms;
-    co.heartbeat_ms = std::clamp<int64_t>(o.node_timeout_ms / 5, 100, 1000);
-    co.prices = prices;
-    co.starting_timeout_ms = o.starting_timeout_ms;
-    co.strict_decisions = o.strict_decisions;
-    // Built now, loaded only on becoming the leader: a standby holds no state of its own.
-    controller_ = std::make_unique<Controller>(co, store_.get(), SystemClock::Get(),
-                                               std::move(policy), &signals_, &metrics_);
+    controller_options_.data_dir = o.data_dir;
+    controller_options_.node_timeout_ms = o.node_timeout_ms;
+    controller_options_.heartbeat_ms = std::clamp<int64_t>(o.node_timeout_ms / 5, 100, 1000);
+    controller_options_.prices = prices;
+    controller_options_.starting_timeout_ms = o.starting_timeout_ms;
+    controller_options_.strict_decisions = o.strict_decisions;
     admin_token_path_ = (dir / "admin.token").string();
-    executor_ = std::make_unique<Executor>(controller_.get(), store_.get(), &metrics_);
+    // The controller is made on becoming the leader (a standby holds no state of its own).
+    executor_ = std::make_unique<Executor>(nullptr, store_.get(), &metrics_);
+    executor_->OnStoreLost([this](const Status& why) { LoseLeadership(why); });
     http_ = std::make_unique<httplib::Server>();
     int threads = std::max(8, o.http_threads);
     http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -209,7 +207,12 @@ class ServerImpl final : public Server {
       stopping_ = true;
     }
     role_cv_.notify_all();
-    if (standby_.joinable()) standby_.join();
+    std::thread standby;
+    {
+      std::lock_guard lock(role_mu_);
+      standby = std::move(standby_);
+    }
+    if (standby.joinable()) standby.join();
     signals_.Shutdown();  // releases agents' long polls
     if (http_) http_->stop();
     if (listener_.joinable()) listener_.join();
@@ -217,6 +220,7 @@ class ServerImpl final : public Server {
     executor_.reset();
     http_.reset();
     controller_.reset();
+    retired_.clear();
     store_.reset();
     if (lock_fd_ >= 0) {
       ::flock(lock_fd_, LOCK_UN);
@@ -227,16 +231,23 @@ class ServerImpl final : public Server {
   }
 
  private:
-  // Loads the state from the store and starts serving it: on start when no other controller
-  // leads, or when a standby wins the lease.
+  // Loads the state from the store into a new controller and serves it: on start when no other
+  // controller leads, when a standby wins the lease, and when a leader that lost its store finds
+  // it again (its old controller's memory ran ahead of the store and is thrown away).
   Status BecomeLeader(const store::LeaderInfo& lease) {
     fs::path dir(options_.data_dir);
-    SUANLI_RETURN_IF_ERROR(controller_->Load());
+    core::PolicyConfig pc;
+    pc.name = options_.policy;
+    SUANLI_ASSIGN_OR_RETURN(std::unique_ptr<core::Policy> policy, core::MakePolicy(pc));
+    auto controller =
+        std::make_unique<Controller>(controller_options_, store_.get(), SystemClock::Get(),
+                                     std::move(policy), &signals_, &metrics_);
+    SUANLI_RETURN_IF_ERROR(controller->Load());
     SUANLI_ASSIGN_OR_RETURN(std::string admin,
-                            controller_->EnsureAdminToken(ReadFileTrimmed(admin_token_path_)));
+                            controller->EnsureAdminToken(ReadFileTrimmed(admin_token_path_)));
     SUANLI_ASSIGN_OR_RETURN(std::string join,
-                            controller_->EnsureJoinToken(ReadFileTrimmed(dir / "join.token")));
-    SUANLI_RETURN_IF_ERROR(store_->Commit(controller_->TakeBatch()));
+                            controller->EnsureJoinToken(ReadFileTrimmed(dir / "join.token")));
+    SUANLI_RETURN_IF_ERROR(store_->Commit(controller->TakeBatch()));
     SUANLI_RETURN_IF_ERROR(WriteFileAtomic(admin_token_path_, admin, 0600));
     if (join.empty()) {
       // Several controllers share the store: the join token was made by another one. Copy its
@@ -252,16 +263,38 @@ class ServerImpl final : public Server {
       std::lock_guard lock(role_mu_);
       join_token_ = join;
       leader_url_ = url_;
+      lost_reason_.clear();
     }
-    executor_->Start();
+    if (!controller_) {
+      executor_->SetController(controller.get());
+      executor_->Start();
+    } else {
+      // The executor may still be on the old controller until its next batch: keep it alive.
+      executor_->Resume(controller.get());
+      retired_.push_back(std::move(controller_));
+    }
+    controller_ = std::move(controller);
     leading_ = true;
     spdlog::info("leading at epoch {}", lease.epoch);
     return Status::Ok();
   }
 
-  // A standby asks for the lease until it wins it or the server stops. Taking over loads the
-  // state the last leader committed; a failure then stops the process, so a supervisor restarts
-  // it as a fresh standby rather than leaving it half-loaded.
+  // On the executor's thread, after a commit failed: stop serving (every request gets 503 with the
+  // reason, nothing is acknowledged) and try to lead again as a standby does. The lease comes
+  // back with the store unless another controller took it meanwhile; this one then stands by.
+  void LoseLeadership(const Status& why) {
+    spdlog::error("lost the store ({}); refusing requests until it is back", why.ToString());
+    leading_ = false;
+    std::lock_guard lock(role_mu_);
+    lost_reason_ = why.message();
+    leader_url_.clear();
+    if (stopping_) return;
+    if (standby_.joinable()) standby_.join();  // it ended when it took over
+    standby_ = std::thread([this] { StandBy(); });
+  }
+
+  // Asks for the lease until it wins it or the server stops. Taking over loads the state the
+  // last leader committed; when that fails (the store went away again) it keeps asking.
   void StandBy() {
     std::unique_lock lock(role_mu_);
     while (!stopping_) {
@@ -272,18 +305,15 @@ class ServerImpl final : public Server {
       if (lease.ok() && lease->is_me) {
         auto t0 = std::chrono::steady_clock::now();
         Status st = BecomeLeader(*lease);
-        if (!st.ok()) {
-          spdlog::critical("taking over as leader failed: {}", st.ToString());
-          spdlog::default_logger()->flush();
-          std::abort();
+        if (st.ok()) {
+          spdlog::info("leading again in {} ms (state loaded from the store)",
+                       std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - t0)
+                           .count());
+          return;
         }
-        spdlog::info("took over as leader in {} ms (state loaded)",
-                     std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::steady_clock::now() - t0)
-                         .count());
-        return;
-      }
-      if (lease.ok()) {
+        spdlog::warn("taking the lead failed, trying again: {}", st.ToString());
+      } else if (lease.ok()) {
         SetLeaderUrl(lease->url);
       } else {
         spdlog::warn("standby cannot reach the store: {}", lease.status().ToString());
@@ -302,23 +332,26 @@ class ServerImpl final : public Server {
   httplib::Server::HandlerResponse RouteByRole(const httplib::Request& req,
                                                httplib::Response& res) {
     const bool leading = leading_;
-    std::string leader;
+    std::string leader, lost;
     {
       std::lock_guard lock(role_mu_);
       leader = leader_url_;
+      lost = lost_reason_;
     }
     if (req.path == "/api/v1/readyz") {
       nlohmann::json body{{"leader", leader}, {"role", leading ? "leader" : "standby"}};
+      if (!lost.empty()) body["reason"] = "the store is unreachable: " + lost;
       res.status = leading ? 200 : 503;
       res.set_content(body.dump(), "application/json");
       return httplib::Server::HandlerResponse::Handled;
     }
     if (leading || req.path == "/api/v1/healthz")
       return httplib::Server::HandlerResponse::Unhandled;
-    nlohmann::json body{
-        {"error", leader.empty() ? "this controller is a standby and no leader is known yet"
-                                 : "this controller is a standby; the leader is " + leader},
-        {"leader", leader}};
+    std::string error = !lost.empty() ? "this controller cannot reach its store (" + lost +
+                                            "); it serves again once the store is back"
+                        : leader.empty() ? "this controller is a standby and no leader is known yet"
+                                         : "this controller is a standby; the leader is " + leader;
+    nlohmann::json body{{"error", error}, {"leader", leader}};
     if (leader.empty() || leader == url_) {
       res.status = 503;
       res.set_header("Retry-After", "1");
@@ -334,7 +367,9 @@ class ServerImpl final : public Server {
   NodeSignals signals_;
   Metrics metrics_;
   std::unique_ptr<store::Store> store_;
+  ControllerOptions controller_options_;
   std::unique_ptr<Controller> controller_;
+  std::vector<std::unique_ptr<Controller>> retired_;  // replaced after a lost store
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
@@ -345,6 +380,7 @@ class ServerImpl final : public Server {
   std::condition_variable role_cv_;
   bool stopping_ = false;
   std::string leader_url_;
+  std::string lost_reason_;  // why this controller stopped leading ("" while it leads or stands by)
   std::string url_, join_token_, admin_token_path_;
   int lock_fd_ = -1;
   bool stopped_ = false;

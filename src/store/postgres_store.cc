@@ -315,7 +315,12 @@ class PostgresStore final : public Store {
 
   Result<LeaderInfo> TryLead(const std::string& my_url) override {
     std::lock_guard lock(writer_.mu());
-    if (epoch_ > 0) return LeaderInfo{true, epoch_, my_url};
+    if (epoch_ > 0) {
+      // Still leading if the writer session (which holds the lock) is alive, or a new one takes
+      // the lock back with no other leader in between (Reclaim).
+      SUANLI_RETURN_IF_ERROR(CheckWriter());
+      if (epoch_ > 0) return LeaderInfo{true, epoch_, my_url};
+    }
     SUANLI_ASSIGN_OR_RETURN(pqxx::connection * c, writer_.Get());
     try {
       pqxx::nontransaction probe(*c);
@@ -583,6 +588,28 @@ class PostgresStore final : public Store {
         return FromException(uri_, e);
       }
     }
+  }
+
+  // While leading (epoch_ > 0): a round trip on the writer session, reconnecting (and reclaiming
+  // the lease) once if it died. A controller found deposed stops leading (epoch_ = 0) and the
+  // answer is OK: the caller then asks for the lease like any standby.
+  Status CheckWriter() {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto c = writer_.Get();
+      if (!c.ok()) {
+        if (c.status().code() != StatusCode::kFailedPrecondition) return c.status();
+        epoch_ = 0;  // deposed (Reclaim said so): no longer leading
+        return Status::Ok();
+      }
+      try {
+        pqxx::nontransaction(**c).exec("SELECT 1");
+        return Status::Ok();
+      } catch (const std::exception& e) {
+        writer_.Drop();
+        if (attempt == 1) return FromException(uri_, e);
+      }
+    }
+    return Status::Ok();
   }
 
   // The leader, as the table records it; none before the first controller led.
