@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "pg_test_server.h"
+#include "support/tcp_proxy.h"
 #include "support/up_fixture.h"
 
 namespace suanli::it {
@@ -33,9 +34,10 @@ class HaFailoverTest : public ::testing::Test {
                 << ReadFileOr(dir_.path() + "/agent.out") << ReadFileOr(dir_.path() + "/agent.err");
     }
   }
-  std::unique_ptr<UpProcess> StartController(const std::string& name, bool standby) {
+  std::unique_ptr<UpProcess> StartController(const std::string& name, bool standby,
+                                             const std::string& uri = "") {
     UpOptions o;
-    o.extra_args = {"--no-agent", "--store", uri_, "--node-timeout", "5s"};
+    o.extra_args = {"--no-agent", "--store", uri.empty() ? uri_ : uri, "--node-timeout", "5s"};
     o.standby = standby;
     auto up = UpProcess::Start(dir_.path() + "/" + name, o);
     EXPECT_TRUE(up.ok()) << up.status().ToString();
@@ -168,6 +170,59 @@ TEST_F(HaFailoverTest, LeaderKilledUnderLoadStandbyTakesOverLosingNothing) {
   EXPECT_EQ(ready.json().value("leader", ""), b_->url()) << ready.Describe();
   (*back)->Terminate();
   agent->KillHard();
+}
+
+// A partition between the leader and the database (a proxy between them is cut): the database ends
+// the leader's sessions and frees its lease, the standby takes over, the old leader cannot commit
+// what it accepted meanwhile, and once the network heals it finds it was deposed and stands by.
+TEST_F(HaFailoverTest, LeaderCutOffFromTheDatabaseIsFencedAndStandsBy) {
+  auto server = pgtest::SharedPgTestServer();
+  ASSERT_TRUE(server.ok());
+  auto proxy = TcpProxy::Start((*server)->port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+  std::string via_proxy = uri_;
+  via_proxy.replace(via_proxy.find(":" + std::to_string((*server)->port()) + "/"),
+                    std::to_string((*server)->port()).size() + 2,
+                    ":" + std::to_string((*proxy)->port()) + "/");
+  a_ = StartController("a", false, via_proxy);
+  ASSERT_NE(a_, nullptr);
+  b_ = StartController("b", true);
+  ASSERT_NE(b_, nullptr);
+  const std::string token = a_->admin_token();
+  auto before = a_->Admin().Post("jobs", nlohmann::json{{"name", "before"}, {"command", {"true"}}});
+  ASSERT_EQ(before.status, 201) << before.Describe();
+
+  (*proxy)->Cut();
+  ASSERT_TRUE(PollUntil([&] { return Ready(*b_).status == 200; }, seconds(15)))
+      << "the standby never took over from the cut-off leader";
+  // The old leader still believes it leads until it tries to commit: what it accepts now must fail.
+  auto cut_off = HttpClient(a_->url(), token)
+                     .Post("jobs", nlohmann::json{{"name", "cut-off"}, {"command", {"true"}}});
+  EXPECT_EQ(cut_off.status, 503) << cut_off.Describe();
+  auto on_b = HttpClient(b_->url(), token)
+                  .Post("jobs", nlohmann::json{{"name", "on-b"}, {"command", {"true"}}});
+  EXPECT_EQ(on_b.status, 201) << on_b.Describe();
+
+  ASSERT_TRUE((*proxy)->Restore().ok());
+  nlohmann::json ready;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        auto r = Ready(*a_);
+        ready = r.json();
+        return r.status == 503 && ready.value("leader", "") == b_->url();
+      },
+      seconds(15)))
+      << "the healed old leader must stand by for the new one: " << ready.dump();
+  EXPECT_EQ(Ready(*b_).status, 200) << "two leaders";
+  auto listed = HttpClient(b_->url(), token).Get("jobs?all=true");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_NE(listed.body.find("\"before\""), std::string::npos);
+  EXPECT_NE(listed.body.find("\"on-b\""), std::string::npos);
+  EXPECT_EQ(listed.body.find("\"cut-off\""), std::string::npos)
+      << "the deposed leader committed after the partition";
+  // Through the old leader, requests now reach the new one.
+  auto via_a = HttpClient(a_->url(), token).Get("jobs");
+  EXPECT_EQ(via_a.status, 307) << via_a.Describe();
 }
 
 }  // namespace
