@@ -27,6 +27,14 @@ class UsageTracker {
   void Fill(ClusterState& state) const;
 
   double usage(int32_t tenant) const;
+  // What the tracker holds, to be saved: every tenant's usage as of last().
+  const std::vector<double>& values() const { return usage_; }
+  Time last() const { return last_; }
+  // Puts back what values() and last() gave: the next Advance accrues from `last`.
+  void Restore(std::vector<double> usage, Time last) {
+    usage_ = std::move(usage);
+    last_ = last;
+  }
   Time half_life_ms() const { return half_life_ms_; }
 
  private:

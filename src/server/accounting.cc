@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace suanli::server {
 
@@ -35,6 +36,31 @@ void Accounting::ChangeUsageRate(const store::JobRecord& job, int sign) {
   if (t < 0) return;
   usage_rate_milli_.resize(tenants_->tenants().size(), 0);
   usage_rate_milli_[t] += sign * UsageRateMilli(job);
+}
+
+std::string Accounting::EncodeUsage() const {
+  nlohmann::json usage = nlohmann::json::object();
+  const auto& values = usage_tracker_.values();
+  const auto& tenants = tenants_->tenants();
+  for (size_t i = 0; i < tenants.size() && i < values.size(); ++i) {
+    usage[tenants[i].name] = values[i];
+  }
+  return nlohmann::json{{"t", usage_tracker_.last()}, {"usage", usage}}.dump();
+}
+
+Status Accounting::RestoreUsage(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("t") || !j["t"].is_number_integer() || !j.contains("usage") ||
+      !j["usage"].is_object()) {
+    return Internal("the stored decayed usage is not readable: " + text.substr(0, 200));
+  }
+  std::vector<double> values(tenants_->tenants().size(), 0.0);
+  for (const auto& [name, v] : j["usage"].items()) {
+    const int32_t t = tenants_->IndexOf(name);
+    if (t >= 0 && v.is_number()) values[t] = v.get<double>();
+  }
+  usage_tracker_.Restore(std::move(values), j["t"].get<TimeMs>());
+  return Status::Ok();
 }
 
 // ---- Finished attempts ----

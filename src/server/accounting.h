@@ -33,6 +33,13 @@ class Accounting {
   void ChangeUsageRate(const store::JobRecord& job, int sign);
   // Writes each tenant's decayed usage into the core's view (tenants in directory order).
   void FillUsage(core::ClusterState& state) const { usage_tracker_.Fill(state); }
+  // The decayed usage as stored (the store's meta, key kUsageMetaKey): {"t": time of the last
+  // accrual, "usage": {tenant: value}}. Restoring it before any AdvanceUsage makes the next
+  // advance accrue from that time at the rates of the jobs loaded as running, so a restart or a
+  // failover neither forgets a tenant's usage nor skips the time it was down.
+  static constexpr const char* kUsageMetaKey = "decayed_usage";
+  std::string EncodeUsage() const;
+  Status RestoreUsage(const std::string& text);
   // What a job holding its placement adds to its tenant's rate.
   static int64_t UsageRateMilli(const store::JobRecord& job);
 

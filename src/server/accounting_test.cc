@@ -149,5 +149,37 @@ TEST_F(AccountingTest, RunningHoursCountFromTheLaterOfStartAndPeriodStart) {
   EXPECT_DOUBLE_EQ(Accounting::AccelHoursSince(Holding(2, "sub", 0, 0), 0, kHour), 0);
 }
 
+// A restarted (or failed-over) controller restores the saved usage and accrues the time it was
+// down at the rates of the jobs it loads as running: the same numbers as one that never stopped.
+TEST_F(AccountingTest, SavedUsageRestoresAndAccruesTheDowntime) {
+  store::JobRecord job = Holding(1, "sub", 4, 0);
+  acc.AdvanceUsage(0);
+  acc.ChangeUsageRate(job, 1);
+  acc.AdvanceUsage(2 * kHour);
+  const std::string saved = acc.EncodeUsage();
+
+  Accounting restarted{&dir, core::PriceTable{}};
+  ASSERT_TRUE(restarted.RestoreUsage(saved).ok());
+  restarted.ChangeUsageRate(job, 1);  // the job was loaded as running
+  restarted.AdvanceUsage(5 * kHour);  // the first pass after the restart
+  acc.AdvanceUsage(5 * kHour);
+  core::ClusterState a, b;
+  a.tenants.resize(dir.tenants().size());
+  b.tenants.resize(dir.tenants().size());
+  acc.FillUsage(a);
+  restarted.FillUsage(b);
+  for (size_t i = 0; i < a.tenants.size(); ++i) {
+    EXPECT_NEAR(b.tenants[i].decayed_usage, a.tenants[i].decayed_usage,
+                1e-9 * std::max(1.0, a.tenants[i].decayed_usage))
+        << dir.tenants()[i].name;
+  }
+  EXPECT_GT(b.tenants[2].decayed_usage, 0);
+
+  Accounting broken{&dir, core::PriceTable{}};
+  Status st = broken.RestoreUsage("{not json");
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("decayed usage"), std::string::npos) << st.ToString();
+}
+
 }  // namespace
 }  // namespace suanli::server

@@ -35,6 +35,9 @@ Status Controller::Load() {
                   join == snap.meta.end() ? "" : join->second);
   TimeMs now = Now();
   nodes_.Load(std::move(snap.nodes), now);
+  if (auto it = snap.meta.find(Accounting::kUsageMetaKey); it != snap.meta.end()) {
+    SUANLI_RETURN_IF_ERROR(accounting_.RestoreUsage(it->second));
+  }
   jobs_.Load(std::move(snap.active_jobs), snap.max_job_id);
   // Launches handed out before a restart may never have reached their agents: offer them again
   // (agents ignore a launch for a task they already run).
@@ -240,6 +243,9 @@ void Controller::EnforceTimeLimits(TimeMs now) {
 
 store::WriteBatch Controller::TakeBatch() {
   for (JobId id : jobs_.TakeChanges(&batch_)) pending_view_.erase(id);
+  // The decayed usage rides along with every commit that changes anything (usage only moves
+  // when jobs do): as of its last accrual, so saving it changes no number the policy sees.
+  if (!batch_.empty()) batch_.meta[Accounting::kUsageMetaKey] = accounting_.EncodeUsage();
   store::WriteBatch out = std::move(batch_);
   batch_ = store::WriteBatch{};
   return out;
