@@ -243,9 +243,15 @@ void Controller::EnforceTimeLimits(TimeMs now) {
 
 store::WriteBatch Controller::TakeBatch() {
   for (JobId id : jobs_.TakeChanges(&batch_)) pending_view_.erase(id);
-  // The decayed usage rides along with every commit that changes anything (usage only moves
-  // when jobs do): as of its last accrual, so saving it changes no number the policy sees.
-  if (!batch_.empty()) batch_.meta[Accounting::kUsageMetaKey] = accounting_.EncodeUsage();
+  // The decayed usage rides along with a commit that changes anything (usage only moves when jobs
+  // do), as of its last accrual, so saving it changes no number the policy sees. At most every
+  // 5 s: with thousands of tenants it is tens of kilobytes, and a restart then misses at most the
+  // rate changes of those seconds.
+  const TimeMs now = Now();
+  if (!batch_.empty() && now - last_usage_save_ >= 5000) {
+    batch_.meta[Accounting::kUsageMetaKey] = accounting_.EncodeUsage();
+    last_usage_save_ = now;
+  }
   store::WriteBatch out = std::move(batch_);
   batch_ = store::WriteBatch{};
   return out;

@@ -243,6 +243,7 @@ class Controller {
   TimeMs last_pass_ = 0;
   TimeMs last_sample_ = 0;
   TimeMs last_limit_check_ = 0;
+  TimeMs last_usage_save_ = 0;  // when the decayed usage last rode along with a commit
   int64_t last_pass_cost_ms_ = 0;
 };
 
