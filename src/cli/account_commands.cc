@@ -161,6 +161,26 @@ void RegisterTenant(CLI::App& app, CommandContext& ctx) {
   update->add_flag("--json", u->json, "print the tenant object");
   SetAction(update, ctx, [&ctx, u] { return RunTenantWrite(ctx, *u, false); });
 
+  auto d = std::make_shared<TenantCommand>();
+  auto* del = tenant->add_subcommand(
+      "delete", "delete a tenant with no child tenants and no unfinished jobs (its users too)");
+  AddConnectionFlags(del, &d->conn);
+  del->add_option("name", d->name, "tenant name")->required();
+  SetAction(del, ctx, [&ctx, d]() -> int {
+    auto client = Connect(ctx, d->conn);
+    if (!client.ok()) return Fail(ctx, "tenant delete", client.status());
+    auto reply = client->Delete("tenants/" + d->name);
+    if (!reply.ok()) return Fail(ctx, "tenant delete", reply.status());
+    ctx.out << "deleted tenant " << d->name;
+    const auto users = reply->value("deleted_users", nlohmann::json::array());
+    if (!users.empty()) {
+      ctx.out << " and its users";
+      for (const auto& u : users) ctx.out << " " << u.get<std::string>();
+    }
+    ctx.out << "\n";
+    return kExitOk;
+  });
+
   auto l = std::make_shared<std::pair<ConnectionFlags, bool>>();
   auto* list = tenant->add_subcommand("list", "list tenants with quota, allocation and fair share");
   AddConnectionFlags(list, &l->first);

@@ -38,6 +38,17 @@ void Accounting::ChangeUsageRate(const store::JobRecord& job, int sign) {
   usage_rate_milli_[t] += sign * UsageRateMilli(job);
 }
 
+void Accounting::ForgetTenant(int32_t index) {
+  auto drop = [index](auto& v) {
+    if (index >= 0 && static_cast<size_t>(index) < v.size()) v.erase(v.begin() + index);
+  };
+  std::vector<double> values = usage_tracker_.values();
+  drop(values);
+  usage_tracker_.Restore(std::move(values), usage_tracker_.last());
+  drop(usage_rate_milli_);
+  usage_tenants_.clear();  // parents are indices: recomputed at the next AdvanceUsage
+}
+
 std::string Accounting::EncodeUsage() const {
   nlohmann::json usage = nlohmann::json::object();
   const auto& values = usage_tracker_.values();

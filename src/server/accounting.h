@@ -40,6 +40,9 @@ class Accounting {
   static constexpr const char* kUsageMetaKey = "decayed_usage";
   std::string EncodeUsage() const;
   Status RestoreUsage(const std::string& text);
+  // The tenant at `index` is about to leave the directory (it holds nothing): its decayed usage
+  // is dropped, its ancestors keep what it contributed. Call AdvanceUsage first.
+  void ForgetTenant(int32_t index);
   // What a job holding its placement adds to its tenant's rate.
   static int64_t UsageRateMilli(const store::JobRecord& job);
 

@@ -188,6 +188,12 @@ std::vector<Route> Api::Routes() {
             tok, [name = req.matches[1].str(), u = std::move(parsed).value()](
                      Controller& c, const Principal& p) { return c.UpdateTenant(p, name, u); });
       });
+  add("DELETE", "/api/v1/tenants/{name}", Auth::kUser,
+      [this](const httplib::Request& req, const std::string& tok) {
+        return AsUser(tok, [name = req.matches[1].str()](Controller& c, const Principal& p) {
+          return c.DeleteTenant(p, name);
+        });
+      });
   add("POST", "/api/v1/users", Auth::kUser,
       [this](const httplib::Request& req, const std::string& tok) {
         auto parsed = ParseUser(req.body);

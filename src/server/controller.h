@@ -100,6 +100,9 @@ class Controller {
   ApiReply CreateTenant(const Principal& p, store::TenantRecord t);
   ApiReply ListTenants(const Principal& p);
   ApiReply UpdateTenant(const Principal& p, const std::string& name, const TenantUpdate& u);
+  // Refused while the tenant has child tenants or unfinished jobs. Its users go with it (their
+  // tokens revoked); its finished jobs and usage records stay in the store for accounting.
+  ApiReply DeleteTenant(const Principal& p, const std::string& name);
   ApiReply CreateUser(const Principal& p, const UserRequest& req);
   ApiReply ListUsers(const Principal& p);
   ApiReply CreateToken(const Principal& p, const std::string& user);

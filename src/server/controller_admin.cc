@@ -39,6 +39,22 @@ ApiReply Controller::UpdateTenant(const Principal& p, const std::string& name,
   return JsonReply(200, TenantJson(t, running, now));
 }
 
+ApiReply Controller::DeleteTenant(const Principal& p, const std::string& name) {
+  if (Status st = directory_.CheckDelete(p, name); !st.ok()) return ErrorReply(st);
+  int64_t unfinished = 0;
+  for (const auto& [id, job] : jobs_.active()) unfinished += job.tenant == name;
+  if (unfinished > 0) {
+    return ErrorReply(FailedPrecondition("tenant '" + name + "' has " + std::to_string(unfinished) +
+                                         " unfinished job(s): cancel them or wait"));
+  }
+  accounting_.AdvanceUsage(Now());
+  accounting_.ForgetTenant(directory_.IndexOf(name));
+  std::vector<std::string> users = directory_.Remove(name, &batch_);
+  view_valid_ = false;  // tenant indices moved: the next pass rebuilds the core view
+  schedule_wanted_ = true;
+  return JsonReply(200, json{{"deleted", name}, {"deleted_users", users}});
+}
+
 ApiReply Controller::SetNodeDraining(const Principal& p, const std::string& name, bool draining) {
   if (p.role != Role::kAdmin) {
     return ErrorReply(PermissionDenied("only an admin drains or resumes nodes"));

@@ -204,6 +204,55 @@ Result<store::TenantRecord> TenantDirectory::Updated(const Principal& p, const s
   return t;
 }
 
+Status TenantDirectory::CheckDelete(const Principal& p, const std::string& name) const {
+  if (p.role == Role::kMember)
+    return PermissionDenied("only admins and tenant-admins delete tenants");
+  if (!Find(name) || !CanSeeTenant(p, name))
+    return NotFound("tenant '" + name + "' does not exist");
+  if (name == kRootTenant) return FailedPrecondition("the root tenant cannot be deleted");
+  if (p.role != Role::kAdmin && name == p.tenant) {
+    return PermissionDenied("tenant-admins delete only the tenants below their own");
+  }
+  std::vector<std::string> children;
+  for (const auto& t : tenants_) {
+    if (t.parent == name) children.push_back(t.name);
+  }
+  if (!children.empty()) {
+    std::string list;
+    for (size_t i = 0; i < children.size() && i < 5; ++i) list += (i ? ", " : "") + children[i];
+    if (children.size() > 5) list += ", ... (" + std::to_string(children.size()) + ")";
+    return FailedPrecondition("tenant '" + name + "' has child tenants (" + list +
+                              "): delete them first");
+  }
+  return Status::Ok();
+}
+
+std::vector<std::string> TenantDirectory::Remove(const std::string& name, store::WriteBatch* out) {
+  std::vector<std::string> removed;
+  const int32_t i = IndexOf(name);
+  if (i < 0) return removed;
+  for (auto it = users_.begin(); it != users_.end();) {
+    if (it->second.tenant != name) {
+      ++it;
+      continue;
+    }
+    for (auto& [hash, token] : tokens_by_hash_) {
+      if (token.user == it->first && !token.revoked) {
+        token.revoked = true;
+        out->tokens.push_back(token);
+      }
+    }
+    removed.push_back(it->first);
+    out->deleted_users.push_back(it->first);
+    it = users_.erase(it);
+  }
+  tenants_.erase(tenants_.begin() + i);
+  tenant_by_name_.clear();
+  for (size_t k = 0; k < tenants_.size(); ++k) tenant_by_name_[tenants_[k].name] = k;
+  out->deleted_tenants.push_back(name);
+  return removed;
+}
+
 void TenantDirectory::Replace(const store::TenantRecord& t, store::WriteBatch* out) {
   auto it = tenant_by_name_.find(t.name);
   if (it == tenant_by_name_.end()) return;

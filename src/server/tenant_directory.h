@@ -67,6 +67,12 @@ class TenantDirectory {
                                       const TenantUpdate& u) const;
   // Replaces the tenant of the same name (its place in the tree never changes).
   void Replace(const store::TenantRecord& t, store::WriteBatch* out);
+  // Whether `p` may delete `name`: as for changing it, and never the root or a tenant with child
+  // tenants (named in the error). Jobs are the caller's to check.
+  Status CheckDelete(const Principal& p, const std::string& name) const;
+  // Removes it with its users, whose tokens are revoked; returns those users. The tenants after
+  // it move down one index (the core view must be rebuilt).
+  std::vector<std::string> Remove(const std::string& name, store::WriteBatch* out);
 
   // `tenant` is `root` or below it.
   bool InSubtree(const std::string& tenant, const std::string& root) const;
@@ -85,7 +91,8 @@ class TenantDirectory {
   store::TokenRecord NewToken(const std::string& user, TimeMs now, std::string* token,
                               store::WriteBatch* out);
 
-  std::vector<store::TenantRecord> tenants_;  // creation order: stable core indices
+  // Creation order: the core's indices (a deletion moves the later ones down).
+  std::vector<store::TenantRecord> tenants_;
   std::map<std::string, size_t> tenant_by_name_;
   std::map<std::string, store::UserRecord> users_;
   std::map<std::string, store::TokenRecord> tokens_by_hash_;

@@ -33,6 +33,8 @@ class MemoryStore final : public Store {
     for (const auto& u : b.usage) usage_[{u.end_time, u.job_id, u.attempt}] = u;
     for (const auto& s : b.samples) samples_[s.time] = s;
     for (const auto& [k, v] : b.meta) meta_[k] = v;
+    for (const auto& name : b.deleted_tenants) tenants_.erase(name);
+    for (const auto& name : b.deleted_users) users_.erase(name);
     return Status::Ok();
   }
 

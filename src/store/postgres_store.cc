@@ -714,6 +714,13 @@ class PostgresStore final : public Store {
         tx.exec_prepared(std::string("put_") + t.name, it->second.Dump());
       }
     }
+    for (const auto& [names, table] :
+         {std::pair{&b.deleted_tenants, "tenants"}, std::pair{&b.deleted_users, "users"}}) {
+      if (names->empty()) continue;
+      tx.exec_params(std::string("DELETE FROM ") + table +
+                         " WHERE name IN (SELECT value FROM json_array_elements_text($1::json))",
+                     nlohmann::json(*names).dump());
+    }
   }
 
   std::string uri_;

@@ -478,6 +478,15 @@ class SqliteStore final : public Store {
       BindText(s, 2, v);
       SUANLI_RETURN_IF_ERROR(db_.Step(s));
     }
+    for (const auto& [names, sql] :
+         {std::pair{&b.deleted_tenants, "DELETE FROM tenants WHERE name = ?"},
+          std::pair{&b.deleted_users, "DELETE FROM users WHERE name = ?"}}) {
+      for (const auto& name : *names) {
+        SUANLI_ASSIGN_OR_RETURN(s, db_.Prepare(sql));
+        BindText(s, 1, name);
+        SUANLI_RETURN_IF_ERROR(db_.Step(s));
+      }
+    }
     if (s) sqlite3_reset(s);
     return Status::Ok();
   }

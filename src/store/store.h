@@ -30,14 +30,20 @@ struct WriteBatch {
   std::vector<UsageRecord> usage;
   std::vector<UtilizationSample> samples;
   std::map<std::string, std::string> meta;
+  // Tenants and users removed (after the upserts above); their finished jobs and usage records
+  // stay.
+  std::vector<std::string> deleted_tenants;
+  std::vector<std::string> deleted_users;
 
   bool empty() const {
     return tenants.empty() && users.empty() && tokens.empty() && nodes.empty() && jobs.empty() &&
-           usage.empty() && samples.empty() && meta.empty();
+           usage.empty() && samples.empty() && meta.empty() && deleted_tenants.empty() &&
+           deleted_users.empty();
   }
   size_t size() const {
     return tenants.size() + users.size() + tokens.size() + nodes.size() + jobs.size() +
-           usage.size() + samples.size() + meta.size();
+           usage.size() + samples.size() + meta.size() + deleted_tenants.size() +
+           deleted_users.size();
   }
 };
 

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "pg_test_server.h"
@@ -221,6 +222,39 @@ TYPED_TEST(StoreTest, IdempotencyKeyIsPerUser) {
   auto other = store->FindByIdempotencyKey("bob", "k1");
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(other->has_value());
+}
+
+TYPED_TEST(StoreTest, DeletedTenantsAndUsersAreGoneAndTheirJobsStay) {
+  auto store = this->factory.Open();
+  WriteBatch b;
+  for (const char* name : {"physics", "chem", "bio"}) {
+    TenantRecord t;
+    t.name = name;
+    t.parent = "root";
+    b.tenants.push_back(t);
+  }
+  b.jobs.push_back(MakeJob(1, JobState::kCompleted, "chem", "carol"));
+  b.users.push_back(UserRecord{"carol", "chem", "member", 1});
+  b.users.push_back(UserRecord{"dave", "bio", "member", 1});
+  ASSERT_TRUE(store->Commit(b).ok());
+  WriteBatch del;
+  del.deleted_users = {"carol"};
+  TenantRecord late;
+  late.name = "geo";
+  del.tenants.push_back(late);  // created and deleted in one batch: deleted
+  del.deleted_tenants = {"chem", "geo", "never-existed"};
+  ASSERT_TRUE(store->Commit(del).ok());
+  auto snap = store->Load();
+  ASSERT_TRUE(snap.ok());
+  std::vector<std::string> names;
+  for (const auto& t : snap->tenants) names.push_back(t.name);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"bio", "physics"}));
+  ASSERT_EQ(snap->users.size(), 1u);
+  EXPECT_EQ(snap->users[0].name, "dave");
+  auto job = store->GetJob(1);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->tenant, "chem");
 }
 
 TYPED_TEST(StoreTest, ManyIdempotencyKeysInOneLookup) {
