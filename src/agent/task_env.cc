@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "slurm/hostlist.h"
+
 namespace suanli::agent {
 namespace {
 
@@ -105,6 +107,32 @@ EnvMap BuildTaskEnv(const LaunchSpec& spec, const TaskContext& ctx) {
   if (!ctx.cpuset.empty()) env["SUANLI_CPUSET"] = ctx.cpuset;
   if (!ctx.run_as_note.empty()) env["SUANLI_RUN_AS_NOTE"] = ctx.run_as_note;
   env["SUANLI_USER"] = spec.user;
+
+  // What Slurm tells each task about its job, for scripts written for Slurm (docs/slurm.md). A
+  // Suanli task is a Slurm node's share, so the task's rank is its node's: SLURM_PROCID and
+  // SLURM_NODEID are the task index, SLURM_LOCALID its rank on this node. The batch-time values
+  // (SLURM_NTASKS, SLURM_CPUS_PER_TASK...) come from sbatch in `env`, and are left as given.
+  const std::string job_id = std::to_string(spec.ref.job_id);
+  env["SLURM_JOB_ID"] = job_id;
+  env["SLURM_JOBID"] = job_id;
+  const std::string nodelist = suanli::slurm::CompressHostlist(nodes);
+  env["SLURM_JOB_NODELIST"] = nodelist;
+  env["SLURM_NODELIST"] = nodelist;
+  env["SLURM_PROCID"] = std::to_string(spec.ref.task);
+  env["SLURM_NODEID"] = std::to_string(group_rank);
+  env["SLURM_LOCALID"] = std::to_string(local_rank);
+  env["SLURM_STEP_ID"] = "0";
+  env["SLURM_RESTART_COUNT"] = std::to_string(std::max<int64_t>(spec.ref.attempt - 1, 0));
+  env["SLURM_TOPOLOGY_ADDR"] = self_node;
+  env["SLURMD_NODENAME"] = self_node;
+  if (!env.count("SLURM_JOB_NUM_NODES")) {
+    env["SLURM_JOB_NUM_NODES"] = std::to_string(nodes.size());
+    env["SLURM_NNODES"] = std::to_string(nodes.size());
+  }
+  if (!env.count("SLURM_JOB_USER")) env["SLURM_JOB_USER"] = spec.user;
+  if (!spec.tenant.empty() && !env.count("SLURM_JOB_ACCOUNT")) {
+    env["SLURM_JOB_ACCOUNT"] = spec.tenant;
+  }
 
   std::vector<std::string> cuda, ascend, indexes;
   bool node_has_ascend = false;

@@ -61,6 +61,20 @@ TEST(TaskEnv, GangRanksFollowTorchrunConventions) {
   EXPECT_EQ(env["SUANLI_PREEMPT_FILE"], "/tmp/.suanli/preempt");
 }
 
+TEST(TaskEnv, SlurmVariablesDescribeTheJobAndTheTask) {
+  EnvMap env = BuildTaskEnv(GangTask3(), Ctx());
+  EXPECT_EQ(env["SLURM_JOB_ID"], "42");
+  EXPECT_EQ(env["SLURM_JOBID"], "42");
+  EXPECT_EQ(env["SLURM_JOB_NODELIST"], "node-a,node-b");  // only numbers are ranged: gpu[01-04]
+  EXPECT_EQ(env["SLURM_NODELIST"], env["SLURM_JOB_NODELIST"]);
+  EXPECT_EQ(env["SLURM_PROCID"], "3");
+  EXPECT_EQ(env["SLURM_NODEID"], "1");
+  EXPECT_EQ(env["SLURM_LOCALID"], "1");
+  EXPECT_EQ(env["SLURM_RESTART_COUNT"], "1") << "attempt 2 is the first restart";
+  EXPECT_EQ(env["SLURM_JOB_NUM_NODES"], "2");
+  EXPECT_EQ(env["SLURMD_NODENAME"], "node-b");
+}
+
 TEST(TaskEnv, OnlyDeclaredVariablesAndBasicsSurvive) {
   EnvMap env = BuildTaskEnv(GangTask3(), Ctx());
   EXPECT_EQ(env["MY_VAR"], "x");
@@ -73,7 +87,8 @@ TEST(TaskEnv, OnlyDeclaredVariablesAndBasicsSurvive) {
                    k == "SHELL" || k == "TMPDIR" || k.rfind("SUANLI_", 0) == 0 || k == "RANK" ||
                    k == "WORLD_SIZE" || k == "LOCAL_RANK" || k == "LOCAL_WORLD_SIZE" ||
                    k == "GROUP_RANK" || k == "NODE_RANK" || k == "MASTER_ADDR" ||
-                   k == "MASTER_PORT" || k == "CUDA_VISIBLE_DEVICES";
+                   k == "MASTER_PORT" || k == "CUDA_VISIBLE_DEVICES" ||
+                   k.rfind("SLURM", 0) == 0;
     EXPECT_TRUE(allowed) << "unexpected variable " << k;
   }
 }

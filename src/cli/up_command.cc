@@ -35,6 +35,7 @@ struct UpCommand {
   std::string accelerators;
   std::string policy = "default";
   std::string node_timeout = "10s";
+  uint32_t max_array_size = 10001;
   std::string node_name;
   std::string cpus;
   std::string mem;
@@ -105,6 +106,7 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
   server_options.web_dir = c.web_dir;
   server_options.node_timeout_ms = *timeout_ms;
   server_options.policy = c.policy;
+  server_options.max_array_tasks = c.max_array_size;
   auto server = server::Server::Start(server_options);
   if (!server.ok()) {
     return fail(Status(server.status().code(),
@@ -178,6 +180,10 @@ void AddControllerOptions(CLI::App* cmd, UpCommand* c) {
                   "a silent node is DOWN after this long (default 10s)");
   cmd->add_option("--web-dir", c->web_dir,
                   "dashboard assets (default: beside the binary or source tree)");
+  cmd->add_option("--max-array-size", c->max_array_size,
+                  "most tasks in one job array, and one more than its highest index "
+                  "(Slurm's MaxArraySize; default 10001)")
+      ->check(CLI::Range(1u, 4000000u));
 }
 
 }  // namespace

@@ -157,16 +157,30 @@ std::vector<Route> Api::Routes() {
         return AsUser(tok,
                       [id = *id](Controller& c, const Principal& p) { return c.GetJob(p, id); });
       });
+  // cancel, hold and release take one optional field, {"array": true}: every task of the array
+  // whose id this is (scancel 123 of an array), not only the task with this id.
   add("POST", "/api/v1/jobs/{id}/cancel", Auth::kUser,
       [this](const httplib::Request& req, const std::string& tok) {
         auto id = PathId(req);
         if (!id.ok()) return Fail(id);
-        if (auto body = ParseObject(req.body); !body.ok() || !body->empty()) {
-          return ErrorReply(body.ok() ? InvalidArgument("cancel takes no fields") : body.status());
-        }
-        return AsUser(tok,
-                      [id = *id](Controller& c, const Principal& p) { return c.CancelJob(p, id); });
+        auto whole = ParseArrayFlag(req.body);
+        if (!whole.ok()) return Fail(whole);
+        return AsUser(tok, [id = *id, whole = *whole](Controller& c, const Principal& p) {
+          return c.CancelJobs(p, id, whole);
+        });
       });
+  for (bool hold : {true, false}) {
+    add("POST", hold ? "/api/v1/jobs/{id}/hold" : "/api/v1/jobs/{id}/release", Auth::kUser,
+        [this, hold](const httplib::Request& req, const std::string& tok) {
+          auto id = PathId(req);
+          if (!id.ok()) return Fail(id);
+          auto whole = ParseArrayFlag(req.body);
+          if (!whole.ok()) return Fail(whole);
+          return AsUser(tok, [id = *id, whole = *whole, hold](Controller& c, const Principal& p) {
+            return c.HoldJob(p, id, hold, whole);
+          });
+        });
+  }
   add("GET", "/api/v1/jobs/{id}/logs", Auth::kUser,
       [this](const httplib::Request& req, const std::string& tok) { return ReadLogs(req, tok); });
   add("POST", "/api/v1/tenants", Auth::kUser,

@@ -50,6 +50,19 @@ Status Controller::Load() {
       if (!not_started.empty()) QueueLaunches(job, not_started);
     }
   }
+  // Held jobs, begin times, dependencies and throttles are followed again. A dependency naming
+  // jobs that are gone (only a store changed by hand does that) can never be met.
+  std::vector<std::pair<JobId, std::string>> unresolved;
+  for (const auto& [id, job] : jobs_.active()) {
+    if (Status st = TrackGates(job); !st.ok()) unresolved.emplace_back(id, st.message());
+  }
+  for (const auto& [id, why] : unresolved) {
+    JobRecord* job = jobs_.Find(id);
+    if (job == nullptr || job->state != JobState::kPending) continue;
+    spdlog::error("job {}: dependency '{}' cannot be met: {}", id, job->spec.dependency, why);
+    EndAttempt(*job, JobState::kCancelled, "DependencyNeverSatisfied: " + why, "CANCELLED",
+               false);
+  }
   SUANLI_RETURN_IF_ERROR(LearnRunTimesFromStore());
   // Accounting totals per tenant: all time (GET /tenants) and in each budget period. Read in end
   // time order, as the ledger needs.
@@ -138,6 +151,7 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
     launch.command = job.spec.command;
     launch.script = job.spec.script;
     launch.env = job.spec.env;
+    launch.workdir = job.spec.workdir;
     launch.cpus = t.cpus;
     launch.mem_mb = t.mem_mb;
     launch.devices.assign(t.devices.begin(), t.devices.end());

@@ -22,6 +22,7 @@
 #include "server/accounting.h"
 #include "server/auth.h"
 #include "server/draining_tasks.h"
+#include "server/job_gates.h"
 #include "server/job_lifecycle.h"
 #include "server/metrics.h"
 #include "server/node_registry.h"
@@ -60,6 +61,9 @@ struct ControllerOptions {
   // as the simulator does, instead of rebuilding it from every job each pass. Off only to check
   // that decisions are the same either way, and to measure the difference.
   bool incremental_view = true;
+  // Job arrays: the most tasks one submission may make, and the highest task index (Slurm's
+  // MaxArraySize is both: indices 0 .. MaxArraySize - 1).
+  uint32_t max_array_tasks = 10001;
 };
 
 // Where an accepted log upload goes, decided on the owner thread and written by the caller.
@@ -100,6 +104,10 @@ class Controller {
   ApiReply CreateTenant(const Principal& p, store::TenantRecord t);
   ApiReply ListTenants(const Principal& p);
   ApiReply UpdateTenant(const Principal& p, const std::string& name, const TenantUpdate& u);
+  // Holds (or releases) a pending job; with `whole_array`, every pending task of the array `id`.
+  ApiReply HoldJob(const Principal& p, JobId id, bool hold, bool whole_array);
+  // With `whole_array`, every unfinished task of the array `id` (scancel 123 of an array).
+  ApiReply CancelJobs(const Principal& p, JobId id, bool whole_array);
   // Refused while the tenant has child tenants or unfinished jobs. Its users go with it (their
   // tokens revoked); its finished jobs and usage records stay in the store for accounting.
   ApiReply DeleteTenant(const Principal& p, const std::string& name);
@@ -193,6 +201,20 @@ class Controller {
   int32_t TypeIndex(CoreView& view, const std::string& type) const;
   std::string NoNodesReason() const;
 
+  // controller_gates.cc: held jobs, begin times, dependencies and array throttles (job_gates.h).
+  // Before each pass: which pending jobs the scheduler must not see (blocked_), each with its
+  // reason; a dependency that can never be met cancels its job.
+  void EvaluateGates(TimeMs now);
+  // Starts following a job's gates (at submission, load, hold); resolves its dependency.
+  Status TrackGates(const JobRecord& job);
+  static bool HasGates(const JobRecord& job);
+  // What dependencies know of a job: active, cached when it ended, else read from the store.
+  std::optional<JobFacts> FactsOf(JobId id);
+  bool Blocked(JobId id) const { return blocked_.count(id) > 0; }
+  // The array's tasks (ids array_id .. array_id + count - 1) that `p` may act on, for
+  // whole-array cancel and hold; NotFound when `id` is no array visible to `p`.
+  Result<std::vector<JobId>> ArrayTaskIds(const Principal& p, JobId id);
+
   // controller_admin.cc / views
   bool CanSeeJob(const Principal& p, const JobRecord& job) const {
     return directory_.CanSeeTenant(p, job.tenant);
@@ -227,6 +249,14 @@ class Controller {
   std::unordered_map<JobId, core::Time> estimates_;  // active jobs with a learned estimate
   std::unordered_map<JobId, PendingView> pending_view_;
   DrainingTasks draining_;  // resources held by tasks being killed
+  // Gates (controller_gates.cc): unfinished jobs with one (or in a throttled array), their
+  // resolved dependencies not yet met, the pending jobs kept from the scheduler with their
+  // verdicts, and what ended jobs that dependencies asked about did (read once from the store).
+  std::set<JobId> gated_;
+  std::unordered_map<JobId, ResolvedDependency> dependencies_;
+  std::set<JobId> dependency_met_;  // met for good: not resolved again (until a restart)
+  std::unordered_map<JobId, GateVerdict> blocked_;
+  std::unordered_map<JobId, JobFacts> ended_facts_;
   // Launches held back until a preempted victim on the same devices stops: job -> tasks.
   std::map<JobId, std::set<int32_t>> waiting_launches_;
   int64_t refused_decisions_ = 0;

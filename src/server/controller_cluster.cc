@@ -161,7 +161,7 @@ Controller::CoreView Controller::BuildCoreView(TimeMs now, bool with_jobs) {
   FillTenants(v, now, false);
   if (with_jobs) {
     for (const auto& [id, job] : jobs_.active()) {
-      if (store::IsTerminal(job.state)) continue;
+      if (store::IsTerminal(job.state) || Blocked(id)) continue;
       v.state.jobs.push_back(ToCoreJob(job, v, now));
       v.job_ids.push_back(id);
     }
@@ -253,7 +253,7 @@ Controller::CoreView& Controller::SyncCoreView(TimeMs now) {
   for (JobId id : jobs_.changed_since_pass()) {
     changes.push_back({id, -1});
     auto it = jobs_.active().find(id);
-    if (it == jobs_.active().end() || store::IsTerminal(it->second.state)) {
+    if (it == jobs_.active().end() || store::IsTerminal(it->second.state) || Blocked(id)) {
       remove(id);
       continue;
     }
@@ -452,6 +452,7 @@ void Controller::ReleaseWaitingLaunches() {
 void Controller::SchedulingPass(TimeMs now) {
   last_pass_ = now;
   schedule_wanted_ = false;
+  EvaluateGates(now);  // held, begin time, dependencies, array throttles
   if (!policy_) return;
   auto t0 = std::chrono::steady_clock::now();
   std::string no_nodes = NoNodesReason();
@@ -463,7 +464,7 @@ void Controller::SchedulingPass(TimeMs now) {
         });
     if (!any_running) {
       jobs_.ForEach([&](JobRecord& job) {
-        if (job.state == JobState::kPending) job.reason = no_nodes;
+        if (job.state == JobState::kPending && !Blocked(job.id)) job.reason = no_nodes;
       });
       pending_view_.clear();
       last_pass_cost_ms_ = 0;
@@ -519,7 +520,7 @@ void Controller::SchedulingPass(TimeMs now) {
   }
   if (!no_nodes.empty()) {
     jobs_.ForEach([&](JobRecord& job) {
-      if (job.state == JobState::kPending) job.reason = no_nodes;
+      if (job.state == JobState::kPending && !Blocked(job.id)) job.reason = no_nodes;
     });
   }
   for (const auto& r : checked->refused) {

@@ -2,7 +2,11 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 #include "server/controller.h"
+#include "slurm/array_spec.h"
+#include "slurm/dependency_spec.h"
 
 namespace suanli::server {
 
@@ -50,6 +54,14 @@ json Controller::JobJson(const JobRecord& job) const {
     est = it->second.info.est_start;
     if (it->second.info.words) reason = it->second.info.Reason(Now());
   }
+  std::string reason_code;
+  if (job.state == JobState::kPending) {
+    if (auto b = blocked_.find(job.id); b != blocked_.end()) {
+      reason_code = GateReasonCode(b->second.kind);
+    }
+  } else if (job.reason.rfind("DependencyNeverSatisfied", 0) == 0) {
+    reason_code = "DependencyNeverSatisfied";
+  }
   const store::ShapeSpec& m = job.spec.main;
   return json{
       {"id", job.id},
@@ -90,6 +102,18 @@ json Controller::JobJson(const JobRecord& job) const {
        job.spec.idempotency_key.empty() ? json(nullptr) : json(job.spec.idempotency_key)},
       {"cost", job.cost},
       {"history", history},
+      {"array", job.spec.array.array_id == 0
+                    ? json(nullptr)
+                    : json{{"job_id", job.spec.array.array_id},
+                           {"task_id", job.spec.array.task_id},
+                           {"count", job.spec.array.count},
+                           {"max_running", job.spec.array.max_running},
+                           {"spec", job.spec.array.spec}}},
+      {"dependency", job.spec.dependency.empty() ? json(nullptr) : json(job.spec.dependency)},
+      {"begin_time", job.spec.begin_time > 0 ? Seconds(job.spec.begin_time) : json(nullptr)},
+      {"held", job.spec.held},
+      {"workdir", job.spec.workdir.empty() ? json(nullptr) : json(job.spec.workdir)},
+      {"reason_code", reason_code},
   };
 }
 
@@ -181,14 +205,75 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
     Status feasible = core::CheckFeasible(v.state, ToCoreJob(job, v, job.submit_time));
     if (!feasible.ok()) return ErrorReply(feasible);
   }
+  // An array is one job per task, with consecutive ids: all of them or none.
+  std::vector<uint32_t> task_ids;
+  if (!req.array.empty()) {
+    const uint32_t max = std::max<uint32_t>(options_.max_array_tasks, 1);
+    auto parsed = slurm::ParseArraySpec(req.array, {max - 1, max});
+    if (!parsed.ok()) {
+      return ErrorReply(InvalidArgument("field 'array': " + parsed.status().message()));
+    }
+    task_ids = parsed->task_ids;
+    job.spec.array.array_id = job.id;
+    job.spec.array.count = static_cast<uint32_t>(task_ids.size());
+    job.spec.array.max_running = parsed->max_running.value_or(0);
+    job.spec.array.spec = req.array;
+  }
+  // Dependencies name jobs that exist and that the submitter may see (another tenant's job is
+  // one that does not exist); resolved for each task, as aftercorr differs per task.
+  std::optional<slurm::DependencySpec> dependency;
+  if (!job.spec.dependency.empty()) {
+    auto parsed = slurm::ParseDependencySpec(job.spec.dependency);
+    if (!parsed.ok()) {
+      return ErrorReply(InvalidArgument("field 'dependency': " + parsed.status().message()));
+    }
+    auto visible = [&](JobId id) -> std::optional<JobFacts> {
+      auto f = FactsOf(id);
+      if (f && !f->tenant.empty() && !directory_.CanSeeTenant(p, f->tenant)) return std::nullopt;
+      return f;
+    };
+    if (auto r = ResolveDependency(*parsed, job, visible); !r.ok()) {
+      return ErrorReply(InvalidArgument(r.status().message()));
+    }
+  }
   accounting_.AdvanceUsage(Now());  // every change of any job's state is a step of the account
   job.state = JobState::kPending;
   job.reason = nodes_.empty() ? "no nodes registered yet" : "waiting for the next scheduling pass";
   job.history.push_back({JobState::kPending, job.submit_time, "submitted"});
-  const JobRecord& added = jobs_.Add(std::move(job));
-  EstimateRunTime(added);
+  if (task_ids.empty()) {
+    const JobRecord& added = jobs_.Add(std::move(job));
+    EstimateRunTime(added);
+    if (Status st = TrackGates(added); !st.ok()) spdlog::error("job {}: {}", added.id, st.ToString());
+    schedule_wanted_ = true;
+    return JsonReply(201, JobJson(added));
+  }
+  const JobId first = job.id;
+  const uint32_t step = task_ids.size() > 1 ? task_ids[1] - task_ids[0] : 1;
+  for (size_t i = 0; i < task_ids.size(); ++i) {
+    JobRecord task = job;
+    task.id = first + static_cast<JobId>(i);
+    task.spec.array.task_id = task_ids[i];
+    if (i > 0) task.spec.idempotency_key.clear();  // the array answers a retry as one
+    auto& env = task.spec.env;
+    for (const char* prefix : {"SLURM_", "SUANLI_"}) {
+      const std::string p(prefix);
+      env[p + "ARRAY_JOB_ID"] = std::to_string(first);
+      env[p + "ARRAY_TASK_ID"] = std::to_string(task_ids[i]);
+      env[p + "ARRAY_TASK_COUNT"] = std::to_string(task_ids.size());
+      env[p + "ARRAY_TASK_MIN"] = std::to_string(task_ids.front());
+      env[p + "ARRAY_TASK_MAX"] = std::to_string(task_ids.back());
+      env[p + "ARRAY_TASK_STEP"] = std::to_string(step);
+    }
+    const JobRecord& added = jobs_.Add(std::move(task));
+    EstimateRunTime(added);
+    if (Status st = TrackGates(added); !st.ok()) {
+      spdlog::error("job {}: {}", added.id, st.ToString());
+    }
+  }
   schedule_wanted_ = true;
-  return JsonReply(201, JobJson(added));
+  json reply = JobJson(*jobs_.Find(first));
+  reply["array_tasks"] = task_ids.size();
+  return JsonReply(201, reply);
 }
 
 ApiReply Controller::ListJobs(const Principal& p, const JobListRequest& req) {
@@ -206,7 +291,8 @@ ApiReply Controller::ListJobs(const Principal& p, const JobListRequest& req) {
   std::set<std::string> tenant_set(tenants.begin(), tenants.end());
   auto wanted = [&](const JobRecord& j) {
     return std::find(states.begin(), states.end(), j.state) != states.end() &&
-           tenant_set.count(j.tenant) && (req.user.empty() || j.user == req.user);
+           tenant_set.count(j.tenant) && (req.user.empty() || j.user == req.user) &&
+           (req.array == 0 || j.spec.array.array_id == req.array);
   };
   std::map<JobId, const JobRecord*, std::greater<>> picked;
   for (auto it = jobs_.active().rbegin(); it != jobs_.active().rend(); ++it) {
@@ -224,10 +310,18 @@ ApiReply Controller::ListJobs(const Principal& p, const JobListRequest& req) {
     q.tenants = tenants;
     q.user = req.user;
     q.limit = req.limit;
+    if (req.array != 0) {  // its tasks are the ids array .. array + count - 1
+      auto first = FindVisibleJob(p, req.array);
+      if (!first.ok()) return ErrorReply(first.status());
+      const uint32_t count = *first ? (*first)->spec.array.count : 0;
+      q.before_id = req.array + std::max<uint32_t>(count, 1);
+      q.limit = std::min<int64_t>(req.limit, std::max<uint32_t>(count, 1));
+    }
     auto r = store_->ListJobs(q);
     if (!r.ok()) return ErrorReply(r.status());
     from_store = std::move(r).value();
     for (const auto& j : from_store) {
+      if (req.array != 0 && j.spec.array.array_id != req.array) continue;
       if (!picked.count(j.id) && !jobs_.active().count(j.id)) picked[j.id] = &j;
     }
   }

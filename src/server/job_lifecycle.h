@@ -67,6 +67,9 @@ class JobLifecycle {
   // The jobs changed since the last scheduling pass (see Controller::SyncCoreView).
   const std::set<store::JobId>& changed_since_pass() const { return changed_since_pass_; }
   void ClearChangedSincePass() { changed_since_pass_.clear(); }
+  // The scheduler must look at the job again although its record did not change (a gate opened
+  // or closed: controller_gates.cc).
+  void MarkChangedForPass(store::JobId id) { changed_since_pass_.insert(id); }
 
   // What the current attempt of a STARTING or RUNNING job has received up to `now`: service
   // (devices × ms, cpus × ms when it holds no device) and ms run. Zero for one not placed.

@@ -5,6 +5,8 @@
 
 #include "proto/codec.h"
 #include "server/json_input.h"
+#include "slurm/array_spec.h"
+#include "slurm/dependency_spec.h"
 
 namespace suanli::server {
 namespace {
@@ -20,6 +22,9 @@ constexpr double kMinCpusPerTask = 0.01;
 using proto::kMaxTaskIndex;  // the same bound for readers of logs as for agents
 constexpr int64_t kMaxTimeLimitS = 366LL * 24 * 3600;
 constexpr size_t kMaxScript = 512 * 1024;
+constexpr double kMaxBeginS = 32503680000;  // year 3000
+constexpr uint32_t kMaxArrayIndex = 4'000'000;
+constexpr uint32_t kMaxArrayTasks = 100'001;
 
 Status CheckGpus(double gpus, const std::string& field) {
   if (gpus >= 1 && std::floor(gpus) != gpus) {
@@ -98,6 +103,29 @@ Result<int64_t> IntParam(const Params& params, const char* name, int64_t def, in
   return static_cast<int64_t>(x);
 }
 
+// What must happen before the job starts: the syntax here, the jobs named by the controller.
+Status CheckGates(SubmitRequest& req, double begin_s) {
+  store::JobSpec& s = req.spec;
+  if (!req.array.empty()) {
+    // The site's limits are the controller's (ControllerOptions); these bound what one request
+    // may make this thread allocate before it gets there.
+    auto parsed = slurm::ParseArraySpec(req.array, {kMaxArrayIndex, kMaxArrayTasks});
+    if (!parsed.ok()) return InvalidArgument("field 'array': " + parsed.status().message());
+  }
+  if (!s.dependency.empty()) {
+    auto parsed = slurm::ParseDependencySpec(s.dependency);
+    if (!parsed.ok()) return InvalidArgument("field 'dependency': " + parsed.status().message());
+  }
+  s.begin_time = static_cast<TimeMs>(std::llround(begin_s * 1000));
+  if (!s.workdir.empty()) {
+    if (s.workdir[0] != '/' || s.workdir.find('\0') != std::string::npos ||
+        s.workdir.find('\n') != std::string::npos) {
+      return InvalidArgument("field 'workdir' must be an absolute path without NUL or newline");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckName(const std::string& name, const char* what) {
@@ -117,6 +145,7 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
   SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
   SubmitRequest req;
   store::JobSpec& s = req.spec;
+  double begin_s = 0;
   FieldReader r(j);
   r.String("name", &s.name, 256)
       .String("tenant", &req.tenant, 64)
@@ -128,7 +157,12 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
       .Bool("preemptible", &s.preemptible)
       .Bool("checkpointable", &s.checkpointable)
       .Bool("requeue", &s.requeue)
-      .Int("grace_s", &s.grace_s, 0, 3600);
+      .Int("grace_s", &s.grace_s, 0, 3600)
+      .String("array", &req.array, 4096)
+      .String("dependency", &s.dependency, 4096)
+      .Number("begin_time", &begin_s, 0, kMaxBeginS)
+      .Bool("hold", &s.held)
+      .String("workdir", &s.workdir, 4096);
   ReadShape(r, &s.main, "");
   // The command may be a list of arguments or a single string run by the shell.
   if (const json* cmd = r.Raw("command")) {
@@ -175,11 +209,22 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
     return InvalidArgument("give either 'command' or 'script', not both");
   }
   if (!req.tenant.empty()) SUANLI_RETURN_IF_ERROR(CheckName(req.tenant, "tenant"));
+  SUANLI_RETURN_IF_ERROR(CheckGates(req, begin_s));
   if (s.name.empty()) {
     s.name = !s.command.empty() ? s.command[0].substr(s.command[0].rfind('/') + 1) : "script";
     if (s.name.empty()) s.name = "job";
   }
   return req;
+}
+
+Result<bool> ParseArrayFlag(const std::string& body) {
+  if (body.empty()) return false;
+  SUANLI_ASSIGN_OR_RETURN(json j, ParseObject(body));
+  bool whole = false;
+  FieldReader r(j);
+  r.Bool("array", &whole);
+  SUANLI_RETURN_IF_ERROR(r.Finish());
+  return whole;
 }
 
 namespace {
@@ -320,7 +365,7 @@ Result<TimeMs> ParseTime(const std::string& text, const char* field) {
 }
 
 Result<JobListRequest> ParseJobList(const Params& params) {
-  SUANLI_RETURN_IF_ERROR(CheckKnownParams(params, {"state", "tenant", "user", "all", "limit"}));
+  SUANLI_RETURN_IF_ERROR(CheckKnownParams(params, {"state", "tenant", "user", "all", "limit", "array"}));
   JobListRequest req;
   std::string states = Param(params, "state");
   size_t start = 0;
@@ -343,6 +388,7 @@ Result<JobListRequest> ParseJobList(const Params& params) {
   req.tenant = Param(params, "tenant");
   req.user = Param(params, "user");
   SUANLI_ASSIGN_OR_RETURN(req.limit, IntParam(params, "limit", 1000, 1, 100000));
+  SUANLI_ASSIGN_OR_RETURN(req.array, IntParam(params, "array", 0, 1, INT64_MAX));
   return req;
 }
 

@@ -17,11 +17,14 @@ namespace suanli::server {
 struct SubmitRequest {
   store::JobSpec spec;
   std::string tenant;  // empty = the caller's tenant
+  std::string array;   // sbatch --array syntax ("0-9%2"); checked against the site's limits by
+                       // the controller, which expands it into one job per task
 };
 
 struct JobListRequest {
   std::vector<store::JobState> states;  // empty = PENDING, STARTING, RUNNING (or all with `all`)
   bool all = false;
+  store::JobId array = 0;  // only the tasks of this job array
   std::string tenant;
   std::string user;
   int64_t limit = 1000;
@@ -71,6 +74,8 @@ struct LogRead {
 };
 
 Result<SubmitRequest> ParseSubmit(const std::string& body);
+// The body of cancel, hold and release: empty, {} or {"array": true|false}.
+Result<bool> ParseArrayFlag(const std::string& body);
 Result<store::TenantRecord> ParseTenant(const std::string& body);
 Result<TenantUpdate> ParseTenantUpdate(const std::string& body);
 Result<UserRequest> ParseUser(const std::string& body);

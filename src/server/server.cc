@@ -142,6 +142,7 @@ class ServerImpl final : public Server {
     controller_options_.prices = prices;
     controller_options_.starting_timeout_ms = o.starting_timeout_ms;
     controller_options_.strict_decisions = o.strict_decisions;
+    controller_options_.max_array_tasks = o.max_array_tasks;
     admin_token_path_ = (dir / "admin.token").string();
     // The controller is made on becoming the leader (a standby holds no state of its own).
     executor_ = std::make_unique<Executor>(nullptr, store_.get(), &metrics_);

@@ -24,6 +24,7 @@ struct ServerOptions {
   int64_t starting_timeout_ms = 120000;  // a job STARTING longer ends LOST (requeued if allowed)
   int64_t lead_poll_ms = 500;            // a standby asks for the lease this often
   bool strict_decisions = false;  // abort on a decision the ledger refuses (tests); else refuse it
+  uint32_t max_array_tasks = 10001;  // Slurm's MaxArraySize: tasks per array, highest index + 1
 };
 
 class Server {

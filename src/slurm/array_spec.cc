@@ -82,4 +82,19 @@ Result<ArraySpec> ParseArraySpec(std::string_view text, const ArrayLimits& limit
   return spec;
 }
 
+std::string FormatArraySpec(const ArraySpec& spec) {
+  std::string out;
+  const auto& ids = spec.task_ids;
+  for (size_t i = 0; i < ids.size();) {
+    size_t j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += std::to_string(ids[i]);
+    if (j > i) out += "-" + std::to_string(ids[j]);
+    i = j + 1;
+  }
+  if (spec.max_running) out += "%" + std::to_string(*spec.max_running);
+  return out;
+}
+
 }  // namespace suanli::slurm

@@ -3,6 +3,7 @@
 // number of tasks that may run at once ("1-16", "0-497", "1,6-7,12", "1-10%1", "1-9:2").
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,5 +24,9 @@ struct ArraySpec {
 };
 
 Result<ArraySpec> ParseArraySpec(std::string_view text, const ArrayLimits& limits = {});
+
+// The spec written back in the same syntax, runs of consecutive ids as ranges ("0-9,20%2"), so
+// that ParseArraySpec(FormatArraySpec(s)) == s.
+std::string FormatArraySpec(const ArraySpec& spec);
 
 }  // namespace suanli::slurm

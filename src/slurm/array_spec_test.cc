@@ -67,5 +67,14 @@ TEST(ArraySpecTest, RejectsMalformed) {
   }
 }
 
+TEST(ArraySpecTest, FormatRoundTrips) {
+  EXPECT_EQ(FormatArraySpec(Parse("1-9:2%3")), "1,3,5,7,9%3");
+  EXPECT_EQ(FormatArraySpec(Parse("0-497")), "0-497");
+  for (const char* text : {"1,6-7,12", "1-10%1", "0", "5-9,2,3"}) {
+    ArraySpec once = Parse(text);
+    EXPECT_EQ(Parse(FormatArraySpec(once)), once) << text;
+  }
+}
+
 }  // namespace
 }  // namespace suanli::slurm

@@ -102,4 +102,19 @@ Result<DependencySpec> ParseDependencySpec(std::string_view text) {
   return spec;
 }
 
+std::string FormatDependencySpec(const DependencySpec& spec) {
+  std::string out;
+  const char sep = spec.combine == DependencySpec::Combine::kAny ? '?' : ',';
+  for (const auto& c : spec.conditions) {
+    if (!out.empty()) out += sep;
+    out += DependencyTypeName(c.type);
+    for (const auto& j : c.jobs) {
+      out += ":" + std::to_string(j.job_id);
+      if (j.array_task) out += "_" + std::to_string(*j.array_task);
+      if (j.delay_minutes > 0) out += "+" + std::to_string(j.delay_minutes);
+    }
+  }
+  return out;
+}
+
 }  // namespace suanli::slurm

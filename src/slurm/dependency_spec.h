@@ -5,6 +5,7 @@
 // An ID may name one array task as JOB_TASK ("123_4").
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -45,5 +46,9 @@ struct DependencySpec {
 };
 
 Result<DependencySpec> ParseDependencySpec(std::string_view text);
+
+// The spec written back in the same syntax ("afterok:12:13_4,after:7+10", "singleton"), so that
+// ParseDependencySpec(FormatDependencySpec(s)) == s.
+std::string FormatDependencySpec(const DependencySpec& spec);
 
 }  // namespace suanli::slurm

@@ -74,5 +74,17 @@ TEST(DependencySpecTest, RejectsMalformed) {
   }
 }
 
+TEST(DependencySpecTest, FormatRoundTrips) {
+  for (const char* text : {"afterok:12:13_4", "after:7+10:8,afterany:9", "afterok:1?afternotok:1",
+                           "singleton", "aftercorr:5,singleton"}) {
+    auto once = ParseDependencySpec(text);
+    ASSERT_TRUE(once.ok()) << text;
+    EXPECT_EQ(FormatDependencySpec(*once), text);
+    auto again = ParseDependencySpec(FormatDependencySpec(*once));
+    ASSERT_TRUE(again.ok()) << text;
+    EXPECT_EQ(*again, *once) << text;
+  }
+}
+
 }  // namespace
 }  // namespace suanli::slurm

@@ -45,6 +45,15 @@ std::string EncodeJob(const JobRecord& job) {
   if (!sp.script.empty()) spec["script"] = sp.script;
   if (!sp.env.empty()) spec["env"] = sp.env;
   if (!sp.idempotency_key.empty()) spec["idem"] = sp.idempotency_key;
+  if (sp.array.array_id != 0) {
+    spec["array"] = json{{"id", sp.array.array_id},   {"task", sp.array.task_id},
+                         {"n", sp.array.count},       {"max", sp.array.max_running},
+                         {"spec", sp.array.spec}};
+  }
+  if (!sp.dependency.empty()) spec["dep"] = sp.dependency;
+  if (sp.begin_time != 0) spec["begin"] = sp.begin_time;
+  if (sp.held) spec["held"] = true;
+  if (!sp.workdir.empty()) spec["wd"] = sp.workdir;
   if (!sp.shapes.empty()) {
     json shapes = json::array();
     for (const auto& s : sp.shapes) shapes.push_back(ShapeJson(s));
@@ -111,6 +120,17 @@ Result<JobRecord> DecodeJob(const std::string& text) {
     sp.requeue = spec.value("rq", true);
     sp.grace_s = spec.value("grace", int64_t{30});
     sp.idempotency_key = spec.value("idem", "");
+    if (auto it = spec.find("array"); it != spec.end()) {
+      sp.array.array_id = it->value("id", JobId{0});
+      sp.array.task_id = it->value("task", uint32_t{0});
+      sp.array.count = it->value("n", uint32_t{0});
+      sp.array.max_running = it->value("max", uint32_t{0});
+      sp.array.spec = it->value("spec", "");
+    }
+    sp.dependency = spec.value("dep", "");
+    sp.begin_time = spec.value("begin", TimeMs{0});
+    sp.held = spec.value("held", false);
+    sp.workdir = spec.value("wd", "");
     auto state = ParseJobState(j.value("state", "PENDING"));
     if (!state) return Internal("job " + std::to_string(job.id) + " has an unknown state");
     job.state = *state;

@@ -88,6 +88,17 @@ struct ShapeSpec {
   double speed = 1.0;
 };
 
+// One task of a job array (sbatch --array): the tasks are separate jobs with consecutive ids, the
+// first of which is the array's id; `spec` is the whole array as submitted ("0-9%2").
+struct ArrayTask {
+  JobId array_id = 0;      // 0 = not an array task
+  uint32_t task_id = 0;    // SLURM_ARRAY_TASK_ID
+  uint32_t count = 0;      // tasks in the array: ids array_id .. array_id + count - 1
+  uint32_t max_running = 0;  // the %N throttle; 0 = none
+  std::string spec;
+  bool operator==(const ArrayTask&) const = default;
+};
+
 struct JobSpec {
   std::string name;
   std::vector<std::string> command;
@@ -102,6 +113,12 @@ struct JobSpec {
   bool requeue = true;
   int64_t grace_s = 30;
   std::string idempotency_key;
+  // What must happen before the job may start (all are checked by JobGates each pass):
+  ArrayTask array;
+  std::string dependency;  // Slurm syntax as accepted ("afterok:12,singleton"); empty = none
+  TimeMs begin_time = 0;   // not before this time; 0 = at once
+  bool held = false;       // held by its user or an admin until released
+  std::string workdir;     // absolute directory the tasks start in; empty = a private /tmp
 };
 
 // Where one gang member runs in the current attempt.

@@ -103,6 +103,11 @@ TYPED_TEST(StoreTest, JobRoundTripsEveryField) {
   j.spec.idempotency_key = "k1";
   j.spec.time_limit_s = 3600;
   j.spec.preemptible = false;
+  j.spec.array = ArrayTask{9, 4, 10, 2, "0-9%2"};
+  j.spec.dependency = "afterok:3?afternotok:4";
+  j.spec.begin_time = 1'800'000'000'000;
+  j.spec.held = true;
+  j.spec.workdir = "/srv/data/run1";
   j.attempt = 2;
   j.start_time = 9000;
   j.exit_code = 3;
@@ -137,6 +142,11 @@ TYPED_TEST(StoreTest, JobRoundTripsEveryField) {
   EXPECT_DOUBLE_EQ(g.spec.shapes[0].speed, 0.55);
   EXPECT_EQ(g.spec.main.gpus, 2);
   EXPECT_FALSE(g.spec.preemptible);
+  EXPECT_EQ(g.spec.array, (ArrayTask{9, 4, 10, 2, "0-9%2"}));
+  EXPECT_EQ(g.spec.dependency, "afterok:3?afternotok:4");
+  EXPECT_EQ(g.spec.begin_time, 1'800'000'000'000);
+  EXPECT_TRUE(g.spec.held);
+  EXPECT_EQ(g.spec.workdir, "/srv/data/run1");
   EXPECT_EQ(g.attempt, 2);
   EXPECT_EQ(g.exit_code, 3);
   EXPECT_FALSE(g.signal.has_value());

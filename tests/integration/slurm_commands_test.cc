@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "support/up_fixture.h"
@@ -94,12 +96,99 @@ TEST_F(SlurmCommandsTest, BrokenScriptFailsTestOnlyWithItsLine) {
                     {"--test-only", SourceDir() + "/tests/slurm/scripts/hf_trainer_single_gpu.sh"});
   EXPECT_EQ(good.exit.exit_code, 0) << good.Describe();
   EXPECT_NE(good.out.find("\"mem_mb\": 65536"), std::string::npos) << good.Describe();
-  auto array = Slurm(bin, "sbatch", {SourceDir() + "/tests/slurm/scripts/array_list.sh"});
-  EXPECT_EQ(array.exit.exit_code, 1) << array.Describe();
-  EXPECT_NE(array.err.find("--array is not supported by Suanli yet"), std::string::npos)
-      << array.Describe();
   auto queue = up().Cli({"queue", "--all", "--json"});
   EXPECT_EQ(nlohmann::json::parse(queue.out)["jobs"].size(), 0u) << "nothing was submitted";
+}
+
+// A shared directory the jobs' unprivileged account can write (jobs see a private /tmp).
+struct SharedDir {
+  std::string path;
+  SharedDir() {
+    char tmpl[] = "/var/tmp/suanli-it-gates-XXXXXX";
+    EXPECT_NE(mkdtemp(tmpl), nullptr);
+    path = tmpl;
+    chmod(path.c_str(), 0777);
+  }
+  ~SharedDir() { std::filesystem::remove_all(path); }
+};
+
+// The most tasks that ran at once, from the "start T" / "end T" marks each task wrote.
+int MostAtOnce(const std::string& dir, int* tasks_seen) {
+  std::vector<std::pair<double, int>> events;  // time, +1 start / -1 end
+  *tasks_seen = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".mark") continue;
+    std::istringstream in(ReadFileOr(e.path().string()));
+    std::string word;
+    double t = 0;
+    while (in >> word >> t) events.emplace_back(t, word == "start" ? 1 : -1);
+    ++*tasks_seen;
+  }
+  std::sort(events.begin(), events.end());  // an end before a start at the same instant
+  int now = 0, most = 0;
+  for (const auto& [t, d] : events) most = std::max(most, now += d);
+  return most;
+}
+
+TEST_F(SlurmCommandsTest, ArrayThrottleAndDependencyChainRunRealJobs) {
+  START_UP({"--cpus", "8"});
+  ASSERT_TRUE(HasUpNode(up())) << "the local agent never came UP";
+  std::string bin = InstallLinks();
+  SharedDir shared;
+  // Eight CPUs hold six one-CPU tasks at once: only the %2 throttle keeps them to two.
+  const std::string array_script = shared.path + "/array.sh";
+  WriteFile(array_script,
+            "#!/bin/bash\n"
+            "#SBATCH --array=0-5%2 -J sweep -c 1 --mem=64M --hold\n"
+            "m=" + shared.path + "/task-$SLURM_ARRAY_TASK_ID.mark\n"
+            "echo start $(date +%s.%N) > $m\n"
+            "sleep 0.4\n"
+            "echo end $(date +%s.%N) >> $m\n");
+  auto sub = Slurm(bin, "sbatch", {"--parsable", array_script});
+  ASSERT_EQ(sub.exit.exit_code, 0) << sub.Describe();
+  const std::string array_id = Trim(sub.out);
+  // Held: squeue shows the pending tasks as one row, as Slurm does.
+  auto held = Slurm(bin, "squeue", {"-h", "-o", "%i %t %r"});
+  EXPECT_EQ(held.out, array_id + "_[0-5%2] PD JobHeldUser\n") << held.Describe();
+  // The chain: after the whole array succeeded, and a job for its failure that never runs.
+  const std::string after_script = shared.path + "/after.sh";
+  WriteFile(after_script,
+            "#!/bin/bash\n"
+            "echo \"$SLURM_JOB_ID $SLURM_JOB_NODELIST $SLURM_PROCID $(pwd)\" > " + shared.path +
+                "/after.out\n");
+  auto ok = Slurm(bin, "sbatch",
+                  {"--parsable", "-J", "collect", "-c", "1", "--mem=64M", "-D", shared.path,
+                   "--dependency=afterok:" + array_id, after_script});
+  ASSERT_EQ(ok.exit.exit_code, 0) << ok.Describe();
+  auto notok = Slurm(bin, "sbatch",
+                     {"--parsable", "-J", "cleanup", "--mem=64M",
+                      "--dependency=afternotok:" + array_id, "--wrap", "true"});
+  ASSERT_EQ(notok.exit.exit_code, 0) << notok.Describe();
+  auto waiting = Slurm(bin, "squeue", {"-h", "-j", Trim(ok.out), "-o", "%i %r"});
+  EXPECT_EQ(waiting.out, Trim(ok.out) + " Dependency\n") << waiting.Describe();
+  auto bad = Slurm(bin, "sbatch", {"--dependency=afterok:999999", "--wrap", "true"});
+  EXPECT_EQ(bad.exit.exit_code, 1) << bad.Describe();
+  EXPECT_NE(bad.err.find("does not exist"), std::string::npos) << bad.Describe();
+
+  auto release = Slurm(bin, "scontrol", {"release", array_id});
+  ASSERT_EQ(release.exit.exit_code, 0) << release.Describe();
+  nlohmann::json collected = WaitForState(std::stoll(Trim(ok.out)), "COMPLETED,FAILED,CANCELLED",
+                                          std::chrono::seconds(60));
+  EXPECT_EQ(collected["state"], "COMPLETED") << collected.dump();
+  int seen = 0;
+  EXPECT_EQ(MostAtOnce(shared.path, &seen), 2) << "the throttle is %2";
+  EXPECT_EQ(seen, 6);
+  std::istringstream line(ReadFileOr(shared.path + "/after.out"));
+  std::string job_id, nodelist, procid, cwd;
+  line >> job_id >> nodelist >> procid >> cwd;
+  EXPECT_EQ(job_id, Trim(ok.out));
+  EXPECT_FALSE(nodelist.empty());
+  EXPECT_EQ(procid, "0");
+  EXPECT_EQ(cwd, shared.path) << "--chdir";
+  nlohmann::json never = WaitForState(std::stoll(Trim(notok.out)), "CANCELLED");
+  EXPECT_EQ(never["reason_code"], "DependencyNeverSatisfied") << never.dump();
+  auto acct = Slurm(bin, "sacct", {"-j", array_id, "-n", "-P", "-o", "JobID,State"});
+  EXPECT_NE(acct.out.find(array_id + "_5|COMPLETED"), std::string::npos) << acct.Describe();
 }
 
 TEST_F(SlurmCommandsTest, WrapParsableScancelSinfoAndScontrol) {

@@ -132,7 +132,7 @@ Result<std::vector<SqueueColumn>> ParseSqueueFormat(std::string_view format) {
 std::string SqueueValue(const nlohmann::json& job, char field, double now) {
   switch (field) {
     case 'i':
-      return JobText(job, "id");
+      return SlurmJobId(job);
     case 'j':
       return JobText(job, "name");
     case 'u':
@@ -241,7 +241,7 @@ std::string SacctValue(const nlohmann::json& job, const std::string& name, doubl
   auto time_of = [&](const char* key) {
     return SlurmTime(job.contains(key) ? job[key] : nlohmann::json(), "Unknown");
   };
-  if (name == "JobID") return JobText(job, "id");
+  if (name == "JobID") return SlurmJobId(job);
   if (name == "JobName") return JobText(job, "name");
   if (name == "State") return std::string(StateOf(job).name);
   if (name == "ExitCode") return JobExitCode(job);

@@ -102,8 +102,18 @@ std::vector<std::string> ApiStatesFor(const std::set<std::string>& slurm_names) 
   return out;
 }
 
+std::string SlurmJobId(const nlohmann::json& job) {
+  if (job.contains("slurm_id") && job["slurm_id"].is_string()) return job["slurm_id"];
+  const nlohmann::json& array = Field(job, "array");
+  if (!array.is_object()) return JobText(job, "id");
+  return std::to_string(array.value("job_id", int64_t{0})) + "_" +
+         std::to_string(array.value("task_id", int64_t{0}));
+}
+
 std::string SlurmReason(const nlohmann::json& job) {
   if (JobText(job, "state") != "PENDING") return "None";
+  // The scheduler's gates carry Slurm's own word (Dependency, BeginTime, JobHeldUser, ...).
+  if (std::string code = JobText(job, "reason_code"); !code.empty()) return code;
   std::string reason = JobText(job, "reason");
   if (reason.empty() || reason == "waiting for the next scheduling pass") return "None";
   if (reason == "no nodes registered yet") return "ReqNodeNotAvail";

@@ -29,6 +29,10 @@ Result<std::set<std::string>> ParseStateFilter(const std::vector<std::string>& w
 // The Suanli API state names a Slurm filter stands for (for GET /jobs?state=).
 std::vector<std::string> ApiStatesFor(const std::set<std::string>& slurm_names);
 
+// The id as Slurm prints it: "7", or "7_3" for task 3 of array 7 (a collapsed row of pending
+// tasks carries its own, "7_[4-500%2]", in "slurm_id").
+std::string SlurmJobId(const nlohmann::json& job);
+
 // A pending job's reason in Slurm's word where one fits (Resources, Priority, AssocGrpGRES,
 // AssocGrpBillingMinutes, None), else Suanli's own text; "None" for jobs that are not pending.
 std::string SlurmReason(const nlohmann::json& job);

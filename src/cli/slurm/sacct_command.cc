@@ -80,13 +80,13 @@ int RunSacct(const std::vector<std::string>& args, CommandContext& ctx) {
   std::vector<nlohmann::json> jobs;
   if (by_id) {
     for (const auto& text : a.List("jobs")) {
-      auto id = ParseSlurmJobId(text);
-      if (!id.ok()) return SlurmError(ctx, "sacct", id.status().message());
-      auto job = client->Get("jobs/" + std::to_string(*id));
-      if (job.ok()) {
-        jobs.push_back(*job);
-      } else if (job.status().code() != StatusCode::kNotFound) {
-        return SlurmError(ctx, "sacct", job.status().message());
+      auto ref = ParseSlurmJobRef(text);
+      if (!ref.ok()) return SlurmError(ctx, "sacct", ref.status().message());
+      auto found = FindSlurmJobs(*client, *ref);  // an array's id: all its tasks
+      if (found.ok()) {
+        jobs.insert(jobs.end(), found->begin(), found->end());
+      } else if (found.status().code() != StatusCode::kNotFound) {
+        return SlurmError(ctx, "sacct", found.status().message());
       }  // an unknown id prints no row, as in Slurm
     }
   } else {

@@ -26,15 +26,17 @@ int RunScancel(const std::vector<std::string>& args, CommandContext& ctx) {
   auto parsed = ParseArgs(args, kSpecs);
   if (!parsed.ok()) return SlurmError(ctx, "scancel", parsed.status().message());
   const ParsedArgs& a = *parsed;
-  std::vector<int64_t> ids;
+  std::vector<SlurmJobRef> refs;
   for (const auto& text : a.positional) {
-    auto id = ParseSlurmJobId(text);
-    if (!id.ok()) return SlurmError(ctx, "scancel", id.status().message());
-    ids.push_back(*id);
+    auto ref = ParseSlurmJobRef(text);
+    if (!ref.ok()) return SlurmError(ctx, "scancel", ref.status().message());
+    refs.push_back(*ref);
   }
   bool filtered =
       a.Has("user") || a.Has("state") || a.Has("name") || a.Has("partition") || a.Has("account");
-  if (ids.empty() && !filtered) return SlurmError(ctx, "scancel", "No job identification provided");
+  if (refs.empty() && !filtered) {
+    return SlurmError(ctx, "scancel", "No job identification provided");
+  }
   std::set<std::string> states;
   if (a.Has("state")) {
     auto s = ParseStateFilter(a.List("state"));
@@ -43,6 +45,24 @@ int RunScancel(const std::vector<std::string>& args, CommandContext& ctx) {
   }
   auto client = Connect(ctx, ConnectionFlags{});
   if (!client.ok()) return SlurmError(ctx, "scancel", client.status().message());
+  // What to cancel: a job id (a whole array by its id, in one request) or the tasks named.
+  std::vector<int64_t> ids;
+  std::set<int64_t> whole_arrays;
+  int code = kExitOk;
+  for (const auto& ref : refs) {
+    if (!ref.tasks) {
+      ids.push_back(ref.id);
+      whole_arrays.insert(ref.id);
+      continue;
+    }
+    auto found = FindSlurmJobs(*client, ref);
+    if (!found.ok()) {
+      code = SlurmError(ctx, "scancel", "Kill job error on job id " + std::to_string(ref.id) +
+                                            ": Invalid job id specified");
+      continue;
+    }
+    for (const auto& j : *found) ids.push_back(j.value("id", int64_t{0}));
+  }
   if (filtered) {
     auto jobs = ListJobs(*client, {});  // pending and running: only those can be cancelled
     if (!jobs.ok()) return SlurmError(ctx, "scancel", jobs.status().message());
@@ -60,10 +80,12 @@ int RunScancel(const std::vector<std::string>& args, CommandContext& ctx) {
       selected.push_back(id);
     }
     ids = selected;
+    whole_arrays.clear();  // the filters picked each task themselves
   }
-  int code = kExitOk;
   for (int64_t id : ids) {
-    auto r = client->Post("jobs/" + std::to_string(id) + "/cancel", nlohmann::json::object());
+    nlohmann::json body = nlohmann::json::object();
+    if (whole_arrays.count(id)) body["array"] = true;
+    auto r = client->Post("jobs/" + std::to_string(id) + "/cancel", body);
     if (r.ok()) continue;
     std::string why = r.status().message();
     if (r.status().code() == StatusCode::kNotFound) why = "Invalid job id specified";

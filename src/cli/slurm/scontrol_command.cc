@@ -1,4 +1,5 @@
-// scontrol: show hostnames/hostlist (src/slurm's hostlist), show job N (GET /jobs/{id}).
+// scontrol: show hostnames/hostlist (src/slurm's hostlist), show job N (GET /jobs/{id}), hold and
+// release (POST /jobs/{id}/hold|release).
 #include <ostream>
 
 #include "cli/slurm/columns.h"
@@ -16,11 +17,16 @@ void PrintJob(std::ostream& out, const nlohmann::json& job, double now) {
   auto time_of = [&](const char* key) {
     return SlurmTime(job.contains(key) ? job[key] : nlohmann::json(), "Unknown");
   };
-  out << "JobId=" << JobText(job, "id") << " JobName=" << JobText(job, "name") << "\n"
+  out << "JobId=" << JobText(job, "id");
+  if (job.contains("array") && job["array"].is_object()) {
+    out << " ArrayJobId=" << job["array"].value("job_id", int64_t{0})
+        << " ArrayTaskId=" << job["array"].value("task_id", int64_t{0});
+  }
+  out << " JobName=" << JobText(job, "name") << "\n"
       << "   UserId=" << JobText(job, "user") << " Account=" << JobText(job, "tenant")
       << " Priority=" << Or(JobText(job, "priority"), "0") << "\n"
       << "   JobState=" << StateOf(job).name << " Reason=" << SlurmReason(job)
-      << " Dependency=(null)\n"
+      << " Dependency=" << Or(JobText(job, "dependency"), "(null)") << "\n"
       << "   Requeue=" << (job.value("requeue", false) ? 1 : 0)
       << " Restarts=" << std::max(0, job.value("attempt", 1) - 1)
       << " ExitCode=" << JobExitCode(job) << "\n"
@@ -40,18 +46,68 @@ void PrintJob(std::ostream& out, const nlohmann::json& job, double now) {
 int ShowJob(const std::vector<std::string>& args, CommandContext& ctx) {
   if (args.size() < 3)
     return SlurmError(ctx, "scontrol", "show job needs a job id (all jobs: squeue)");
-  auto id = ParseSlurmJobId(args[2]);
-  if (!id.ok()) return SlurmError(ctx, "scontrol", id.status().message());
+  auto ref = ParseSlurmJobRef(args[2]);
+  if (!ref.ok()) return SlurmError(ctx, "scontrol", ref.status().message());
   auto client = Connect(ctx, ConnectionFlags{});
   if (!client.ok()) return SlurmError(ctx, "scontrol", client.status().message());
-  auto job = client->Get("jobs/" + std::to_string(*id));
-  if (!job.ok()) {
+  auto jobs = FindSlurmJobs(*client, *ref);
+  if (!jobs.ok()) {
     return SlurmError(ctx, "scontrol",
-                      job.status().code() == StatusCode::kNotFound ? "Invalid job id specified"
-                                                                   : job.status().message());
+                      jobs.status().code() == StatusCode::kNotFound ? "Invalid job id specified"
+                                                                    : jobs.status().message());
   }
-  PrintJob(ctx.out, *job, NowSeconds());
+  for (size_t i = 0; i < jobs->size(); ++i) {
+    if (i > 0) ctx.out << "\n";
+    PrintJob(ctx.out, (*jobs)[i], NowSeconds());
+  }
   return kExitOk;
+}
+
+// scontrol hold|release ID...: a job, a whole array by its id, or the tasks named.
+int HoldOrRelease(const std::vector<std::string>& args, CommandContext& ctx, bool hold) {
+  if (args.size() < 2) return SlurmError(ctx, "scontrol", args[0] + " needs a job id");
+  auto client = Connect(ctx, ConnectionFlags{});
+  if (!client.ok()) return SlurmError(ctx, "scontrol", client.status().message());
+  int code = kExitOk;
+  for (size_t i = 1; i < args.size(); ++i) {
+    // Slurm accepts a comma list in one word as well as several words.
+    for (size_t start = 0; start <= args[i].size();) {
+      size_t comma = args[i].find(',', start);
+      if (args[i].find('[', start) < comma) comma = args[i].find(',', args[i].find(']', start));
+      if (comma == std::string::npos) comma = args[i].size();
+      const std::string text = args[i].substr(start, comma - start);
+      start = comma + 1;
+      if (text.empty()) continue;
+      auto ref = ParseSlurmJobRef(text);
+      if (!ref.ok()) {
+        code = SlurmError(ctx, "scontrol", ref.status().message());
+        continue;
+      }
+      std::vector<std::pair<int64_t, bool>> targets;  // id, whole array
+      if (!ref->tasks) {
+        targets.emplace_back(ref->id, true);
+      } else {
+        auto found = FindSlurmJobs(*client, *ref);
+        if (!found.ok()) {
+          code = SlurmError(ctx, "scontrol", "Invalid job id specified: " + text);
+          continue;
+        }
+        for (const auto& j : *found) targets.emplace_back(j.value("id", int64_t{0}), false);
+      }
+      for (const auto& [id, whole] : targets) {
+        nlohmann::json body = nlohmann::json::object();
+        if (whole) body["array"] = true;
+        auto r = client->Post("jobs/" + std::to_string(id) + (hold ? "/hold" : "/release"), body);
+        if (!r.ok()) {
+          code = SlurmError(ctx, "scontrol",
+                            r.status().code() == StatusCode::kNotFound
+                                ? "Invalid job id specified: " + text
+                                : "Job " + std::to_string(id) + ": " + r.status().message());
+        }
+      }
+    }
+  }
+  return code;
 }
 
 int ShowHosts(const std::vector<std::string>& args, CommandContext& ctx, bool expand, bool sorted) {
@@ -87,12 +143,14 @@ int RunScontrol(const std::vector<std::string>& args, CommandContext& ctx) {
     if (what == "hostlistsorted") return ShowHosts(args, ctx, false, true);
     if (what == "job" || what == "jobs") return ShowJob(args, ctx);
   }
+  if (!args.empty() && (args[0] == "hold" || args[0] == "uhold")) return HoldOrRelease(args, ctx, true);
+  if (!args.empty() && args[0] == "release") return HoldOrRelease(args, ctx, false);
   std::string said;
   for (const auto& w : args) said += (said.empty() ? "" : " ") + w;
   return SlurmError(ctx, "scontrol",
                     "'" + said +
                         "' is not supported by Suanli yet (supported: show hostnames [LIST], show "
-                        "hostlist LIST, show hostlistsorted LIST, show job ID)");
+                        "hostlist LIST, show hostlistsorted LIST, show job ID, hold ID, release ID)");
 }
 
 }  // namespace suanli::cli::slurm_cmd

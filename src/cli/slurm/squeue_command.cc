@@ -1,6 +1,7 @@
 // squeue: GET /jobs (or GET /jobs/{id} for -j) printed in Slurm's columns.
 #include <algorithm>
 #include <array>
+#include <map>
 #include <ostream>
 
 #include "cli/slurm/args.h"
@@ -8,11 +9,13 @@
 #include "cli/slurm/commands.h"
 #include "cli/slurm/job_view.h"
 #include "cli/slurm/support.h"
+#include "slurm/array_spec.h"
 
 namespace suanli::cli::slurm_cmd {
 namespace {
 
-constexpr std::array<ArgSpec, 13> kSpecs = {{
+constexpr std::array<ArgSpec, 14> kSpecs = {{
+    {"array", 'r', false},  // one row per array task, pending ones too
     {"user", 'u', true},
     {"jobs", 'j', true},
     {"states", 't', true},
@@ -27,6 +30,37 @@ constexpr std::array<ArgSpec, 13> kSpecs = {{
     {"all", 'a', false},  // Slurm: hidden partitions too; Suanli has none, so a no-op
     {"help", 0, false},
 }};
+
+// Pending tasks of one array share a row, as Slurm shows them: "7_[4-500%2]".
+std::vector<nlohmann::json> CollapsePendingTasks(const std::vector<nlohmann::json>& jobs) {
+  std::vector<nlohmann::json> out;
+  std::map<int64_t, size_t> row_of;  // array id -> its pending row in out
+  std::map<int64_t, std::vector<uint32_t>> tasks_of;
+  for (const auto& job : jobs) {
+    const nlohmann::json* array = job.contains("array") && job["array"].is_object()
+                                      ? &job["array"]
+                                      : nullptr;
+    if (array == nullptr || job.value("state", "") != "PENDING") {
+      out.push_back(job);
+      continue;
+    }
+    const int64_t id = array->value("job_id", int64_t{0});
+    tasks_of[id].push_back(array->value("task_id", uint32_t{0}));
+    if (!row_of.count(id)) {
+      row_of[id] = out.size();
+      out.push_back(job);
+    }
+  }
+  for (const auto& [id, tasks] : tasks_of) {
+    nlohmann::json& row = out[row_of[id]];
+    if (tasks.size() == 1) continue;
+    suanli::slurm::ArraySpec spec;
+    spec.task_ids = tasks;
+    if (uint32_t m = row["array"].value("max_running", uint32_t{0}); m > 0) spec.max_running = m;
+    row["slurm_id"] = std::to_string(id) + "_[" + suanli::slurm::FormatArraySpec(spec) + "]";
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -66,16 +100,16 @@ int RunSqueue(const std::vector<std::string>& args, CommandContext& ctx) {
   if (a.Has("jobs")) {
     // Slurm shows a job named with -j whatever its state.
     for (const auto& text : a.List("jobs")) {
-      auto id = ParseSlurmJobId(text);
-      if (!id.ok()) return SlurmError(ctx, "squeue", id.status().message());
-      auto job = client->Get("jobs/" + std::to_string(*id));
-      if (!job.ok()) {
-        if (job.status().code() == StatusCode::kNotFound) {
+      auto ref = ParseSlurmJobRef(text);
+      if (!ref.ok()) return SlurmError(ctx, "squeue", ref.status().message());
+      auto found = FindSlurmJobs(*client, *ref);
+      if (!found.ok()) {
+        if (found.status().code() == StatusCode::kNotFound) {
           return SlurmError(ctx, "squeue", "Invalid job id specified");
         }
-        return SlurmError(ctx, "squeue", job.status().message());
+        return SlurmError(ctx, "squeue", found.status().message());
       }
-      jobs.push_back(*job);
+      jobs.insert(jobs.end(), found->begin(), found->end());
     }
   } else {
     QueryParams q;
@@ -102,6 +136,7 @@ int RunSqueue(const std::vector<std::string>& args, CommandContext& ctx) {
     }
     shown.push_back(job);
   }
+  if (!a.Has("array")) shown = CollapsePendingTasks(shown);
   ctx.out << RenderSqueue(*columns, shown, NowSeconds(), !a.Has("noheader"));
   return kExitOk;
 }

@@ -20,18 +20,6 @@ struct Shape {
   std::string gpu_type;  // as the user wrote it, unresolved
 };
 
-Status RefuseUnsupported(const sl::BatchRequest& r) {
-  auto refuse = [](const std::string& option, const std::string& why) {
-    return FailedPrecondition(option + " is not supported by Suanli yet: " + why +
-                              ". Submit without it; see docs/slurm.md, \"Still missing\"");
-  };
-  if (r.array) return refuse("--array", "the scheduler has no job arrays");
-  if (r.dependency) return refuse("--dependency", "the scheduler has no job dependencies");
-  if (r.begin_unix) return refuse("--begin", "the scheduler cannot defer a job's start");
-  if (r.hold) return refuse("--hold", "the scheduler cannot hold a job");
-  return Status();
-}
-
 Result<Shape> GangShape(const sl::BatchRequest& r, std::vector<std::string>& warnings) {
   Shape s;
   if (r.nodes) {
@@ -146,7 +134,6 @@ void WarnIgnored(const sl::BatchRequest& r, std::vector<std::string>& warnings) 
   warn(!r.qos.empty(), "--qos", "priority comes from the tenant tree and fair share");
   warn(!r.output.empty() || !r.error.empty() || r.open_mode.has_value(), "--output/--error",
        "the server keeps the job's output: read it with `suanli logs ID` (--stderr for errors)");
-  warn(!r.chdir.empty(), "--chdir", "the job starts in a private temporary directory");
   warn(r.signal.has_value(), "--signal", "the job gets SIGTERM at its time limit, then SIGKILL");
   warn(r.time_min.has_value(), "--time-min", "the full --time is reserved");
   warn(r.exclusive.has_value(), "--exclusive", "tasks share nodes within their own limits");
@@ -193,7 +180,6 @@ std::string ResolveAccelType(const std::string& type, const ClusterTypes& cluste
 }
 
 Result<MappedSubmission> MapBatchRequest(const sl::BatchRequest& r, const SubmitContext& c) {
-  SUANLI_RETURN_IF_ERROR(RefuseUnsupported(r));
   MappedSubmission out;
   auto& w = out.warnings;
   SUANLI_ASSIGN_OR_RETURN(Shape shape, GangShape(r, w));
@@ -220,6 +206,16 @@ Result<MappedSubmission> MapBatchRequest(const sl::BatchRequest& r, const Submit
   if (r.time_limit) body["time_limit_s"] = r.time_limit->unlimited ? 0 : r.time_limit->seconds;
   if (!r.account.empty()) body["tenant"] = r.account;
   if (r.requeue) body["requeue"] = *r.requeue;
+  // What must happen first: the scheduler's own (the server expands an array into its tasks).
+  if (r.array) body["array"] = sl::FormatArraySpec(*r.array);
+  if (r.dependency) body["dependency"] = sl::FormatDependencySpec(*r.dependency);
+  if (r.begin_unix) body["begin_time"] = *r.begin_unix;
+  if (r.hold) body["hold"] = true;
+  if (!r.chdir.empty()) {
+    // Relative to where sbatch runs, as Slurm reads it.
+    body["workdir"] = r.chdir[0] == '/' || c.submit_dir.empty() ? r.chdir
+                                                                 : c.submit_dir + "/" + r.chdir;
+  }
   nlohmann::json env = nlohmann::json::object();
   if (r.export_env) {
     for (const auto& [k, v] : r.export_env->variables) {

@@ -32,8 +32,8 @@ struct MappedSubmission {
   std::vector<std::string> warnings;  // options Suanli does not honour (yet), one per option
 };
 
-// Options that need scheduler support Suanli lacks (--array, --dependency, --begin, --hold) are
-// errors that say so; options it can run without are warnings.
+// --array, --dependency, --begin, --hold and --chdir become the API's array, dependency,
+// begin_time, hold and workdir; options Suanli runs without are warnings.
 Result<MappedSubmission> MapBatchRequest(const suanli::slurm::BatchRequest& request,
                                          const SubmitContext& context);
 

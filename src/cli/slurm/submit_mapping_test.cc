@@ -93,23 +93,24 @@ TEST(SubmitMappingTest, CommandLineOverridesAndExport) {
   EXPECT_EQ(Map("#SBATCH -t UNLIMITED\n")->body["time_limit_s"], 0);
 }
 
-TEST(SubmitMappingTest, WhatNeedsTheSchedulerIsRefused) {
-  for (const auto& [line, option] : std::vector<std::pair<std::string, std::string>>{
-           {"#SBATCH --array=1-4\n", "--array"},
-           {"#SBATCH --dependency=afterok:3\n", "--dependency"},
-           {"#SBATCH --begin=now+1hour\n", "--begin"},
-           {"#SBATCH --hold\n", "--hold"}}) {
-    auto m = Map(line);
-    ASSERT_FALSE(m.ok()) << line;
-    EXPECT_EQ(m.status().message().rfind(option + " is not supported by Suanli yet", 0), 0u)
-        << m.status().message();
-  }
+TEST(SubmitMappingTest, ArraysDependenciesBeginHoldAndChdirGoToTheScheduler) {
+  auto m = Map(
+      "#SBATCH --array=1-9:2%3 --dependency=afterok:3:4_2?afternotok:3 --hold\n"
+      "#SBATCH --begin=2026-12-24T10:00:00 -D out\n");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->body["array"], "1,3,5,7,9%3");
+  EXPECT_EQ(m->body["dependency"], "afterok:3:4_2?afternotok:3");
+  EXPECT_EQ(m->body["hold"], true);
+  EXPECT_TRUE(m->body["begin_time"].is_number());
+  EXPECT_EQ(m->body["workdir"], "/home/alice/out");
+  for (const auto& w : m->warnings) EXPECT_EQ(w.find("not supported"), std::string::npos) << w;
+  EXPECT_EQ(Map("#SBATCH -D /scratch/run\n")->body["workdir"], "/scratch/run");
 }
 
 TEST(SubmitMappingTest, IgnoredOptionsWarnOnce) {
   auto m = Map("#SBATCH --qos=high -o logs/%j.out -e logs/%j.err --chdir=/scratch --exclusive\n");
   ASSERT_TRUE(m.ok());
-  ASSERT_EQ(m->warnings.size(), 4u);
+  ASSERT_EQ(m->warnings.size(), 3u);
   EXPECT_EQ(m->warnings[0].rfind("--qos is not supported", 0), 0u);
   EXPECT_EQ(m->warnings[1].rfind("--output/--error is not supported", 0), 0u);
   EXPECT_NE(m->warnings[1].find("suanli logs"), std::string::npos);
