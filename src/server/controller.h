@@ -60,6 +60,10 @@ struct ControllerOptions {
   // as the simulator does, instead of rebuilding it from every job each pass. Off only to check
   // that decisions are the same either way, and to measure the difference.
   bool incremental_view = true;
+  // Caps on PENDING jobs, so one user's or tenant's submission loop cannot fill the queue for
+  // everyone (issue #17); a submission past one is refused (429) naming it. 0 = no cap.
+  int64_t max_pending_per_user = 0;
+  int64_t max_pending_per_tenant = 0;  // the jobs submitted to the tenant itself
 };
 
 // Where an accepted log upload goes, decided on the owner thread and written by the caller.
