@@ -12,6 +12,7 @@
 #include "agent/agent.h"
 #include "cli/commands.h"
 #include "cli/units.h"
+#include "server/command.h"
 #include "server/server.h"
 
 namespace suanli::cli {
@@ -40,6 +41,7 @@ struct UpCommand {
   std::string mem;
   std::string web_dir;
   bool no_agent = false;
+  server::ApiLimitFlags limits;
 };
 
 // "nvidia-a100:8,ascend-910b:4": every item TYPE:N with N a positive whole number.
@@ -105,6 +107,7 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
   server_options.web_dir = c.web_dir;
   server_options.node_timeout_ms = *timeout_ms;
   server_options.policy = c.policy;
+  if (Status st = server::ApplyApiLimitFlags(c.limits, &server_options); !st.ok()) return fail(st);
   auto server = server::Server::Start(server_options);
   if (!server.ok()) {
     return fail(Status(server.status().code(),
@@ -178,6 +181,7 @@ void AddControllerOptions(CLI::App* cmd, UpCommand* c) {
                   "a silent node is DOWN after this long (default 10s)");
   cmd->add_option("--web-dir", c->web_dir,
                   "dashboard assets (default: beside the binary or source tree)");
+  server::AddApiLimitOptions(cmd, &c->limits);
 }
 
 }  // namespace
