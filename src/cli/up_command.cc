@@ -12,6 +12,7 @@
 #include "agent/agent.h"
 #include "cli/commands.h"
 #include "cli/units.h"
+#include "server/command.h"
 #include "server/server.h"
 
 namespace suanli::cli {
@@ -41,6 +42,7 @@ struct UpCommand {
   std::string mem;
   std::string web_dir;
   bool no_agent = false;
+  server::ApiLimitFlags limits;
 };
 
 // "nvidia-a100:8,ascend-910b:4": every item TYPE:N with N a positive whole number.
@@ -107,6 +109,7 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
   server_options.node_timeout_ms = *timeout_ms;
   server_options.policy = c.policy;
   server_options.max_array_tasks = c.max_array_size;
+  if (Status st = server::ApplyApiLimitFlags(c.limits, &server_options); !st.ok()) return fail(st);
   auto server = server::Server::Start(server_options);
   if (!server.ok()) {
     return fail(Status(server.status().code(),
@@ -184,6 +187,7 @@ void AddControllerOptions(CLI::App* cmd, UpCommand* c) {
                   "most tasks in one job array, and one more than its highest index "
                   "(Slurm's MaxArraySize; default 10001)")
       ->check(CLI::Range(1u, 4000000u));
+  server::AddApiLimitOptions(cmd, &c->limits);
 }
 
 }  // namespace

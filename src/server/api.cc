@@ -13,7 +13,9 @@
 #include <mutex>
 
 #include "server/executor.h"
+#include "server/http_guard.h"
 #include "server/json_input.h"
+#include "server/rate_limit.h"
 #include "server/requests.h"
 
 namespace suanli::server {
@@ -411,6 +413,18 @@ void RegisterApi(httplib::Server& http, Executor* executor, NodeSignals* signals
       std::string token;
       if (route.auth != Auth::kNone) token = BearerToken(req.get_header_value("Authorization"));
       ApiReply reply;
+      int64_t retry_after_s = 0;
+      RateLimiter* limiter = api->options_.rate_limiter;
+      if (route.auth == Auth::kUser && limiter &&
+          !limiter->Take(token, std::chrono::duration<double>(t0.time_since_epoch()).count(),
+                         &retry_after_s)) {
+        reply = ErrorReply(ResourceExhausted(
+            "rate limit: this token may make " + limiter->describe() + "; retry after " +
+            std::to_string(retry_after_s) + " s"));
+        reply.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+        Send(res, reply);
+        return;
+      }
       try {
         reply = route.handler(req, token);
       } catch (const std::exception& e) {
@@ -444,6 +458,18 @@ void RegisterApi(httplib::Server& http, Executor* executor, NodeSignals* signals
   }
   httplib::Server::HandlerWithResponse on_error = [web](const httplib::Request& req,
                                                         httplib::Response& res) {
+    int limit_status = 0;
+    std::string limit_message;
+    if (GuardedServer::CurrentLimitError(&limit_status, &limit_message)) {
+      // The request broke a limit of the connection (too slow, header too large): say which.
+      res.status = limit_status;
+      res.set_header("Connection", "close");
+      res.set_content(ErrorBody(Status(limit_status == 408 ? StatusCode::kInvalidArgument
+                                                           : StatusCode::kResourceExhausted,
+                                       limit_message)),
+                      "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     bool api_path = req.path.rfind("/api/", 0) == 0 || req.path == "/metrics";
     if (res.status == 404 && !api_path && !web.empty() && req.method == "GET") {

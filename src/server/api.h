@@ -13,6 +13,7 @@ namespace suanli::server {
 
 class Executor;
 class NodeSignals;
+class RateLimiter;
 struct Metrics;
 
 struct RouteInfo {
@@ -26,6 +27,7 @@ std::vector<RouteInfo> ApiRoutes();
 struct ApiOptions {
   std::string data_dir;
   std::string web_dir;  // empty or missing: a page saying the dashboard is not built
+  RateLimiter* rate_limiter = nullptr;  // user routes, per token; null = no limit
 };
 
 // Registers the API, /metrics, the dashboard and the JSON error handler on `http`.

@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "server/rate_limit.h"
 #include "server/server.h"
 
 namespace suanli::server {
@@ -35,8 +36,59 @@ int64_t ParseDurationMs(const std::string& text) {
 
 }  // namespace
 
+void AddApiLimitOptions(CLI::App* cmd, ApiLimitFlags* f) {
+  cmd->add_option("--max-connections", f->max_connections,
+                  "HTTP connections open at once; past it new ones get 503")
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-source", f->max_connections_per_source,
+                  "HTTP connections open at once from one IP address (0 = no cap); past it 429")
+      ->capture_default_str();
+  cmd->add_option("--http-request-timeout", f->request_timeout,
+                  "a request's header and body must arrive within this (e.g. 10s, 500ms)")
+      ->capture_default_str();
+  cmd->add_option("--rate-limit", f->rate_limit,
+                  "requests per user token: N/s, N/min, N/h or off; past it 429 with Retry-After")
+      ->capture_default_str();
+  cmd->add_option("--rate-burst", f->rate_burst,
+                  "requests a token may make at once (default: one second's worth)");
+  cmd->add_option("--max-pending-per-user", f->max_pending_per_user,
+                  "PENDING jobs one user may have (0 = no cap); past it submissions get 429")
+      ->capture_default_str();
+  cmd->add_option("--max-pending-per-tenant", f->max_pending_per_tenant,
+                  "PENDING jobs submitted to one tenant (0 = no cap); past it 429")
+      ->capture_default_str();
+}
+
+Status ApplyApiLimitFlags(const ApiLimitFlags& f, ServerOptions* o) {
+  if (f.max_connections < 1) return InvalidArgument("--max-connections must be positive");
+  if (f.max_connections_per_source < 0) {
+    return InvalidArgument("--max-connections-per-source must be 0 (no cap) or more");
+  }
+  int64_t timeout_ms = ParseDurationMs(f.request_timeout);
+  if (timeout_ms <= 0) {
+    return InvalidArgument("--http-request-timeout must be a positive duration like 10s, got '" +
+                           f.request_timeout + "'");
+  }
+  auto rate = ParseRateLimit(f.rate_limit);
+  if (!rate.ok()) return InvalidArgument("--rate-limit: " + rate.status().message());
+  if (f.rate_burst < 0) return InvalidArgument("--rate-burst must be 0 or more");
+  if (f.max_pending_per_user < 0 || f.max_pending_per_tenant < 0) {
+    return InvalidArgument("--max-pending-per-user and --max-pending-per-tenant must be 0 (no "
+                           "cap) or more");
+  }
+  o->max_connections = f.max_connections;
+  o->max_connections_per_source = f.max_connections_per_source;
+  o->http_request_timeout_ms = timeout_ms;
+  o->rate_limit_per_s = rate->per_second;
+  o->rate_limit_burst = f.rate_burst;
+  o->max_pending_per_user = f.max_pending_per_user;
+  o->max_pending_per_tenant = f.max_pending_per_tenant;
+  return Status::Ok();
+}
+
 void RegisterCommands(CLI::App& app) {
   auto opts = std::make_shared<ServerOptions>();
+  auto limits = std::make_shared<ApiLimitFlags>();
   auto node_timeout = std::make_shared<std::string>("10s");
   auto* cmd = app.add_subcommand("server", "run the controller: REST API, scheduler, store");
   cmd->add_option("--data-dir", opts->data_dir, "state directory (SQLite, logs, tokens)")
@@ -54,7 +106,12 @@ void RegisterCommands(CLI::App& app) {
   cmd->add_option("--web-dir", opts->web_dir, "dashboard files (default: beside the binary)");
   cmd->add_option("--prices", opts->prices_file,
                   "accounting price table JSON (default: DATA_DIR/prices.json if present)");
-  cmd->callback([opts, node_timeout] {
+  AddApiLimitOptions(cmd, limits.get());
+  cmd->callback([opts, limits, node_timeout] {
+    if (Status st = ApplyApiLimitFlags(*limits, opts.get()); !st.ok()) {
+      std::cerr << "suanli server: " << st.message() << "\n";
+      throw CLI::RuntimeError(2);
+    }
     opts->node_timeout_ms = ParseDurationMs(*node_timeout);
     if (opts->node_timeout_ms <= 0) {
       std::cerr << "suanli server: --node-timeout must be a positive duration like 10s, got '"

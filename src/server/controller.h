@@ -64,6 +64,10 @@ struct ControllerOptions {
   // Job arrays: the most tasks one submission may make, and the highest task index (Slurm's
   // MaxArraySize is both: indices 0 .. MaxArraySize - 1).
   uint32_t max_array_tasks = 10001;
+  // Caps on PENDING jobs, so one user's or tenant's submission loop cannot fill the queue for
+  // everyone (issue #17); a submission past one is refused (429) naming it. 0 = no cap.
+  int64_t max_pending_per_user = 0;
+  int64_t max_pending_per_tenant = 0;  // the jobs submitted to the tenant itself
 };
 
 // Where an accepted log upload goes, decided on the owner thread and written by the caller.

@@ -172,6 +172,24 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
       if (*job) return JsonReply(200, JobJson(**job));
     }
   }
+  // One user's or tenant's loop cannot fill the queue (caps are 0 = none; checked after the
+  // idempotency key, so a retried submission that was accepted is still answered).
+  const int64_t user_cap = options_.max_pending_per_user;
+  const int64_t tenant_cap = options_.max_pending_per_tenant;
+  if (user_cap > 0 && jobs_.PendingOfUser(p.user) >= user_cap) {
+    return ErrorReply(ResourceExhausted("user '" + p.user + "' has " +
+                                        std::to_string(jobs_.PendingOfUser(p.user)) +
+                                        " pending jobs, the cap (--max-pending-per-user " +
+                                        std::to_string(user_cap) +
+                                        "); submit again when some have started or ended"));
+  }
+  if (tenant_cap > 0 && jobs_.PendingInTenant(tenant) >= tenant_cap) {
+    return ErrorReply(ResourceExhausted("tenant '" + tenant + "' has " +
+                                        std::to_string(jobs_.PendingInTenant(tenant)) +
+                                        " pending jobs, the cap (--max-pending-per-tenant " +
+                                        std::to_string(tenant_cap) +
+                                        "); submit again when some have started or ended"));
+  }
   JobRecord job;
   job.id = jobs_.next_id();  // kept only if admitted
   job.tenant = tenant;

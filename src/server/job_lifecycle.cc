@@ -15,6 +15,7 @@ void JobLifecycle::Load(std::vector<JobRecord> active, JobId max_job_id) {
   for (auto& j : active) {
     if (!j.spec.idempotency_key.empty()) idempotency_[{j.user, j.spec.idempotency_key}] = j.id;
     if (HoldsResources(j.state)) accounting_->ChangeUsageRate(j, 1);
+    if (j.state == JobState::kPending) CountPending(j, 1);
     active_[j.id] = std::move(j);
   }
   next_id_ = max_job_id + 1;
@@ -26,7 +27,28 @@ JobRecord& JobLifecycle::Add(JobRecord job) {
     idempotency_[{job.user, job.spec.idempotency_key}] = job.id;
   }
   MarkDirty(job);
+  if (job.state == JobState::kPending) CountPending(job, 1);
   return active_.emplace(job.id, std::move(job)).first->second;
+}
+
+void JobLifecycle::CountPending(const JobRecord& job, int delta) {
+  auto step = [delta](std::map<std::string, int64_t>& m, const std::string& key) {
+    auto it = m.try_emplace(key, 0).first;
+    it->second += delta;
+    if (it->second <= 0) m.erase(it);
+  };
+  step(pending_by_user_, job.user);
+  step(pending_by_tenant_, job.tenant);
+}
+
+int64_t JobLifecycle::PendingOfUser(const std::string& user) const {
+  auto it = pending_by_user_.find(user);
+  return it == pending_by_user_.end() ? 0 : it->second;
+}
+
+int64_t JobLifecycle::PendingInTenant(const std::string& tenant) const {
+  auto it = pending_by_tenant_.find(tenant);
+  return it == pending_by_tenant_.end() ? 0 : it->second;
 }
 
 std::optional<JobId> JobLifecycle::FindByKey(const std::string& user,
@@ -56,6 +78,9 @@ void JobLifecycle::Transition(JobRecord& job, JobState state, const std::string&
   accounting_->AdvanceUsage(clock_->NowMs());
   const bool held = HoldsResources(job.state), holds = HoldsResources(state);
   if (held != holds) accounting_->ChangeUsageRate(job, holds ? 1 : -1);
+  if ((job.state == JobState::kPending) != (state == JobState::kPending)) {
+    CountPending(job, state == JobState::kPending ? 1 : -1);
+  }
   job.state = state;
   job.reason = reason;
   job.history.push_back({state, clock_->NowMs(), reason});

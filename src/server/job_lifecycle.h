@@ -32,6 +32,10 @@ class JobLifecycle {
   // The active job `user` submitted with idempotency `key`, if any.
   std::optional<store::JobId> FindByKey(const std::string& user, const std::string& key) const;
 
+  // PENDING jobs of one user, and submitted to one tenant (not its subtree).
+  int64_t PendingOfUser(const std::string& user) const;
+  int64_t PendingInTenant(const std::string& tenant) const;
+
   store::JobRecord* Find(store::JobId id);
   const store::JobRecord* Find(store::JobId id) const;
   // Not yet terminal, plus terminal ones until the commit that flushes them (TakeChanges).
@@ -85,6 +89,8 @@ class JobLifecycle {
   std::map<store::JobId, store::JobRecord> active_;
   std::map<std::pair<std::string, std::string>, store::JobId> idempotency_;  // active jobs only
   store::JobId next_id_ = 1;
+  void CountPending(const store::JobRecord& job, int delta);
+  std::map<std::string, int64_t> pending_by_user_, pending_by_tenant_;
   std::set<store::JobId> dirty_;               // to write in the next commit
   std::set<store::JobId> changed_since_pass_;  // for the next scheduling pass
 };

@@ -1,8 +1,45 @@
 #include "server/json_input.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace suanli::server {
+
+Status CheckText(const std::string& text, TextRule rule, const std::string& field) {
+  auto refuse = [&](uint32_t cp, const char* what) {
+    char code[16];
+    std::snprintf(code, sizeof(code), "U+%04X", cp);
+    return InvalidArgument("field '" + field + "' must not contain " + what + " (" + code + ")");
+  };
+  // JSON strings reach us as valid UTF-8 (the parser refuses others): decode as such.
+  for (size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    uint32_t cp = b;
+    size_t len = 1;
+    if (b >= 0xF0 && i + 3 < text.size()) {
+      cp = (b & 0x07u) << 18 | (text[i + 1] & 0x3Fu) << 12 | (text[i + 2] & 0x3Fu) << 6 |
+           (text[i + 3] & 0x3Fu);
+      len = 4;
+    } else if (b >= 0xE0 && i + 2 < text.size()) {
+      cp = (b & 0x0Fu) << 12 | (text[i + 1] & 0x3Fu) << 6 | (text[i + 2] & 0x3Fu);
+      len = 3;
+    } else if (b >= 0xC0 && i + 1 < text.size()) {
+      cp = (b & 0x1Fu) << 6 | (text[i + 1] & 0x3Fu);
+      len = 2;
+    }
+    i += len;
+    if (cp == 0) return refuse(cp, "a NUL character");
+    if (rule == TextRule::kNoNul) continue;
+    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+      return refuse(cp, "control characters");
+    }
+    if (cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+        (cp >= 0x2066 && cp <= 0x2069)) {
+      return refuse(cp, "bidirectional control characters");
+    }
+  }
+  return Status::Ok();
+}
 
 Result<json> ParseObject(const std::string& body) {
   if (body.empty()) return json::object();

@@ -15,6 +15,18 @@ namespace suanli::server {
 
 using nlohmann::json;
 
+// What a text field may hold (issue #17): no field may hold a NUL, which ends the string where C
+// APIs read it (exec, the environment), so it would run or store something else than asked.
+enum class TextRule {
+  kNoNul,  // command arguments, env values, scripts: anything else, newlines included
+  // Names shown in tables, CSV and the dashboard: no control characters (C0, DEL, C1: newlines
+  // and escapes forge rows and terminal output) and no bidirectional controls (U+061C,
+  // U+200E-200F, U+202A-202E, U+2066-2069), which reorder what is displayed around them.
+  kDisplayName,
+};
+// Ok, or InvalidArgument naming `field` and the first offending character (as U+XXXX).
+Status CheckText(const std::string& text, TextRule rule, const std::string& field);
+
 // Parses a body that must be a JSON object. Empty body = empty object.
 Result<json> ParseObject(const std::string& body);
 

@@ -103,3 +103,32 @@ TEST(JsonInputTest, ParseObjectRejectsNonObjects) {
 
 }  // namespace
 }  // namespace suanli::server
+
+namespace suanli::server {
+namespace {
+
+TEST(JsonInputTest, CheckTextRefusesNulControlsAndBidi) {
+  EXPECT_TRUE(CheckText("train-ü 日本", TextRule::kDisplayName, "name").ok());
+  EXPECT_TRUE(CheckText("a\nb\tc", TextRule::kNoNul, "command[1]").ok());
+  auto message = [](const std::string& text, TextRule rule) {
+    return CheckText(text, rule, "name").message();
+  };
+  EXPECT_EQ(message(std::string("a\0b", 3), TextRule::kNoNul),
+            "field 'name' must not contain a NUL character (U+0000)");
+  EXPECT_EQ(message("a\nb", TextRule::kDisplayName),
+            "field 'name' must not contain control characters (U+000A)");
+  EXPECT_EQ(message("a\x7f", TextRule::kDisplayName),
+            "field 'name' must not contain control characters (U+007F)");
+  EXPECT_EQ(message("a\u0085", TextRule::kDisplayName),
+            "field 'name' must not contain control characters (U+0085)");
+  for (const char* bidi : {"\u061C", "\u200E", "\u200F", "\u202A", "\u202E", "\u2066", "\u2069"}) {
+    EXPECT_NE(message(std::string("x") + bidi + "y", TextRule::kDisplayName)
+                  .find("bidirectional control characters"),
+              std::string::npos)
+        << bidi;
+  }
+  EXPECT_TRUE(CheckText("\u2065\u202F", TextRule::kDisplayName, "name").ok());  // neighbours
+}
+
+}  // namespace
+}  // namespace suanli::server

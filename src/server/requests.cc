@@ -134,7 +134,11 @@ Status CheckName(const std::string& name, const char* what) {
     ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
   }
   if (!ok) {
-    return InvalidArgument(std::string(what) + " '" + name.substr(0, 80) +
+    std::string shown;  // the name as given, without characters that would forge output
+    for (char c : name.substr(0, 80)) {
+      shown += static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? '?' : c;
+    }
+    return InvalidArgument(std::string(what) + " '" + shown +
                            "' must be 1-64 letters, digits, '.', '_' or '-', starting with a "
                            "letter or digit");
   }
@@ -165,12 +169,14 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
       .String("workdir", &s.workdir, 4096);
   ReadShape(r, &s.main, "");
   // The command may be a list of arguments or a single string run by the shell.
+  bool shell_form = false;
   if (const json* cmd = r.Raw("command")) {
     if (cmd->is_string()) {
       if (cmd->get_ref<const std::string&>().size() > kMaxScript) {
         r.Fail(InvalidArgument("field 'command' is too long"));
       } else {
         s.command = {"/bin/sh", "-c", cmd->get<std::string>()};
+        shell_form = true;
       }
     } else {
       json wrapped{{"command", *cmd}};
@@ -202,6 +208,23 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
     }
   }
   SUANLI_RETURN_IF_ERROR(r.Finish());
+  SUANLI_RETURN_IF_ERROR(CheckText(s.name, TextRule::kDisplayName, "name"));
+  SUANLI_RETURN_IF_ERROR(CheckText(s.idempotency_key, TextRule::kDisplayName, "idempotency_key"));
+  SUANLI_RETURN_IF_ERROR(CheckText(s.script, TextRule::kNoNul, "script"));
+  for (size_t i = 0; i < s.command.size(); ++i) {
+    SUANLI_RETURN_IF_ERROR(
+        CheckText(s.command[i], TextRule::kNoNul,
+                  shell_form ? "command" : "command[" + std::to_string(i) + "]"));
+  }
+  for (const auto& [k, v] : s.env) {
+    // The environment is "KEY=VALUE" strings: an '=' in a key moves the split, a NUL cuts it.
+    SUANLI_RETURN_IF_ERROR(CheckText(k, TextRule::kDisplayName, "env"));
+    if (k.empty() || k.find('=') != std::string::npos) {
+      return InvalidArgument("field 'env' has a key that is empty or holds '=': '" +
+                             k.substr(0, 64) + "'");
+    }
+    SUANLI_RETURN_IF_ERROR(CheckText(v, TextRule::kNoNul, "env." + k));
+  }
   if (s.command.empty() && s.script.empty()) {
     return InvalidArgument("give the job a 'command' (list of arguments) or a 'script'");
   }
@@ -212,7 +235,7 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
   SUANLI_RETURN_IF_ERROR(CheckGates(req, begin_s));
   if (s.name.empty()) {
     s.name = !s.command.empty() ? s.command[0].substr(s.command[0].rfind('/') + 1) : "script";
-    if (s.name.empty()) s.name = "job";
+    if (s.name.empty() || !CheckText(s.name, TextRule::kDisplayName, "name").ok()) s.name = "job";
   }
   return req;
 }

@@ -130,5 +130,42 @@ TEST(RequestsTest, PriceTableOverridesDefaults) {
   EXPECT_FALSE(ParsePriceTable(R"({"gpu_hour":1})").ok());
 }
 
+// Issue #17 part 9: what would be cut at exec or forge displayed output is refused, naming the
+// field, and nothing of it is kept.
+TEST(RequestsTest, SubmitRefusesNulAndControlCharacters) {
+  auto error = [](const std::string& body) { return ParseSubmit(body).status().message(); };
+  EXPECT_EQ(error(R"({"command":["echo","a\u0000b"]})"),
+            "field 'command[1]' must not contain a NUL character (U+0000)");
+  EXPECT_EQ(error(R"({"command":"echo a\u0000b"})"),
+            "field 'command' must not contain a NUL character (U+0000)");
+  EXPECT_EQ(error(R"({"script":"#!/bin/sh\necho\u0000"})"),
+            "field 'script' must not contain a NUL character (U+0000)");
+  EXPECT_EQ(error(R"({"command":["t"],"name":"a\u0000b"})"),
+            "field 'name' must not contain a NUL character (U+0000)");
+  EXPECT_EQ(error(R"({"command":["t"],"name":"a\r\nb"})"),
+            "field 'name' must not contain control characters (U+000D)");
+  EXPECT_EQ(error(R"({"command":["t"],"name":"x\u202Etxt.exe"})"),
+            "field 'name' must not contain bidirectional control characters (U+202E)");
+  EXPECT_EQ(error(R"({"command":["t"],"idempotency_key":"k\n1"})"),
+            "field 'idempotency_key' must not contain control characters (U+000A)");
+  EXPECT_EQ(error(R"({"command":["t"],"env":{"A=B":"c"}})"),
+            "field 'env' has a key that is empty or holds '=': 'A=B'");
+  EXPECT_EQ(error(R"({"command":["t"],"env":{"":"c"}})"),
+            "field 'env' has a key that is empty or holds '=': ''");
+  EXPECT_EQ(error(R"({"command":["t"],"env":{"A\u0000B":"c"}})"),
+            "field 'env' must not contain a NUL character (U+0000)");
+  EXPECT_EQ(error(R"({"command":["t"],"env":{"A":"c\u0000d"}})"),
+            "field 'env.A' must not contain a NUL character (U+0000)");
+  // Newlines stay allowed where they are data, and a name taken from the command is made safe.
+  auto ok = ParseSubmit(R"({"command":["/opt/x\ny","a\nb"],"env":{"A":"1\n2"}})");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->spec.name, "job");
+  // Tenant names follow the name rule, and the error does not echo the control character.
+  std::string tenant = ParseSubmit(R"({"command":["t"],"tenant":"a\nb"})").status().message();
+  EXPECT_EQ(tenant.find('\n'), std::string::npos) << tenant;
+  EXPECT_FALSE(ParseUser(R"({"name":"u\u0000","tenant":"t"})").ok());
+  EXPECT_FALSE(ParseTenant(R"({"name":"t\u0000x"})").ok());
+}
+
 }  // namespace
 }  // namespace suanli::server

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,7 +27,9 @@
 #include "server/api.h"
 #include "server/controller.h"
 #include "server/executor.h"
+#include "server/http_guard.h"
 #include "server/prices.h"
+#include "server/rate_limit.h"
 
 namespace suanli::server {
 
@@ -102,6 +105,21 @@ void RaiseListenBacklog(int port) {
   }
 }
 
+// Each open connection holds a descriptor (two while a refusal drains): raise the soft limit
+// toward the hard one so `max_connections` can be reached (a login shell's soft limit is 1024).
+void RaiseDescriptorLimit(int max_connections) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  rlim_t want = static_cast<rlim_t>(max_connections) * 2 + 1024;
+  if (lim.rlim_cur >= want || lim.rlim_cur == RLIM_INFINITY) return;
+  lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? want : std::min(want, lim.rlim_max);
+  if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < want) {
+    spdlog::warn("open files are limited to {} (ulimit -n): fewer than {} connections fit",
+                 lim.rlim_cur, max_connections);
+  }
+}
+
 class ServerImpl final : public Server {
  public:
   ~ServerImpl() override { Stop(); }
@@ -143,22 +161,43 @@ class ServerImpl final : public Server {
     controller_options_.starting_timeout_ms = o.starting_timeout_ms;
     controller_options_.strict_decisions = o.strict_decisions;
     controller_options_.max_array_tasks = o.max_array_tasks;
+    controller_options_.max_pending_per_user = o.max_pending_per_user;
+    controller_options_.max_pending_per_tenant = o.max_pending_per_tenant;
     admin_token_path_ = (dir / "admin.token").string();
     // The controller is made on becoming the leader (a standby holds no state of its own).
     executor_ = std::make_unique<Executor>(nullptr, store_.get(), &metrics_);
     executor_->OnStoreLost([this](const Status& why) { LoseLeadership(why); });
-    http_ = std::make_unique<httplib::Server>();
-    int threads = std::max(8, o.http_threads);
-    http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    http_->set_payload_max_length(1 << 20);
+    if (o.max_connections < 1 || o.max_connections_per_source < 0) {
+      return InvalidArgument("--max-connections must be positive and --max-connections-per-source "
+                             "0 or more");
+    }
+    if (o.http_request_timeout_ms <= 0) {
+      return InvalidArgument("--http-request-timeout must be positive");
+    }
+    if (o.max_pending_per_user < 0 || o.max_pending_per_tenant < 0) {
+      return InvalidArgument("--max-pending-per-user/--max-pending-per-tenant must be 0 or more");
+    }
+    // One thread per open connection (http_guard.h): slow and idle clients time out on their own
+    // thread and never hold others' replies back.
+    HttpLimits limits;
+    limits.base_threads = static_cast<size_t>(std::max(8, o.http_threads));
+    limits.max_connections = static_cast<size_t>(o.max_connections);
+    limits.max_connections_per_source = static_cast<size_t>(o.max_connections_per_source);
+    limits.request_timeout_ms = o.http_request_timeout_ms;
+    RaiseDescriptorLimit(o.max_connections);
+    http_ = std::make_unique<GuardedServer>(limits);
     http_->set_tcp_nodelay(true);  // small JSON replies: no Nagle + delayed-ACK stalls
     http_->set_keep_alive_max_count(10000);
-    http_->set_read_timeout(70, 0);
-    http_->set_write_timeout(70, 0);
     http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (http_->CheckRequestHead(req, res) == httplib::Server::HandlerResponse::Handled) {
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return RouteByRole(req, res);
     });
-    RegisterApi(*http_, executor_.get(), &signals_, &metrics_, ApiOptions{o.data_dir, o.web_dir});
+    rate_limiter_ = std::make_unique<RateLimiter>(RateLimit{o.rate_limit_per_s, o.rate_limit_burst});
+    ApiOptions api_options{o.data_dir, o.web_dir};
+    if (rate_limiter_->enabled()) api_options.rate_limiter = rate_limiter_.get();
+    RegisterApi(*http_, executor_.get(), &signals_, &metrics_, api_options);
 
     auto [host, port] = listen;
     int bound =
@@ -215,7 +254,7 @@ class ServerImpl final : public Server {
     }
     if (standby.joinable()) standby.join();
     signals_.Shutdown();  // releases agents' long polls
-    if (http_) http_->stop();
+    if (http_) http_->Shutdown();
     if (listener_.joinable()) listener_.join();
     if (executor_) executor_->Stop();  // commits what was accepted
     executor_.reset();
@@ -372,7 +411,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<Controller> controller_;
   std::vector<std::unique_ptr<Controller>> retired_;  // replaced after a lost store
   std::unique_ptr<Executor> executor_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<RateLimiter> rate_limiter_;  // used by http_'s threads: declared before it
+  std::unique_ptr<GuardedServer> http_;
   std::thread listener_;
   std::thread standby_;
   std::atomic<bool> leading_{false};

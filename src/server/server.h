@@ -21,6 +21,17 @@ struct ServerOptions {
   std::string policy = "default";   // core::MakePolicy name
   std::string prices_file;          // price table JSON; empty = DATA_DIR/prices.json if present
   int http_threads = 128;           // each agent's long poll holds one while it waits
+  // API limits against hostile or runaway clients (http_guard.h, rate_limit.h; README "API
+  // limits"). More HTTP threads are made on demand, one per open connection, up to
+  // max_connections; past it a new connection gets 503, past max_connections_per_source from one
+  // address 429 (0 = no cap).
+  int max_connections = 4096;
+  int max_connections_per_source = 256;
+  int64_t http_request_timeout_ms = 10000;  // a request's header and body must arrive in this
+  double rate_limit_per_s = 0;              // requests per user token; 0 = no limit
+  double rate_limit_burst = 0;              // 0 = one second's worth
+  int64_t max_pending_per_user = 0;         // PENDING jobs a user may have; 0 = no cap
+  int64_t max_pending_per_tenant = 0;       // PENDING jobs in one tenant; 0 = no cap
   int64_t starting_timeout_ms = 120000;  // a job STARTING longer ends LOST (requeued if allowed)
   int64_t lead_poll_ms = 500;            // a standby asks for the lease this often
   bool strict_decisions = false;  // abort on a decision the ledger refuses (tests); else refuse it
