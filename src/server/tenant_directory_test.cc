@@ -172,5 +172,48 @@ TEST_F(TenantDirectoryTest, AdminAndJoinTokensAreKeptWhileValid) {
   EXPECT_TRUE(dir.IsJoinToken(join));
 }
 
+TEST_F(TenantDirectoryTest, TheLastActiveAdminTokenCannotBeRevoked) {
+  std::string first = dir.EnsureAdminToken("", 5, &batch);
+  const int64_t first_id = batch.tokens.back().id;
+  auto only = dir.RevokeToken(admin, first_id, &batch);
+  EXPECT_EQ(only.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(only.status().message().find("last active admin token"), std::string::npos);
+  EXPECT_TRUE(dir.Authenticate(first).ok());
+
+  // Another admin's token elsewhere: the first may go, that one then may not.
+  dir.AddTenant(Tenant("ops", "root"), &batch);
+  ASSERT_TRUE(dir.CreateUser(admin, {"oa", "ops", "admin"}, 6, &batch).ok());
+  auto second = dir.IssueToken(admin, "oa", 6, &batch);
+  ASSERT_TRUE(second.ok());
+  // Deleting ops is allowed while the built-in admin holds an active token...
+  EXPECT_TRUE(dir.CheckDelete(admin, "ops").ok());
+  ASSERT_TRUE(dir.RevokeToken(admin, first_id, &batch).ok());
+  EXPECT_FALSE(dir.Authenticate(first).ok());
+  // ...and refused once ops holds the last ones (deleting it would revoke them).
+  EXPECT_EQ(dir.CheckDelete(admin, "ops").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(dir.RevokeToken(admin, second->record.id, &batch).status().code(),
+            StatusCode::kFailedPrecondition);
+  // Revoking an admin's token that is already revoked stays a no-op, not an error.
+  EXPECT_TRUE(dir.RevokeToken(admin, first_id, &batch).ok());
+  // Non-admin tokens are never held back.
+  auto vic = dir.IssueToken(admin, "vic", 7, &batch);
+  ASSERT_TRUE(vic.ok());
+  EXPECT_TRUE(dir.RevokeToken(admin, vic->record.id, &batch).ok());
+}
+
+TEST_F(TenantDirectoryTest, RevokeAllTokensRevokesOnlyThatUsersActiveOnes) {
+  std::string a1 = dir.EnsureAdminToken("", 5, &batch);
+  std::string a2 = dir.EnsureAdminToken("", 5, &batch);
+  auto vic = dir.IssueToken(admin, "vic", 5, &batch);
+  ASSERT_TRUE(vic.ok());
+  store::WriteBatch out;
+  EXPECT_EQ(dir.RevokeAllTokens("admin", &out), 2);
+  EXPECT_EQ(out.tokens.size(), 2u);
+  EXPECT_FALSE(dir.Authenticate(a1).ok());
+  EXPECT_FALSE(dir.Authenticate(a2).ok());
+  EXPECT_TRUE(dir.Authenticate(vic->token).ok());
+  EXPECT_EQ(dir.RevokeAllTokens("admin", &out), 0);
+}
+
 }  // namespace
 }  // namespace suanli::server
