@@ -171,6 +171,12 @@ Result<store::UserRecord> TenantDirectory::CreateUser(const Principal& p, const 
   if (req.role == "admin" && p.role != Role::kAdmin) {
     return PermissionDenied("only admins create admins");
   }
+  // A tenant-admin manages below itself: members of its own tenant and the tenants below, and
+  // tenant-admins only of the tenants below, never a peer of itself.
+  if (req.role == "tenant-admin" && p.role == Role::kTenantAdmin && req.tenant == p.tenant) {
+    return PermissionDenied("tenant-admins create tenant-admins only of the tenants below '" +
+                            p.tenant + "', not of their own tenant");
+  }
   if (users_.count(req.name)) return AlreadyExists("user '" + req.name + "' already exists");
   store::UserRecord u{req.name, req.tenant, req.role, now};
   users_[u.name] = u;
@@ -357,7 +363,9 @@ bool TenantDirectory::CanManageUser(const Principal& p, const store::UserRecord&
     case Role::kTenantAdmin:
       // A tenant-admin never manages an admin, even one placed in their subtree (the built-in
       // admin lives in the root tenant): minting or revoking an admin's token would be privilege
-      // escalation. Such users are invisible to them (callers answer 404).
+      // escalation. Nor a peer (another tenant-admin of their own tenant): they manage below
+      // themselves. Such users are invisible to them (callers answer 404).
+      if (u.role == "tenant-admin" && u.tenant == p.tenant) return u.name == p.user;
       return u.role != "admin" && InSubtree(u.tenant, p.tenant);
     case Role::kMember:
       return u.name == p.user;

@@ -133,6 +133,30 @@ TEST_F(TenantDirectoryTest, UsersAreCreatedOnlyWhereTheCallerMay) {
   EXPECT_EQ(batch.users.back().name, "u");
 }
 
+TEST_F(TenantDirectoryTest, TenantAdminsCreateAndManageOnlyBelowThemselves) {
+  // Members of their own tenant and below, tenant-admins only of tenants below: no peers.
+  auto peer = dir.CreateUser(research_admin, {"ra2", "research", "tenant-admin"}, 3, &batch);
+  EXPECT_EQ(peer.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(peer.status().message().find("only of the tenants below"), std::string::npos);
+  EXPECT_TRUE(dir.CreateUser(research_admin, {"rm", "research", "member"}, 3, &batch).ok());
+  EXPECT_TRUE(dir.CreateUser(research_admin, {"va", "vision", "tenant-admin"}, 3, &batch).ok());
+  // An admin may still give a tenant a second tenant-admin; that peer is not the first's to
+  // manage (no token minted or revoked for it, not listed), but the first manages itself.
+  ASSERT_TRUE(dir.CreateUser(admin, {"ra2", "research", "tenant-admin"}, 3, &batch).ok());
+  EXPECT_FALSE(dir.CanManageUser(research_admin, dir.users().at("ra2")));
+  EXPECT_EQ(dir.IssueToken(research_admin, "ra2", 4, &batch).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(dir.CanManageUser(research_admin, dir.users().at("ra")));
+  EXPECT_TRUE(dir.IssueToken(research_admin, "", 4, &batch).ok());
+  EXPECT_TRUE(dir.CanManageUser(research_admin, dir.users().at("rm")));
+  EXPECT_TRUE(dir.CanManageUser(research_admin, dir.users().at("va")));
+  // The tenant-admin of vision cannot reach up to research's.
+  Principal vision_admin = As("va", "vision", Role::kTenantAdmin);
+  EXPECT_FALSE(dir.CanManageUser(vision_admin, dir.users().at("ra")));
+  EXPECT_EQ(dir.CreateUser(vision_admin, {"x", "research", "member"}, 3, &batch).status().code(),
+            StatusCode::kNotFound);
+}
+
 TEST_F(TenantDirectoryTest, TokensAuthenticateUntilRevoked) {
   EXPECT_EQ(dir.Authenticate("").status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(dir.Authenticate("sl_nope").status().code(), StatusCode::kUnauthenticated);
