@@ -1,4 +1,4 @@
-// `suanli admin backup|restore|migrate-store`: operations on the store itself, run on the
+// `suanli admin backup|restore|migrate-store|reset-token`: operations on the store itself, run on the
 // controller's machine (they open the store directly, not through the API).
 #include <fcntl.h>
 #include <sys/file.h>
@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "server/server.h"
 #include "store/copy_store.h"
 #include "store/store.h"
 
@@ -160,10 +161,43 @@ int RunMigrate(CommandContext& ctx, const std::string& from_uri, const std::stri
   return kExitOk;
 }
 
+int RunResetToken(CommandContext& ctx, const std::string& data_dir, const std::string& store_uri,
+                  bool revoke_old) {
+  auto fail = [&](const Status& s) { return Fail(ctx, "admin reset-token", s); };
+  if (!fs::is_directory(data_dir)) return fail(NotFound("no data dir at " + data_dir));
+  if (Status st = store::ValidateStoreUri(store_uri); !st.ok()) return fail(st);
+  const bool postgres = store_uri.rfind("postgres", 0) == 0;
+  if (!postgres) {
+    auto path = SqlitePath(data_dir, store_uri);
+    if (!path.ok()) return fail(path.status());
+    // Opening a missing file would create an empty store with a fresh admin.
+    if (!fs::exists(*path)) return fail(NotFound("no database at " + *path));
+  }
+  // The server keeps its tokens in memory and rewrites admin.token when it leads: it must not run.
+  auto lock = DataDirLock::Take(data_dir);
+  if (!lock.ok()) return fail(lock.status());
+  auto opened = store::OpenStore(store_uri, (fs::path(data_dir) / "suanli.db").string());
+  if (!opened.ok()) return fail(opened.status());
+  auto lead = (*opened)->TryLead("suanli admin reset-token");
+  if (!lead.ok()) return fail(lead.status());
+  if (!lead->is_me) {
+    return fail(FailedPrecondition("a controller (" + lead->url +
+                                   ") runs on this store: stop every controller first"));
+  }
+  auto reset = server::ResetAdminToken(**opened, data_dir, revoke_old);
+  if (!reset.ok()) return fail(reset.status());
+  ctx.out << "new admin token (id " << reset->token_id << ") written to " << reset->path
+          << " (0600)";
+  if (revoke_old) ctx.out << "; " << reset->revoked << " older admin token(s) revoked";
+  ctx.out << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void RegisterAdminCommands(CLI::App& app, CommandContext& ctx) {
-  auto* admin = app.add_subcommand("admin", "operate on the store: backup, restore, migrate-store");
+  auto* admin = app.add_subcommand(
+      "admin", "operate on the store: backup, restore, migrate-store, reset-token");
   admin->require_subcommand(1);
 
   struct Options {
@@ -191,6 +225,17 @@ void RegisterAdminCommands(CLI::App& app, CommandContext& ctx) {
   migrate->add_option("--from", m->from, "source store, e.g. sqlite:data/suanli.db");
   migrate->add_option("--to", m->to, "destination store, e.g. postgresql://suanli@db:5432/suanli");
   SetAction(migrate, ctx, [&ctx, m] { return RunMigrate(ctx, m->from, m->to); });
+
+  auto t = std::make_shared<Options>();
+  auto revoke_old = std::make_shared<bool>(false);
+  auto* reset = admin->add_subcommand(
+      "reset-token", "issue a new admin token into DATA_DIR/admin.token (no server running)");
+  reset->add_option("--data-dir", t->data_dir, "the server's data dir (default ./data)");
+  reset->add_option("--store", t->store, "the store when it is not DATA_DIR/suanli.db");
+  reset->add_flag("--revoke-old", *revoke_old, "also revoke every other token of the admin");
+  SetAction(reset, ctx, [&ctx, t, revoke_old] {
+    return RunResetToken(ctx, t->data_dir, t->store, *revoke_old);
+  });
 }
 
 }  // namespace suanli::cli

@@ -30,6 +30,7 @@
 #include "server/http_guard.h"
 #include "server/prices.h"
 #include "server/rate_limit.h"
+#include "server/tenant_directory.h"
 
 namespace suanli::server {
 
@@ -428,6 +429,26 @@ class ServerImpl final : public Server {
 };
 
 }  // namespace
+
+Result<AdminTokenReset> ResetAdminToken(store::Store& store, const std::string& data_dir,
+                                        bool revoke_old) {
+  SUANLI_ASSIGN_OR_RETURN(store::Snapshot snap, store.Load());
+  TenantDirectory directory;
+  auto join = snap.meta.find("join_token_sha256");
+  directory.Load(std::move(snap.tenants), std::move(snap.users), std::move(snap.tokens),
+                 join == snap.meta.end() ? "" : join->second);
+  const TimeMs now = SystemClock::Get()->NowMs();
+  store::WriteBatch batch;
+  directory.EnsureRootAndAdmin(now, &batch);
+  AdminTokenReset reset;
+  if (revoke_old) reset.revoked = directory.RevokeAllTokens(TenantDirectory::kAdminUser, &batch);
+  std::string token = directory.EnsureAdminToken("", now, &batch);
+  reset.token_id = batch.tokens.back().id;
+  SUANLI_RETURN_IF_ERROR(store.Commit(batch));
+  reset.path = (fs::path(data_dir) / "admin.token").string();
+  SUANLI_RETURN_IF_ERROR(WriteFileAtomic(reset.path, token, 0600));
+  return reset;
+}
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   auto s = std::make_unique<ServerImpl>();

@@ -8,6 +8,10 @@
 
 #include "base/result.h"
 
+namespace suanli::store {
+class Store;
+}
+
 namespace suanli::server {
 
 struct ServerOptions {
@@ -53,5 +57,18 @@ class Server {
   virtual bool leading() const = 0;
   virtual void Stop() = 0;  // stops serving and closes the store cleanly
 };
+
+// `suanli admin reset-token`, for whoever holds the data dir when no admin token works any more:
+// issues a new token for the built-in admin in `store`, revoking the admin's other tokens when
+// `revoke_old`, commits it and writes it to DATA_DIR/admin.token (0600), where a server started
+// later keeps it. The caller makes sure no controller runs on the store meanwhile (it would not
+// see the token, and might overwrite admin.token).
+struct AdminTokenReset {
+  std::string path;  // DATA_DIR/admin.token
+  int64_t token_id = 0;
+  int revoked = 0;  // the admin's tokens revoked with it
+};
+Result<AdminTokenReset> ResetAdminToken(store::Store& store, const std::string& data_dir,
+                                        bool revoke_old);
 
 }  // namespace suanli::server

@@ -184,6 +184,16 @@ TEST(ServerApiTest, TenantsUsersTokensAndVisibility) {
   EXPECT_EQ(uma.Post("/api/v1/users", json{{"name", "root2"}, {"tenant", "uni"}, {"role", "admin"}})
                 .status,
             403);
+  // Nor a peer of itself: tenant-admins only of the tenants below uni (members of uni are fine).
+  EXPECT_EQ(
+      uma.Post("/api/v1/users", json{{"name", "uma2"}, {"tenant", "uni"}, {"role", "tenant-admin"}})
+          .status,
+      403);
+  EXPECT_EQ(uma.Post("/api/v1/users",
+                     json{{"name", "pia"}, {"tenant", "physics"}, {"role", "tenant-admin"}})
+                .status,
+            201);
+  EXPECT_EQ(uma.Post("/api/v1/users", json{{"name", "ulf"}, {"tenant", "uni"}}).status, 201);
   Response tenants = uma.Get("/api/v1/tenants");
   ASSERT_EQ(tenants.status, 200);
   EXPECT_EQ(tenants.body["tenants"].size(), 4u);  // uni, physics, chem, bio; not root

@@ -119,6 +119,11 @@ Result<store::TokenRecord> TenantDirectory::RevokeToken(const Principal& p, int6
   if (u == users_.end() || !CanManageUser(p, u->second)) {
     return NotFound("token " + std::to_string(id) + " does not exist");
   }
+  if (!t.revoked && u->second.role == "admin" && ActiveAdminTokens(id, "") == 0) {
+    return FailedPrecondition("token " + std::to_string(id) +
+                              " is the last active admin token: revoking it would lock every "
+                              "admin out; create another admin token first");
+  }
   t.revoked = true;
   out->tokens.push_back(t);
   return t;
@@ -127,6 +132,29 @@ Result<store::TokenRecord> TenantDirectory::RevokeToken(const Principal& p, int6
 int TenantDirectory::ActiveTokenCount(const std::string& user) const {
   int n = 0;
   for (const auto& [hash, t] : tokens_by_hash_) n += (t.user == user && !t.revoked) ? 1 : 0;
+  return n;
+}
+
+int TenantDirectory::RevokeAllTokens(const std::string& user, store::WriteBatch* out) {
+  int n = 0;
+  for (auto& [hash, t] : tokens_by_hash_) {
+    if (t.user != user || t.revoked) continue;
+    t.revoked = true;
+    out->tokens.push_back(t);
+    ++n;
+  }
+  return n;
+}
+
+int TenantDirectory::ActiveAdminTokens(int64_t except_id, const std::string& except_tenant) const {
+  int n = 0;
+  for (const auto& [hash, t] : tokens_by_hash_) {
+    if (t.revoked || t.id == except_id) continue;
+    auto u = users_.find(t.user);
+    if (u == users_.end() || u->second.role != "admin") continue;
+    if (!except_tenant.empty() && u->second.tenant == except_tenant) continue;
+    ++n;
+  }
   return n;
 }
 
@@ -142,6 +170,12 @@ Result<store::UserRecord> TenantDirectory::CreateUser(const Principal& p, const 
   }
   if (req.role == "admin" && p.role != Role::kAdmin) {
     return PermissionDenied("only admins create admins");
+  }
+  // A tenant-admin manages below itself: members of its own tenant and the tenants below, and
+  // tenant-admins only of the tenants below, never a peer of itself.
+  if (req.role == "tenant-admin" && p.role == Role::kTenantAdmin && req.tenant == p.tenant) {
+    return PermissionDenied("tenant-admins create tenant-admins only of the tenants below '" +
+                            p.tenant + "', not of their own tenant");
   }
   if (users_.count(req.name)) return AlreadyExists("user '" + req.name + "' already exists");
   store::UserRecord u{req.name, req.tenant, req.role, now};
@@ -212,6 +246,12 @@ Status TenantDirectory::CheckDelete(const Principal& p, const std::string& name)
   if (name == kRootTenant) return FailedPrecondition("the root tenant cannot be deleted");
   if (p.role != Role::kAdmin && name == p.tenant) {
     return PermissionDenied("tenant-admins delete only the tenants below their own");
+  }
+  // Its users' tokens are revoked with it: never the last admin tokens.
+  if (ActiveAdminTokens(-1, name) == 0 && ActiveAdminTokens(-1, "") > 0) {
+    return FailedPrecondition("tenant '" + name +
+                              "' holds the admins of the last active admin tokens: deleting it "
+                              "would lock every admin out; create an admin token elsewhere first");
   }
   std::vector<std::string> children;
   for (const auto& t : tenants_) {
@@ -323,7 +363,9 @@ bool TenantDirectory::CanManageUser(const Principal& p, const store::UserRecord&
     case Role::kTenantAdmin:
       // A tenant-admin never manages an admin, even one placed in their subtree (the built-in
       // admin lives in the root tenant): minting or revoking an admin's token would be privilege
-      // escalation. Such users are invisible to them (callers answer 404).
+      // escalation. Nor a peer (another tenant-admin of their own tenant): they manage below
+      // themselves. Such users are invisible to them (callers answer 404).
+      if (u.role == "tenant-admin" && u.tenant == p.tenant) return u.name == p.user;
       return u.role != "admin" && InSubtree(u.tenant, p.tenant);
     case Role::kMember:
       return u.name == p.user;

@@ -45,8 +45,13 @@ class TenantDirectory {
   // A new token for `user` (empty: the caller), if `p` may manage that user.
   Result<IssuedToken> IssueToken(const Principal& p, const std::string& user, TimeMs now,
                                  store::WriteBatch* out);
+  // Refused (FailedPrecondition) for the last active token of any admin: nobody could then
+  // manage the cluster through the API (`suanli admin reset-token` is the way back).
   Result<store::TokenRecord> RevokeToken(const Principal& p, int64_t id, store::WriteBatch* out);
   int ActiveTokenCount(const std::string& user) const;
+  // Revokes every active token of `user`, whoever asks (for `suanli admin reset-token`, run by
+  // whoever holds the data dir); returns how many.
+  int RevokeAllTokens(const std::string& user, store::WriteBatch* out);
 
   // ---- Users ----
   Result<store::UserRecord> CreateUser(const Principal& p, const UserRequest& req, TimeMs now,
@@ -90,6 +95,9 @@ class TenantDirectory {
  private:
   store::TokenRecord NewToken(const std::string& user, TimeMs now, std::string* token,
                               store::WriteBatch* out);
+  // Active tokens of admins, leaving out the token `except_id` and the users of tenant
+  // `except_tenant` (either may be empty / -1).
+  int ActiveAdminTokens(int64_t except_id, const std::string& except_tenant) const;
 
   // Creation order: the core's indices (a deletion moves the later ones down).
   std::vector<store::TenantRecord> tenants_;

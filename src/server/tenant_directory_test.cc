@@ -133,6 +133,30 @@ TEST_F(TenantDirectoryTest, UsersAreCreatedOnlyWhereTheCallerMay) {
   EXPECT_EQ(batch.users.back().name, "u");
 }
 
+TEST_F(TenantDirectoryTest, TenantAdminsCreateAndManageOnlyBelowThemselves) {
+  // Members of their own tenant and below, tenant-admins only of tenants below: no peers.
+  auto peer = dir.CreateUser(research_admin, {"ra2", "research", "tenant-admin"}, 3, &batch);
+  EXPECT_EQ(peer.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(peer.status().message().find("only of the tenants below"), std::string::npos);
+  EXPECT_TRUE(dir.CreateUser(research_admin, {"rm", "research", "member"}, 3, &batch).ok());
+  EXPECT_TRUE(dir.CreateUser(research_admin, {"va", "vision", "tenant-admin"}, 3, &batch).ok());
+  // An admin may still give a tenant a second tenant-admin; that peer is not the first's to
+  // manage (no token minted or revoked for it, not listed), but the first manages itself.
+  ASSERT_TRUE(dir.CreateUser(admin, {"ra2", "research", "tenant-admin"}, 3, &batch).ok());
+  EXPECT_FALSE(dir.CanManageUser(research_admin, dir.users().at("ra2")));
+  EXPECT_EQ(dir.IssueToken(research_admin, "ra2", 4, &batch).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(dir.CanManageUser(research_admin, dir.users().at("ra")));
+  EXPECT_TRUE(dir.IssueToken(research_admin, "", 4, &batch).ok());
+  EXPECT_TRUE(dir.CanManageUser(research_admin, dir.users().at("rm")));
+  EXPECT_TRUE(dir.CanManageUser(research_admin, dir.users().at("va")));
+  // The tenant-admin of vision cannot reach up to research's.
+  Principal vision_admin = As("va", "vision", Role::kTenantAdmin);
+  EXPECT_FALSE(dir.CanManageUser(vision_admin, dir.users().at("ra")));
+  EXPECT_EQ(dir.CreateUser(vision_admin, {"x", "research", "member"}, 3, &batch).status().code(),
+            StatusCode::kNotFound);
+}
+
 TEST_F(TenantDirectoryTest, TokensAuthenticateUntilRevoked) {
   EXPECT_EQ(dir.Authenticate("").status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(dir.Authenticate("sl_nope").status().code(), StatusCode::kUnauthenticated);
@@ -170,6 +194,49 @@ TEST_F(TenantDirectoryTest, AdminAndJoinTokensAreKeptWhileValid) {
   EXPECT_EQ(dir.EnsureJoinToken("", &batch), "");
   EXPECT_EQ(dir.EnsureJoinToken("sj_stale", &batch), "");
   EXPECT_TRUE(dir.IsJoinToken(join));
+}
+
+TEST_F(TenantDirectoryTest, TheLastActiveAdminTokenCannotBeRevoked) {
+  std::string first = dir.EnsureAdminToken("", 5, &batch);
+  const int64_t first_id = batch.tokens.back().id;
+  auto only = dir.RevokeToken(admin, first_id, &batch);
+  EXPECT_EQ(only.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(only.status().message().find("last active admin token"), std::string::npos);
+  EXPECT_TRUE(dir.Authenticate(first).ok());
+
+  // Another admin's token elsewhere: the first may go, that one then may not.
+  dir.AddTenant(Tenant("ops", "root"), &batch);
+  ASSERT_TRUE(dir.CreateUser(admin, {"oa", "ops", "admin"}, 6, &batch).ok());
+  auto second = dir.IssueToken(admin, "oa", 6, &batch);
+  ASSERT_TRUE(second.ok());
+  // Deleting ops is allowed while the built-in admin holds an active token...
+  EXPECT_TRUE(dir.CheckDelete(admin, "ops").ok());
+  ASSERT_TRUE(dir.RevokeToken(admin, first_id, &batch).ok());
+  EXPECT_FALSE(dir.Authenticate(first).ok());
+  // ...and refused once ops holds the last ones (deleting it would revoke them).
+  EXPECT_EQ(dir.CheckDelete(admin, "ops").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(dir.RevokeToken(admin, second->record.id, &batch).status().code(),
+            StatusCode::kFailedPrecondition);
+  // Revoking an admin's token that is already revoked stays a no-op, not an error.
+  EXPECT_TRUE(dir.RevokeToken(admin, first_id, &batch).ok());
+  // Non-admin tokens are never held back.
+  auto vic = dir.IssueToken(admin, "vic", 7, &batch);
+  ASSERT_TRUE(vic.ok());
+  EXPECT_TRUE(dir.RevokeToken(admin, vic->record.id, &batch).ok());
+}
+
+TEST_F(TenantDirectoryTest, RevokeAllTokensRevokesOnlyThatUsersActiveOnes) {
+  std::string a1 = dir.EnsureAdminToken("", 5, &batch);
+  std::string a2 = dir.EnsureAdminToken("", 5, &batch);
+  auto vic = dir.IssueToken(admin, "vic", 5, &batch);
+  ASSERT_TRUE(vic.ok());
+  store::WriteBatch out;
+  EXPECT_EQ(dir.RevokeAllTokens("admin", &out), 2);
+  EXPECT_EQ(out.tokens.size(), 2u);
+  EXPECT_FALSE(dir.Authenticate(a1).ok());
+  EXPECT_FALSE(dir.Authenticate(a2).ok());
+  EXPECT_TRUE(dir.Authenticate(vic->token).ok());
+  EXPECT_EQ(dir.RevokeAllTokens("admin", &out), 0);
 }
 
 }  // namespace

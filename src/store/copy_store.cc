@@ -167,6 +167,10 @@ Status BackupSqlite(const std::string& db_path, const std::string& backup_path) 
     close();
     return st;
   }
+  if (Status st = MakePrivateSqliteFile(backup_path); !st.ok()) {
+    close();
+    return st;
+  }
   if (sqlite3_open(backup_path.c_str(), &dst) != SQLITE_OK) {
     Status st = Internal("cannot create " + backup_path + ": " + sqlite3_errmsg(dst));
     close();

@@ -2,8 +2,13 @@
 // transaction, so a group of requests becomes durable together.
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <mutex>
 
@@ -56,6 +61,30 @@ ALTER TABLE tenants ADD COLUMN budget_period TEXT NOT NULL DEFAULT 'total';
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kLatestSchemaVersion);
 
+}  // namespace
+
+Status MakePrivateSqliteFile(const std::string& path) {
+  // ":memory:", "" (a temporary database) and URIs are not files of ours.
+  if (path.empty() || path[0] == ':' || path.rfind("file:", 0) == 0) return Status::Ok();
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Internal("cannot open database " + path + ": " + std::strerror(errno));
+  const bool ok = ::fchmod(fd, 0600) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!ok) return Internal("cannot make " + path + " private (chmod 0600): " + std::strerror(err));
+  // A database older binaries made 0644 may have its -wal and -shm already; SQLite gives new ones
+  // the database's mode.
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const std::string side = path + suffix;
+    if (::chmod(side.c_str(), 0600) != 0 && errno != ENOENT) {
+      return Internal("cannot make " + side + " private (chmod 0600): " + std::strerror(errno));
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
+
 class Db {
  public:
   ~Db() {
@@ -63,6 +92,7 @@ class Db {
     if (db_) sqlite3_close(db_);
   }
   Status Open(const std::string& path) {
+    SUANLI_RETURN_IF_ERROR(MakePrivateSqliteFile(path));
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
         SQLITE_OK) {
       return Internal("cannot open database " + path + ": " +

@@ -124,6 +124,10 @@ inline constexpr int kLatestSchemaVersion = 4;
 // Opens DATA_DIR/suanli.db (creating and migrating it). `synchronous_full`: fsync every commit.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
                                                bool synchronous_full = true);
+// Creates the SQLite file `path` if it is missing and makes it, and its -wal and -shm, 0600 (the
+// database holds token hashes and every job's env; SQLite gives new -wal and -shm files the
+// database's mode). OpenSqliteStore and BackupSqlite call it; ":memory:" and "" are left alone.
+Status MakePrivateSqliteFile(const std::string& path);
 std::unique_ptr<Store> NewMemoryStore();
 // Connects to a PostgreSQL database (creating and migrating the schema). Several controllers may
 // open the same database; migrations are serialized between them.

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "pg_test_server.h"
 #include "store/codec.h"
+#include "store/copy_store.h"
 #include "store/sqlite_store.h"
 
 namespace suanli::store {
@@ -419,6 +421,50 @@ TEST(SqliteStoreTest, SurvivesReopen) {
   ASSERT_EQ(snap->active_jobs.size(), 1u);
   EXPECT_EQ(snap->active_jobs[0].spec.name, "job1");
   EXPECT_EQ(snap->max_job_id, 2);
+}
+
+int ModeOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 0777);
+}
+
+// The database holds token hashes and every job's env: the file and its -wal and -shm are 0600,
+// whatever the umask, for new databases, for those older binaries left 0644, and for backups.
+TEST(SqliteStoreTest, DatabaseWalShmAndBackupsArePrivate) {
+  const mode_t old_umask = ::umask(022);
+  const std::string path = TempDbPath();
+  {
+    auto store = OpenSqliteStore(path, false);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    WriteBatch b;
+    b.jobs.push_back(MakeJob(1, JobState::kPending, "t", "u"));
+    ASSERT_TRUE((*store)->Commit(b).ok());
+    // While it is open the WAL and the shared memory exist.
+    EXPECT_EQ(ModeOf(path), 0600);
+    EXPECT_EQ(ModeOf(path + "-wal"), 0600);
+    EXPECT_EQ(ModeOf(path + "-shm"), 0600);
+
+    const std::string backup = fs::path(path).parent_path() / "backup.db";
+    ASSERT_TRUE(BackupSqlite(path, backup).ok());
+    EXPECT_EQ(ModeOf(backup), 0600);
+    auto copy = OpenSqliteStore(backup, false);
+    ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+    EXPECT_EQ((*copy)->Load()->active_jobs.size(), 1u);
+  }
+  // As an older binary left it: world-readable files, made private on the next open.
+  for (const std::string& f : {path, path + "-wal", path + "-shm"}) {
+    if (ModeOf(f) >= 0) ::chmod(f.c_str(), 0644);  // SQLite removed -wal and -shm on close
+  }
+  {
+    auto store = OpenSqliteStore(path, false);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ(ModeOf(path), 0600);
+    EXPECT_EQ(ModeOf(path + "-wal"), 0600);
+    EXPECT_EQ(ModeOf(path + "-shm"), 0600);
+    EXPECT_EQ((*store)->Load()->active_jobs.size(), 1u);
+  }
+  ::umask(old_umask);
 }
 
 // A database at schema `version` with `sql` run on it, as an older binary left it.

@@ -1,7 +1,11 @@
-// `suanli admin backup|restore|migrate-store` on real stores: a backup of a live controller
-// restores to exactly what it held, and a lab's SQLite state moves to PostgreSQL with nothing lost
-// (counts and checksum verified, then a controller on PostgreSQL serves it).
+// `suanli admin backup|restore|migrate-store|reset-token` on real stores: a backup of a live
+// controller restores to exactly what it held, a lab's SQLite state moves to PostgreSQL with
+// nothing lost (counts and checksum verified, then a controller on PostgreSQL serves it), and
+// whoever holds the data dir gets a working admin token back.
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "pg_test_server.h"
 #include "support/up_fixture.h"
@@ -92,6 +96,46 @@ TEST_F(AdminStoreTest, LabStateMovesToPostgresWithNothingLost) {
   int64_t next = std::stoll(Trim((*c)->Cli({"submit", "--", "true"}).out));
   EXPECT_GT(next, cancelled) << "job ids continue after the migrated ones";
   (*c)->Terminate();
+}
+
+std::string ReadTrimmed(const std::string& path) {
+  std::ifstream in(path);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
+TEST_F(AdminStoreTest, TheLastAdminTokenStaysAndResetTokenIssuesANewOne) {
+  START_UP({"--no-agent"});
+  const std::string old_token = up().admin_token();
+  // Token 1 is the admin's first and only one: revoking it would lock everyone out.
+  auto refused = up().Admin().Delete("tokens/1");
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(refused.body.find("last active admin token"), std::string::npos) << refused.body;
+  EXPECT_EQ(up().Admin().Get("whoami").status, 200);
+
+  auto running = RunCli({"admin", "reset-token", "--data-dir", up().data_dir()});
+  EXPECT_NE(running.exit.exit_code, 0) << running.Describe();
+  EXPECT_NE(running.err.find("stop it first"), std::string::npos) << running.Describe();
+  EXPECT_EQ(ReadTrimmed(up().data_dir() + "/admin.token"), old_token);
+
+  up().Terminate();
+  auto missing = RunCli({"admin", "reset-token", "--data-dir", dir() + "/nowhere"});
+  EXPECT_EQ(missing.exit.exit_code, 3) << missing.Describe();
+  auto reset = RunCli({"admin", "reset-token", "--data-dir", up().data_dir(), "--revoke-old"});
+  ASSERT_EQ(reset.exit.exit_code, 0) << reset.Describe();
+  EXPECT_NE(reset.out.find("1 older admin token(s) revoked"), std::string::npos) << reset.out;
+  const std::string path = up().data_dir() + "/admin.token";
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  const std::string new_token = ReadTrimmed(path);
+  EXPECT_NE(new_token, old_token);
+
+  START_UP({"--no-agent"});
+  EXPECT_EQ(up().admin_token(), new_token) << "the server keeps the reset token";
+  EXPECT_EQ(up().As(new_token).Get("whoami").status, 200);
+  EXPECT_EQ(up().As(old_token).Get("whoami").status, 401);
 }
 
 }  // namespace
