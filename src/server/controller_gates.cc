@@ -195,35 +195,32 @@ Result<std::vector<JobId>> Controller::ArrayTaskIds(const Principal& p, JobId id
 }
 
 ApiReply Controller::HoldJob(const Principal& p, JobId id, bool hold, bool whole_array) {
+  // The job (or the array's first task) decides visibility and ownership for all its tasks: an
+  // array's tasks share tenant and user. Checked before anything changes.
+  auto job = FindVisibleJob(p, id);
+  if (!job.ok()) return ErrorReply(job.status());
+  if (!*job) return ErrorReply(NotFound("job " + std::to_string(id) + " does not exist"));
+  if (p.role == Role::kMember && (*job)->user != p.user) {
+    return ErrorReply(PermissionDenied("members may hold or release only their own jobs; job " +
+                                       std::to_string(id) + " belongs to " + (*job)->user));
+  }
   std::vector<JobId> ids{id};
   if (whole_array) {
     auto all = ArrayTaskIds(p, id);
     if (!all.ok()) return ErrorReply(all.status());
     ids = std::move(all).value();
+  } else if ((*job)->state != JobState::kPending) {
+    return ErrorReply(FailedPrecondition("job " + std::to_string(id) + " is no longer pending (" +
+                                         std::string(JobStateName((*job)->state)) +
+                                         "): only pending jobs are held"));
   }
   json changed = json::array();
-  std::string refused;
   for (JobId one : ids) {
-    auto job = FindVisibleJob(p, one);
-    if (!job.ok()) return ErrorReply(job.status());
-    if (!*job) {
-      if (ids.size() == 1) return ErrorReply(NotFound("job " + std::to_string(one) + " does not exist"));
+    JobRecord* active = jobs_.Find(one);
+    // A whole array: its running and ended tasks are left alone.
+    if (active == nullptr || active->state != JobState::kPending || active->spec.held == hold) {
       continue;
     }
-    if (p.role == Role::kMember && (*job)->user != p.user) {
-      return ErrorReply(PermissionDenied("members may hold or release only their own jobs; job " +
-                                         std::to_string(one) + " belongs to " + (*job)->user));
-    }
-    JobRecord* active = jobs_.Find(one);
-    if (active == nullptr || active->state != JobState::kPending) {
-      if (ids.size() == 1) {
-        return ErrorReply(FailedPrecondition(
-            "job " + std::to_string(one) + " is no longer pending (" +
-            std::string(JobStateName((*job)->state)) + "): only pending jobs are held"));
-      }
-      continue;  // a whole array: its running and ended tasks are left alone
-    }
-    if (active->spec.held == hold) continue;
     active->spec.held = hold;
     jobs_.MarkDirty(*active);
     if (Status st = TrackGates(*active); !st.ok()) return ErrorReply(st);
@@ -237,21 +234,25 @@ ApiReply Controller::CancelJobs(const Principal& p, JobId id, bool whole_array) 
   if (!whole_array) return CancelJob(p, id);
   auto ids = ArrayTaskIds(p, id);
   if (!ids.ok()) return ErrorReply(ids.status());
-  json cancelled = json::array();
+  // Ownership is the array's (its tasks share a user): checked before anything is cancelled.
+  std::vector<JobRecord*> unfinished;
   for (JobId one : *ids) {
     JobRecord* active = jobs_.Find(one);
-    if (active == nullptr || store::IsTerminal(active->state)) continue;
-    if (!CanSeeJob(p, *active)) continue;
+    if (active == nullptr || store::IsTerminal(active->state) || !CanSeeJob(p, *active)) continue;
     if (p.role == Role::kMember && active->user != p.user) {
       return ErrorReply(PermissionDenied("members may cancel only their own jobs; job " +
                                          std::to_string(one) + " belongs to " + active->user));
     }
-    EndAttempt(*active, JobState::kCancelled, "cancelled by " + p.user, "CANCELLED", false);
-    cancelled.push_back(one);
+    unfinished.push_back(active);
   }
-  if (cancelled.empty()) {
+  if (unfinished.empty()) {
     return ErrorReply(FailedPrecondition("job array " + std::to_string(id) +
                                          " has no unfinished task left to cancel"));
+  }
+  json cancelled = json::array();
+  for (JobRecord* job : unfinished) {
+    EndAttempt(*job, JobState::kCancelled, "cancelled by " + p.user, "CANCELLED", false);
+    cancelled.push_back(job->id);
   }
   return JsonReply(200, json{{"cancelled", cancelled}});
 }

@@ -214,6 +214,40 @@ TEST(ServerGatesTest, BeginTimeSingletonAndWholeArrayCancel) {
   EXPECT_EQ(Job(admin, a + 49)["state"], "CANCELLED");
   EXPECT_EQ(admin.Post("/api/v1/jobs/" + std::to_string(a) + "/cancel", json{{"array", true}}).status,
             409);
+  // Only pending jobs are held; an unknown job is 404; a body with another field is 400.
+  Response finished = admin.Post("/api/v1/jobs/" + std::to_string(id1) + "/hold", json::object());
+  EXPECT_EQ(finished.status, 409) << finished.text;
+  EXPECT_NE(finished.text.find("no longer pending"), std::string::npos) << finished.text;
+  EXPECT_EQ(admin.Post("/api/v1/jobs/99999/hold", json::object()).status, 404);
+  EXPECT_EQ(admin.Post("/api/v1/jobs/" + std::to_string(a) + "/hold", json{{"all", true}}).status,
+            400);
+}
+
+TEST(ServerGatesTest, MembersHoldAndCancelOnlyTheirOwnArrays) {
+  TestServer s;
+  Client admin = s.Admin();
+  ASSERT_EQ(admin.Post("/api/v1/tenants", json{{"name", "lab"}}).status, 201);
+  for (const char* u : {"ann", "ben"}) {
+    ASSERT_EQ(admin.Post("/api/v1/users", json{{"name", u}, {"tenant", "lab"}}).status, 201);
+  }
+  Client ann = s.As(admin.Post("/api/v1/tokens", json{{"user", "ann"}}).body["token"]);
+  Client ben = s.As(admin.Post("/api/v1/tokens", json{{"user", "ben"}}).body["token"]);
+  json arr = CpuJob("anns");
+  arr["array"] = "0-3";
+  arr["hold"] = true;
+  Response sub = ann.Post("/api/v1/jobs", arr);
+  ASSERT_EQ(sub.status, 201) << sub.text;
+  const std::string a = std::to_string(sub.body["id"].get<int64_t>());
+  EXPECT_EQ(ben.Post("/api/v1/jobs/" + a + "/release", json{{"array", true}}).status, 403);
+  EXPECT_EQ(ben.Post("/api/v1/jobs/" + a + "/cancel", json{{"array", true}}).status, 403);
+  for (int i = 0; i < 4; ++i) {  // nothing changed by the refused calls
+    json j = Job(ann, sub.body["id"].get<int64_t>() + i);
+    EXPECT_TRUE(j["held"]) << j.dump();
+    EXPECT_EQ(j["state"], "PENDING");
+  }
+  Response rel = ann.Post("/api/v1/jobs/" + a + "/release", json{{"array", true}});
+  ASSERT_EQ(rel.status, 200) << rel.text;
+  EXPECT_EQ(rel.body["released"].size(), 4u);
 }
 
 TEST(ServerGatesTest, HoldsDependenciesAndThrottlesSurviveARestart) {
