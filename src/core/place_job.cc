@@ -42,6 +42,9 @@ bool Scheduler::TryPlace(const ClusterState& state, const Job& job,
       if (ok) placement->backfilled = true;
     }
     if (!ok) continue;
+    placement->fastest_shape = options[0].shape;
+    placement->fastest_start = k == 0 ? now : kUnknownTime;
+    placement->fastest_over_quota = k > 0 && why->quota_tenant >= 0;
     if (k > 0 && opt.speed < options[0].speed && job.time_limit > 0) {
       // Flexible shape / slower type: start now only if that finishes no later than waiting for
       // the fastest option would.
@@ -58,6 +61,8 @@ bool Scheduler::TryPlace(const ClusterState& state, const Job& job,
         why->outcome = Outcome::kNoFit;
         return false;
       }
+      placement->fastest_start = best_start;
+      placement->compared = true;
     }
     placement->job = job.id;
     placement->shape_index = opt.shape;
