@@ -53,6 +53,12 @@ void RegisterSubmit(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--idempotency-key", f.idempotency_key,
                   "retrying with the same key returns the same job instead of a new one");
   cmd->add_option("--env", f.env, "environment variable K=V for the job (repeatable)");
+  cmd->add_option("--shape", f.shapes,
+                  "a shape the job may run in, e.g. gpus=8 then gpus=4,mem=512G,speed=0.55 "
+                  "(repeatable; the first is the main ask; keys gpus, gpu-type, cpus, mem, "
+                  "nodes, speed); the scheduler picks the one that finishes soonest")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("--no-requeue", f.no_requeue,
                 "do not requeue the job when preempted or its node is lost");
   cmd->add_flag("--json", c->json, "print the job object instead of its id");
@@ -179,6 +185,23 @@ void PrintJob(std::ostream& out, const nlohmann::json& job) {
   field("Tenant:", FormatScalar(get("tenant")));
   field("User:", FormatScalar(get("user")));
   field("Resources:", DescribeResources(job));
+  if (const nlohmann::json shapes = get("shapes"); shapes.is_array() && !shapes.empty()) {
+    std::string list = "0 (main ask)";
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      const nlohmann::json& sh = shapes[i];
+      if (!sh.is_object()) continue;
+      list += "; " + std::to_string(i + 1) + " (" + FormatScalar(sh.value("tasks", nlohmann::json())) +
+              " × " + FormatScalar(sh.value("gpus", nlohmann::json())) + " gpus, " +
+              FormatScalar(sh.value("mem_mb", nlohmann::json())) + " MiB, speed " +
+              FormatScalar(sh.value("speed", nlohmann::json())) + ")";
+    }
+    field("Shapes:", list);
+    if (get("shape_reason").is_string()) {
+      field("Shape:", FormatScalar(get("shape_reason")));
+    } else {
+      field("Shape:", "not chosen yet (chosen when it starts)");
+    }
+  }
   field("Nodes:", JoinNodes(job));
   field("Command:", JoinCommand(job));
   field("Priority:", FormatScalar(get("priority")));

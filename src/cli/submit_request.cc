@@ -27,7 +27,99 @@ std::string BaseName(const std::string& path) {
   return std::filesystem::path(path).filename().string();
 }
 
+Result<double> ParseGpus(const std::string& text, const std::string& what) {
+  SUANLI_ASSIGN_OR_RETURN(double gpus, ParseNonNegative(text, what));
+  if (gpus > 1 && std::fabs(gpus - std::round(gpus)) > 1e-9) {
+    return InvalidArgument("invalid " + what + " '" + text +
+                           "': more than one accelerator must be a whole number (a fraction "
+                           "below 1 asks for a share of one device)");
+  }
+  return gpus;
+}
+
+std::string Trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
 }  // namespace
+
+Result<nlohmann::json> ParseShape(const std::string& text, const std::string& what) {
+  nlohmann::json shape = nlohmann::json::object();
+  if (Trim(text).empty()) {
+    return InvalidArgument(what + " is empty (example: --shape gpus=4,mem=512G,speed=0.55)");
+  }
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    const std::string item =
+        Trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    start = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+      return InvalidArgument(what + " '" + text + "': '" + item +
+                             "' is not KEY=VALUE (keys: gpus, gpu-type, cpus, mem, nodes, speed)");
+    }
+    const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    const std::string at = what + " " + key;
+    if (key == "gpus") {
+      SUANLI_ASSIGN_OR_RETURN(double gpus, ParseGpus(value, at));
+      shape["gpus"] = gpus;
+    } else if (key == "gpu-type" || key == "gpu_type") {
+      shape["gpu_type"] = value;
+    } else if (key == "cpus") {
+      SUANLI_ASSIGN_OR_RETURN(double cpus, ParseNonNegative(value, at));
+      if (cpus <= 0) return InvalidArgument("invalid " + at + " '" + value + "': must be more than zero");
+      shape["cpus"] = cpus;
+    } else if (key == "mem") {
+      auto mb = ParseSizeMb(value);
+      if (!mb.ok()) return InvalidArgument(at + ": " + mb.status().message());
+      shape["mem_mb"] = *mb;
+    } else if (key == "nodes" || key == "tasks") {
+      SUANLI_ASSIGN_OR_RETURN(int64_t tasks, ParseWholeNumber(value, at, 1));
+      shape["tasks"] = tasks;
+    } else if (key == "speed") {
+      SUANLI_ASSIGN_OR_RETURN(double speed, ParseNonNegative(value, at));
+      if (speed <= 0) return InvalidArgument("invalid " + at + " '" + value + "': must be more than zero");
+      shape["speed"] = speed;
+    } else {
+      return InvalidArgument(what + " '" + text + "': unknown key '" + key +
+                             "' (keys: gpus, gpu-type, cpus, mem, nodes, speed)");
+    }
+  }
+  return shape;
+}
+
+Result<std::vector<std::string>> ScriptShapeDirectives(const std::string& script) {
+  std::vector<std::string> shapes;
+  std::istringstream in(script);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const std::string t = Trim(line);
+    if (t.empty()) continue;
+    if (t[0] != '#') break;  // the header ends at the first command
+    if (t.rfind("#SUANLI", 0) != 0) continue;
+    const std::string rest = Trim(t.substr(7));
+    std::string value;
+    if (rest.rfind("--shape=", 0) == 0) {
+      value = Trim(rest.substr(8));
+    } else if (rest.rfind("--shape", 0) == 0 && rest.size() > 7 &&
+               (rest[7] == ' ' || rest[7] == '\t')) {
+      value = Trim(rest.substr(8));
+    } else {
+      return InvalidArgument("script line " + std::to_string(number) + ": '" + t +
+                             "': #SUANLI takes only --shape VALUE");
+    }
+    if (value.empty()) {
+      return InvalidArgument("script line " + std::to_string(number) + ": --shape needs a value");
+    }
+    shapes.push_back(value);
+  }
+  return shapes;
+}
 
 Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_double_dash) {
   nlohmann::json body = nlohmann::json::object();
@@ -77,13 +169,7 @@ Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_dou
     body["mem_mb"] = *mb;
   }
   if (!flags.gpus.empty()) {
-    SUANLI_ASSIGN_OR_RETURN(double gpus, ParseNonNegative(flags.gpus, "--gpus"));
-    if (gpus > 1 && std::fabs(gpus - std::round(gpus)) > 1e-9) {
-      return InvalidArgument(
-          "invalid --gpus '" + flags.gpus +
-          "': more than one accelerator must be a whole number (a fraction below "
-          "1 asks for a share of one device)");
-    }
+    SUANLI_ASSIGN_OR_RETURN(double gpus, ParseGpus(flags.gpus, "--gpus"));
     body["gpus"] = gpus;
   }
   if (!flags.gpu_type.empty()) body["gpu_type"] = flags.gpu_type;
@@ -112,6 +198,33 @@ Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_dou
     body["env"] = env;
   }
   if (flags.no_requeue) body["requeue"] = false;
+  std::vector<std::string> shapes = flags.shapes;
+  std::string origin = "--shape";
+  if (shapes.empty() && body.contains("script")) {
+    SUANLI_ASSIGN_OR_RETURN(shapes, ScriptShapeDirectives(body["script"].get<std::string>()));
+    origin = "#SUANLI --shape";
+  }
+  if (shapes.size() > 17) {
+    return InvalidArgument("at most 17 " + origin + " values (the main ask and 16 alternatives)");
+  }
+  nlohmann::json alternatives = nlohmann::json::array();
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    SUANLI_ASSIGN_OR_RETURN(nlohmann::json shape,
+                            ParseShape(shapes[i], origin + " " + std::to_string(i)));
+    if (i > 0) {
+      alternatives.push_back(std::move(shape));
+      continue;
+    }
+    // The first shape is the main ask: it runs at speed 1, the others relative to it.
+    if (shape.contains("speed") && shape["speed"].get<double>() != 1.0) {
+      return InvalidArgument(origin + " 0 '" + shapes[0] +
+                             "' is the main ask and runs at speed 1; give speed= to the "
+                             "alternatives after it");
+    }
+    shape.erase("speed");
+    for (auto& [k, v] : shape.items()) body[k] = v;
+  }
+  if (!alternatives.empty()) body["shapes"] = alternatives;
   return body;
 }
 

@@ -22,6 +22,10 @@ struct SubmitFlags {
   std::string priority;
   std::string idempotency_key;
   std::vector<std::string> env;  // K=V
+  // Alternative shapes, "gpus=8" then "gpus=4,mem=512G,speed=0.55": the first is the main ask
+  // (over the flags above), the others alternatives. Keys: gpus, gpu-type, cpus, mem, nodes,
+  // speed. A script's `#SUANLI --shape ...` header lines are used when no --shape is given.
+  std::vector<std::string> shapes;
   bool no_requeue = false;
   std::vector<std::string> positional;  // the command after `--`, or a script path
 };
@@ -29,5 +33,13 @@ struct SubmitFlags {
 // saw_double_dash: the positionals came after `--` and are the command to run; otherwise exactly
 // one positional must name a script file, whose text is sent as "script".
 Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_double_dash);
+
+// One --shape value as the API's shape object (only the keys given), e.g. "gpus=4,mem=512G,
+// speed=0.55" -> {"gpus":4,"mem_mb":524288,"speed":0.55}. `what` names it in errors.
+Result<nlohmann::json> ParseShape(const std::string& text, const std::string& what);
+
+// The `#SUANLI --shape VALUE` (or `--shape=VALUE`) lines of a script's header: the comment lines
+// before its first command. Any other `#SUANLI` option is refused, naming its line.
+Result<std::vector<std::string>> ScriptShapeDirectives(const std::string& script);
 
 }  // namespace suanli::cli

@@ -91,5 +91,72 @@ TEST(BuildSubmitRequest, ClearErrors) {
   EXPECT_TRUE(BuildSubmitRequest(gpu_share, true).ok());
 }
 
+TEST(BuildSubmitRequest, ShapesMakeTheMainAskAndItsAlternatives) {
+  SubmitFlags f;
+  f.gpus = "1";
+  f.mem = "8G";
+  f.shapes = {"gpus=8", "gpus=4,mem=512G,speed=0.55", "nodes=2,gpus=2,gpu-type=nvidia-h100,cpus=4"};
+  f.positional = {"train"};
+  auto body = BuildSubmitRequest(f, true);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ((*body)["gpus"], 8.0);    // the first shape overrides --gpus
+  EXPECT_EQ((*body)["mem_mb"], 8192);  // and keeps what it does not name
+  EXPECT_EQ((*body)["shapes"], nlohmann::json::parse(R"([
+    {"gpus": 4.0, "mem_mb": 524288, "speed": 0.55},
+    {"tasks": 2, "gpus": 2.0, "gpu_type": "nvidia-h100", "cpus": 4.0}])"));
+}
+
+TEST(BuildSubmitRequest, BadShapesAreRefusedNamingThem) {
+  SubmitFlags f;
+  f.positional = {"train"};
+  for (const auto& [shapes, words] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"gpus=8", "gpus=4,speed=0"}, "--shape 1 speed '0'"},
+           {{"gpus=8", "gpus=1.5"}, "--shape 1 gpus '1.5'"},
+           {{"gpus=8,speed=0.5"}, "--shape 0 'gpus=8,speed=0.5' is the main ask"},
+           {{"gpus=8", "mem=12X"}, "--shape 1 mem: invalid size '12X'"},
+           {{"gpus"}, "'gpus' is not KEY=VALUE"},
+           {{"gpus=8", ""}, "--shape 1 is empty"},
+           {{"gpus=8", "nodes=0"}, "--shape 1 nodes '0'"},
+           {{"color=red"}, "unknown key 'color'"}}) {
+    f.shapes = shapes;
+    auto body = BuildSubmitRequest(f, true);
+    ASSERT_FALSE(body.ok()) << shapes.back();
+    EXPECT_NE(body.status().message().find(words), std::string::npos) << body.status().message();
+  }
+}
+
+TEST(ScriptShapeDirectives, ReadsTheHeaderOnly) {
+  auto shapes = ScriptShapeDirectives(
+      "#!/bin/bash\n\n#SUANLI --shape gpus=8\n# a comment\n#SUANLI --shape=gpus=4,speed=0.5\n"
+      "python train.py\n#SUANLI --shape gpus=1\n");
+  ASSERT_TRUE(shapes.ok()) << shapes.status().ToString();
+  EXPECT_EQ(*shapes, (std::vector<std::string>{"gpus=8", "gpus=4,speed=0.5"}));
+  auto other = ScriptShapeDirectives("#!/bin/sh\n#SUANLI --gpus 2\n");
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find("script line 2"), std::string::npos);
+  EXPECT_NE(other.status().message().find("only --shape"), std::string::npos);
+  EXPECT_FALSE(ScriptShapeDirectives("#SUANLI --shape\n").ok());
+}
+
+TEST(BuildSubmitRequest, ScriptShapesUnlessTheFlagsGiveThem) {
+  const auto path = std::filesystem::temp_directory_path() / "suanli_shape_script_test.sh";
+  {
+    std::ofstream out(path);
+    out << "#!/bin/sh\n#SUANLI --shape gpus=8\n#SUANLI --shape gpus=4,speed=0.5\ntrue\n";
+  }
+  SubmitFlags f;
+  f.positional = {path.string()};
+  auto body = BuildSubmitRequest(f, false);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ((*body)["gpus"], 8.0);
+  EXPECT_EQ((*body)["shapes"], nlohmann::json::parse(R"([{"gpus": 4.0, "speed": 0.5}])"));
+  f.shapes = {"gpus=2"};
+  body = BuildSubmitRequest(f, false);
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ((*body)["gpus"], 2.0);
+  EXPECT_FALSE(body->contains("shapes"));
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace suanli::cli

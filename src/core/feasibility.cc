@@ -129,4 +129,15 @@ Status CheckFeasible(const ClusterState& state, const Job& job) {
   return InvalidArgument(problem);
 }
 
+int32_t FirstImpossibleShape(const ClusterState& state, const Job& job, std::string* problem) {
+  for (size_t i = 0; i < job.shapes.size(); ++i) {
+    std::string p = ShapeProblem(state, job, job.shapes[i]);
+    if (!p.empty()) {
+      if (problem) *problem = std::move(p);
+      return static_cast<int32_t>(i);
+    }
+  }
+  return -1;
+}
+
 }  // namespace suanli::core

@@ -162,6 +162,16 @@ struct Placement {
   int32_t shape_index = 0;
   std::vector<TaskAllocation> tasks;  // one per gang member, all or nothing
   bool backfilled = false;            // started ahead of a higher-ranked job that is waiting
+  // Why this shape, for a job with several options (read by callers to explain the choice; no
+  // decision depends on it). fastest_shape is the shape of the job's fastest option. When the
+  // placed option is slower, fastest_start is when the fastest would have started by the
+  // reservation replay (running jobs' time limits; kUnknownTime when that is unknown), compared
+  // says the two finishes were compared (the job has a time limit), and fastest_over_quota says
+  // the fastest option was skipped because it would pass a tenant limit.
+  int32_t fastest_shape = 0;
+  Time fastest_start = kUnknownTime;
+  bool compared = false;
+  bool fastest_over_quota = false;
 };
 
 struct Preemption {

@@ -14,6 +14,7 @@ bool Scheduler::TryPlace(const ClusterState& state, const Job& job,
   }
   why->option = options[0];
   bool all_quota = true;
+  bool fastest_over_quota = false;
   const size_t dims = cap_.totals().size();
   for (size_t k = 0; k < options.size(); ++k) {
     const Option& opt = options[k];
@@ -21,6 +22,7 @@ bool Scheduler::TryPlace(const ClusterState& state, const Job& job,
     int dim = 0;
     const int32_t blocker = fair_.LimitBlocker(job.tenant, AskOf(shape, opt.type, dims), &dim);
     if (blocker >= 0) {
+      fastest_over_quota = fastest_over_quota || k == 0;
       if (k == 0 || why->quota_tenant < 0) {
         why->quota_tenant = blocker;
         why->quota_dim = dim;
@@ -42,6 +44,9 @@ bool Scheduler::TryPlace(const ClusterState& state, const Job& job,
       if (ok) placement->backfilled = true;
     }
     if (!ok) continue;
+    placement->fastest_shape = options[0].shape;
+    placement->fastest_start = k == 0 ? now : kUnknownTime;
+    placement->fastest_over_quota = fastest_over_quota;
     if (k > 0 && opt.speed < options[0].speed && job.time_limit > 0) {
       // Flexible shape / slower type: start now only if that finishes no later than waiting for
       // the fastest option would.
@@ -58,6 +63,8 @@ bool Scheduler::TryPlace(const ClusterState& state, const Job& job,
         why->outcome = Outcome::kNoFit;
         return false;
       }
+      placement->fastest_start = best_start;
+      placement->compared = true;
     }
     placement->job = job.id;
     placement->shape_index = opt.shape;

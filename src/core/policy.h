@@ -45,4 +45,9 @@ std::vector<std::string> PlacementNames();
 // "asks 16 × nvidia-a100 per task but the largest node has 8 × nvidia-a100".
 Status CheckFeasible(const ClusterState& state, const Job& job);
 
+// Stricter, for a submitter who lists shapes: the index of the first shape of `job` that could
+// never fit the empty cluster, with why in `*problem` (as CheckFeasible words it); -1 when every
+// shape could.
+int32_t FirstImpossibleShape(const ClusterState& state, const Job& job, std::string* problem);
+
 }  // namespace suanli::core

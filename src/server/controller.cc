@@ -1,6 +1,7 @@
 // Controller state lifecycle: loading, job state transitions, the periodic tick with the
 // scheduling pass, and batching changes for the group commit.
 #include "server/controller.h"
+#include "server/shape_choice.h"
 
 #include <spdlog/spdlog.h>
 
@@ -151,13 +152,14 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
     launch.command = job.spec.command;
     launch.script = job.spec.script;
     launch.env = job.spec.env;
+    for (auto& [k, v] : ShapeEnv(job.spec, job.shape_index)) launch.env[k] = v;
     launch.workdir = job.spec.workdir;
     launch.cpus = t.cpus;
     launch.mem_mb = t.mem_mb;
     launch.devices.assign(t.devices.begin(), t.devices.end());
     launch.gpus = t.accel_milli / 1000.0;
     launch.gpu_type = t.gpu_type;
-    launch.time_limit_s = job.spec.time_limit_s;
+    launch.time_limit_s = ShapeTimeLimitS(job.spec, job.shape_index);
     launch.grace_s = job.spec.grace_s;
     launch.user = job.user;
     launch.tenant = job.tenant;
@@ -247,9 +249,10 @@ void Controller::EnforceTimeLimits(TimeMs now) {
     if (job.state != JobState::kRunning || job.spec.time_limit_s <= 0 || job.start_time < 0) {
       return;
     }
-    if (now - job.start_time > (job.spec.time_limit_s + job.spec.grace_s + 60) * 1000) {
+    const int64_t limit_s = ShapeTimeLimitS(job.spec, job.shape_index);
+    if (now - job.start_time > (limit_s + job.spec.grace_s + 60) * 1000) {
       EndAttempt(job, JobState::kTimeout,
-                 "ran past its time limit of " + std::to_string(job.spec.time_limit_s) + " s",
+                 "ran past its time limit of " + std::to_string(limit_s) + " s",
                  "TIMEOUT", false);
     }
   });

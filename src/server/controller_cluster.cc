@@ -11,6 +11,7 @@
 #include "adapter/decisions.h"
 #include "adapter/ledger.h"
 #include "server/controller.h"
+#include "server/shape_choice.h"
 
 namespace suanli::server {
 
@@ -404,8 +405,10 @@ void Controller::ApplyPlacement(const core::Placement& p,
   }
   std::string where;
   for (const auto& n : node_names) where += (where.empty() ? "" : ", ") + n;
+  job.shape_reason = ShapeChoiceText(job.spec, p, now);
   jobs_.StartAttempt(job, p.shape_index, std::move(placement), now,
-                     (p.backfilled ? "backfilled on " : "placed on ") + where);
+                     (p.backfilled ? "backfilled on " : "placed on ") + where +
+                         (job.shape_reason.empty() ? "" : "; " + job.shape_reason));
   schedule_wanted_ = true;
   pending_view_.erase(job.id);
   if (job.attempt > 1) {

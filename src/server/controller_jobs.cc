@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/controller.h"
+#include "server/shape_choice.h"
 #include "slurm/array_spec.h"
 #include "slurm/dependency_spec.h"
 
@@ -80,6 +81,8 @@ json Controller::JobJson(const JobRecord& job) const {
         {"tasks", m.tasks}}},
       {"shapes", shapes},
       {"shape_index", job.shape_index},
+      {"shape", job.attempt > 0 ? ShapeJson(ShapeAt(job.spec, job.shape_index)) : json(nullptr)},
+      {"shape_reason", job.shape_reason.empty() ? json(nullptr) : json(job.shape_reason)},
       {"nodes", nodes},
       {"tasks", tasks},
       {"exit_code", Opt(job.exit_code)},
@@ -220,7 +223,14 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
         start = bar + 1;
       }
     }
-    Status feasible = core::CheckFeasible(v.state, ToCoreJob(job, v, job.submit_time));
+    const core::Job cj = ToCoreJob(job, v, job.submit_time);
+    // Every listed shape must be possible: a typo in one alternative is refused, not ignored.
+    std::string problem;
+    if (const int32_t bad = core::FirstImpossibleShape(v.state, cj, &problem);
+        bad >= 0 && !job.spec.shapes.empty()) {
+      return ErrorReply(InvalidArgument(ShapeLabel(job.spec, bad) + " can never run: " + problem));
+    }
+    Status feasible = core::CheckFeasible(v.state, cj);
     if (!feasible.ok()) return ErrorReply(feasible);
   }
   // An array is one job per task, with consecutive ids: all of them or none.

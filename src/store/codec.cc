@@ -73,6 +73,7 @@ std::string EncodeJob(const JobRecord& job) {
          {"cost", job.cost},
          {"served", job.attained_service_ms},
          {"ran", job.ran_ms}};
+  if (!job.shape_reason.empty()) j["shape_why"] = job.shape_reason;
   PutOptional(j, "exit", job.exit_code);
   PutOptional(j, "sig", job.signal);
   PutOptional(j, "ftask", job.failed_task);
@@ -140,6 +141,7 @@ Result<JobRecord> DecodeJob(const std::string& text) {
     job.end_time = j.value("end", TimeMs{-1});
     job.attempt = j.value("attempt", 0);
     job.shape_index = j.value("shape", 0);
+    job.shape_reason = j.value("shape_why", "");
     job.cost = j.value("cost", 0.0);
     job.attained_service_ms = j.value("served", 0.0);
     job.ran_ms = j.value("ran", TimeMs{0});  // absent in records written before it was kept

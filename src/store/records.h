@@ -154,6 +154,7 @@ struct JobRecord {
   TimeMs end_time = -1;
   int32_t attempt = 0;  // 0 until first launched; +1 per launch
   int32_t shape_index = 0;
+  std::string shape_reason;  // why the scheduler chose shape_index (jobs with several shapes)
   std::vector<TaskPlacement> placement;
   std::optional<int32_t> exit_code;
   std::optional<int32_t> signal;
