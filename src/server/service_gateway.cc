@@ -204,9 +204,13 @@ void ServiceGateway::Round() {
   struct Probe {
     std::string service;
     int64_t job;
+    std::string address;
     std::future<std::pair<bool, std::string>> result;
   };
   std::vector<Probe> probes;
+  // What each endpoint forwards to once this round's probes are in: a replica that answers its
+  // health check now serves now, before the controller has heard of it.
+  std::map<std::string, std::vector<std::string>> healthy_after;
   for (const auto& s : t.value("services", json::array())) {
     std::string name = s.value("name", "");
     int port = s.value("port", 0);
@@ -234,13 +238,15 @@ void ServiceGateway::Round() {
       }
       ep = e;
     }
-    std::vector<std::string> healthy;
     const std::string health = s.value("health", "");
+    auto& routes = healthy_after[name];
     for (const auto& r : s.value("replicas", json::array())) {
       std::string address = r.value("address", "");
-      if (r.value("healthy", false)) healthy.push_back(address);
-      if (health.empty()) continue;
-      probes.push_back(Probe{name, r.value("job", int64_t{0}),
+      if (health.empty()) {  // no check: every running replica serves
+        if (r.value("healthy", false)) routes.push_back(address);
+        continue;
+      }
+      probes.push_back(Probe{name, r.value("job", int64_t{0}), address,
                              std::async(std::launch::async, [address, health] {
                                std::string host;
                                int port = 0;
@@ -262,10 +268,6 @@ void ServiceGateway::Round() {
                                return std::make_pair(true, std::string());
                              })});
     }
-    if (ep) {
-      std::lock_guard lock(ep->mu);
-      ep->healthy = std::move(healthy);
-    }
   }
   // Services deleted: their endpoints close.
   for (auto it = endpoints_.begin(); it != endpoints_.end();) {
@@ -284,6 +286,13 @@ void ServiceGateway::Round() {
   for (auto& p : probes) {
     auto [ok, error] = p.result.get();
     by_service[p.service]["probes"].push_back(json{{"job", p.job}, {"ok", ok}, {"error", error}});
+    if (ok) healthy_after[p.service].push_back(p.address);
+  }
+  for (auto& [name, routes] : healthy_after) {
+    auto it = endpoints_.find(name);
+    if (it == endpoints_.end() || !it->second) continue;
+    std::lock_guard lock(it->second->mu);
+    it->second->healthy = std::move(routes);
   }
   for (auto& [name, ep] : endpoints_) {
     if (ep) by_service[name]["requests"] = ep->forwarded.exchange(0);
