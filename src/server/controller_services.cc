@@ -91,6 +91,14 @@ ApiReply Controller::UpdateService(const Principal& p, const std::string& name,
     u.spec = std::move(spec).value();
   }
   if (Status st = services_.Update(name, u, Now()); !st.ok()) return ErrorReply(st);
+  // A new --min-replicas protects (or releases) the replicas running now.
+  const Services::Service& updated = *services_.Find(name);
+  for (const auto& r : updated.slots) {
+    JobRecord* job = r.job ? jobs_.Find(r.job) : nullptr;
+    if (job == nullptr || job->spec.preemptible == (r.index >= updated.min_replicas)) continue;
+    job->spec.preemptible = r.index >= updated.min_replicas;
+    jobs_.MarkDirty(*job);
+  }
   ReconcileServices(Now());
   return JsonReply(200, ServiceJson(*services_.Find(name)));
 }
@@ -125,7 +133,10 @@ JobId Controller::StartReplica(const Services::Service& s, int32_t index) {
   job.spec.name = s.name + "." + std::to_string(index);
   job.spec.requeue = true;  // preempted or lost: the same job runs again
   job.spec.time_limit_s = 0;
-  // Replicas up to --min-replicas are never preempted for batch work; the others may be.
+  // Services' priority class: above every batch job (whose priority is at most 1,000,000), so a
+  // pending replica preempts preemptible batch work and batch work never preempts a replica;
+  // replicas up to --min-replicas are not preemptible at all (not even by other services).
+  job.spec.priority = Services::kPriorityClass + s.spec.priority;
   job.spec.preemptible = index >= s.min_replicas;
   job.spec.env["SUANLI_SERVICE"] = s.name;
   job.spec.env["SUANLI_REPLICA"] = std::to_string(index);

@@ -69,6 +69,8 @@ Result<store::JobSpec> MergeServiceSpec(const store::JobSpec& current,
 class Services {
  public:
   static constexpr const char* kMetaKey = "services";
+  // Added to a replica's priority: services rank above all batch work (docs/api.md, "Services").
+  static constexpr int32_t kPriorityClass = 2'000'000;
 
   enum class ReplicaState { kPending, kRunning, kBackoff, kCrashLoop };
   static const char* StateName(ReplicaState s);

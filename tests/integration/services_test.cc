@@ -71,12 +71,15 @@ class ServicesTest : public UpTest {
     auto out = up().Cli({"service", "delete", name});
     EXPECT_EQ(out.exit.exit_code, 0) << out.Describe();
     // Its replicas are gone before `up` stops (they would outlive it otherwise).
+    json left;
     EXPECT_TRUE(PollUntil(
         [&] {
           auto r = up().Admin().Get("jobs");
-          return r.status == 200 && r.json()["jobs"].empty();
+          left = r.json();
+          return r.status == 200 && left["jobs"].empty();
         },
-        20s));
+        20s))
+        << left.dump();
   }
 };
 
@@ -219,6 +222,43 @@ TEST_F(ServicesTest, AControllerRestartKeepsEveryReplicaWithoutDuplicates) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   Delete("web");
+}
+
+TEST_F(ServicesTest, BatchUsesIdleAcceleratorsAndIsPreemptedWhenTheServiceNeedsThemNeverTheReverse) {
+  START_UP({"--accelerators", "nvidia-a100:2"});
+  ASSERT_TRUE(HasUpNode(up()));
+  auto created = up().Cli({"service", "create", "infer", "--replicas", "1", "--min-replicas", "1",
+                           "--max-replicas", "2", "--gpus", "1", "--gpu-type", "nvidia-a100",
+                           "--cpus", "0.1", "--health", "http:/healthz", "--", "python3", "-c",
+                           kServer});
+  ASSERT_EQ(created.exit.exit_code, 0) << created.Describe();
+  WaitHealthy("infer", 1, 1);
+  // The idle accelerator goes to batch work.
+  int64_t batch = Submit({"--gpus", "1", "--gpu-type", "nvidia-a100", "--cpus", "0.1", "--", "sleep",
+                          "300"});
+  WaitForState(batch, "RUNNING");
+  // The service wants it back: the batch job is preempted (and requeued), the replica starts.
+  auto scaled = up().Cli({"service", "update", "infer", "--replicas", "2"});
+  ASSERT_EQ(scaled.exit.exit_code, 0) << scaled.Describe();
+  WaitHealthy("infer", 2, 1);
+  json job = Job(batch);
+  bool preempted = false;
+  for (const auto& h : job["history"]) preempted = preempted || h["state"] == "PREEMPTED";
+  EXPECT_TRUE(preempted) << job.dump();
+  EXPECT_EQ(job["state"], "PENDING") << job.dump();
+  // Never the reverse: batch work of the highest batch priority preempts no replica.
+  int64_t urgent = Submit({"--gpus", "1", "--gpu-type", "nvidia-a100", "--cpus", "0.1",
+                           "--priority", "1000000", "--", "sleep", "300"});
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(Job(urgent)["state"], "PENDING") << Job(urgent).dump();
+  json s = Show("infer");
+  EXPECT_EQ(s["healthy_replicas"], 2) << s.dump();
+  for (const auto& r : s["replicas"]) EXPECT_EQ(r["restarts"], 0) << s.dump();
+  for (int64_t id : {batch, urgent}) {
+    auto r = up().Admin().Post("jobs/" + std::to_string(id) + "/cancel", json::object());
+    EXPECT_EQ(r.status, 200) << r.Describe();
+  }
+  Delete("infer");
 }
 
 }  // namespace
