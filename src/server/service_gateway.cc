@@ -200,6 +200,7 @@ void ServiceGateway::Round() {
   if (targets.status != 200) return;  // a standby, or the store is lost
   json t = json::parse(targets.body, nullptr, false);
   if (t.is_discarded()) return;
+  if (t.value("services", json::array()).empty() && endpoints_.empty()) return;  // nothing to do
   std::set<std::string> seen;
   struct Probe {
     std::string service;
