@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -18,6 +20,23 @@
 
 namespace suanli::agent {
 namespace {
+
+// A TCP port no socket on this node holds now: the kernel's pick for a socket bound to port 0 on
+// every address, released at once for the task to bind.
+Result<int> PickFreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Internal("cannot pick a port for $PORT: socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_ANY);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  ::close(fd);
+  if (!ok) return Internal("cannot pick a port for $PORT: no free port to bind");
+  return static_cast<int>(ntohs(addr.sin_port));
+}
 
 using nlohmann::json;
 
@@ -242,6 +261,7 @@ void Supervisor::Launch(const LaunchSpec& spec) {
   e.ref = ref;
   e.event = "started";
   e.time = Seconds(task->start_ms);
+  e.port = task->spec.port > 0 ? task->spec.port : 0;
   events_.push_back(e);
   tasks_[ref] = std::move(task);
 }
@@ -309,7 +329,12 @@ Status Supervisor::StartTask(Task& t) {
         BuildRankTable(spec, ctx, hccn.ok() ? ParseHccnConf(*hccn) : std::map<int, std::string>{});
     SUANLI_RETURN_IF_ERROR(fs_->WriteFileAtomic(files + "/rank_table.json", table, 0644));
   }
+  if (spec.port < 0) {
+    // A service replica: a port free on this node now, kept in task.json for re-attach.
+    SUANLI_ASSIGN_OR_RETURN(t.spec.port, PickFreePort());
+  }
   EnvMap env = BuildTaskEnv(spec, ctx);
+  if (spec.port > 0) env["PORT"] = std::to_string(spec.port);
   if (spec.master_port == 0) {
     // The controller did not pick a port: every task derives the same one from the job and attempt.
     env["MASTER_PORT"] =

@@ -14,6 +14,8 @@ void RegisterAccountCommands(CLI::App& app, CommandContext& ctx);
 void RegisterClusterCommands(CLI::App& app, CommandContext& ctx);
 // admin backup|restore|migrate-store (admin_commands.cc)
 void RegisterAdminCommands(CLI::App& app, CommandContext& ctx);
+// service create|list|show|update|logs|delete (service_commands.cc)
+void RegisterServiceCommands(CLI::App& app, CommandContext& ctx);
 // up (up_command.cc)
 void RegisterUpCommand(CLI::App& app, CommandContext& ctx);
 

@@ -40,6 +40,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   RegisterJobCommands(app, ctx);
   RegisterAccountCommands(app, ctx);
   RegisterClusterCommands(app, ctx);
+  RegisterServiceCommands(app, ctx);
   RegisterAdminCommands(app, ctx);
   slurm_cmd::RegisterSlurmCommands(app, ctx);
   std::vector<std::string> storage = args.empty() ? std::vector<std::string>{"suanli"} : args;

@@ -13,6 +13,12 @@ namespace {
 
 constexpr size_t kMaxScriptBytes = 512 * 1024;  // the API refuses bodies over 1 MiB
 
+std::string BaseName(const std::string& path) {
+  return std::filesystem::path(path).filename().string();
+}
+
+}  // namespace
+
 Result<int64_t> ParseWholeNumber(const std::string& text, const std::string& flag, int64_t min) {
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -23,9 +29,7 @@ Result<int64_t> ParseWholeNumber(const std::string& text, const std::string& fla
   return v;
 }
 
-std::string BaseName(const std::string& path) {
-  return std::filesystem::path(path).filename().string();
-}
+namespace {
 
 Result<double> ParseGpus(const std::string& text, const std::string& what) {
   SUANLI_ASSIGN_OR_RETURN(double gpus, ParseNonNegative(text, what));

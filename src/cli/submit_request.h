@@ -30,6 +30,9 @@ struct SubmitFlags {
   std::vector<std::string> positional;  // the command after `--`, or a script path
 };
 
+// `text` as a whole number of at least `min`; else an error naming `flag`.
+Result<int64_t> ParseWholeNumber(const std::string& text, const std::string& flag, int64_t min);
+
 // saw_double_dash: the positionals came after `--` and are the command to run; otherwise exactly
 // one positional must name a script file, whose text is sent as "script".
 Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_double_dash);

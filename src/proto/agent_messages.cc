@@ -67,6 +67,7 @@ json Encode(const TaskEvent& m) {
   j["signal"] = OptionalJson(m.signal);
   j["reason"] = m.reason.empty() ? json(nullptr) : json(m.reason);
   j["time"] = m.time;
+  if (m.port != 0) j["port"] = m.port;
   return j;
 }
 
@@ -128,7 +129,8 @@ Result<PollRequest> DecodePollRequest(const json& j) {
         .OptionalInteger("exit_code", &e->exit_code, -1000, 1000)
         .OptionalInteger("signal", &e->signal, 0, 128)
         .String("reason", &e->reason, 256)
-        .Number("time", &e->time, 0, 1e11);
+        .Number("time", &e->time, 0, 1e11)
+        .Integer("port", &e->port, 0, 65535);
     if (f.status().ok() && e->event != "started" && e->event != "exited") {
       f.Fail(InvalidArgument(f.Field("event") + " must be started or exited"));
     }

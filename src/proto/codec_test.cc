@@ -312,5 +312,26 @@ TEST(ProtoCodec, RegisterReplyHeartbeatIsClampedAndAbsentTimesAreMinusOne) {
   EXPECT_FALSE(Encode(RegisterReply{}).contains("fence_ms"));
 }
 
+
+// Service replicas (docs/protocol.md, "Service ports"): a launch asks for a port with -1, the
+// agent's started event answers it; neither field is on the wire when unused.
+TEST(ProtoCodec, ServicePortsTravelOnlyWhenAsked) {
+  Launch ask = SampleLaunch();
+  EXPECT_FALSE(Encode(ask).contains("port"));
+  ask.port = -1;
+  EXPECT_EQ(Encode(ask)["port"], -1);
+  EXPECT_EQ(DecodeLaunch(Encode(ask))->port, -1);
+  PollRequest poll = SamplePoll();
+  ASSERT_FALSE(poll.events.empty());
+  EXPECT_FALSE(Encode(poll)["events"][0].contains("port"));
+  poll.events[0].port = 41234;
+  EXPECT_EQ(Encode(poll)["events"][0]["port"], 41234);
+  EXPECT_EQ(*DecodePollRequest(Encode(poll)), poll);
+  json bad = Encode(poll);
+  bad["events"][0]["port"] = 70000;
+  EXPECT_NE(ErrorOf(DecodePollRequest(bad)).find("events[0].port"), std::string::npos)
+      << ErrorOf(DecodePollRequest(bad));
+}
+
 }  // namespace
 }  // namespace suanli::proto

@@ -41,6 +41,7 @@ json EncodeWithoutPeers(const Launch& m) {
   j["master_port"] = m.master_port;
   j["workdir"] = m.workdir;
   j["pids_max"] = m.pids_max;
+  if (m.port != 0) j["port"] = m.port;
   return j;
 }
 
@@ -78,7 +79,8 @@ Result<Launch> ReadLaunch(const json& j) {
       .String("master_addr", &m.master_addr, 256)
       .Integer("master_port", &m.master_port, 0, 65535)
       .String("workdir", &m.workdir, 4096)
-      .Integer("pids_max", &m.pids_max, 0, INT64_MAX);
+      .Integer("pids_max", &m.pids_max, 0, INT64_MAX)
+      .Integer("port", &m.port, -1, 65535);
   SUANLI_RETURN_IF_ERROR(
       ReadList(f, "peers", kMaxItems, UnknownFields::kIgnore, &m.peers, ReadPeer));
   SUANLI_RETURN_IF_ERROR(f.Finish());

@@ -68,6 +68,9 @@ struct TaskEvent {
   std::string reason;     // OUT_OF_MEMORY, TIMEOUT, CANCELLED, PREEMPTED, GANG_FAILED, LOST, ...
   std::string message{};  // human detail; stays on the node (agent log), never sent
   double time = 0;        // epoch seconds
+  // "started" of a launch that asked for a port (Launch::port -1): the port the agent chose.
+  // Sent only then (0 = absent), so a controller that never asks never sees the field.
+  int port = 0;
   bool operator==(const TaskEvent&) const = default;
 };
 
@@ -111,6 +114,9 @@ struct Launch {
   std::vector<Peer> peers;
   std::string workdir;   // optional; default the job's private /tmp
   int64_t pids_max = 0;  // optional; 0 = the agent's default
+  // optional; 0 = none; -1 = the agent picks a free TCP port for the task and passes it as $PORT
+  // (service replicas); the persisted form (task.json) holds the port it picked.
+  int port = 0;
   bool operator==(const Launch&) const = default;
 };
 

@@ -17,6 +17,8 @@
 #include "server/json_input.h"
 #include "server/rate_limit.h"
 #include "server/requests.h"
+#include "server/service_gateway.h"
+#include "server/services.h"
 
 namespace suanli::server {
 
@@ -185,6 +187,43 @@ std::vector<Route> Api::Routes() {
   }
   add("GET", "/api/v1/jobs/{id}/logs", Auth::kUser,
       [this](const httplib::Request& req, const std::string& tok) { return ReadLogs(req, tok); });
+  add("POST", "/api/v1/services", Auth::kUser,
+      [this](const httplib::Request& req, const std::string& tok) {
+        auto parsed = ParseServiceCreate(req.body);
+        if (!parsed.ok()) return Fail(parsed);
+        // The endpoint's port is picked here, off the owner thread; the gateway binds it.
+        auto port = PickFreePort(options_.service_host);
+        if (!port.ok()) return Fail(port);
+        parsed->endpoint_port = *port;
+        return AsUser(tok, [r = std::move(parsed).value()](Controller& c, const Principal& p) {
+          return c.CreateService(p, r);
+        });
+      });
+  add("GET", "/api/v1/services", Auth::kUser,
+      [this](const httplib::Request&, const std::string& tok) {
+        return AsUser(tok, [](Controller& c, const Principal& p) { return c.ListServices(p); });
+      });
+  add("GET", "/api/v1/services/{name}", Auth::kUser,
+      [this](const httplib::Request& req, const std::string& tok) {
+        return AsUser(tok, [name = req.matches[1].str()](Controller& c, const Principal& p) {
+          return c.GetService(p, name);
+        });
+      });
+  add("PATCH", "/api/v1/services/{name}", Auth::kUser,
+      [this](const httplib::Request& req, const std::string& tok) {
+        auto parsed = ParseServiceUpdate(req.body);
+        if (!parsed.ok()) return Fail(parsed);
+        return AsUser(tok, [name = req.matches[1].str(), u = std::move(parsed).value()](
+                               Controller& c, const Principal& p) {
+          return c.UpdateService(p, name, u);
+        });
+      });
+  add("DELETE", "/api/v1/services/{name}", Auth::kUser,
+      [this](const httplib::Request& req, const std::string& tok) {
+        return AsUser(tok, [name = req.matches[1].str()](Controller& c, const Principal& p) {
+          return c.DeleteService(p, name);
+        });
+      });
   add("POST", "/api/v1/tenants", Auth::kUser,
       [this](const httplib::Request& req, const std::string& tok) {
         auto parsed = ParseTenant(req.body);

@@ -28,6 +28,7 @@ struct ApiOptions {
   std::string data_dir;
   std::string web_dir;  // empty or missing: a page saying the dashboard is not built
   RateLimiter* rate_limiter = nullptr;  // user routes, per token; null = no limit
+  std::string service_host = "127.0.0.1";  // where service endpoints listen (service_gateway.h)
 };
 
 // Registers the API, /metrics, the dashboard and the JSON error handler on `http`.

@@ -40,6 +40,7 @@ Status Controller::Load() {
     SUANLI_RETURN_IF_ERROR(accounting_.RestoreUsage(it->second));
   }
   jobs_.Load(std::move(snap.active_jobs), snap.max_job_id);
+  SUANLI_RETURN_IF_ERROR(services_.Load(snap.meta));
   // Launches handed out before a restart may never have reached their agents: offer them again
   // (agents ignore a launch for a task they already run).
   for (const auto& [id, job] : jobs_.active()) {
@@ -126,7 +127,14 @@ void Controller::EndAttempt(JobRecord& job, JobState state, const std::string& r
     }
     for (const auto& n : kill_nodes) SendKill(n, job, kill_reason, job.attempt);
   }
-  if (!jobs_.EndAttempt(job, state, reason, allow_requeue, &batch_)) LearnRunTime(job);
+  const TimeMs ran = job.start_time >= 0 ? Now() - job.start_time : 0;
+  if (!jobs_.EndAttempt(job, state, reason, allow_requeue, &batch_)) {
+    LearnRunTime(job);
+    if (!job.spec.service.empty()) {  // its service restarts it (with backoff)
+      services_.JobEnded(job.spec.service, job.id,
+                         std::string(store::JobStateName(state)) + ": " + reason, ran, Now());
+    }
+  }
   schedule_wanted_ = true;
 }
 
@@ -165,6 +173,7 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
     launch.tenant = job.tenant;
     launch.master_addr = master_addr;
     launch.master_port = master_port;
+    if (!job.spec.service.empty()) launch.port = -1;  // a service replica: $PORT from its agent
     nodes_.QueueLaunch(t.node, proto::PreparedLaunch{std::move(launch), peers_json});
     touched.insert(t.node);
   }
@@ -207,6 +216,10 @@ void Controller::Tick() {
   if (now - last_limit_check_ >= 1000) {
     last_limit_check_ = now;
     EnforceTimeLimits(now);
+  }
+  if (now - last_service_check_ >= 200) {
+    last_service_check_ = now;
+    ReconcileServices(now);
   }
   if (due) SchedulingPass(now);
   if (now - last_sample_ >= options_.sample_interval_ms) TakeSample(now);
@@ -259,6 +272,7 @@ void Controller::EnforceTimeLimits(TimeMs now) {
 }
 
 store::WriteBatch Controller::TakeBatch() {
+  services_.TakeChanges(&batch_);
   for (JobId id : jobs_.TakeChanges(&batch_)) pending_view_.erase(id);
   // The decayed usage rides along with a commit that changes anything (usage only moves when jobs
   // do), as of its last accrual, so saving it changes no number the policy sees. At most every

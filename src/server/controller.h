@@ -29,6 +29,7 @@
 #include "server/node_signals.h"
 #include "server/reply.h"
 #include "server/requests.h"
+#include "server/services.h"
 #include "server/tenant_directory.h"
 #include "store/store.h"
 
@@ -128,6 +129,21 @@ class Controller {
   ApiReply Utilization(const Principal& p, TimeMs since);
   std::string MetricsText();
 
+  // ---- Services (controller_services.cc, services.h) ----
+  ApiReply CreateService(const Principal& p, ServiceRequest req);
+  ApiReply ListServices(const Principal& p);
+  ApiReply GetService(const Principal& p, const std::string& name);
+  ApiReply UpdateService(const Principal& p, const std::string& name,
+                         const ServiceUpdateRequest& req);
+  // Cancels its replicas and forgets it.
+  ApiReply DeleteService(const Principal& p, const std::string& name);
+  // For the endpoint gateway (service_gateway.h): every service's endpoint port, health path and
+  // replicas (job id, address, healthy); and its report of probes and forwarded requests.
+  ApiReply ServiceTargets();
+  ApiReply ReportServiceProbes(const nlohmann::json& report);
+  // Where endpoints listen ("127.0.0.1"), for the `endpoint` URL services show.
+  void SetServiceHost(std::string host) { service_host_ = std::move(host); }
+
   // ---- Agents (controller_agents.cc) ----
   ApiReply RegisterAgent(const RegisterRequest& req);
   ApiReply PollAgent(const std::string& node, const PollRequest& req);
@@ -219,6 +235,15 @@ class Controller {
   // whole-array cancel and hold; NotFound when `id` is no array visible to `p`.
   Result<std::vector<JobId>> ArrayTaskIds(const Principal& p, JobId id);
 
+  // controller_services.cc
+  void ReconcileServices(TimeMs now);
+  // A pending job for replica `index` of `s`, made like a submitted one.
+  JobId StartReplica(const Services::Service& s, int32_t index);
+  json ServiceJson(const Services::Service& s);
+  bool MayChangeService(const Principal& p, const Services::Service& s) const;
+  // The admission check of a submission: the job must fit some node of the empty cluster.
+  Status CheckAdmission(const JobRecord& job);
+
   // controller_admin.cc / views
   bool CanSeeJob(const Principal& p, const JobRecord& job) const {
     return directory_.CanSeeTenant(p, job.tenant);
@@ -248,6 +273,9 @@ class Controller {
   Accounting accounting_;      // decayed usage, usage records, budgets (reads directory_)
   NodeRegistry nodes_;         // nodes and agent sessions
   JobLifecycle jobs_;          // active jobs, their states and attempts (charges accounting_)
+  Services services_;          // long-running services and their replicas (jobs of jobs_)
+  std::string service_host_ = "127.0.0.1";
+  TimeMs last_service_check_ = 0;
 
   core::DurationPredictor durations_;
   std::unordered_map<JobId, core::Time> estimates_;  // active jobs with a learned estimate

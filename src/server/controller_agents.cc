@@ -114,6 +114,7 @@ void Controller::ApplyEvent(const std::string& node, const AgentEvent& ev) {
   if (ev.event == "started") {
     if (task->started) return;
     task->started = true;
+    if (ev.port > 0) task->port = ev.port;
     jobs_.MarkDirty(job);
     bool all = std::all_of(job.placement.begin(), job.placement.end(),
                            [](const auto& t) { return t.started; });

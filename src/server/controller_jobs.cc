@@ -150,6 +150,43 @@ void Controller::ClearIdempotencyPrefetch() {
   key_prefetch_.found.clear();
 }
 
+// Admission: the request must fit some node of the cluster when it is empty.
+Status Controller::CheckAdmission(const JobRecord& job) {
+  if (!nodes_.empty()) {
+    CoreView v = BuildCoreView(job.submit_time, false);
+    // Types only a job names are unknown to the cluster: no node has them.
+    for (const store::ShapeSpec* s : [&] {
+           std::vector<const store::ShapeSpec*> all{&job.spec.main};
+           for (const auto& x : job.spec.shapes) all.push_back(&x);
+           return all;
+         }()) {
+      if (s->gpus <= 0 || s->gpu_type == "any") continue;
+      size_t start = 0;
+      const std::string& types = s->gpu_type;
+      while (true) {
+        size_t bar = types.find('|', start);
+        std::string name =
+            types.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+        if (!v.type_index.count(name)) {
+          v.type_index[name] = static_cast<int32_t>(v.state.accel_types.size());
+          v.state.accel_types.push_back(name);
+        }
+        if (bar == std::string::npos) break;
+        start = bar + 1;
+      }
+    }
+    const core::Job cj = ToCoreJob(job, v, job.submit_time);
+    // Every listed shape must be possible: a typo in one alternative is refused, not ignored.
+    std::string problem;
+    if (const int32_t bad = core::FirstImpossibleShape(v.state, cj, &problem);
+        bad >= 0 && !job.spec.shapes.empty()) {
+      return InvalidArgument(ShapeLabel(job.spec, bad) + " can never run: " + problem);
+    }
+    return core::CheckFeasible(v.state, cj);
+  }
+  return Status::Ok();
+}
+
 ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
   std::string tenant = req.tenant.empty() ? p.tenant : req.tenant;
   if (!directory_.Has(tenant) || !directory_.CanSeeTenant(p, tenant)) {
@@ -199,40 +236,7 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
   job.user = p.user;
   job.spec = std::move(req.spec);
   job.submit_time = Now();
-  // Admission: the request must fit some node of the cluster when it is empty.
-  if (!nodes_.empty()) {
-    CoreView v = BuildCoreView(job.submit_time, false);
-    // Types only a job names are unknown to the cluster: no node has them.
-    for (const store::ShapeSpec* s : [&] {
-           std::vector<const store::ShapeSpec*> all{&job.spec.main};
-           for (const auto& x : job.spec.shapes) all.push_back(&x);
-           return all;
-         }()) {
-      if (s->gpus <= 0 || s->gpu_type == "any") continue;
-      size_t start = 0;
-      const std::string& types = s->gpu_type;
-      while (true) {
-        size_t bar = types.find('|', start);
-        std::string name =
-            types.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
-        if (!v.type_index.count(name)) {
-          v.type_index[name] = static_cast<int32_t>(v.state.accel_types.size());
-          v.state.accel_types.push_back(name);
-        }
-        if (bar == std::string::npos) break;
-        start = bar + 1;
-      }
-    }
-    const core::Job cj = ToCoreJob(job, v, job.submit_time);
-    // Every listed shape must be possible: a typo in one alternative is refused, not ignored.
-    std::string problem;
-    if (const int32_t bad = core::FirstImpossibleShape(v.state, cj, &problem);
-        bad >= 0 && !job.spec.shapes.empty()) {
-      return ErrorReply(InvalidArgument(ShapeLabel(job.spec, bad) + " can never run: " + problem));
-    }
-    Status feasible = core::CheckFeasible(v.state, cj);
-    if (!feasible.ok()) return ErrorReply(feasible);
-  }
+  if (Status st = CheckAdmission(job); !st.ok()) return ErrorReply(st);
   // An array is one job per task, with consecutive ids: all of them or none.
   std::vector<uint32_t> task_ids;
   if (!req.array.empty()) {

@@ -27,6 +27,7 @@
 #include "server/api.h"
 #include "server/controller.h"
 #include "server/executor.h"
+#include "server/service_gateway.h"
 #include "server/http_guard.h"
 #include "server/prices.h"
 #include "server/rate_limit.h"
@@ -197,6 +198,10 @@ class ServerImpl final : public Server {
     });
     rate_limiter_ = std::make_unique<RateLimiter>(RateLimit{o.rate_limit_per_s, o.rate_limit_burst});
     ApiOptions api_options{o.data_dir, o.web_dir};
+    service_bind_host_ = listen.first;
+    service_url_host_ = listen.first == "0.0.0.0" || listen.first.empty() ? "127.0.0.1"
+                                                                          : listen.first;
+    api_options.service_host = service_bind_host_;
     if (rate_limiter_->enabled()) api_options.rate_limiter = rate_limiter_.get();
     RegisterApi(*http_, executor_.get(), &signals_, &metrics_, api_options);
 
@@ -257,6 +262,8 @@ class ServerImpl final : public Server {
     signals_.Shutdown();  // releases agents' long polls
     if (http_) http_->Shutdown();
     if (listener_.joinable()) listener_.join();
+    if (gateway_) gateway_->Stop();  // before the executor it asks
+    gateway_.reset();
     if (executor_) executor_->Stop();  // commits what was accepted
     executor_.reset();
     http_.reset();
@@ -284,6 +291,7 @@ class ServerImpl final : public Server {
         std::make_unique<Controller>(controller_options_, store_.get(), SystemClock::Get(),
                                      std::move(policy), &signals_, &metrics_);
     SUANLI_RETURN_IF_ERROR(controller->Load());
+    controller->SetServiceHost(service_url_host_);
     SUANLI_ASSIGN_OR_RETURN(std::string admin,
                             controller->EnsureAdminToken(ReadFileTrimmed(admin_token_path_)));
     SUANLI_ASSIGN_OR_RETURN(std::string join,
@@ -309,6 +317,8 @@ class ServerImpl final : public Server {
     if (!controller_) {
       executor_->SetController(controller.get());
       executor_->Start();
+      gateway_ = std::make_unique<ServiceGateway>(executor_.get(), service_bind_host_);
+      gateway_->Start();
     } else {
       // The executor may still be on the old controller until its next batch: keep it alive.
       executor_->Resume(controller.get());
@@ -410,6 +420,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<store::Store> store_;
   ControllerOptions controller_options_;
   std::unique_ptr<Controller> controller_;
+  std::unique_ptr<ServiceGateway> gateway_;  // services' endpoints and health checks
+  std::string service_bind_host_ = "127.0.0.1", service_url_host_ = "127.0.0.1";
   std::vector<std::unique_ptr<Controller>> retired_;  // replaced after a lost store
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<RateLimiter> rate_limiter_;  // used by http_'s threads: declared before it

@@ -54,6 +54,9 @@ std::string EncodeJob(const JobRecord& job) {
   if (sp.begin_time != 0) spec["begin"] = sp.begin_time;
   if (sp.held) spec["held"] = true;
   if (!sp.workdir.empty()) spec["wd"] = sp.workdir;
+  if (!sp.service.empty()) {
+    spec["svc"] = json{{"name", sp.service}, {"r", sp.replica}, {"v", sp.service_version}};
+  }
   if (!sp.shapes.empty()) {
     json shapes = json::array();
     for (const auto& s : sp.shapes) shapes.push_back(ShapeJson(s));
@@ -85,6 +88,7 @@ std::string EncodeJob(const JobRecord& job) {
               {"t", t.gpu_type}, {"st", t.started}, {"ex", t.exited}};
       PutOptional(tj, "code", t.exit_code);
       PutOptional(tj, "sig", t.signal);
+      if (t.port != 0) tj["port"] = t.port;
       p.push_back(std::move(tj));
     }
     j["place"] = std::move(p);
@@ -132,6 +136,11 @@ Result<JobRecord> DecodeJob(const std::string& text) {
     sp.begin_time = spec.value("begin", TimeMs{0});
     sp.held = spec.value("held", false);
     sp.workdir = spec.value("wd", "");
+    if (auto it = spec.find("svc"); it != spec.end()) {
+      sp.service = it->value("name", "");
+      sp.replica = it->value("r", -1);
+      sp.service_version = it->value("v", 0);
+    }
     auto state = ParseJobState(j.value("state", "PENDING"));
     if (!state) return Internal("job " + std::to_string(job.id) + " has an unknown state");
     job.state = *state;
@@ -160,6 +169,7 @@ Result<JobRecord> DecodeJob(const std::string& text) {
         t.gpu_type = tj.value("t", "");
         t.started = tj.value("st", false);
         t.exited = tj.value("ex", false);
+        t.port = tj.value("port", 0);
         t.exit_code = GetOptional<int32_t>(tj, "code");
         t.signal = GetOptional<int32_t>(tj, "sig");
         job.placement.push_back(std::move(t));

@@ -119,6 +119,12 @@ struct JobSpec {
   TimeMs begin_time = 0;   // not before this time; 0 = at once
   bool held = false;       // held by its user or an admin until released
   std::string workdir;     // absolute directory the tasks start in; empty = a private /tmp
+  // A replica of a long-running service (server/services.h): the service's name, the replica's
+  // index and the service version it runs; empty service = an ordinary batch job. A replica's
+  // tasks get a free port from their agent ($PORT).
+  std::string service;
+  int32_t replica = -1;
+  int32_t service_version = 0;
 };
 
 // Where one gang member runs in the current attempt.
@@ -132,6 +138,7 @@ struct TaskPlacement {
   std::string gpu_type;     // the type it got; empty without accelerators
   bool started = false;
   bool exited = false;
+  int32_t port = 0;  // the port its agent chose for it ($PORT, service replicas); 0 = none
   std::optional<int32_t> exit_code;
   std::optional<int32_t> signal;
 };
