@@ -177,6 +177,11 @@ TEST(ServerApiTest, TenantsUsersTokensAndVisibility) {
   EXPECT_EQ(alice.Post("/api/v1/tenants", json{{"name", "mine"}, {"parent", "physics"}}).status,
             403);
   EXPECT_EQ(alice.Post("/api/v1/users", json{{"name", "eve"}, {"tenant", "physics"}}).status, 403);
+  // Nor create a service: its replicas would run above every batch job.
+  Response svc = alice.Post("/api/v1/services",
+                            json{{"name", "web"}, {"replicas", 1}, {"command", {"sleep", "9"}}});
+  EXPECT_EQ(svc.status, 403) << svc.body.dump();
+  EXPECT_NE(svc.body.dump().find("tenant-admin"), std::string::npos) << svc.body.dump();
   // The tenant-admin of uni sees both subtrees, creates below it, cannot create admins.
   EXPECT_EQ(uma.Get("/api/v1/jobs").body["jobs"].size(), 2u);
   EXPECT_EQ(uma.Post("/api/v1/tenants", json{{"name", "bio"}, {"parent", "uni"}}).status, 201);

@@ -135,7 +135,16 @@ struct ServiceGateway::Endpoint {
       httplib::Result r = client->send(out);
       if (!r) {
         last_error = address + ": " + httplib::to_string(r.error());
-        continue;  // dead or restarting: the next one answers
+        // Dead or restarting: the next one answers. A request that may have reached the replica
+        // (it failed after being written) is tried again elsewhere only when repeating it is
+        // harmless (HTTP's idempotent methods): a POST to a model must not run twice.
+        const bool not_delivered =
+            r.error() == httplib::Error::Connection || r.error() == httplib::Error::Write;
+        const bool idempotent = out.method == "GET" || out.method == "HEAD" ||
+                                out.method == "OPTIONS" || out.method == "PUT" ||
+                                out.method == "DELETE";
+        if (not_delivered || idempotent) continue;
+        break;
       }
       res.status = r->status;
       for (const auto& [k, v] : r->headers) {
@@ -232,12 +241,18 @@ void ServiceGateway::Round() {
       e->http.Options(".*", handler);
       e->http.set_tcp_nodelay(true);
       if (!e->http.bind_to_port(host_, port)) {
-        spdlog::error("service {}: cannot listen on {}:{} for its endpoint", name, host_, port);
+        // Tried again every round (the port may be held for a while by another process); said
+        // once, not every round.
+        if (bind_failed_.insert(name).second) {
+          spdlog::error("service {}: cannot listen on {}:{} for its endpoint; retrying", name,
+                        host_, port);
+        }
       } else {
         e->listener = std::thread([raw = e.get()] { raw->http.listen_after_bind(); });
         spdlog::info("service {}: endpoint http://{}:{}", name, host_, port);
+        bind_failed_.erase(name);
+        ep = e;
       }
-      ep = e;
     }
     const std::string health = s.value("health", "");
     auto& routes = healthy_after[name];

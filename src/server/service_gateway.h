@@ -10,6 +10,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +42,7 @@ class ServiceGateway {
   std::string host_;
   int64_t period_ms_;
   std::map<std::string, std::shared_ptr<Endpoint>> endpoints_;  // by service name (loop thread)
+  std::set<std::string> bind_failed_;  // services whose port could not be bound (loop thread)
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
