@@ -61,6 +61,14 @@ void RegisterSubmit(CLI::App& app, CommandContext& ctx) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("--no-requeue", f.no_requeue,
                 "do not requeue the job when preempted or its node is lost");
+  cmd->add_option("--array", f.array,
+                  "a job array, one job per index: 0-99, 1,5,9, 0-99:2, 0-99%4 (at most 4 run)");
+  cmd->add_option("--dependency", f.dependency,
+                  "start after other jobs: afterok:12, afterany:12:13, afternotok:12, "
+                  "after:12+5, aftercorr:12, singleton (',' all of, '?' any of)");
+  cmd->add_option("--begin", f.begin, "not before: now+1hour, 16:00, tomorrow, 2026-12-24T08:00");
+  cmd->add_flag("--hold", f.hold, "submit held: pending until `suanli release ID`");
+  cmd->add_option("--chdir,-D", f.chdir, "directory the tasks start in (default: a private /tmp)");
   cmd->add_flag("--json", c->json, "print the job object instead of its id");
   cmd->add_option("command", f.positional, "-- CMD ARGS... or a script file");
   SetAction(cmd, ctx, [&ctx, c] { return RunSubmit(ctx, *c); });
@@ -260,33 +268,49 @@ void RegisterShow(CLI::App& app, CommandContext& ctx) {
   SetAction(cmd, ctx, [&ctx, c] { return RunShow(ctx, *c); });
 }
 
-struct CancelCommand {
+// cancel, hold and release: the same shape (job ids, optionally whole arrays), one route each.
+struct JobActionCommand {
   ConnectionFlags conn;
   std::vector<std::string> ids;
+  bool array = false;  // the whole array each id belongs to
   bool json = false;
 };
 
-int RunCancel(CommandContext& ctx, const CancelCommand& c) {
+int RunJobAction(CommandContext& ctx, const JobActionCommand& c, const std::string& verb) {
   std::vector<int64_t> ids;
   for (const auto& text : c.ids) {
     auto id = ParseJobId(text);
-    if (!id.ok()) return Fail(ctx, "cancel", id.status());
+    if (!id.ok()) return Fail(ctx, verb, id.status());
     ids.push_back(*id);
   }
   auto client = Connect(ctx, c.conn);
-  if (!client.ok()) return Fail(ctx, "cancel", client.status());
+  if (!client.ok()) return Fail(ctx, verb, client.status());
   int code = kExitOk;
   nlohmann::json jobs = nlohmann::json::array();
+  const nlohmann::json body =
+      c.array ? nlohmann::json{{"array", true}} : nlohmann::json::object();
   for (int64_t id : ids) {
-    auto job = client->Post("jobs/" + std::to_string(id) + "/cancel", nlohmann::json::object());
+    auto job = client->Post("jobs/" + std::to_string(id) + "/" + verb, body);
     if (!job.ok()) {
-      int failed = Fail(ctx, "cancel", job.status());
-      if (code == kExitOk) code = failed;  // keep going: cancel every job that can be cancelled
+      int failed = Fail(ctx, verb, job.status());
+      if (code == kExitOk) code = failed;  // keep going: act on every job that allows it
       continue;
     }
     if (c.json) {
       jobs.push_back(*job);
-    } else {
+      continue;
+    }
+    // Hold, release and a whole array's cancel answer with the ids they changed; a single
+    // cancel with the job.
+    bool listed = false;
+    for (const char* key : {"held", "released", "cancelled"}) {
+      if (!job->contains(key) || !(*job)[key].is_array()) continue;
+      listed = true;
+      for (const auto& changed : (*job)[key]) {
+        ctx.out << "job " << FormatScalar(changed) << " " << key << "\n";
+      }
+    }
+    if (!listed) {
       ctx.out << "job " << id << " "
               << FormatScalar(job->value("state", nlohmann::json("CANCELLED"))) << "\n";
     }
@@ -295,13 +319,15 @@ int RunCancel(CommandContext& ctx, const CancelCommand& c) {
   return code;
 }
 
-void RegisterCancel(CLI::App& app, CommandContext& ctx) {
-  auto c = std::make_shared<CancelCommand>();
-  auto* cmd = app.add_subcommand("cancel", "cancel jobs");
+void RegisterJobAction(CLI::App& app, CommandContext& ctx, const std::string& verb,
+                       const std::string& help) {
+  auto c = std::make_shared<JobActionCommand>();
+  auto* cmd = app.add_subcommand(verb, help);
   AddConnectionFlags(cmd, &c->conn);
   cmd->add_option("ids", c->ids, "job ids")->required();
-  cmd->add_flag("--json", c->json, "print the cancelled job objects");
-  SetAction(cmd, ctx, [&ctx, c] { return RunCancel(ctx, *c); });
+  cmd->add_flag("--array", c->array, "the whole job array each id belongs to");
+  cmd->add_flag("--json", c->json, "print the job objects");
+  SetAction(cmd, ctx, [&ctx, c, verb] { return RunJobAction(ctx, *c, verb); });
 }
 
 }  // namespace
@@ -312,7 +338,9 @@ void RegisterJobCommands(CLI::App& app, CommandContext& ctx) {
   RegisterSubmit(app, ctx);
   RegisterQueue(app, ctx);
   RegisterShow(app, ctx);
-  RegisterCancel(app, ctx);
+  RegisterJobAction(app, ctx, "cancel", "cancel jobs");
+  RegisterJobAction(app, ctx, "hold", "keep pending jobs from starting until released");
+  RegisterJobAction(app, ctx, "release", "let held jobs start");
   RegisterFollowCommands(app, ctx);
 }
 

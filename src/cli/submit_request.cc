@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/slurm/support.h"
 #include "cli/units.h"
 
 namespace suanli::cli {
@@ -125,7 +126,8 @@ Result<std::vector<std::string>> ScriptShapeDirectives(const std::string& script
   return shapes;
 }
 
-Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_double_dash) {
+Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_double_dash,
+                                          const slurm::BeginClock* clock) {
   nlohmann::json body = nlohmann::json::object();
   if (flags.positional.empty()) {
     return InvalidArgument(
@@ -202,6 +204,22 @@ Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_dou
     body["env"] = env;
   }
   if (flags.no_requeue) body["requeue"] = false;
+  // Arrays and dependencies are checked by the server against its limits and its jobs.
+  if (!flags.array.empty()) body["array"] = flags.array;
+  if (!flags.dependency.empty()) body["dependency"] = flags.dependency;
+  if (!flags.begin.empty()) {
+    const slurm::BeginClock local = clock ? *clock : slurm_cmd::LocalClock();
+    auto at = slurm::ParseBeginTime(flags.begin, local);
+    if (!at.ok()) return InvalidArgument("--begin: " + at.status().message());
+    body["begin_time"] = *at;
+  }
+  if (flags.hold) body["hold"] = true;
+  if (!flags.chdir.empty()) {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::absolute(flags.chdir, ec);
+    if (ec) return InvalidArgument("--chdir '" + flags.chdir + "': " + ec.message());
+    body["workdir"] = dir.lexically_normal().string();
+  }
   std::vector<std::string> shapes = flags.shapes;
   std::string origin = "--shape";
   if (shapes.empty() && body.contains("script")) {

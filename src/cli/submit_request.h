@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "slurm/begin_time.h"
 
 namespace suanli::cli {
 
@@ -27,6 +28,12 @@ struct SubmitFlags {
   // speed. A script's `#SUANLI --shape ...` header lines are used when no --shape is given.
   std::vector<std::string> shapes;
   bool no_requeue = false;
+  // What must happen before it starts, in Slurm's syntax (docs/api.md "Arrays, dependencies"):
+  std::string array;       // "0-99%4": one job per index, at most 4 running at once
+  std::string dependency;  // "afterok:12,singleton"
+  std::string begin;       // "now+1hour", "16:00", "2026-12-24T08:00"
+  bool hold = false;       // pending until `suanli release`
+  std::string chdir;       // the tasks' working directory (made absolute here)
   std::vector<std::string> positional;  // the command after `--`, or a script path
 };
 
@@ -35,7 +42,9 @@ Result<int64_t> ParseWholeNumber(const std::string& text, const std::string& fla
 
 // saw_double_dash: the positionals came after `--` and are the command to run; otherwise exactly
 // one positional must name a script file, whose text is sent as "script".
-Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_double_dash);
+// `clock` reads --begin (local time of day and dates); null = this machine's clock and zone.
+Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_double_dash,
+                                          const slurm::BeginClock* clock = nullptr);
 
 // One --shape value as the API's shape object (only the keys given), e.g. "gpus=4,mem=512G,
 // speed=0.55" -> {"gpus":4,"mem_mb":524288,"speed":0.55}. `what` names it in errors.

@@ -158,5 +158,33 @@ TEST(BuildSubmitRequest, ScriptShapesUnlessTheFlagsGiveThem) {
   std::filesystem::remove(path);
 }
 
+TEST(BuildSubmitRequest, ArrayDependencyBeginHoldAndChdir) {
+  SubmitFlags f;
+  f.array = "0-9%2";
+  f.dependency = "afterok:12,singleton";
+  f.begin = "now+1hour";
+  f.hold = true;
+  f.chdir = "/srv/data/../runs";
+  f.positional = {"true"};
+  slurm::BeginClock clock{1'800'000'000, 0};
+  auto body = BuildSubmitRequest(f, true, &clock);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ((*body)["array"], "0-9%2");
+  EXPECT_EQ((*body)["dependency"], "afterok:12,singleton");
+  EXPECT_EQ((*body)["begin_time"], 1'800'003'600);
+  EXPECT_EQ((*body)["hold"], true);
+  EXPECT_EQ((*body)["workdir"], "/srv/runs");
+  f = SubmitFlags{};
+  f.positional = {"true"};
+  f.chdir = "rel";
+  body = BuildSubmitRequest(f, true, &clock);
+  ASSERT_TRUE(body.ok());
+  EXPECT_TRUE(std::filesystem::path((*body)["workdir"].get<std::string>()).is_absolute());
+  f.begin = "someday";
+  body = BuildSubmitRequest(f, true, &clock);
+  ASSERT_FALSE(body.ok());
+  EXPECT_NE(body.status().message().find("--begin"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace suanli::cli

@@ -149,5 +149,44 @@ TEST_F(CliJobsTest, PendingJobSaysWhy) {
   EXPECT_NE(queue.out.find(job["reason"].get<std::string>()), std::string::npos) << queue.out;
 }
 
+TEST_F(CliJobsTest, HoldReleaseChdirArrayDependencyAndBeginFromSubmitFlags) {
+  START_UP();
+  ASSERT_TRUE(HasUpNode(up())) << "the local agent never came UP";
+  // Held, with its working directory: pending until released, then runs there.
+  int64_t held = Submit({"--hold", "--chdir", "/tmp", "--", "sh", "-c", "pwd"});
+  auto job = Job(held);
+  EXPECT_EQ(job["state"], "PENDING");
+  EXPECT_EQ(job["reason_code"], "JobHeldUser") << job.dump();
+  auto release = up().Cli({"release", std::to_string(held)});
+  EXPECT_EQ(release.exit.exit_code, 0) << release.Describe();
+  EXPECT_EQ(release.out, "job " + std::to_string(held) + " released\n");
+  auto wait = up().Cli({"wait", std::to_string(held), "--timeout", "30s"});
+  EXPECT_EQ(wait.exit.exit_code, 0) << wait.Describe();
+  EXPECT_EQ(up().Cli({"logs", std::to_string(held)}).out, "/tmp\n");
+
+  // An array of three, and a job after all of them.
+  int64_t first = Submit({"--array", "0-2", "--", "sh", "-c", "echo $SLURM_ARRAY_TASK_ID"});
+  int64_t after = Submit({"--dependency", "afterok:" + std::to_string(first), "--", "true"});
+  EXPECT_EQ(after, first + 3);  // the array took three consecutive ids
+  auto done = up().Cli({"wait", std::to_string(after), "--timeout", "30s"});
+  EXPECT_EQ(done.exit.exit_code, 0) << done.Describe();
+  for (int64_t t = 0; t < 3; ++t) {
+    EXPECT_EQ(Job(first + t)["state"], "COMPLETED");
+    EXPECT_EQ(up().Cli({"logs", std::to_string(first + t)}).out, std::to_string(t) + "\n");
+    EXPECT_LE(Job(first + t)["end_time"].get<double>(), Job(after)["start_time"].get<double>());
+  }
+
+  // Not before an hour from now; hold then cancels it (cancel keeps its old output).
+  int64_t later = Submit({"--begin", "now+1hour", "--", "true"});
+  EXPECT_EQ(Job(later)["reason_code"], "BeginTime") << Job(later).dump();
+  auto hold = up().Cli({"hold", std::to_string(later)});
+  EXPECT_EQ(hold.out, "job " + std::to_string(later) + " held\n") << hold.Describe();
+  EXPECT_EQ(Job(later)["reason_code"], "JobHeldUser");
+  // A bad --begin is refused before anything is sent.
+  auto bad = up().Cli({"submit", "--begin", "someday", "--", "true"});
+  EXPECT_EQ(bad.exit.exit_code, 2) << bad.Describe();
+  EXPECT_NE(bad.err.find("--begin"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace suanli::it
