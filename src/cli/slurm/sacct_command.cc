@@ -44,9 +44,12 @@ int RunSacct(const std::vector<std::string>& args, CommandContext& ctx) {
   auto parsed = ParseArgs(args, kSpecs);
   if (!parsed.ok()) return SlurmError(ctx, "sacct", parsed.status().message());
   const ParsedArgs& a = *parsed;
-  std::string format = a.Has("format")  ? a.Last("format")
-                       : a.Has("brief") ? "JobID,State,ExitCode"
-                                        : std::string(kSacctDefault);
+  // -o, else -b, else SACCT_FORMAT (sacct(1)), else the default columns.
+  const std::string env_format = ctx.env("SACCT_FORMAT");
+  std::string format = a.Has("format")       ? a.Last("format")
+                       : a.Has("brief")      ? "JobID,State,ExitCode"
+                       : !env_format.empty() ? env_format
+                                             : std::string(kSacctDefault);
   auto columns = ParseSacctFormat(format);
   if (!columns.ok()) return SlurmError(ctx, "sacct", columns.status().message());
   auto clock = LocalClock();

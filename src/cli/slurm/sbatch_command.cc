@@ -10,8 +10,10 @@
 #include "cli/slurm/commands.h"
 #include "cli/slurm/option_split.h"
 #include "cli/slurm/submit_mapping.h"
+#include "slurm/input_env.h"
 #include "cli/slurm/support.h"
 #include "slurm/directives.h"
+#include "slurm/input_env.h"
 
 namespace suanli::cli::slurm_cmd {
 namespace {
@@ -83,7 +85,10 @@ int RunSbatch(const std::vector<std::string>& args, CommandContext& ctx) {
   options.clock = LocalClock();
   std::optional<std::string_view> script_view;
   if (script) script_view = *script;
-  auto parsed = suanli::slurm::ParseBatchSubmission(script_view, words.options, options);
+  // SBATCH_* variables: over the script's directives, under the command line (sbatch(1)).
+  std::vector<std::string> argv = suanli::slurm::SbatchEnvOptions(ctx.env);
+  argv.insert(argv.end(), words.options.begin(), words.options.end());
+  auto parsed = suanli::slurm::ParseBatchSubmission(script_view, argv, options);
   if (!parsed.ok()) return SlurmError(ctx, "sbatch", parsed.status().message());
   if (!quiet) {
     for (const auto& w : parsed->warnings) SlurmWarning(ctx, "sbatch", w);

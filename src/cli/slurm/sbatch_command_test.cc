@@ -1,6 +1,7 @@
 // sbatch in-process, without a server: stdin scripts, --test-only, and errors in Slurm's words.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <sstream>
 
 #include "cli/slurm/commands.h"
@@ -13,10 +14,14 @@ struct Outcome {
   std::string out, err;
 };
 
-Outcome Sbatch(const std::vector<std::string>& args, const std::string& stdin_text = "") {
+Outcome Sbatch(const std::vector<std::string>& args, const std::string& stdin_text = "",
+               std::map<std::string, std::string> env = {}) {
   std::ostringstream out, err;
   std::istringstream in(stdin_text);
-  CommandContext ctx{out, err, [](const std::string&) { return std::string(); }};
+  CommandContext ctx{out, err, [env](const std::string& k) {
+                       auto it = env.find(k);
+                       return it == env.end() ? std::string() : it->second;
+                     }};
   ctx.in = &in;
   int code = RunSlurmCommand("sbatch", args, ctx);
   return {code, out.str(), err.str()};
@@ -54,6 +59,22 @@ TEST(SbatchCommandTest, WrapAndQuiet) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["name"], "wrap");
   EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+}
+
+TEST(SbatchCommandTest, SbatchVariablesSitBetweenDirectivesAndTheCommandLine) {
+  const std::string script = "#!/bin/sh\n#SBATCH -t 30 -c 2\necho hi\n";
+  auto r = Sbatch({"--test-only"}, script, {{"SBATCH_TIMELIMIT", "45"}, {"SBATCH_JOB_NAME", "env"}});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto body = nlohmann::json::parse(r.out);
+  EXPECT_EQ(body["time_limit_s"], 45 * 60) << "SBATCH_TIMELIMIT overrides the directive";
+  EXPECT_EQ(body["name"], "env");
+  EXPECT_EQ(body["cpus"], 2);
+  r = Sbatch({"--test-only", "-t", "50"}, script, {{"SBATCH_TIMELIMIT", "45"}});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["time_limit_s"], 50 * 60) << "the command line wins";
+  r = Sbatch({"--test-only"}, script, {{"SBATCH_TIMELIMIT", "whenever"}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("time"), std::string::npos) << r.err;
 }
 
 }  // namespace

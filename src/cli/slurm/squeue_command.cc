@@ -78,7 +78,11 @@ int RunSqueue(const std::vector<std::string>& args, CommandContext& ctx) {
   }
   std::string_view default_format =
       a.Has("start") ? kSqueueStart : (a.Has("long") ? kSqueueLong : kSqueueDefault);
-  std::string format = a.Has("format") ? a.Last("format") : std::string(default_format);
+  // -o, else SQUEUE_FORMAT (as squeue(1) reads it), else the default for -l/--start.
+  const std::string env_format = ctx.env("SQUEUE_FORMAT");
+  std::string format = a.Has("format")       ? a.Last("format")
+                       : !env_format.empty() ? env_format
+                                             : std::string(default_format);
   auto columns = ParseSqueueFormat(format);
   if (!columns.ok()) return SlurmError(ctx, "squeue", columns.status().message());
   std::set<std::string> states;
