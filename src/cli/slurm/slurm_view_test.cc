@@ -9,6 +9,7 @@
 #include "cli/slurm/columns.h"
 #include "cli/slurm/job_view.h"
 #include "cli/slurm/node_view.h"
+#include "cli/slurm/squeue_sort.h"
 
 namespace suanli::cli::slurm_cmd {
 namespace {
@@ -220,6 +221,31 @@ TEST_F(SlurmViewTest, ArgsReadLikeGetopt) {
   EXPECT_EQ(ParseArgs({"--bogus"}, kSpecs).status().message(), "unrecognized option '--bogus'");
   EXPECT_EQ(ParseArgs({"-Z"}, kSpecs).status().message(), "invalid option -- 'Z'");
   EXPECT_EQ(ParseArgs({"-u"}, kSpecs).status().message(), "option requires an argument -- 'u'");
+}
+
+TEST_F(SlurmViewTest, SqueueSortByFieldsWithDirectionsEndingOnTheId) {
+  auto job = [](int id, const char* state, int prio, const char* user) {
+    return nlohmann::json{{"id", id}, {"state", state}, {"priority", prio}, {"user", user}};
+  };
+  std::vector<nlohmann::json> jobs = {job(4, "RUNNING", 5, "bob"), job(2, "PENDING", 1, "amy"),
+                                      job(3, "PENDING", 9, "bob"), job(1, "RUNNING", 5, "amy")};
+  auto ids = [&] {
+    std::vector<int> out;
+    for (const auto& j : jobs) out.push_back(j["id"].get<int>());
+    return out;
+  };
+  auto keys = ParseSqueueSort("t,-p");
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  SortJobs(*keys, &jobs);
+  EXPECT_EQ(ids(), (std::vector<int>{3, 2, 1, 4}));  // pending first, priority down, then id
+  SortJobs(*ParseSqueueSort("-i"), &jobs);
+  EXPECT_EQ(ids(), (std::vector<int>{4, 3, 2, 1}));
+  SortJobs(*ParseSqueueSort("+u"), &jobs);
+  EXPECT_EQ(ids(), (std::vector<int>{1, 2, 3, 4}));
+  auto bad = ParseSqueueSort("t,x");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("Invalid sort specification: t,x"), std::string::npos);
+  EXPECT_FALSE(ParseSqueueSort("t,").ok());
 }
 
 }  // namespace

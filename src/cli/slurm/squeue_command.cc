@@ -8,13 +8,14 @@
 #include "cli/slurm/columns.h"
 #include "cli/slurm/commands.h"
 #include "cli/slurm/job_view.h"
+#include "cli/slurm/squeue_sort.h"
 #include "cli/slurm/support.h"
 #include "slurm/array_spec.h"
 
 namespace suanli::cli::slurm_cmd {
 namespace {
 
-constexpr std::array<ArgSpec, 14> kSpecs = {{
+constexpr std::array<ArgSpec, 15> kSpecs = {{
     {"array", 'r', false},  // one row per array task, pending ones too
     {"user", 'u', true},
     {"jobs", 'j', true},
@@ -23,6 +24,7 @@ constexpr std::array<ArgSpec, 14> kSpecs = {{
     {"partition", 'p', true},
     {"account", 'A', true},
     {"format", 'o', true},
+    {"sort", 'S', true},
     {"me", 0, false},
     {"noheader", 'h', false},
     {"long", 'l', false},
@@ -70,7 +72,7 @@ int RunSqueue(const std::vector<std::string>& args, CommandContext& ctx) {
   const ParsedArgs& a = *parsed;
   if (a.Has("help")) {
     ctx.out << "Usage: squeue [-u USER] [-j IDS] [-t STATES] [--me] [-h] [-l] [--start] "
-               "[-o FORMAT]  (Suanli: see docs/slurm.md)\n";
+               "[-o FORMAT] [-S FIELDS]  (Suanli: see docs/slurm.md)\n";
     return kExitOk;
   }
   if (!a.positional.empty()) {
@@ -85,6 +87,14 @@ int RunSqueue(const std::vector<std::string>& args, CommandContext& ctx) {
                                              : std::string(default_format);
   auto columns = ParseSqueueFormat(format);
   if (!columns.ok()) return SlurmError(ctx, "squeue", columns.status().message());
+  // -S, else SQUEUE_SORT; without either the jobs are listed by id.
+  const std::string sort_spec = a.Has("sort") ? a.Last("sort") : ctx.env("SQUEUE_SORT");
+  std::vector<SortKey> sort_keys;
+  if (!sort_spec.empty()) {
+    auto keys = ParseSqueueSort(sort_spec);
+    if (!keys.ok()) return SlurmError(ctx, "squeue", keys.status().message());
+    sort_keys = *keys;
+  }
   std::set<std::string> states;
   if (a.Has("states")) {
     auto s = ParseStateFilter(a.List("states"));
@@ -141,6 +151,7 @@ int RunSqueue(const std::vector<std::string>& args, CommandContext& ctx) {
     shown.push_back(job);
   }
   if (!a.Has("array")) shown = CollapsePendingTasks(shown);
+  if (!sort_keys.empty()) SortJobs(sort_keys, &shown);
   ctx.out << RenderSqueue(*columns, shown, NowSeconds(), !a.Has("noheader"));
   return kExitOk;
 }
