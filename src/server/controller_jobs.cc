@@ -212,24 +212,6 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
       if (*job) return JsonReply(200, JobJson(**job));
     }
   }
-  // One user's or tenant's loop cannot fill the queue (caps are 0 = none; checked after the
-  // idempotency key, so a retried submission that was accepted is still answered).
-  const int64_t user_cap = options_.max_pending_per_user;
-  const int64_t tenant_cap = options_.max_pending_per_tenant;
-  if (user_cap > 0 && jobs_.PendingOfUser(p.user) >= user_cap) {
-    return ErrorReply(ResourceExhausted("user '" + p.user + "' has " +
-                                        std::to_string(jobs_.PendingOfUser(p.user)) +
-                                        " pending jobs, the cap (--max-pending-per-user " +
-                                        std::to_string(user_cap) +
-                                        "); submit again when some have started or ended"));
-  }
-  if (tenant_cap > 0 && jobs_.PendingInTenant(tenant) >= tenant_cap) {
-    return ErrorReply(ResourceExhausted("tenant '" + tenant + "' has " +
-                                        std::to_string(jobs_.PendingInTenant(tenant)) +
-                                        " pending jobs, the cap (--max-pending-per-tenant " +
-                                        std::to_string(tenant_cap) +
-                                        "); submit again when some have started or ended"));
-  }
   JobRecord job;
   job.id = jobs_.next_id();  // kept only if admitted
   job.tenant = tenant;
@@ -250,6 +232,27 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
     job.spec.array.count = static_cast<uint32_t>(task_ids.size());
     job.spec.array.max_running = parsed->max_running.value_or(0);
     job.spec.array.spec = req.array;
+  }
+  // One user's or tenant's loop cannot fill the queue (caps are 0 = none; checked after the
+  // idempotency key, so a retried submission that was accepted is still answered). An array
+  // counts as the jobs it makes: one submission of 10,000 tasks is not one pending job.
+  const int64_t adding = task_ids.empty() ? 1 : static_cast<int64_t>(task_ids.size());
+  auto over_cap = [&](const std::string& who, int64_t pending, int64_t cap,
+                      const char* flag) -> std::optional<ApiReply> {
+    if (cap <= 0 || pending + adding <= cap) return std::nullopt;
+    std::string more = adding == 1 ? "" : "; this array would add " + std::to_string(adding);
+    return ErrorReply(ResourceExhausted(who + " has " + std::to_string(pending) +
+                                        " pending jobs" + more + ", over the cap (" + flag + " " +
+                                        std::to_string(cap) +
+                                        "); submit again when some have started or ended"));
+  };
+  if (auto r = over_cap("user '" + p.user + "'", jobs_.PendingOfUser(p.user),
+                        options_.max_pending_per_user, "--max-pending-per-user")) {
+    return *r;
+  }
+  if (auto r = over_cap("tenant '" + tenant + "'", jobs_.PendingInTenant(tenant),
+                        options_.max_pending_per_tenant, "--max-pending-per-tenant")) {
+    return *r;
   }
   // Dependencies name jobs that exist and that the submitter may see (another tenant's job is
   // one that does not exist); resolved for each task, as aftercorr differs per task.

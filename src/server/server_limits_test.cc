@@ -389,6 +389,21 @@ TEST_F(LimitsTest, PendingJobsCappedPerUserAndTenant) {
   EXPECT_EQ(admin.Post("/api/v1/jobs", job).status, 201);
 }
 
+TEST_F(LimitsTest, AnArrayCountsAsTheJobsItMakesAgainstThePendingCap) {
+  StartWith([](ServerOptions& o) { o.max_pending_per_user = 5; });
+  Client admin = server_.Admin();
+  json job{{"command", json::array({"true"})}, {"cpus", 1}};  // no nodes: they stay PENDING
+  job["array"] = "0-9";
+  Response big = admin.Post("/api/v1/jobs", job);
+  EXPECT_EQ(big.status, 429) << big.text;
+  EXPECT_NE(big.text.find("this array would add 10"), std::string::npos) << big.text;
+  EXPECT_EQ(admin.Get("/api/v1/jobs").body["jobs"].size(), 0u) << "nothing of it was kept";
+  job["array"] = "0-4";  // exactly up to the cap
+  EXPECT_EQ(admin.Post("/api/v1/jobs", job).status, 201);
+  job.erase("array");
+  EXPECT_EQ(admin.Post("/api/v1/jobs", job).status, 429);
+}
+
 TEST_F(LimitsTest, NamesAndArgumentsWithControlCharactersAreRefused) {
   Client admin = server_.Admin();
   auto submit = [&](json extra) {
