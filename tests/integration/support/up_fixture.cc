@@ -65,6 +65,21 @@ nlohmann::json UpTest::WaitForState(int64_t id, const std::string& states,
   return job;
 }
 
+nlohmann::json UpTest::WaitForReason(int64_t id, const std::string& code,
+                                     std::chrono::milliseconds timeout) {
+  nlohmann::json job;
+  bool reached = PollUntil(
+      [&] {
+        auto r = up_->Admin().Get("jobs/" + std::to_string(id));
+        if (r.status != 200) return false;
+        job = r.json();
+        return job.is_object() && job.value("reason_code", "") == code;
+      },
+      timeout, std::chrono::milliseconds(25));
+  EXPECT_TRUE(reached) << "job " << id << " never had reason " << code << "; last: " << job.dump();
+  return job;
+}
+
 std::string UpTest::CreateUser(const std::string& name, const std::string& tenant,
                                const std::string& role) {
   auto admin = up_->Admin();

@@ -29,6 +29,10 @@ class UpTest : public ::testing::Test {
   // Polls until the job's state is one of `states` (comma-separated) or timeout; returns the job.
   nlohmann::json WaitForState(int64_t id, const std::string& states,
                               std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Polls until the job's reason_code is `code` (set by the controller's next pass, so not
+  // necessarily at once after a submit or hold) or timeout; returns the job.
+  nlohmann::json WaitForReason(int64_t id, const std::string& code,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(20));
   // Creates tenant/user and returns a token for the user.
   std::string CreateUser(const std::string& name, const std::string& tenant,
                          const std::string& role);
