@@ -16,6 +16,10 @@ void RegisterClusterCommands(CLI::App& app, CommandContext& ctx);
 void RegisterAdminCommands(CLI::App& app, CommandContext& ctx);
 // service create|list|show|update|logs|delete (service_commands.cc)
 void RegisterServiceCommands(CLI::App& app, CommandContext& ctx);
+// broker (broker_command.cc): the federation's broker process
+void RegisterBrokerCommand(CLI::App& app, CommandContext& ctx);
+// center list|update (center_commands.cc), against a broker
+void RegisterCenterCommands(CLI::App& app, CommandContext& ctx);
 // up (up_command.cc)
 void RegisterUpCommand(CLI::App& app, CommandContext& ctx);
 

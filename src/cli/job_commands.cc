@@ -1,6 +1,7 @@
 // submit, queue, show, cancel: the everyday job commands.
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <memory>
 #include <ostream>
 #include <sstream>
@@ -53,6 +54,12 @@ void RegisterSubmit(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--idempotency-key", f.idempotency_key,
                   "retrying with the same key returns the same job instead of a new one");
   cmd->add_option("--env", f.env, "environment variable K=V for the job (repeatable)");
+  cmd->add_option("--objective", f.objective,
+                  "with a federation broker: earliest (default), cheapest or greenest center");
+  cmd->add_option("--deadline", f.deadline,
+                  "with a federation broker: only centers that finish it within this (e.g. 6h)");
+  cmd->add_option("--max-price", f.max_price,
+                  "with a federation broker: only centers where it costs at most this");
   cmd->add_option("--shape", f.shapes,
                   "a shape the job may run in, e.g. gpus=8 then gpus=4,mem=512G,speed=0.55 "
                   "(repeatable; the first is the main ask; keys gpus, gpu-type, cpus, mem, "
@@ -231,6 +238,27 @@ void PrintJob(std::ostream& out, const nlohmann::json& job) {
   field("Started:", FormatTime(get("start_time")));
   field("Ended:", FormatTime(get("end_time")));
   if (get("cost").is_number()) field("Cost:", FormatNumber(get("cost").get<double>()));
+  // A job shown by a federation broker: where it went and why, and every center's score.
+  if (job.contains("center") && job.contains("scores")) {
+    field("Center:", FormatScalar(get("center")) + " (its job " +
+                         FormatScalar(get("center_job_id")) + "; " +
+                         FormatScalar(get("broker_state")) + ")");
+    field("Routed:", FormatScalar(get("routing_reason")));
+    Table t({"CENTER", "WAIT", "FINISH", "COST", "CARBON_KG", "WHY_NOT"});
+    for (const auto& s : job["scores"]) {
+      if (!s.is_object()) continue;
+      const bool ok = s.value("eligible", false);
+      auto num = [&](const char* k) {
+        return ok ? FormatNumber(std::round(s.value(k, 0.0) * 100) / 100) : std::string("-");
+      };
+      t.AddRow({s.value("center", ""), ok ? FormatElapsed(s.value("wait_s", 0.0)) : "-",
+                ok ? FormatElapsed(s.value("finish_s", 0.0)) : "-", num("cost"), num("carbon_kg"),
+                ok ? "" : s.value("why_not", "")});
+    }
+    out << "  Scores:\n";
+    std::istringstream lines(t.Render());
+    for (std::string line; std::getline(lines, line);) out << "    " << line << "\n";
+  }
   if (job.contains("history") && job["history"].is_array() && !job["history"].empty()) {
     out << "  History:\n";
     Table t({"TIME", "STATE", "REASON"});

@@ -34,6 +34,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   CommandContext ctx{out, err, env};
   ctx.saw_double_dash = std::find(args.begin(), args.end(), "--") != args.end();
   RegisterUpCommand(app, ctx);
+  RegisterBrokerCommand(app, ctx);
+  RegisterCenterCommands(app, ctx);
   server::RegisterCommands(app);
   agent::RegisterCommands(app);
   sim::RegisterCommands(app);

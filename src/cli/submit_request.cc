@@ -6,10 +6,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/command_support.h"
 #include "cli/slurm/support.h"
 #include "cli/units.h"
 
 namespace suanli::cli {
+
 namespace {
 
 constexpr size_t kMaxScriptBytes = 512 * 1024;  // the API refuses bodies over 1 MiB
@@ -247,6 +249,33 @@ Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_dou
     for (auto& [k, v] : shape.items()) body[k] = v;
   }
   if (!alternatives.empty()) body["shapes"] = alternatives;
+  if (!flags.objective.empty()) {
+    if (flags.objective != "earliest" && flags.objective != "cheapest" &&
+        flags.objective != "greenest") {
+      return InvalidArgument("--objective must be earliest, cheapest or greenest, got '" +
+                             flags.objective + "'");
+    }
+    body["objective"] = flags.objective;
+  }
+  if (!flags.deadline.empty()) {
+    auto ms = ParseDurationMs(flags.deadline);
+    if (!ms.ok() || *ms <= 0) {
+      return InvalidArgument("--deadline must be a positive duration from now like 6h, got '" +
+                             flags.deadline + "'");
+    }
+    // Unix seconds: the broker compares it with each center's estimated finish.
+    body["deadline"] = std::floor(NowSeconds() + static_cast<double>(*ms) / 1000.0);
+  }
+  if (!flags.max_price.empty()) {
+    double v = -1;
+    auto [end, ec] = std::from_chars(flags.max_price.data(),
+                                     flags.max_price.data() + flags.max_price.size(), v);
+    if (ec != std::errc() || end != flags.max_price.data() + flags.max_price.size() || v <= 0) {
+      return InvalidArgument("--max-price must be a positive number, got '" + flags.max_price +
+                             "'");
+    }
+    body["max_price"] = v;
+  }
   return body;
 }
 

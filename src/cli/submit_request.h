@@ -34,6 +34,10 @@ struct SubmitFlags {
   std::string begin;       // "now+1hour", "16:00", "2026-12-24T08:00"
   bool hold = false;       // pending until `suanli release`
   std::string chdir;       // the tasks' working directory (made absolute here)
+  // For a federation broker (docs/federation.md); a center refuses them as unknown fields.
+  std::string objective;  // earliest | cheapest | greenest
+  std::string deadline;   // finish within this from now, e.g. 6h
+  std::string max_price;  // total cost cap
   std::vector<std::string> positional;  // the command after `--`, or a script path
 };
 

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/units.h"
 #include "server/command.h"
+#include "server/federation_join.h"
 #include "server/server.h"
 
 namespace suanli::cli {
@@ -43,6 +44,7 @@ struct UpCommand {
   std::string web_dir;
   bool no_agent = false;
   server::ApiLimitFlags limits;
+  server::FederationFlags federation;
 };
 
 // "nvidia-a100:8,ascend-910b:4": every item TYPE:N with N a positive whole number.
@@ -138,6 +140,16 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
     agent = std::move(started).value();
   }
 
+  int64_t interval_ms = -1;
+  if (auto ms = ParseDurationMs(c.federation.interval); ms.ok()) interval_ms = *ms;
+  auto reporter =
+      server::StartFederationReporter(c.federation, interval_ms, **server, server_options);
+  if (!reporter.ok()) {
+    if (agent) agent->Stop();
+    (*server)->Stop();
+    return fail(reporter.status());
+  }
+
   const std::string url = (*server)->url();
   const std::string token_path = (*server)->admin_token_path();
   ctx.out << "Suanli is up (data in " << data_dir << ")\n"
@@ -148,6 +160,10 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
           << "\n"
           << "  Local agent:  " << (agent ? "running" : "not started")
           << (c.accelerators.empty() ? "" : ", declared accelerators " + c.accelerators) << "\n"
+          << (c.federation.given() ? "  Federation:   center " + c.federation.center + " (" +
+                                         c.federation.region + ") reporting to " +
+                                         c.federation.broker_url + "\n"
+                                   : "")
           << "Use the CLI:\n"
           << "  export SUANLI_URL=" << url << " SUANLI_TOKEN=$(cat " << token_path << ")\n"
           << "  suanli submit -- echo hello && suanli queue --all\n"
@@ -159,6 +175,7 @@ int RunUp(CommandContext& ctx, const UpCommand& c) {
   }
   ctx.err << "suanli up: stopping\n" << std::flush;
   auto stop_start = std::chrono::steady_clock::now();
+  if (*reporter) (*reporter)->Stop();
   // The controller first: that ends the agent's long poll at once instead of after its timeout.
   // The agent's running jobs keep running and are re-attached when `up` starts again.
   (*server)->Stop();
@@ -188,6 +205,7 @@ void AddControllerOptions(CLI::App* cmd, UpCommand* c) {
                   "(Slurm's MaxArraySize; default 10001)")
       ->check(CLI::Range(1u, 4000000u));
   server::AddApiLimitOptions(cmd, &c->limits);
+  server::AddFederationOptions(cmd, &c->federation);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "server/federation_join.h"
 #include "server/rate_limit.h"
 #include "server/server.h"
 
@@ -90,6 +91,7 @@ void RegisterCommands(CLI::App& app) {
   auto opts = std::make_shared<ServerOptions>();
   auto limits = std::make_shared<ApiLimitFlags>();
   auto node_timeout = std::make_shared<std::string>("10s");
+  auto federation = std::make_shared<FederationFlags>();
   auto* cmd = app.add_subcommand("server", "run the controller: REST API, scheduler, store");
   cmd->add_option("--data-dir", opts->data_dir, "state directory (SQLite, logs, tokens)")
       ->capture_default_str();
@@ -107,7 +109,8 @@ void RegisterCommands(CLI::App& app) {
   cmd->add_option("--prices", opts->prices_file,
                   "accounting price table JSON (default: DATA_DIR/prices.json if present)");
   AddApiLimitOptions(cmd, limits.get());
-  cmd->callback([opts, limits, node_timeout] {
+  AddFederationOptions(cmd, federation.get());
+  cmd->callback([opts, limits, node_timeout, federation] {
     if (Status st = ApplyApiLimitFlags(*limits, opts.get()); !st.ok()) {
       std::cerr << "suanli server: " << st.message() << "\n";
       throw CLI::RuntimeError(2);
@@ -130,12 +133,20 @@ void RegisterCommands(CLI::App& app) {
       std::cerr << "suanli server: " << server.status().ToString() << "\n";
       throw CLI::RuntimeError(1);
     }
+    auto reporter = StartFederationReporter(
+        *federation, ParseDurationMs(federation->interval), **server, *opts);
+    if (!reporter.ok()) {
+      std::cerr << "suanli server: " << reporter.status().message() << "\n";
+      (*server)->Stop();
+      throw CLI::RuntimeError(2);
+    }
     std::cout << "suanli server at " << (*server)->url() << "\n"
               << "admin token in " << (*server)->admin_token_path() << "\n"
               << std::flush;
     int sig = 0;
     sigwait(&set, &sig);
     spdlog::info("received signal {}, stopping", sig);
+    if (*reporter) (*reporter)->Stop();
     (*server)->Stop();
   });
 }
