@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli/command_support.h"
+
 namespace suanli::cli {
 namespace {
 
@@ -184,6 +186,48 @@ TEST(BuildSubmitRequest, ArrayDependencyBeginHoldAndChdir) {
   body = BuildSubmitRequest(f, true, &clock);
   ASSERT_FALSE(body.ok());
   EXPECT_NE(body.status().message().find("--begin"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace suanli::cli
+
+namespace suanli::cli {
+namespace {
+
+TEST(BuildSubmitRequest, BrokerFieldsAreSentOnlyWhenGivenAndCheckedHere) {
+  SubmitFlags f;
+  f.gpus = "1";
+  f.positional = {"true"};
+  auto plain = BuildSubmitRequest(f, true);
+  ASSERT_TRUE(plain.ok());
+  for (const char* k : {"objective", "deadline", "max_price"}) EXPECT_FALSE(plain->contains(k));
+  f.objective = "cheapest";
+  f.deadline = "6h";
+  f.max_price = "90.5";
+  const double before = NowSeconds();
+  auto body = BuildSubmitRequest(f, true);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ((*body)["objective"], "cheapest");
+  EXPECT_DOUBLE_EQ((*body)["max_price"].get<double>(), 90.5);
+  // Unix seconds six hours from now.
+  EXPECT_NEAR((*body)["deadline"].get<double>(), before + 6 * 3600, 2);
+  struct Bad {
+    std::string SubmitFlags::*field;
+    std::string value, named;
+  } bad[] = {{&SubmitFlags::objective, "fastest", "--objective"},
+             {&SubmitFlags::deadline, "soon", "--deadline"},
+             {&SubmitFlags::max_price, "-3", "--max-price"},
+             {&SubmitFlags::max_price, "12abc", "--max-price"}};
+  for (const auto& b : bad) {
+    SubmitFlags g;
+    g.gpus = "1";
+    g.positional = {"true"};
+    g.*(b.field) = b.value;
+    auto r = BuildSubmitRequest(g, true);
+    ASSERT_FALSE(r.ok()) << b.value;
+    EXPECT_NE(r.status().message().find(b.named), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find(b.value), std::string::npos) << r.status().message();
+  }
 }
 
 }  // namespace
