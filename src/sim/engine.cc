@@ -200,16 +200,21 @@ class Engine {
     const int64_t asked = shape.tasks * per_task / core::kMilliPerDevice;
     if (v.usable_devices >= v.queued_devices + asked) return v;
     // Running jobs' expected ends, from the run-time estimate they were given at submission (the
-    // only knowledge a real center has without time limits); a job past its estimate may end at
-    // any moment, and a job without one is left out (the rule then assumes turnover).
+    // only knowledge a real center has without time limits; kLiveDefaultRunMs without one). Run
+    // times are heavy-tailed, so a job already past its estimate is expected to run as long again
+    // as it has so far, not to end at once: reporting it as ending now makes every busy center
+    // look about to be free.
     for (size_t idx : running_) {
       const Runtime& r = rt_[idx];
       const core::Job& job = state_.jobs[static_cast<size_t>(r.pos)];
-      if (job.estimated_duration == core::kUnknownTime) continue;
-      const double done_before = static_cast<double>(w_.jobs[idx].work_ms) - r.remaining_ms;
-      const double left = std::max(0.0, static_cast<double>(job.estimated_duration) - done_before);
-      const Time end = std::max(now, r.run_start + static_cast<Time>(left / r.rate));
-      v.releases.emplace_back(end, r.accel_milli / core::kMilliPerDevice);
+      const double estimate = static_cast<double>(job.estimated_duration == core::kUnknownTime
+                                                      ? kLiveDefaultRunMs
+                                                      : job.estimated_duration);
+      const double done = static_cast<double>(w_.jobs[idx].work_ms) - r.remaining_ms +
+                          static_cast<double>(now - r.run_start) * r.rate;
+      const double left = done < estimate ? estimate - done : done;
+      v.releases.emplace_back(now + static_cast<Time>(left / r.rate),
+                              r.accel_milli / core::kMilliPerDevice);
     }
     std::sort(v.releases.begin(), v.releases.end());
     return v;
@@ -527,8 +532,8 @@ class Engine {
       late_;
   int64_t late_milli_ = 0;
   std::vector<int64_t> node_held_milli_;  // accelerator milli held on each node
-  bool live_ = false;                 // fed by LiveEngine: keep finished_log_
-  std::vector<size_t> finished_log_;  // jobs finished since the last TakeFinished
+  bool live_ = false;                     // fed by LiveEngine: keep finished_log_
+  std::vector<size_t> finished_log_;      // jobs finished since the last TakeFinished
 };
 
 }  // namespace

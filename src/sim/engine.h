@@ -85,6 +85,9 @@ struct RunOutcome {
 Result<RunOutcome> RunEngine(const Workload& workload, const core::ClusterState& cluster,
                              core::Policy& policy, const EngineOptions& options);
 
+// The run a center assumes for a running job it has no estimate for (routing's own default).
+inline constexpr core::Time kLiveDefaultRunMs = 3600 * 1000;
+
 // What a center reports of itself to the federation at a moment (see LiveEngine::View).
 struct LiveView {
   int64_t allocated_devices = 0;

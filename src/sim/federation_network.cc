@@ -291,6 +291,17 @@ Result<FederationNetwork> ParseFederationNetwork(const std::string& text,
       return fail(InvalidArgument("'scheduler' must be a string"));
     net.scheduler = root["scheduler"].get<std::string>();
   }
+  if (root.contains("routing")) {
+    const json& r = root["routing"];
+    if (!r.is_object()) return fail(InvalidArgument("'routing' must be an object"));
+    Fields f(r, "routing");
+    auto share = f.Number("slack_share", 0, false, net.routing.slack_share);
+    if (!share.ok()) return fail(share.status());
+    auto min_s = f.Number("slack_min_s", 0, false, net.routing.slack_min_s);
+    if (!min_s.ok()) return fail(min_s.status());
+    net.routing.slack_share = *share;
+    net.routing.slack_min_s = *min_s;
+  }
   for (auto* step : {ParseRegions, ParseCenters, ParseNetworkLinks, ParseDatasets}) {
     Status st = step(root, net);
     if (!st.ok()) return fail(st);

@@ -5,7 +5,7 @@
 // and every figure and names the one that is wrong, so a bad file never becomes a quiet result.
 //
 // The file (see examples/federation/8-hubs.json):
-//   {"seed": 1, "scheduler": "default",
+//   {"seed": 1, "scheduler": "default", "routing": {"slack_share": 0.1, "slack_min_s": 60},
 //    "regions":  [{"name": "yangtze-delta", "demand_share": 0.3}, ...],
 //    "centers":  [{"name": "wuhu", "region": "yangtze-delta", "nodes": 16,
 //                  "accelerators_per_node": 8, "type": "nvidia-a800",
@@ -55,8 +55,9 @@ struct DatasetSpec {
 
 struct FederationNetwork {
   std::string source;
-  uint64_t seed = 1;                  // draws each job's home region and dataset
-  std::string scheduler = "default";  // the core policy every center runs
+  uint64_t seed = 1;                   // draws each job's home region and dataset
+  std::string scheduler = "default";   // the core policy every center runs
+  federation::RoutingOptions routing;  // the broker's rule options (earliest's cost slack)
   std::vector<RegionSpec> regions;
   std::vector<CenterSpec> centers;
   federation::Network network;

@@ -40,6 +40,7 @@ nlohmann::json ToJson(const FederationReport& report) {
                     {"data_moved_tb", r.data_moved_tb},
                     {"copies", r.copies},
                     {"staged_jobs", r.staged_jobs},
+                    {"preemptions", r.preemptions},
                     {"residency_violations", r.residency_violations},
                     {"utilization_cv", r.utilization_cv},
                     {"utilization_max_min", r.utilization_max_min},
@@ -60,14 +61,15 @@ std::string ToMarkdown(const FederationReport& report) {
          " larger than every center together, not replayed) on " + report.network + ".\n\n";
   out +=
       "| policy | jobs | avg JCT s | p99 JCT s | avg wait s | cost | egress | energy MWh | "
-      "carbon t | data moved TB | staged jobs | util CV | util max/min |\n"
-      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+      "carbon t | data moved TB | staged jobs | preempt | util CV | util max/min |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& r : report.runs) {
     out += "| " + r.policy + " | " + Int(static_cast<double>(r.finished)) + " | " +
            Int(r.jct_s.mean) + " | " + Int(r.jct_s.p99) + " | " + Int(r.avg_wait_s) + " | " +
            Int(r.total_cost) + " | " + Int(r.egress_cost) + " | " + Num(r.energy_kwh / 1000, 1) +
            " | " + Num(r.carbon_kg / 1000, 1) + " | " + Num(r.data_moved_tb, 1) + " | " +
-           Int(static_cast<double>(r.staged_jobs)) + " | " + Num(r.utilization_cv, 3) + " | " +
+           Int(static_cast<double>(r.staged_jobs)) + " | " +
+           Int(static_cast<double>(r.preemptions)) + " | " + Num(r.utilization_cv, 3) + " | " +
            (r.utilization_max_min > 0 ? Num(r.utilization_max_min, 2) : std::string("∞")) + " |\n";
   }
   if (report.runs.empty()) return out;

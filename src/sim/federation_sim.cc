@@ -244,7 +244,7 @@ class Federation {
     SUANLI_RETURN_IF_ERROR(AdvanceTo(now));
     SUANLI_ASSIGN_OR_RETURN(federation::JobAsk ask, Ask(j));
     std::vector<federation::CenterState> states = States(now, sj.job.shapes[0]);
-    auto decision = federation::Route(ask, states, datasets_, net_.network, now);
+    auto decision = federation::Route(ask, states, datasets_, net_.network, now, net_.routing);
     if (!decision.ok()) {
       ++run_.rejected;
       if (run_.rejected_examples.size() < kRejectedExamples) {
@@ -333,6 +333,7 @@ class Federation {
       cr.utilization =
           o.capacity_milli > 0 ? integral / (static_cast<double>(o.capacity_milli) * span_ms) : 0;
       util.push_back(cr.utilization);
+      run_.preemptions += o.preemptions;
       run_.compute_cost += cr.cost;
       run_.energy_kwh += cr.energy_kwh;
       run_.carbon_kg += cr.carbon_kg;

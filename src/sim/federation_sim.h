@@ -51,6 +51,7 @@ struct FederationRun {
   double data_moved_tb = 0;
   int64_t copies = 0;                // datasets copied to a center (each cached there afterwards)
   int64_t staged_jobs = 0;           // jobs whose start waited for a copy
+  int64_t preemptions = 0;           // by the centers' own schedulers
   int64_t residency_violations = 0;  // a resident dataset copied out of its region: always 0
   double utilization_cv = 0;         // coefficient of variation of the centers' utilization
   double utilization_max_min = 0;    // highest / lowest center utilization (0 when one is idle)

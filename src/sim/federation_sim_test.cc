@@ -219,3 +219,61 @@ TEST(FederationSimTest, LiveEngineReplaysAsTheBatchEngine) {
 
 }  // namespace
 }  // namespace suanli::sim
+
+namespace suanli::sim {
+namespace {
+
+TEST(FederationSimTest, CenterReportsShapeAwareRoomAndHeavyTailedReleases) {
+  auto cluster = ParseInlineCluster("2x8");
+  ASSERT_TRUE(cluster.ok());
+  // Three 100 s jobs of 4 GPUs teach the estimate (100 s); then d (4 GPUs, 1,000 s) and e
+  // (6 GPUs) take a node each, and f (6 GPUs) waits: 6 devices are free,
+  // but only the 4 beside d can hold a 4-GPU task.
+  std::vector<std::string> lines = {"job_id,tenant,submit_time_s,duration_s,num_gpus",
+                                    "a,t,0,100,4",
+                                    "b,t,0,100,4",
+                                    "c,t,0,100,4",
+                                    "d,t,200,1000,4",
+                                    "e,t,200,5000,6",
+                                    "f,t,200,5000,6"};
+  auto trace = ParseTrace(lines, "test");
+  ASSERT_TRUE(trace.ok());
+  auto w = BuildWorkload(*trace, *cluster, {});
+  ASSERT_TRUE(w.ok());
+  core::PolicyConfig config;
+  config.name = "fifo";
+  auto policy = core::MakePolicy(config);
+  ASSERT_TRUE(policy.ok());
+  LiveEngine live(w->tenants, *cluster, **policy, {});
+  for (const auto& sj : w->jobs) {
+    ASSERT_TRUE(live.RunBefore(sj.job.submit_time).ok());
+    live.Submit(sj);
+  }
+  ASSERT_TRUE(live.RunBefore(700 * 1000).ok());  // d has run 500 s, five times its estimate
+  core::Shape four;
+  four.per_task.accel_milli = 4000;
+  LiveView v = live.View(700 * 1000, four);
+  EXPECT_EQ(v.allocated_devices, 10);
+  EXPECT_EQ(v.queued_devices, 6);
+  EXPECT_EQ(v.usable_devices, 4);
+  ASSERT_EQ(v.releases.size(), 2u);
+  // d and e (estimated from their tenant's 100 s runs), past their estimate, are expected to run
+  // as long again as they have (500 s), not to end now.
+  EXPECT_EQ(v.releases[0], (std::pair<core::Time, int64_t>{1200 * 1000, 4}));
+  EXPECT_EQ(v.releases[1], (std::pair<core::Time, int64_t>{1200 * 1000, 6}));
+}
+
+TEST(FederationSimTest, RoutingSlackComesFromTheNetworkFile) {
+  json j = Tiny();
+  j["routing"] = json::parse(R"({"slack_share": 0, "slack_min_s": 0})");
+  FederationNetwork net = Net(j);
+  EXPECT_EQ(net.routing.slack_share, 0);
+  EXPECT_EQ(net.routing.slack_min_s, 0);
+  j["routing"]["slack_share"] = -0.1;
+  auto bad = ParseFederationNetwork(j.dump(), "tiny.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("routing: 'slack_share' is -0.1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace suanli::sim
