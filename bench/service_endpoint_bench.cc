@@ -6,6 +6,7 @@
 // Prints p50/p99 of N sequential GETs straight to one replica and through the endpoint (both over
 // one kept-alive connection), then kills replica 0's process and times kill -> its new job
 // RUNNING -> the service counts it healthy again (backoff 1 s, probes every 500 ms included).
+#include <httplib.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -14,32 +15,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <httplib.h>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "agent/agent.h"
-#include "cli/api_client.h"
-#include "server/server.h"
+#include "local_platform.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
-
-std::string FirstLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
 
 const char* kServer = R"PY(
 import http.server, os
@@ -85,33 +69,15 @@ bool SplitUrl(const std::string& url, std::string* host, int* port) {
 
 int main(int argc, char** argv) {
   using namespace suanli;
+  using bench::Percentile;
   int n = argc > 1 ? std::atoi(argv[1]) : 1000;
   if (n <= 0) {
     std::fprintf(stderr, "usage: %s [N>0]\n", argv[0]);
     return 2;
   }
-  char tmpl[] = "/tmp/suanli-bench-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  server::ServerOptions so;
-  so.data_dir = dir + "/data";
-  so.listen = "127.0.0.1:0";
-  auto server = server::Server::Start(so);
-  if (!server.ok()) {
-    std::fprintf(stderr, "controller: %s\n", server.status().ToString().c_str());
-    return 1;
-  }
-  agent::AgentOptions ao;
-  ao.server_url = (*server)->url();
-  ao.join_token = (*server)->join_token();
-  ao.name = "bench";
-  ao.work_dir = dir + "/agent-work";
-  auto agent = agent::Agent::Start(ao);
-  if (!agent.ok()) {
-    std::fprintf(stderr, "agent: %s\n", agent.status().ToString().c_str());
-    return 1;
-  }
-  cli::ApiClient api(cli::Connection{(*server)->url(), FirstLine((*server)->admin_token_path()),
-                                     "bench", "bench"});
+  auto platform = bench::LocalPlatform::Start();
+  if (!platform) return 1;
+  cli::ApiClient& api = *platform->api;
   auto created = api.Post("services", {{"name", "bench"},
                                        {"replicas", 2},
                                        {"cpus", 1},  // a CPU quota of 0.1 throttles python
@@ -146,12 +112,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bad addresses: %s\n", s.dump().c_str());
     return 1;
   }
-  std::fprintf(stderr, "bench: timing %s:%d and %s:%d\n", host.c_str(), port,
-               endpoint_host.c_str(), endpoint_port);
+  std::fprintf(stderr, "bench: timing %s:%d and %s:%d\n", host.c_str(), port, endpoint_host.c_str(),
+               endpoint_port);
   auto direct = Time(host, port, n);
   auto proxied = Time(endpoint_host, endpoint_port, n);
   if (direct.empty() || proxied.empty()) return 1;
-  std::printf("service endpoint, %d sequential GETs over one kept-alive connection (loopback)\n", n);
+  std::printf("service endpoint, %d sequential GETs over one kept-alive connection (loopback)\n",
+              n);
   std::printf("  straight to a replica:   p50 %.3f ms  p99 %.3f ms\n", Percentile(direct, 50),
               Percentile(direct, 99));
   std::printf("  through the endpoint:    p50 %.3f ms  p99 %.3f ms\n", Percentile(proxied, 50),
@@ -164,7 +131,7 @@ int main(int argc, char** argv) {
   const int64_t job = s["replicas"][0]["job_id"];
   long pid = 0;
   {
-    std::ifstream in(dir + "/agent-work/tasks/" + std::to_string(job) + ".1.0/pid");
+    std::ifstream in(platform->dir + "/agent-work/tasks/" + std::to_string(job) + ".1.0/pid");
     std::string word;
     in >> word >> pid;
   }
@@ -194,8 +161,8 @@ int main(int argc, char** argv) {
               healthy_ms);
   (void)api.Delete("services/bench");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  (*server)->Stop();
-  (*agent)->Stop();
+  std::string dir = platform->dir;
+  platform.reset();
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return 0;

@@ -15,57 +15,19 @@
 #include <thread>
 #include <vector>
 
-#include "agent/agent.h"
-#include "cli/api_client.h"
-#include "server/server.h"
-
-namespace {
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
-
-std::string FirstLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
-
-}  // namespace
+#include "local_platform.h"
 
 int main(int argc, char** argv) {
   using namespace suanli;
+  using bench::Percentile;
   int n = argc > 1 ? std::atoi(argv[1]) : 50;
   if (n <= 0) {
     std::fprintf(stderr, "usage: %s [N>0]\n", argv[0]);
     return 2;
   }
-  char tmpl[] = "/tmp/suanli-bench-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  server::ServerOptions so;
-  so.data_dir = dir + "/data";
-  so.listen = "127.0.0.1:0";
-  auto server = server::Server::Start(so);
-  if (!server.ok()) {
-    std::fprintf(stderr, "controller: %s\n", server.status().ToString().c_str());
-    return 1;
-  }
-  agent::AgentOptions ao;
-  ao.server_url = (*server)->url();
-  ao.join_token = (*server)->join_token();
-  ao.name = "bench";
-  ao.work_dir = dir + "/agent-work";
-  auto agent = agent::Agent::Start(ao);
-  if (!agent.ok()) {
-    std::fprintf(stderr, "agent: %s\n", agent.status().ToString().c_str());
-    return 1;
-  }
-  cli::ApiClient api(cli::Connection{(*server)->url(), FirstLine((*server)->admin_token_path()),
-                                     "bench", "bench"});
+  auto platform = bench::LocalPlatform::Start();
+  if (!platform) return 1;
+  cli::ApiClient& api = *platform->api;
 
   std::vector<double> server_ms, client_ms, placed_ms, launched_ms;
   for (int i = 0; i < n; ++i) {
@@ -127,8 +89,8 @@ int main(int argc, char** argv) {
       Percentile(placed_ms, 50), Percentile(placed_ms, 90), Percentile(launched_ms, 50),
       Percentile(launched_ms, 90));
   std::printf("  target p50 <= 20 ms: %s\n", Percentile(server_ms, 50) <= 20.0 ? "met" : "NOT met");
-  (*server)->Stop();
-  (*agent)->Stop();
+  std::string dir = platform->dir;
+  platform.reset();
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return 0;

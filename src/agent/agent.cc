@@ -88,6 +88,8 @@ class AgentImpl : public Agent {
     SUANLI_RETURN_IF_ERROR(ParseUrl(urls.front(), &base_url, &server_host, &port));
     if (options_.address.empty()) options_.address = LocalAddressFor(server_host, port);
     client_ = std::make_unique<HttpControllerClient>(options_.server_url, options_.join_token);
+    report_client_ =
+        std::make_unique<HttpControllerClient>(options_.server_url, options_.join_token);
 
     std::unique_ptr<CgroupManager> cgroups;
     if (options_.use_cgroups) {
@@ -150,14 +152,17 @@ class AgentImpl : public Agent {
     running_ = true;
     monitor_ = std::thread([this] { MonitorLoop(); });
     poller_ = std::thread([this] { PollLoop(); });
+    reporter_ = std::thread([this] { ReportLoop(); });
     return Status::Ok();
   }
 
   void Stop() override {
     if (!running_.exchange(false)) return;
+    { std::lock_guard<std::mutex> lock(sleep_mu_); }  // a waiter between its check and its wait
     cv_.notify_all();
     if (poller_.joinable()) poller_.join();
     if (monitor_.joinable()) monitor_.join();
+    if (reporter_.joinable()) reporter_.join();
   }
 
  private:
@@ -190,8 +195,29 @@ class AgentImpl : public Agent {
 
   void MonitorLoop() {
     while (running_) {
-      session_->MonitorOnce();
-      Sleep(100);
+      if (session_->MonitorOnce()) {
+        {
+          std::lock_guard<std::mutex> lock(sleep_mu_);
+          ends_to_report_ = true;
+        }
+        cv_.notify_all();
+      }
+      // A task's end is noticed within this period and then told at once, so it bounds how long
+      // a finished task's resources stay held (a Tick is a stat and a kill(pid, 0) per task).
+      Sleep(20);
+    }
+  }
+
+  // Tells the controller of ended tasks at once (AgentSession::ReportEnds), on its own thread
+  // and connection so that neither the held long poll nor the monitor's timing waits on it.
+  void ReportLoop() {
+    while (running_) {
+      {
+        std::unique_lock<std::mutex> lock(sleep_mu_);
+        cv_.wait(lock, [this] { return !running_ || ends_to_report_; });
+        ends_to_report_ = false;
+      }
+      if (running_) session_->ReportEnds(report_client_.get());
     }
   }
 
@@ -204,6 +230,7 @@ class AgentImpl : public Agent {
   DiscoveryOptions discovery_;
   HostInfo host_;
   std::unique_ptr<ControllerClient> client_;
+  std::unique_ptr<ControllerClient> report_client_;  // ReportLoop's own connection
   std::unique_ptr<Supervisor> supervisor_;
   MonotonicClock monotonic_;
   std::unique_ptr<AgentSession> session_;
@@ -212,7 +239,8 @@ class AgentImpl : public Agent {
   std::condition_variable cv_;
   std::atomic<bool> running_{false};
   std::chrono::steady_clock::time_point last_discovery_;
-  std::thread poller_, monitor_;
+  bool ends_to_report_ = false;  // under sleep_mu_
+  std::thread poller_, monitor_, reporter_;
 };
 
 }  // namespace

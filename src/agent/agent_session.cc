@@ -41,14 +41,15 @@ Status AgentSession::Register() {
   return Status::Ok();
 }
 
-void AgentSession::UploadLogs() {
+void AgentSession::UploadLogs(ControllerClient* client) {
+  std::lock_guard<std::mutex> one_at_a_time(upload_mu_);
   std::vector<LogWork> work;
   {
     std::lock_guard<std::mutex> lock(*mu_);
     work = supervisor_->NextLogChunks(256 << 10);
   }
   for (const auto& w : work) {
-    Status st = client_->UploadLog(options_.node, w.ref, w.stream, w.chunk.offset, w.chunk.data);
+    Status st = client->UploadLog(options_.node, w.ref, w.stream, w.chunk.offset, w.chunk.data);
     std::lock_guard<std::mutex> lock(*mu_);
     if (st.code() == StatusCode::kNotFound && st.message().find("/logs") != std::string::npos &&
         st.message().find("job") == std::string::npos) {
@@ -72,17 +73,18 @@ int64_t AgentSession::PollOnce() {
     registered_ = true;
     failures_ = 0;
   }
-  UploadLogs();
+  UploadLogs(client_);
   std::vector<TaskEvent> events;
   nlohmann::json body;
   {
     std::lock_guard<std::mutex> lock(*mu_);
-    events = supervisor_->PendingEvents();
+    events = TakeUnsent();
     body = PollBody(heartbeat_ms_, supervisor_->Running(), events);
   }
   std::vector<std::string> errors;
   auto answer = client_->Poll(options_.node, body, heartbeat_ms_, &errors);
   if (!answer.ok()) {
+    Done(events);
     // The events stay pending (unacknowledged) and go with the next poll that is answered.
     if (answer.status().code() == StatusCode::kNotFound) {
       spdlog::warn("the controller does not know this node any more; registering again");
@@ -94,18 +96,73 @@ int64_t AgentSession::PollOnce() {
   }
   failures_ = 0;
   for (const auto& e : errors) spdlog::error("controller sent a bad entry: {}", e);
-  std::lock_guard<std::mutex> lock(*mu_);
-  last_contact_ms_ = clock_->NowMs();
-  fenced_ = false;
-  supervisor_->AckEvents(events);
-  for (const auto& k : answer->kill) supervisor_->Kill(k);
-  for (const auto& l : answer->launch) supervisor_->Launch(l);
+  Apply(*answer, events);
   return 0;
 }
 
-void AgentSession::MonitorOnce() {
+bool AgentSession::ReportEnds(ControllerClient* client) {
+  if (!registered_) return false;  // the poll thread registers first; its poll reports them
+  UploadLogs(client);
+  std::vector<TaskEvent> events;
+  nlohmann::json body;
+  {
+    std::lock_guard<std::mutex> lock(*mu_);
+    events = TakeUnsent();
+    if (std::none_of(events.begin(), events.end(),
+                     [](const TaskEvent& e) { return e.event == "exited"; })) {
+      // Its logs are not all shipped yet, or the long poll carries it: that poll tells it.
+      Unmark(events);
+      return false;
+    }
+    body = PollBody(0, supervisor_->Running(), events);
+  }
+  std::vector<std::string> errors;
+  auto answer = client->Poll(options_.node, body, 0, &errors);
+  if (!answer.ok()) {
+    Done(events);
+    spdlog::debug("reporting an ended task at once failed (the next poll reports it): {}",
+                  answer.status().ToString());
+    return false;
+  }
+  for (const auto& e : errors) spdlog::error("controller sent a bad entry: {}", e);
+  Apply(*answer, events);
+  return true;
+}
+
+std::vector<TaskEvent> AgentSession::TakeUnsent() {
+  std::vector<TaskEvent> out;
+  for (auto& e : supervisor_->PendingEvents()) {
+    if (std::find(in_flight_.begin(), in_flight_.end(), e) == in_flight_.end()) out.push_back(e);
+  }
+  in_flight_.insert(in_flight_.end(), out.begin(), out.end());
+  return out;
+}
+
+void AgentSession::Done(const std::vector<TaskEvent>& sent) {
   std::lock_guard<std::mutex> lock(*mu_);
-  supervisor_->Tick();
+  Unmark(sent);
+}
+
+void AgentSession::Unmark(const std::vector<TaskEvent>& sent) {
+  for (const auto& e : sent) {
+    auto it = std::find(in_flight_.begin(), in_flight_.end(), e);
+    if (it != in_flight_.end()) in_flight_.erase(it);
+  }
+}
+
+void AgentSession::Apply(const PollAnswer& answer, const std::vector<TaskEvent>& sent) {
+  Done(sent);
+  std::lock_guard<std::mutex> lock(*mu_);
+  last_contact_ms_ = clock_->NowMs();
+  fenced_ = false;
+  supervisor_->AckEvents(sent);
+  for (const auto& k : answer.kill) supervisor_->Kill(k);
+  for (const auto& l : answer.launch) supervisor_->Launch(l);
+}
+
+bool AgentSession::MonitorOnce() {
+  std::lock_guard<std::mutex> lock(*mu_);
+  const bool ended = supervisor_->Tick() > 0;
   int64_t fence_ms = fence_ms_;
   if (fence_ms > 0 && !fenced_ && clock_->NowMs() - last_contact_ms_ > fence_ms &&
       supervisor_->active_tasks() > 0) {
@@ -114,6 +171,7 @@ void AgentSession::MonitorOnce() {
     supervisor_->TerminateAll("LOST");
     fenced_ = true;
   }
+  return ended;
 }
 
 }  // namespace suanli::agent

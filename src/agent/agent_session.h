@@ -42,15 +42,32 @@ class AgentSession {
   // controller holds a poll until it has news or the heartbeat is due).
   int64_t PollOnce();
   // Notices task exits and deadlines; stops the tasks (LOST) once the controller has been away
-  // longer than the fence period.
-  void MonitorOnce();
+  // longer than the fence period. True when a task ended (ReportEnds should run).
+  bool MonitorOnce();
+
+  // A task's end, told at once rather than with the next poll: the poll thread's long poll is held
+  // by the controller until it has work or the heartbeat is due, so an exit noticed meanwhile would
+  // keep its resources (and the next queued job) waiting up to a heartbeat. Uploads the ended
+  // tasks' logs, then sends the pending events in a poll that does not wait, through `client`: a
+  // second connection, since the first is busy with the long poll. The controller takes an event
+  // twice harmlessly, so one also carried by the long poll does no harm. Called from a thread of
+  // its own; a failure is left to the next regular poll. Returns whether a poll was answered.
+  bool ReportEnds(ControllerClient* client);
 
   bool registered() const { return registered_; }
   int heartbeat_ms() const { return heartbeat_ms_; }
   int64_t fence_ms() const { return fence_ms_; }
 
  private:
-  void UploadLogs();
+  // Serialized (upload_mu_): two threads shipping at once would send the same chunk twice.
+  void UploadLogs(ControllerClient* client);
+  // Applies an answered poll: acknowledges `sent`, takes the kills and launches.
+  void Apply(const PollAnswer& answer, const std::vector<TaskEvent>& sent);
+  // Under *mu_: the pending events neither path is sending now, marked as being sent, so the
+  // long poll and ReportEnds never both carry one (it is told once). Done() unmarks them.
+  std::vector<TaskEvent> TakeUnsent();
+  void Done(const std::vector<TaskEvent>& sent);    // takes *mu_
+  void Unmark(const std::vector<TaskEvent>& sent);  // under *mu_
 
   SessionOptions options_;
   ControllerClient* client_;
@@ -58,14 +75,17 @@ class AgentSession {
   std::mutex* mu_;
   const Clock* clock_;
   std::function<nlohmann::json()> register_body_;
+  std::mutex upload_mu_;
+  // Written by the poll thread, read by ReportEnds.
+  std::atomic<bool> registered_{true};  // Start() registers before the first round
   // Poll thread only.
-  bool registered_ = true;  // Start() registers before the first round
-  int failures_ = 0;        // in a row, to log the first of each ten
+  int failures_ = 0;  // in a row, to log the first of each ten
   int heartbeat_ms_ = 1000;
   std::atomic<int64_t> fence_ms_{kDefaultFenceMs};
   // Under *mu_ (the monitor thread reads them).
   TimeMs last_contact_ms_;
   bool fenced_ = false;
+  std::vector<TaskEvent> in_flight_;
 };
 
 }  // namespace suanli::agent

@@ -152,5 +152,43 @@ TEST_F(AgentSessionTest, AfterALongOutageTheWholeLogIsUploadedBeforeTheExit) {
       << "the exit was reported before its log was complete";
 }
 
+TEST_F(AgentSessionTest, AnEndIsReportedAtOnceOnTheSecondConnectionWithItsLogFirst) {
+  StartTask(7);
+  StartTask(8);
+  ASSERT_TRUE(fs_.Append(sup_->TaskDir(Spec(7).ref) + "/stdout", "done\n").ok());
+  FakeControllerClient beside(&clock_);  // the long poll holds client_ meanwhile
+  EXPECT_FALSE(session_->MonitorOnce()) << "nothing ended yet";
+  EXPECT_FALSE(session_->ReportEnds(&beside)) << "no end to report: nothing is sent";
+  EXPECT_EQ(beside.polls_answered, 0);
+  Exit(7, "exit 0");
+  EXPECT_TRUE(session_->MonitorOnce()) << "the end is noticed and must be told now";
+  PollAnswer next;
+  next.launch = {Spec(9)};  // what the freed resources went to
+  beside.answers.push_back(next);
+  EXPECT_TRUE(session_->ReportEnds(&beside));
+  ASSERT_EQ(beside.reports[Spec(7).ref].size(), 1u);
+  EXPECT_EQ(beside.reports[Spec(7).ref][0].event, "exited");
+  EXPECT_EQ(beside.reports[Spec(7).ref][0].exit_code, 0);
+  EXPECT_EQ((beside.logs[{Spec(7).ref, "stdout"}]), "done\n") << "the log goes before the end";
+  EXPECT_TRUE(beside.reports[Spec(8).ref].empty()) << "the running task has nothing new to tell";
+  auto running = sup_->Running();
+  EXPECT_EQ(running, (std::vector<TaskRef>{Spec(8).ref, Spec(9).ref}))
+      << "the answer's launch is taken";
+  session_->PollOnce();
+  EXPECT_EQ(Reports(7).size(), 1u) << "acknowledged on the second connection: not sent again";
+}
+
+TEST_F(AgentSessionTest, AnEndThatCannotBeToldAtOnceGoesWithTheNextPoll) {
+  StartTask(7);
+  Exit(7, "exit 5");
+  ASSERT_TRUE(session_->MonitorOnce());
+  FakeControllerClient beside(&clock_);
+  beside.Set(Reach::kRefusing);
+  EXPECT_FALSE(session_->ReportEnds(&beside));
+  session_->PollOnce();
+  ASSERT_EQ(Reports(7).size(), 2u);
+  EXPECT_EQ(Reports(7)[1].exit_code, 5);
+}
+
 }  // namespace
 }  // namespace suanli::agent

@@ -1,9 +1,9 @@
 #include "agent/supervisor.h"
 
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -104,6 +104,7 @@ Status Supervisor::Persist(Task& t) const {
       {"cpus", t.cpus},
       {"term_reason", t.term_reason},
       {"kill_at_ms", t.kill_at_ms},
+      {"signal_sent_ms", t.signal_sent_ms},
       {"log_base", {{"stdout", t.out ? t.out->base() : 0}, {"stderr", t.err ? t.err->base() : 0}}}};
   Status st = fs_->WriteFileAtomic(t.dir + "/task.json", j.dump() + "\n", 0600);
   if (!st.ok() && !t.unsaved)
@@ -179,6 +180,7 @@ Result<std::unique_ptr<Supervisor::Task>> Supervisor::Load(const std::string& di
   t->cpus = j.value("cpus", std::vector<int>{});
   t->term_reason = j.value("term_reason", "");
   t->kill_at_ms = j.value("kill_at_ms", int64_t{0});
+  t->signal_sent_ms = j.value("signal_sent_ms", int64_t{0});  // a restart never sends it twice
   json base = j.value("log_base", json::object());
   t->out = std::make_unique<LogShipper>(dir + "/stdout", base.value("stdout", int64_t{0}), fs_);
   t->err = std::make_unique<LogShipper>(dir + "/stderr", base.value("stderr", int64_t{0}), fs_);
@@ -409,6 +411,28 @@ void Supervisor::SignalTask(Task& t, int sig) {
   if (pid > 0) kill(-pid, sig);  // the job leads its own process group
 }
 
+void Supervisor::MaybeSignalAhead(Task& t, int64_t now) {
+  const LaunchSpec& s = t.spec;
+  if (s.signal_number <= 0 || s.time_limit_s <= 0 || t.signal_sent_ms != 0 ||
+      !t.term_reason.empty()) {
+    return;
+  }
+  const int64_t at = t.start_ms + std::max<int64_t>(s.time_limit_s - s.signal_before_s, 0) * 1000;
+  if (now < at) return;
+  t.signal_sent_ms = now;
+  (void)Persist(t);
+  if (s.signal_batch_only) {
+    // Slurm's B: the batch shell alone, which may trap it and pass it on as it likes.
+    pid_t pid = JobPid(t);
+    if (pid > 0) kill(pid, s.signal_number);
+  } else {
+    SignalTask(t, s.signal_number);
+  }
+  spdlog::info("job {} task {}: signal {} sent {} s before its time limit ({})", s.ref.job_id,
+               s.ref.task, s.signal_number, s.signal_before_s,
+               s.signal_batch_only ? "its main process" : "all of its processes");
+}
+
 void Supervisor::StartTermination(Task& t, const std::string& reason, int64_t grace_s) {
   if (t.exit) return;
   int64_t kill_at = clock_->NowMs() + std::max<int64_t>(grace_s, 0) * 1000;
@@ -488,16 +512,19 @@ void Supervisor::Finalize(Task& t) {
   t.exit = e;
 }
 
-void Supervisor::Tick() {
+int Supervisor::Tick() {
   int64_t now = clock_->NowMs();
+  int ended = 0;
   for (auto& [ref, tp] : tasks_) {
     Task& t = *tp;
     if (t.exit) continue;
     if (t.unsaved) (void)Persist(t);
     if (fs_->Exists(t.dir + "/exit") || !launcher_->Alive(t.shim.shim_pid, t.shim.shim_start)) {
       Finalize(t);
+      ++ended;
       continue;
     }
+    MaybeSignalAhead(t, now);
     if (!t.term_reason.empty()) {
       if (!t.killed && now >= t.kill_at_ms) {
         SignalTask(t, SIGKILL);
@@ -507,6 +534,7 @@ void Supervisor::Tick() {
       StartTermination(t, "TIMEOUT", t.spec.grace_s);
     }
   }
+  return ended;
 }
 
 void Supervisor::Kill(const KillOrder& order) {

@@ -57,7 +57,8 @@ class Supervisor {
   void Launch(const LaunchSpec& spec);
   void Kill(const KillOrder& order);
   void TerminateAll(const std::string& reason);  // self-fencing when cut off from the controller
-  void Tick();  // notices exits, enforces time limits and grace periods
+  // Notices exits, enforces time limits and grace periods; returns how many tasks ended.
+  int Tick();
 
   std::vector<TaskRef> Running() const;
   // Events ready to send; an exit waits until its logs are uploaded (or uploading is impossible).
@@ -86,6 +87,7 @@ class Supervisor {
     std::string term_reason;  // set once termination started
     int64_t kill_at_ms = 0;
     bool killed = false;
+    int64_t signal_sent_ms = 0;  // when the --signal ahead of the time limit went; 0 = not yet
     std::optional<TaskEvent> exit;
     std::unique_ptr<LogShipper> out, err;
     int log_failures = 0;  // uploads failed in a row; at 5 the exit no longer waits for them
@@ -107,6 +109,8 @@ class Supervisor {
   Result<std::unique_ptr<Task>> Load(const std::string& dir);
   pid_t JobPid(const Task& task) const;
   void SignalTask(Task& task, int sig);
+  // Sends the launch's signal_number when its moment before the time limit has come.
+  void MaybeSignalAhead(Task& task, int64_t now);
   void GarbageCollect();
 
   SupervisorOptions options_;

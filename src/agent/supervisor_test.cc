@@ -3,8 +3,10 @@
 #include "agent/supervisor.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <map>
 
@@ -117,6 +119,64 @@ TEST_F(SupervisorTest, TimeLimitTerminatesWithGraceThenKillsAndReportsTimeout) {
   EXPECT_EQ(exits[0].reason, "TIMEOUT");
   EXPECT_EQ(exits[0].signal, 15);
   EXPECT_FALSE(exits[0].exit_code.has_value());
+}
+
+// A real child stands in for the job's main process: it leads its own process group, as jobs do,
+// and dies of whatever it is sent, so waitpid tells which signal reached it and when.
+pid_t StandInForTheJob() {
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    for (;;) pause();
+  }
+  setpgid(pid, pid);
+  return pid;
+}
+
+int SignalThatEnded(pid_t pid) {
+  int status = 0;
+  for (int i = 0; i < 50; ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFSIGNALED(status) ? WTERMSIG(status) : -1;
+    usleep(10'000);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return 0;  // still alive after 0.5 s: nothing was sent
+}
+
+TEST_F(SupervisorTest, SignalAheadOfTheTimeLimitGoesOnceAtItsMomentEvenAcrossARestart) {
+  for (bool batch_only : {true, false}) {
+    SCOPED_TRACE(batch_only ? "B: the main process" : "every process");
+    LaunchSpec s = Spec(batch_only ? 20 : 21);
+    s.time_limit_s = 600;
+    s.signal_number = SIGUSR1;
+    s.signal_before_s = 120;
+    s.signal_batch_only = batch_only;
+    sup_->Launch(s);
+    pid_t job = StandInForTheJob();
+    ASSERT_TRUE(
+        WriteFileAtomic(sup_->TaskDir(s.ref) + "/pid", "pid " + std::to_string(job) + "\n").ok());
+    clock_.Advance(479'000);
+    sup_->Tick();
+    int status = 0;
+    EXPECT_EQ(waitpid(job, &status, WNOHANG), 0) << "sent before its moment";
+    clock_.Advance(1'000);  // 480 s in: 120 s before the 600 s limit
+    Make({{4242, true}});   // and the agent restarted meanwhile
+    sup_->Tick();
+    EXPECT_EQ(SignalThatEnded(job), SIGUSR1);
+    EXPECT_FALSE(Exists(sup_->JobFilesDir(s.ref) + "/preempt")) << "a warning, not a termination";
+    // The next process in that pid's place must not get it again, after a restart either.
+    pid_t next = StandInForTheJob();
+    ASSERT_TRUE(
+        WriteFileAtomic(sup_->TaskDir(s.ref) + "/pid", "pid " + std::to_string(next) + "\n").ok());
+    Make({{4242, true}});
+    clock_.Advance(1'000);
+    sup_->Tick();
+    EXPECT_EQ(SignalThatEnded(next), 0) << "sent twice";
+    Exit(s.ref, "exit 0");
+    sup_->Tick();
+    sup_->AckEvents(sup_->PendingEvents());
+  }
 }
 
 TEST_F(SupervisorTest, KillsAddressAnAttemptAndOlderOnesOnly) {

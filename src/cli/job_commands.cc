@@ -74,6 +74,9 @@ void RegisterSubmit(CLI::App& app, CommandContext& ctx) {
                   "start after other jobs: afterok:12, afterany:12:13, afternotok:12, "
                   "after:12+5, aftercorr:12, singleton (',' all of, '?' any of)");
   cmd->add_option("--begin", f.begin, "not before: now+1hour, 16:00, tomorrow, 2026-12-24T08:00");
+  cmd->add_option("--signal", f.signal,
+                  "[B:]SIG[@SECONDS]: send SIG (USR1, TERM, 10, ...) that many seconds (default 60) "
+                  "before the time limit; B: to the main process only, else to all of the job's");
   cmd->add_flag("--hold", f.hold, "submit held: pending until `suanli release ID`");
   cmd->add_option("--chdir,-D", f.chdir, "directory the tasks start in (default: a private /tmp)");
   cmd->add_flag("--json", c->json, "print the job object instead of its id");

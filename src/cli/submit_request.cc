@@ -77,7 +77,8 @@ Result<nlohmann::json> ParseShape(const std::string& text, const std::string& wh
       shape["gpu_type"] = value;
     } else if (key == "cpus") {
       SUANLI_ASSIGN_OR_RETURN(double cpus, ParseNonNegative(value, at));
-      if (cpus <= 0) return InvalidArgument("invalid " + at + " '" + value + "': must be more than zero");
+      if (cpus <= 0)
+        return InvalidArgument("invalid " + at + " '" + value + "': must be more than zero");
       shape["cpus"] = cpus;
     } else if (key == "mem") {
       auto mb = ParseSizeMb(value);
@@ -88,7 +89,8 @@ Result<nlohmann::json> ParseShape(const std::string& text, const std::string& wh
       shape["tasks"] = tasks;
     } else if (key == "speed") {
       SUANLI_ASSIGN_OR_RETURN(double speed, ParseNonNegative(value, at));
-      if (speed <= 0) return InvalidArgument("invalid " + at + " '" + value + "': must be more than zero");
+      if (speed <= 0)
+        return InvalidArgument("invalid " + at + " '" + value + "': must be more than zero");
       shape["speed"] = speed;
     } else {
       return InvalidArgument(what + " '" + text + "': unknown key '" + key +
@@ -209,6 +211,12 @@ Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_dou
   // Arrays and dependencies are checked by the server against its limits and its jobs.
   if (!flags.array.empty()) body["array"] = flags.array;
   if (!flags.dependency.empty()) body["dependency"] = flags.dependency;
+  if (!flags.signal.empty()) {
+    // Checked here so that a typo is named as the flag, before anything is sent.
+    auto sig = slurm::ParseSignalSpec(flags.signal);
+    if (!sig.ok()) return InvalidArgument("--signal: " + sig.status().message());
+    body["signal"] = slurm::FormatSignalSpec(sig->number, sig->seconds, sig->batch_only);
+  }
   if (!flags.begin.empty()) {
     const slurm::BeginClock local = clock ? *clock : slurm_cmd::LocalClock();
     auto at = slurm::ParseBeginTime(flags.begin, local);

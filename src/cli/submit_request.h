@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "slurm/begin_time.h"
+#include "slurm/option_values.h"
 
 namespace suanli::cli {
 
@@ -32,6 +33,7 @@ struct SubmitFlags {
   std::string array;       // "0-99%4": one job per index, at most 4 running at once
   std::string dependency;  // "afterok:12,singleton"
   std::string begin;       // "now+1hour", "16:00", "2026-12-24T08:00"
+  std::string signal;      // "B:USR1@120": sent that many seconds before the time limit
   bool hold = false;       // pending until `suanli release`
   std::string chdir;       // the tasks' working directory (made absolute here)
   // For a federation broker (docs/federation.md); a center refuses them as unknown fields.

@@ -42,6 +42,11 @@ json EncodeWithoutPeers(const Launch& m) {
   j["workdir"] = m.workdir;
   j["pids_max"] = m.pids_max;
   if (m.port != 0) j["port"] = m.port;
+  if (m.signal_number != 0) {  // sent only when asked, as `port`: older agents ignore them
+    j["signal_number"] = m.signal_number;
+    j["signal_before_s"] = m.signal_before_s;
+    j["signal_batch_only"] = m.signal_batch_only;
+  }
   return j;
 }
 
@@ -80,7 +85,10 @@ Result<Launch> ReadLaunch(const json& j) {
       .Integer("master_port", &m.master_port, 0, 65535)
       .String("workdir", &m.workdir, 4096)
       .Integer("pids_max", &m.pids_max, 0, INT64_MAX)
-      .Integer("port", &m.port, -1, 65535);
+      .Integer("port", &m.port, -1, 65535)
+      .Integer("signal_number", &m.signal_number, 0, 64)
+      .Integer("signal_before_s", &m.signal_before_s, 0, INT64_MAX)
+      .Bool("signal_batch_only", &m.signal_batch_only);
   SUANLI_RETURN_IF_ERROR(
       ReadList(f, "peers", kMaxItems, UnknownFields::kIgnore, &m.peers, ReadPeer));
   SUANLI_RETURN_IF_ERROR(f.Finish());

@@ -96,6 +96,17 @@ Fields& Fields::Number(const char* name, double* out, double min, double max) {
   return *this;
 }
 
+Fields& Fields::Bool(const char* name, bool* out) {
+  const json* v = Take(name);
+  if (!v) return *this;
+  if (!v->is_boolean()) {
+    Fail(InvalidArgument(Field(name) + " must be true or false"));
+  } else {
+    *out = v->get<bool>();
+  }
+  return *this;
+}
+
 const json* Fields::List(const char* name, size_t max_items) {
   const json* v = Take(name);
   if (!v) return nullptr;

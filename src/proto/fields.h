@@ -37,6 +37,7 @@ class Fields {
   }
   Fields& OptionalInteger(const char* name, std::optional<int>* out, int64_t min, int64_t max);
   Fields& Number(const char* name, double* out, double min, double max);
+  Fields& Bool(const char* name, bool* out);
   Fields& IntegerList(const char* name, std::vector<int>* out, size_t max_items, int64_t min,
                       int64_t max);
   Fields& StringList(const char* name, std::vector<std::string>* out, size_t max_items,

@@ -117,6 +117,11 @@ struct Launch {
   // optional; 0 = none; -1 = the agent picks a free TCP port for the task and passes it as $PORT
   // (service replicas); the persisted form (task.json) holds the port it picked.
   int port = 0;
+  // optional (sbatch --signal); 0 = none: send signal_number signal_before_s seconds before
+  // time_limit_s, to the main process only when signal_batch_only, else to all of the task's.
+  int signal_number = 0;
+  int64_t signal_before_s = 0;
+  bool signal_batch_only = false;
   bool operator==(const Launch&) const = default;
 };
 

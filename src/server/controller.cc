@@ -169,6 +169,9 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
     launch.gpu_type = t.gpu_type;
     launch.time_limit_s = ShapeTimeLimitS(job.spec, job.shape_index);
     launch.grace_s = job.spec.grace_s;
+    launch.signal_number = job.spec.advance_signal.number;
+    launch.signal_before_s = job.spec.advance_signal.before_s;
+    launch.signal_batch_only = job.spec.advance_signal.batch_only;
     launch.user = job.user;
     launch.tenant = job.tenant;
     launch.master_addr = master_addr;

@@ -1,13 +1,14 @@
 // Job operations of the user API: submit (with admission), list, show, cancel, log access.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <spdlog/spdlog.h>
 
 #include "server/controller.h"
 #include "server/shape_choice.h"
 #include "slurm/array_spec.h"
 #include "slurm/dependency_spec.h"
+#include "slurm/option_values.h"
 
 namespace suanli::server {
 
@@ -101,17 +102,22 @@ json Controller::JobJson(const JobRecord& job) const {
       {"preemptible", job.spec.preemptible},
       {"checkpointable", job.spec.checkpointable},
       {"grace_s", job.spec.grace_s},
+      {"advance_signal",
+       job.spec.advance_signal.number == 0
+           ? json(nullptr)
+           : json(slurm::FormatSignalSpec(job.spec.advance_signal.number,
+                                          static_cast<uint32_t>(job.spec.advance_signal.before_s),
+                                          job.spec.advance_signal.batch_only))},
       {"idempotency_key",
        job.spec.idempotency_key.empty() ? json(nullptr) : json(job.spec.idempotency_key)},
       {"cost", job.cost},
       {"history", history},
-      {"array", job.spec.array.array_id == 0
-                    ? json(nullptr)
-                    : json{{"job_id", job.spec.array.array_id},
-                           {"task_id", job.spec.array.task_id},
-                           {"count", job.spec.array.count},
-                           {"max_running", job.spec.array.max_running},
-                           {"spec", job.spec.array.spec}}},
+      {"array", job.spec.array.array_id == 0 ? json(nullptr)
+                                             : json{{"job_id", job.spec.array.array_id},
+                                                    {"task_id", job.spec.array.task_id},
+                                                    {"count", job.spec.array.count},
+                                                    {"max_running", job.spec.array.max_running},
+                                                    {"spec", job.spec.array.spec}}},
       {"dependency", job.spec.dependency.empty() ? json(nullptr) : json(job.spec.dependency)},
       {"begin_time", job.spec.begin_time > 0 ? Seconds(job.spec.begin_time) : json(nullptr)},
       {"held", job.spec.held},
@@ -241,10 +247,9 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
                       const char* flag) -> std::optional<ApiReply> {
     if (cap <= 0 || pending + adding <= cap) return std::nullopt;
     std::string more = adding == 1 ? "" : "; this array would add " + std::to_string(adding);
-    return ErrorReply(ResourceExhausted(who + " has " + std::to_string(pending) +
-                                        " pending jobs" + more + ", over the cap (" + flag + " " +
-                                        std::to_string(cap) +
-                                        "); submit again when some have started or ended"));
+    return ErrorReply(ResourceExhausted(
+        who + " has " + std::to_string(pending) + " pending jobs" + more + ", over the cap (" +
+        flag + " " + std::to_string(cap) + "); submit again when some have started or ended"));
   };
   if (auto r = over_cap("user '" + p.user + "'", jobs_.PendingOfUser(p.user),
                         options_.max_pending_per_user, "--max-pending-per-user")) {
@@ -278,7 +283,8 @@ ApiReply Controller::SubmitJob(const Principal& p, SubmitRequest req) {
   if (task_ids.empty()) {
     const JobRecord& added = jobs_.Add(std::move(job));
     EstimateRunTime(added);
-    if (Status st = TrackGates(added); !st.ok()) spdlog::error("job {}: {}", added.id, st.ToString());
+    if (Status st = TrackGates(added); !st.ok())
+      spdlog::error("job {}: {}", added.id, st.ToString());
     schedule_wanted_ = true;
     return JsonReply(201, JobJson(added));
   }

@@ -7,6 +7,7 @@
 #include "server/json_input.h"
 #include "slurm/array_spec.h"
 #include "slurm/dependency_spec.h"
+#include "slurm/option_values.h"
 
 namespace suanli::server {
 namespace {
@@ -150,6 +151,7 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
   SubmitRequest req;
   store::JobSpec& s = req.spec;
   double begin_s = 0;
+  std::string signal;
   FieldReader r(j);
   r.String("name", &s.name, 256)
       .String("tenant", &req.tenant, 64)
@@ -162,6 +164,7 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
       .Bool("checkpointable", &s.checkpointable)
       .Bool("requeue", &s.requeue)
       .Int("grace_s", &s.grace_s, 0, 3600)
+      .String("signal", &signal, 64)
       .String("array", &req.array, 4096)
       .String("dependency", &s.dependency, 4096)
       .Number("begin_time", &begin_s, 0, kMaxBeginS)
@@ -208,6 +211,12 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
     }
   }
   SUANLI_RETURN_IF_ERROR(r.Finish());
+  if (!signal.empty()) {
+    // sbatch's syntax, [B:]SIG[@SECONDS]; R: (reservations) means nothing here and is dropped.
+    auto parsed = slurm::ParseSignalSpec(signal);
+    if (!parsed.ok()) return InvalidArgument("field 'signal': " + parsed.status().message());
+    s.advance_signal = {parsed->number, parsed->seconds, parsed->batch_only};
+  }
   SUANLI_RETURN_IF_ERROR(CheckText(s.name, TextRule::kDisplayName, "name"));
   SUANLI_RETURN_IF_ERROR(CheckText(s.idempotency_key, TextRule::kDisplayName, "idempotency_key"));
   SUANLI_RETURN_IF_ERROR(CheckText(s.script, TextRule::kNoNul, "script"));
@@ -388,7 +397,8 @@ Result<TimeMs> ParseTime(const std::string& text, const char* field) {
 }
 
 Result<JobListRequest> ParseJobList(const Params& params) {
-  SUANLI_RETURN_IF_ERROR(CheckKnownParams(params, {"state", "tenant", "user", "all", "limit", "array"}));
+  SUANLI_RETURN_IF_ERROR(
+      CheckKnownParams(params, {"state", "tenant", "user", "all", "limit", "array"}));
   JobListRequest req;
   std::string states = Param(params, "state");
   size_t start = 0;

@@ -63,6 +63,20 @@ TEST(RequestsTest, SubmitRejectsContradictionsAndBadTypes) {
       std::string::npos);
 }
 
+TEST(RequestsTest, SignalTakesSbatchSyntaxAndABadOneIsNamed) {
+  auto r = ParseSubmit(R"({"command":["true"],"time_limit_s":600,"signal":"B:SIGUSR1@90"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->spec.advance_signal, (store::AdvanceSignal{10, 90, true}));
+  r = ParseSubmit(R"({"command":["true"],"signal":"TERM"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->spec.advance_signal, (store::AdvanceSignal{15, 60, false})) << "sbatch's 60 s";
+  for (const char* bad : {R"("USR9@5")", R"("B:USR1@x")", R"(10)"}) {
+    auto b = ParseSubmit(std::string(R"({"command":["true"],"signal":)") + bad + "}");
+    ASSERT_FALSE(b.ok()) << bad;
+    EXPECT_NE(b.status().message().find("'signal'"), std::string::npos) << b.status().message();
+  }
+}
+
 TEST(RequestsTest, TenantBudgetPeriodDefaultsToMonthAndAcceptsOnlyKnownNames) {
   auto plain = ParseTenant(R"({"name":"lab","budget_accel_hours":10})");
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();

@@ -5,6 +5,8 @@
 #include <memory>
 
 #include "core/policy.h"
+#include "sim/federation_report.h"
+#include "sim/federation_sim.h"
 #include "sim/runner.h"
 
 namespace suanli::sim {
@@ -15,6 +17,7 @@ struct CommandArgs {
   std::string out_dir;
   std::string tenant_weights;
   std::string window;
+  std::string federation;
   bool json = false;
   bool job_details = false;
   double tick_s = 0;
@@ -30,6 +33,43 @@ struct CommandArgs {
   throw CLI::RuntimeError(
       status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? 2
                                                                                               : 1);
+}
+
+// Any report as JSON (--json) or its Markdown table.
+template <typename Report>
+void Print(const Report& report, bool json) {
+  if (json) {
+    std::cout << ToJson(report).dump(2) << "\n";
+  } else {
+    std::cout << ToMarkdown(report);
+  }
+}
+
+// --federation: the trace over a network of centers, once per routing policy.
+void RunFederationCommand(CommandArgs& a) {
+  SimOptions& o = a.options;
+  if (!o.cluster.empty() || !o.vc_partition.empty() || o.fgd) {
+    Fail(InvalidArgument(
+        "--federation describes the clusters itself; drop --cluster, --vc-partition and --fgd"));
+  }
+  auto net = LoadFederationNetwork(a.federation);
+  if (!net.ok()) Fail(net.status());
+  auto policies = ParseFederationPolicies(o.policies);
+  if (!policies.ok()) Fail(policies.status());
+  auto trace = LoadTraceSpec(a.trace);
+  if (!trace.ok()) Fail(trace.status());
+  const auto started = std::chrono::steady_clock::now();
+  FederationOptions fo;
+  fo.policies = *policies;
+  fo.workload = o.workload;
+  fo.engine = o.engine;
+  FilteredTrace filtered = FilterTrace(*trace, o.filter);
+  auto report = RunFederation(filtered.trace, *net, fo);
+  if (!report.ok()) Fail(report.status());
+  Print(*report, a.json);
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cerr << "suanli sim: done in " << secs << " s\n";
 }
 
 void Run(CommandArgs& a) {
@@ -54,6 +94,7 @@ void Run(CommandArgs& a) {
   o.workload.checkpointable = !a.no_checkpoint;
   o.engine.learn_durations = !a.no_estimates;
   o.workload.seed = o.seed;
+  if (!a.federation.empty()) return RunFederationCommand(a);
   if (o.cluster.empty() && o.vc_partition.empty()) {
     Fail(InvalidArgument(
         "--cluster is required (e.g. --cluster 80x8), unless --vc-partition is given"));
@@ -70,11 +111,7 @@ void Run(CommandArgs& a) {
       Status st = WriteReport(*report, a.out_dir);
       if (!st.ok()) Fail(st);
     }
-    if (a.json) {
-      std::cout << ToJson(*report).dump(2) << "\n";
-    } else {
-      std::cout << ToMarkdown(*report);
-    }
+    Print(*report, a.json);
   } else {
     auto report = RunSimulation(*trace, o);
     if (!report.ok()) Fail(report.status());
@@ -82,11 +119,7 @@ void Run(CommandArgs& a) {
       Status st = WriteReport(*report, a.out_dir, a.job_details);
       if (!st.ok()) Fail(st);
     }
-    if (a.json) {
-      std::cout << ToJson(*report).dump(2) << "\n";
-    } else {
-      std::cout << ToMarkdown(*report);
-    }
+    Print(*report, a.json);
   }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -111,7 +144,8 @@ void RegisterCommands(CLI::App& app) {
                   "(node_id,num_gpus,gpu_type,num_cpus,mem_mib) or a vc,nodes,gpus_per_node file");
   cmd->add_option(
          "--policy", o.policies,
-         "Policy to replay with (repeat to compare); known: " +
+         "Policy to replay with (repeat to compare); with --federation a routing policy "
+         "(local-only, round-robin, least-loaded, cheapest, default, all), else known: " +
              [] {
                std::string s;
                for (const auto& n : core::PolicyNames()) s += (s.empty() ? "" : ", ") + n;
@@ -125,6 +159,9 @@ void RegisterCommands(CLI::App& app) {
         for (const auto& n : core::PlacementNames()) s += (s.empty() ? "" : ", ") + n;
         return s;
       }());
+  cmd->add_option("--federation", args->federation,
+                  "A network of centers (JSON, see docs/simulator.md 'Federation'): route each "
+                  "job to one center by --policy; every center runs the core scheduler");
   cmd->add_flag("--json", args->json, "Print the metrics as JSON instead of a Markdown table");
   cmd->add_option("--out", args->out_dir,
                   "Also write summary.json/csv, tenants.csv, utilization.csv, "

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <queue>
 #include <tuple>
 
@@ -65,6 +66,8 @@ class Engine {
     out_.tenants.resize(w.tenants.size());
     tenant_alloc_.assign(w.tenants.size(), 0);
     tenant_pending_.assign(w.tenants.size(), 0);
+    initial_jobs_ = w.jobs.size();
+    node_held_milli_.assign(state_.nodes.size(), 0);
     node_events_ = options.node_events;
     std::stable_sort(node_events_.begin(), node_events_.end(),
                      [](const NodeEvent& a, const NodeEvent& b) {
@@ -83,38 +86,44 @@ class Engine {
   }
 
   Result<RunOutcome> Run() {
-    if (w_.jobs.empty()) return std::move(out_);
-    size_t next_arrival = 0;
-    size_t next_node_event = 0;
-    Time now = w_.jobs[0].job.submit_time;
-    out_.start = now;
-    last_account_ = now;
-    Time last_cycle = now;
-    bool last_cycle_changed = true;
-    out_.allocation_steps.emplace_back(now, 0);
-    const Time kNever = std::numeric_limits<Time>::max();
+    SUANLI_RETURN_IF_ERROR(RunBefore(kNever));
+    return Conclude();
+  }
+
+  // Processes every event before `limit` (all of them for kNever), cycles included.
+  Status RunBefore(Time limit) {
+    if (!started_) {
+      Time first = NextArrival();
+      if (first == kNever) return Status::Ok();
+      started_ = true;
+      now_ = first;
+      out_.start = first;
+      last_account_ = first;
+      last_cycle_ = first;
+      out_.allocation_steps.emplace_back(first, 0);
+    }
     while (true) {
-      Time t = kNever;
-      if (next_arrival < w_.jobs.size()) t = w_.jobs[next_arrival].job.submit_time;
+      Time t = NextArrival();
       if (!completions_.empty()) t = std::min(t, completions_.top().t);
       // Skip node events that are in the past (before the first job) or after the last job.
-      while (next_node_event < node_events_.size() &&
-             (node_events_[next_node_event].time < now || finished_ == w_.jobs.size())) {
-        ++next_node_event;
+      while (next_node_event_ < node_events_.size() &&
+             (node_events_[next_node_event_].time < now_ || finished_ == w_.jobs.size())) {
+        ++next_node_event_;
       }
-      if (next_node_event < node_events_.size()) {
-        t = std::min(t, node_events_[next_node_event].time);
+      if (next_node_event_ < node_events_.size()) {
+        t = std::min(t, node_events_[next_node_event_].time);
       }
       const bool events_left = t != kNever;
-      if (options_.tick_ms > 0 && pending_count_ > 0 && (events_left || last_cycle_changed)) {
-        t = std::min(t, last_cycle + options_.tick_ms);
+      if (options_.tick_ms > 0 && pending_count_ > 0 && (events_left || last_cycle_changed_)) {
+        t = std::min(t, last_cycle_ + options_.tick_ms);
       }
-      if (t == kNever) break;
+      if (t == kNever || t >= limit) break;
       Account(t);
-      now = t;
+      now_ = t;
+      const Time now = t;
       // Only a real event (or a due tick) runs a cycle: the completion of a run that was
       // preempted is no event, and the server would not run a pass for it either.
-      bool happened = options_.tick_ms > 0 && now >= last_cycle + options_.tick_ms;
+      bool happened = options_.tick_ms > 0 && now >= last_cycle_ + options_.tick_ms;
       while (!completions_.empty() && completions_.top().t == now) {
         Completion c = completions_.top();
         completions_.pop();
@@ -123,28 +132,104 @@ class Engine {
         Finish(idx, now);
         happened = true;
       }
-      while (next_node_event < node_events_.size() && node_events_[next_node_event].time == now) {
-        ApplyNodeEvent(node_events_[next_node_event++], now);
+      while (next_node_event_ < node_events_.size() && node_events_[next_node_event_].time == now) {
+        ApplyNodeEvent(node_events_[next_node_event_++], now);
         happened = true;
       }
-      while (next_arrival < w_.jobs.size() && w_.jobs[next_arrival].job.submit_time == now) {
-        Arrive(next_arrival++, now);
+      while (next_arrival_ < initial_jobs_ && w_.jobs[next_arrival_].job.submit_time == now) {
+        Arrive(next_arrival_++, now);
+        happened = true;
+      }
+      while (!late_.empty() && late_.top().first == now) {
+        size_t idx = late_.top().second;
+        late_.pop();
+        late_milli_ -= w_.jobs[idx].accel_milli;
+        Arrive(idx, now);
         happened = true;
       }
       if (pending_count_ > 0 && happened) {
-        SUANLI_ASSIGN_OR_RETURN(last_cycle_changed, Cycle(now));
-        last_cycle = now;
+        SUANLI_ASSIGN_OR_RETURN(last_cycle_changed_, Cycle(now));
+        last_cycle_ = now;
       }
       RecordAllocation(now);
     }
-    out_.end = now;
+    return Status::Ok();
+  }
+
+  Result<RunOutcome> Conclude() {
+    out_.end = now_;
     for (size_t i = 0; i < rt_.size(); ++i) {
-      if (rt_[i].pos >= 0) out_.jobs[i].pending_ms += now - rt_[i].pending_since;
+      if (rt_[i].pos >= 0) out_.jobs[i].pending_ms += now_ - rt_[i].pending_since;
     }
     return std::move(out_);
   }
 
+  // A job appended to the workload after construction; it arrives at its submit_time, which is
+  // not before the last limit given to RunBefore.
+  std::vector<size_t> TakeFinished() {
+    std::vector<size_t> out;
+    out.swap(finished_log_);
+    return out;
+  }
+  void SetLive() { live_ = true; }
+
+  void Admit(size_t idx) {
+    rt_.resize(w_.jobs.size());
+    out_.jobs.resize(w_.jobs.size());
+    late_.push({w_.jobs[idx].job.submit_time, idx});
+    late_milli_ += w_.jobs[idx].accel_milli;
+  }
+
+  LiveView View(Time now, const core::Shape& shape) const {
+    LiveView v;
+    v.allocated_devices = allocated_milli_ / core::kMilliPerDevice;
+    int64_t pending = late_milli_;
+    for (int64_t p : tenant_pending_) pending += p;
+    v.queued_devices = (pending + core::kMilliPerDevice - 1) / core::kMilliPerDevice;
+    v.running = static_cast<int64_t>(running_.size());
+    // What this shape could use now: whole tasks on each node's free devices (free devices split
+    // over nodes may hold none of its tasks).
+    const int64_t per_task = std::max<int64_t>(1, shape.per_task.accel_milli);
+    int64_t usable_milli = 0;
+    for (size_t n = 0; n < state_.nodes.size(); ++n) {
+      if (!state_.nodes[n].schedulable) continue;
+      const auto cap = static_cast<int64_t>(state_.nodes[n].devices.size()) * core::kMilliPerDevice;
+      usable_milli += (cap - node_held_milli_[n]) / per_task * per_task;
+    }
+    v.usable_devices = usable_milli / core::kMilliPerDevice;
+    const int64_t asked = shape.tasks * per_task / core::kMilliPerDevice;
+    if (v.usable_devices >= v.queued_devices + asked) return v;
+    // Running jobs' expected ends, from the run-time estimate they were given at submission (the
+    // only knowledge a real center has without time limits; kLiveDefaultRunMs without one). Run
+    // times are heavy-tailed, so a job already past its estimate is expected to run as long again
+    // as it has so far, not to end at once: reporting it as ending now makes every busy center
+    // look about to be free.
+    for (size_t idx : running_) {
+      const Runtime& r = rt_[idx];
+      const core::Job& job = state_.jobs[static_cast<size_t>(r.pos)];
+      const double estimate = static_cast<double>(job.estimated_duration == core::kUnknownTime
+                                                      ? kLiveDefaultRunMs
+                                                      : job.estimated_duration);
+      const double done = static_cast<double>(w_.jobs[idx].work_ms) - r.remaining_ms +
+                          static_cast<double>(now - r.run_start) * r.rate;
+      const double left = done < estimate ? estimate - done : done;
+      v.releases.emplace_back(now + static_cast<Time>(left / r.rate),
+                              r.accel_milli / core::kMilliPerDevice);
+    }
+    std::sort(v.releases.begin(), v.releases.end());
+    return v;
+  }
+
  private:
+  static constexpr Time kNever = std::numeric_limits<Time>::max();
+
+  Time NextArrival() const {
+    Time t = kNever;
+    if (next_arrival_ < initial_jobs_) t = w_.jobs[next_arrival_].job.submit_time;
+    if (!late_.empty()) t = std::min(t, late_.top().first);
+    return t;
+  }
+
   // Integrates utilization and fair-share accounting over [last_account_, t).
   void Account(Time t) {
     const double dt = static_cast<double>(t - last_account_);
@@ -219,6 +304,8 @@ class Engine {
       running_.pop_back();
       r.run_pos = -1;
     }
+    for (const auto& t : job.allocation)
+      node_held_milli_[static_cast<size_t>(t.node)] -= t.res.accel_milli;
     job.allocation.clear();
     Changed(job.id);
     r.accel_milli = 0;
@@ -245,6 +332,7 @@ class Engine {
     Release(idx, true);
     out_.jobs[idx].end = now;
     ++finished_;
+    if (live_) finished_log_.push_back(idx);
     RemoveActive(idx);
     // What it needed at full speed, however it ran (a slower shape, restarts): its work.
     if (options_.learn_durations) predictor_.Observe(Facts(w_.jobs[idx]), w_.jobs[idx].work_ms);
@@ -274,6 +362,8 @@ class Engine {
     job.start_time = now;
     job.shape_index = p.shape_index;
     job.allocation = std::move(a.tasks);
+    for (const auto& t : job.allocation)
+      node_held_milli_[static_cast<size_t>(t.node)] += t.res.accel_milli;
     r.accel_milli = accel;
     r.cpu_milli = cpu;
     tenant_rate_milli_[job.tenant] += RateMilli(r);
@@ -429,6 +519,21 @@ class Engine {
   std::vector<NodeEvent> node_events_;  // by time, then node
   Time last_account_ = 0;
   RunOutcome out_;
+  // Where the replay stands between RunBefore calls.
+  size_t initial_jobs_ = 0;  // jobs given at construction, arriving in workload order
+  size_t next_arrival_ = 0;
+  size_t next_node_event_ = 0;
+  bool started_ = false;
+  Time now_ = 0;
+  Time last_cycle_ = 0;
+  bool last_cycle_changed_ = true;
+  // Jobs admitted later (by time, then index) and the accelerators they will ask for.
+  std::priority_queue<std::pair<Time, size_t>, std::vector<std::pair<Time, size_t>>, std::greater<>>
+      late_;
+  int64_t late_milli_ = 0;
+  std::vector<int64_t> node_held_milli_;  // accelerator milli held on each node
+  bool live_ = false;                     // fed by LiveEngine: keep finished_log_
+  std::vector<size_t> finished_log_;      // jobs finished since the last TakeFinished
 };
 
 }  // namespace
@@ -471,5 +576,43 @@ Result<RunOutcome> RunEngine(const Workload& workload, const core::ClusterState&
   Engine engine(workload, cluster, policy, options);
   return engine.Run();
 }
+
+struct LiveEngine::Impl {
+  Impl(std::vector<core::Tenant> tenants, const core::ClusterState& cluster, core::Policy& policy,
+       const EngineOptions& options)
+      : workload{std::move(tenants), {}, {}, 0}, engine(workload, cluster, policy, options) {}
+  Workload workload;  // grows as jobs are submitted; the engine reads it by index
+  Engine engine;
+};
+
+LiveEngine::LiveEngine(std::vector<core::Tenant> tenants, const core::ClusterState& cluster,
+                       core::Policy& policy, const EngineOptions& options)
+    : impl_(std::make_unique<Impl>(std::move(tenants), cluster, policy, options)) {
+  impl_->engine.SetLive();
+}
+LiveEngine::~LiveEngine() = default;
+
+Status LiveEngine::RunBefore(core::Time t) { return impl_->engine.RunBefore(t); }
+
+size_t LiveEngine::Submit(SimJob job) {
+  const size_t idx = impl_->workload.jobs.size();
+  job.job.id = static_cast<core::JobId>(idx) + 1;
+  impl_->workload.jobs.push_back(std::move(job));
+  impl_->engine.Admit(idx);
+  return idx;
+}
+
+LiveView LiveEngine::View(core::Time now, const core::Shape& shape) const {
+  return impl_->engine.View(now, shape);
+}
+
+Result<RunOutcome> LiveEngine::Finish() {
+  SUANLI_RETURN_IF_ERROR(impl_->engine.RunBefore(std::numeric_limits<core::Time>::max()));
+  return impl_->engine.Conclude();
+}
+
+std::vector<size_t> LiveEngine::TakeFinished() { return impl_->engine.TakeFinished(); }
+
+const Workload& LiveEngine::workload() const { return impl_->workload; }
 
 }  // namespace suanli::sim

@@ -8,6 +8,7 @@
 // then arrivals join the queue, then one scheduling cycle runs (skipped when nothing is pending: no
 // decision could change). Ties are broken by job id, so a replay is byte-identical.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,6 +84,52 @@ struct RunOutcome {
 // violates the cluster (double-booked device, unknown job, wrong phase) instead of applying it.
 Result<RunOutcome> RunEngine(const Workload& workload, const core::ClusterState& cluster,
                              core::Policy& policy, const EngineOptions& options);
+
+// The run a center assumes for a running job it has no estimate for (routing's own default).
+inline constexpr core::Time kLiveDefaultRunMs = 3600 * 1000;
+
+// What a center reports of itself to the federation at a moment (see LiveEngine::View).
+struct LiveView {
+  int64_t allocated_devices = 0;
+  int64_t queued_devices = 0;  // pending jobs' accelerators, those still staging included
+  int64_t running = 0;
+  // Devices the asked shape could use now: whole tasks on each node's free devices. Below the
+  // free count when free devices are scattered over nodes in pieces smaller than a task.
+  int64_t usable_devices = 0;
+  // (expected end, devices) of running jobs, by time; filled only when the usable devices do not
+  // cover the queue plus the shape asked for (otherwise there is no wait to estimate).
+  std::vector<std::pair<core::Time, int64_t>> releases;
+};
+
+// The same replay fed one job at a time, for a caller that decides where each job goes as time
+// passes (the federation simulator runs one per center). Jobs may be submitted in any order of
+// submit_time, but never before the last time given to RunBefore.
+class LiveEngine {
+ public:
+  LiveEngine(std::vector<core::Tenant> tenants, const core::ClusterState& cluster,
+             core::Policy& policy, const EngineOptions& options);
+  ~LiveEngine();
+  LiveEngine(const LiveEngine&) = delete;
+  LiveEngine& operator=(const LiveEngine&) = delete;
+
+  // Processes every event (completions, arrivals, scheduling cycles) before `t`.
+  Status RunBefore(core::Time t);
+  // Queues `job` (its id is reassigned) to arrive at job.job.submit_time; returns its index in
+  // workload().jobs and in the outcome.
+  size_t Submit(SimJob job);
+  // What the center reports when asked about a job of `shape` (its accelerators per task and
+  // tasks), as a real center answers the broker from its own state.
+  LiveView View(core::Time now, const core::Shape& shape) const;
+  // Indices of the jobs that finished since the previous call, in the order they finished.
+  std::vector<size_t> TakeFinished();
+  // Runs to the end.
+  Result<RunOutcome> Finish();
+  const Workload& workload() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Weighted max-min fair division of `capacity` among demands (water filling). Exposed for tests.
 std::vector<double> WaterFill(double capacity, const std::vector<double>& demand,

@@ -91,6 +91,14 @@ Result<SignalSpec> ParseSignalSpec(std::string_view text) {
   return Bad("signal", text, Quoted(t) + " is not a signal name or number");
 }
 
+std::string FormatSignalSpec(int number, uint32_t seconds, bool batch_only) {
+  std::string name = std::to_string(number);
+  for (const auto& s : kSignals) {
+    if (s.number == number) name = std::string(s.name);
+  }
+  return (batch_only ? "B:" : "") + name + "@" + std::to_string(seconds);
+}
+
 Result<ExportSpec> ParseExportSpec(std::string_view text) {
   const std::string_view t = Trim(text);
   if (t.empty()) return Bad("export", text, "empty");

@@ -33,6 +33,9 @@ struct SignalSpec {
   bool operator==(const SignalSpec&) const = default;
 };
 Result<SignalSpec> ParseSignalSpec(std::string_view text);
+// The form ParseSignalSpec reads back: "B:USR1@120", "TERM@60" (a number it has no name for as
+// digits).
+std::string FormatSignalSpec(int number, uint32_t seconds, bool batch_only);
 
 // --export=ALL|NONE|[ALL,]NAME[=VALUE],...
 struct ExportSpec {

@@ -45,6 +45,9 @@ std::string EncodeJob(const JobRecord& job) {
   if (!sp.script.empty()) spec["script"] = sp.script;
   if (!sp.env.empty()) spec["env"] = sp.env;
   if (!sp.idempotency_key.empty()) spec["idem"] = sp.idempotency_key;
+  if (const AdvanceSignal& a = sp.advance_signal; a.number != 0) {
+    spec["sig"] = json{{"n", a.number}, {"s", a.before_s}, {"b", a.batch_only}};
+  }
   if (sp.array.array_id != 0) {
     spec["array"] = json{{"id", sp.array.array_id},   {"task", sp.array.task_id},
                          {"n", sp.array.count},       {"max", sp.array.max_running},
@@ -125,6 +128,11 @@ Result<JobRecord> DecodeJob(const std::string& text) {
     sp.requeue = spec.value("rq", true);
     sp.grace_s = spec.value("grace", int64_t{30});
     sp.idempotency_key = spec.value("idem", "");
+    if (auto it = spec.find("sig"); it != spec.end()) {
+      sp.advance_signal.number = it->value("n", 0);
+      sp.advance_signal.before_s = it->value("s", int64_t{60});
+      sp.advance_signal.batch_only = it->value("b", false);
+    }
     if (auto it = spec.find("array"); it != spec.end()) {
       sp.array.array_id = it->value("id", JobId{0});
       sp.array.task_id = it->value("task", uint32_t{0});

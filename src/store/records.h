@@ -99,6 +99,16 @@ struct ArrayTask {
   bool operator==(const ArrayTask&) const = default;
 };
 
+// sbatch --signal=[B:]SIG@SECONDS: `number` is sent `before_s` seconds before the time limit, to
+// the job's main process only (`batch_only`, Slurm's batch shell) or to all of its processes.
+// Nothing is sent to a job without a time limit.
+struct AdvanceSignal {
+  int32_t number = 0;  // 0 = none
+  int64_t before_s = 60;
+  bool batch_only = false;
+  bool operator==(const AdvanceSignal&) const = default;
+};
+
 struct JobSpec {
   std::string name;
   std::vector<std::string> command;
@@ -112,6 +122,7 @@ struct JobSpec {
   bool checkpointable = false;
   bool requeue = true;
   int64_t grace_s = 30;
+  AdvanceSignal advance_signal;
   std::string idempotency_key;
   // What must happen before the job may start (all are checked by JobGates each pass):
   ArrayTask array;

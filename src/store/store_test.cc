@@ -406,6 +406,17 @@ TEST(CodecTest, JobRecordWrittenBeforeRanMsWasKeptLoadsWithZero) {
   EXPECT_EQ(back->ran_ms, 123456789012);
 }
 
+TEST(CodecTest, AdvanceSignalRoundTripsAndIsAbsentFromOlderRecords) {
+  JobRecord j = MakeJob(6, JobState::kPending, "t", "u");
+  j.spec.advance_signal = {10, 120, true};
+  auto back = DecodeJob(EncodeJob(j));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->spec.advance_signal, (AdvanceSignal{10, 120, true}));
+  auto none = DecodeJob(EncodeJob(MakeJob(7, JobState::kPending, "t", "u")));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->spec.advance_signal.number, 0) << "no signal unless asked";
+}
+
 TEST(SqliteStoreTest, SurvivesReopen) {
   SqliteFactory f;
   {

@@ -140,10 +140,12 @@ TEST_F(SlurmCommandsTest, ArrayThrottleAndDependencyChainRunRealJobs) {
   WriteFile(array_script,
             "#!/bin/bash\n"
             "#SBATCH --array=0-5%2 -J sweep -c 1 --mem=64M --hold\n"
-            "m=" + shared.path + "/task-$SLURM_ARRAY_TASK_ID.mark\n"
-            "echo start $(date +%s.%N) > $m\n"
-            "sleep 0.4\n"
-            "echo end $(date +%s.%N) >> $m\n");
+            "m=" +
+                shared.path +
+                "/task-$SLURM_ARRAY_TASK_ID.mark\n"
+                "echo start $(date +%s.%N) > $m\n"
+                "sleep 0.4\n"
+                "echo end $(date +%s.%N) >> $m\n");
   auto sub = Slurm(bin, "sbatch", {"--parsable", array_script});
   ASSERT_EQ(sub.exit.exit_code, 0) << sub.Describe();
   const std::string array_id = Trim(sub.out);
@@ -154,8 +156,8 @@ TEST_F(SlurmCommandsTest, ArrayThrottleAndDependencyChainRunRealJobs) {
   const std::string after_script = shared.path + "/after.sh";
   WriteFile(after_script,
             "#!/bin/bash\n"
-            "echo \"$SLURM_JOB_ID $SLURM_JOB_NODELIST $SLURM_PROCID $(pwd)\" > " + shared.path +
-                "/after.out\n");
+            "echo \"$SLURM_JOB_ID $SLURM_JOB_NODELIST $SLURM_PROCID $(pwd)\" > " +
+                shared.path + "/after.out\n");
   auto ok = Slurm(bin, "sbatch",
                   {"--parsable", "-J", "collect", "-c", "1", "--mem=64M", "-D", shared.path,
                    "--dependency=afterok:" + array_id, after_script});
@@ -242,6 +244,40 @@ TEST_F(SlurmCommandsTest, SrunRunsOneJobAndStreamsItsOutput) {
   EXPECT_EQ(inside.exit.exit_code, 1);
   EXPECT_NE(inside.err.find("inside an allocation (job steps) is not supported"), std::string::npos)
       << inside.Describe();
+}
+
+TEST_F(SlurmCommandsTest, SignalBeforeTheTimeLimitIsCaughtByTheScriptsTrap) {
+  START_UP();
+  ASSERT_TRUE(HasUpNode(up())) << "the local agent never came UP";
+  std::string bin = InstallLinks();
+  // 10 s limit, USR1 to the batch shell 6 s before it: the trap ends the job cleanly at ~4 s.
+  std::string script = dir() + "/trap.sh";
+  WriteFile(script,
+            "#!/bin/bash\n"
+            "#SBATCH --job-name=trap --time=0:10\n"
+            "#SBATCH --signal=B:USR1@6\n"
+            "trap 'echo caught USR1 after ${SECONDS}s; kill $child; exit 0' USR1\n"
+            "echo started\n"
+            "sleep 60 & child=$!\n"
+            "wait $child\n"
+            "echo not reached\n");
+  auto submit = Slurm(bin, "sbatch", {"--parsable", script});
+  ASSERT_EQ(submit.exit.exit_code, 0) << submit.Describe();
+  EXPECT_EQ(submit.err.find("--signal"), std::string::npos) << "no longer warned: " << submit.err;
+  const int64_t id = std::stoll(Trim(submit.out));
+  EXPECT_EQ(Job(id)["advance_signal"], "B:USR1@6");
+  nlohmann::json job =
+      WaitForState(id, "COMPLETED,FAILED,TIMEOUT,CANCELLED", std::chrono::seconds(40));
+  auto logs = up().Cli({"logs", std::to_string(id)});
+  EXPECT_EQ(job["state"], "COMPLETED") << job.dump() << "\n" << logs.Describe();
+  EXPECT_NE(logs.out.find("caught USR1 after"), std::string::npos) << logs.Describe();
+  EXPECT_EQ(logs.out.find("not reached"), std::string::npos) << logs.Describe();
+  EXPECT_LT(job["end_time"].get<double>() - job["start_time"].get<double>(), 9.0)
+      << "it ran into its limit instead";
+  // A bad value is named as the option, and nothing is submitted.
+  auto bad = up().Cli({"submit", "--signal", "B:NOPE@5", "--", "true"});
+  EXPECT_EQ(bad.exit.exit_code, 2) << bad.Describe();
+  EXPECT_NE(bad.err.find("--signal"), std::string::npos) << bad.err;
 }
 
 TEST_F(SlurmCommandsTest, InstallRefusesToReplaceARealSlurm) {

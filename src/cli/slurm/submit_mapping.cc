@@ -134,7 +134,8 @@ void WarnIgnored(const sl::BatchRequest& r, std::vector<std::string>& warnings) 
   warn(!r.qos.empty(), "--qos", "priority comes from the tenant tree and fair share");
   warn(!r.output.empty() || !r.error.empty() || r.open_mode.has_value(), "--output/--error",
        "the server keeps the job's output: read it with `suanli logs ID` (--stderr for errors)");
-  warn(r.signal.has_value(), "--signal", "the job gets SIGTERM at its time limit, then SIGKILL");
+  warn(r.signal && r.signal->reservation, "--signal's R:",
+       "there are no reservations; the signal is still sent before the time limit");
   warn(r.time_min.has_value(), "--time-min", "the full --time is reserved");
   warn(r.exclusive.has_value(), "--exclusive", "tasks share nodes within their own limits");
   warn(!r.constraint.empty(), "--constraint", "ask for an accelerator type with --gres or -p");
@@ -206,6 +207,9 @@ Result<MappedSubmission> MapBatchRequest(const sl::BatchRequest& r, const Submit
   if (r.time_limit) body["time_limit_s"] = r.time_limit->unlimited ? 0 : r.time_limit->seconds;
   if (!r.account.empty()) body["tenant"] = r.account;
   if (r.requeue) body["requeue"] = *r.requeue;
+  if (r.signal) {
+    body["signal"] = sl::FormatSignalSpec(r.signal->number, r.signal->seconds, r.signal->batch_only);
+  }
   // What must happen first: the scheduler's own (the server expands an array into its tasks).
   if (r.array) body["array"] = sl::FormatArraySpec(*r.array);
   if (r.dependency) body["dependency"] = sl::FormatDependencySpec(*r.dependency);

@@ -1,5 +1,6 @@
 #include "support/up_fixture.h"
 
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -47,37 +48,37 @@ nlohmann::json UpTest::Job(int64_t id) {
   return r.json();
 }
 
+nlohmann::json UpTest::WaitForJob(int64_t id,
+                                  const std::function<bool(const nlohmann::json&)>& pred,
+                                  const std::string& what, std::chrono::milliseconds timeout) {
+  nlohmann::json job;
+  bool reached = PollUntil(
+      [&] {
+        auto r = up_->Admin().Get("jobs/" + std::to_string(id));
+        if (r.status != 200) return false;
+        job = r.json();
+        return job.is_object() && pred(job);
+      },
+      timeout, std::chrono::milliseconds(25));
+  EXPECT_TRUE(reached) << "job " << id << " never " << what << "; last: " << job.dump();
+  return job;
+}
+
 nlohmann::json UpTest::WaitForState(int64_t id, const std::string& states,
                                     std::chrono::milliseconds timeout) {
   std::set<std::string> wanted;
   std::stringstream ss(states);
   for (std::string s; std::getline(ss, s, ',');) wanted.insert(s);
-  nlohmann::json job;
-  bool reached = PollUntil(
-      [&] {
-        auto r = up_->Admin().Get("jobs/" + std::to_string(id));
-        if (r.status != 200) return false;
-        job = r.json();
-        return job.is_object() && wanted.count(job.value("state", ""));
-      },
-      timeout, std::chrono::milliseconds(25));
-  EXPECT_TRUE(reached) << "job " << id << " never reached " << states << "; last: " << job.dump();
-  return job;
+  return WaitForJob(
+      id, [&](const nlohmann::json& j) { return wanted.count(j.value("state", "")) > 0; },
+      "reached " + states, timeout);
 }
 
 nlohmann::json UpTest::WaitForReason(int64_t id, const std::string& code,
                                      std::chrono::milliseconds timeout) {
-  nlohmann::json job;
-  bool reached = PollUntil(
-      [&] {
-        auto r = up_->Admin().Get("jobs/" + std::to_string(id));
-        if (r.status != 200) return false;
-        job = r.json();
-        return job.is_object() && job.value("reason_code", "") == code;
-      },
-      timeout, std::chrono::milliseconds(25));
-  EXPECT_TRUE(reached) << "job " << id << " never had reason " << code << "; last: " << job.dump();
-  return job;
+  return WaitForJob(
+      id, [&](const nlohmann::json& j) { return j.value("reason_code", "") == code; },
+      "had reason " + code, timeout);
 }
 
 std::string UpTest::CreateUser(const std::string& name, const std::string& tenant,

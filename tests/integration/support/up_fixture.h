@@ -2,6 +2,8 @@
 // A GoogleTest fixture that owns a temp data dir and a running `suanli up`, plus job helpers.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -29,6 +31,10 @@ class UpTest : public ::testing::Test {
   // Polls until the job's state is one of `states` (comma-separated) or timeout; returns the job.
   nlohmann::json WaitForState(int64_t id, const std::string& states,
                               std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Polls GET /jobs/{id} until `pred` holds or timeout (failing the test saying the job never
+  // `what`); returns the last job seen. WaitForState and WaitForReason are its common cases.
+  nlohmann::json WaitForJob(int64_t id, const std::function<bool(const nlohmann::json&)>& pred,
+                            const std::string& what, std::chrono::milliseconds timeout);
   // Polls until the job's reason_code is `code` (set by the controller's next pass, so not
   // necessarily at once after a submit or hold) or timeout; returns the job.
   nlohmann::json WaitForReason(int64_t id, const std::string& code,
