@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -76,6 +77,8 @@ int main(int argc, char** argv) {
   }
   const std::string admin = FirstLine((*broker)->admin_token_path());
   std::atomic<int> next{0}, forwarded{0}, failed{0};
+  std::mutex first_mu;
+  std::string first_failure;
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> clients;
   for (int t = 0; t < c; ++t) {
@@ -90,8 +93,9 @@ int main(int argc, char** argv) {
         auto r = client.PostJson("/api/v1/jobs", body);
         if (r.ok() && r->value("broker_state", "") == "FORWARDED") {
           ++forwarded;
-        } else {
-          ++failed;
+        } else if (failed++ == 0) {
+          std::lock_guard lock(first_mu);
+          first_failure = r.ok() ? r->dump() : r.status().ToString();
         }
       }
     });
@@ -102,6 +106,7 @@ int main(int argc, char** argv) {
       "federation_forward_bench: %d jobs, %d clients: %d forwarded, %d failed in %.2f s "
       "= %.0f jobs/s forwarded durably (target >= 1000)\n",
       n, c, forwarded.load(), failed.load(), s, forwarded.load() / s);
+  if (failed.load() > 0) std::printf("first failure: %s\n", first_failure.c_str());
   (*broker)->Stop();
   (*center)->Stop();
   std::error_code ec;

@@ -412,11 +412,14 @@ bool BrokerState::ApplyReport(CenterReport report, TimeMs now) {
   c.report = std::move(report);
   c.last_report = now;
   c.heard = true;
+  if (!c.up) came_up_.push_back("+" + c.report.name);
+  c.up = true;
   return changed;
 }
 
 std::vector<std::string> BrokerState::UpdateLeases(TimeMs now) {
-  std::vector<std::string> changed;
+  std::vector<std::string> changed = std::move(came_up_);
+  came_up_.clear();
   for (auto& [name, c] : centers_) {
     bool up = c.last_report > 0 && now - c.last_report <= lease_timeout_ms_;
     if (up != c.up) changed.push_back((up ? "+" : "-") + name);

@@ -62,7 +62,7 @@ struct Center {
   CenterReport report;
   CenterOverride override_;
   TimeMs last_report = 0;  // 0: not heard from since the broker started
-  bool up = false;         // as last decided by UpdateLeases
+  bool up = false;         // UP from its report until UpdateLeases finds the lease expired
   bool heard = false;      // a report came since this broker started (its job list is known)
 };
 
@@ -128,11 +128,12 @@ class BrokerState {
   // Loads "center/NAME" and "job/ID" records.
   Status Load(const std::map<std::string, std::string>& meta);
 
-  // A center's report renews its lease. Returns true when what the store keeps of the center
-  // (region, url, token) changed, so the caller commits CenterKey's record.
+  // A center's report renews its lease and makes it UP at once (a job submitted right after it
+  // joined may go there). Returns true when what the store keeps of the center (region, url,
+  // token) changed, so the caller commits CenterKey's record.
   bool ApplyReport(CenterReport report, TimeMs now);
-  // Marks centers whose lease expired DOWN and ones that reported since UP; returns the names
-  // whose state changed, "+NAME" back up and "-NAME" gone DOWN.
+  // Marks centers whose lease expired DOWN; returns the names whose state changed since the last
+  // call, "+NAME" back UP (by a report) and "-NAME" gone DOWN.
   std::vector<std::string> UpdateLeases(TimeMs now);
   // The routing view: every known center with the operator's overrides applied.
   std::vector<CenterState> RoutingCenters() const;
@@ -162,6 +163,7 @@ class BrokerState {
  private:
   int64_t lease_timeout_ms_;
   std::map<std::string, Center> centers_;
+  std::vector<std::string> came_up_;  // "+NAME" of centers a report brought UP, told by UpdateLeases
   std::map<int64_t, BrokerJob> jobs_;
   std::map<std::string, int64_t> user_keys_;
   int64_t max_job_id_ = 0;

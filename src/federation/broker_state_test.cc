@@ -69,13 +69,17 @@ TEST(BrokerStateTest, NonsenseReportsAreRefusedNamingTheField) {
 TEST(BrokerStateTest, LeaseExpiresAfterTheTimeoutAndARenewalBringsItBack) {
   BrokerState s(3000);
   s.ApplyReport(*ParseReport(GoodReport()), 1000);
+  EXPECT_TRUE(s.CenterUp("east-1"));  // at once, not at the next lease pass
+  EXPECT_TRUE(s.RoutingCenters()[0].up);
   EXPECT_EQ(s.UpdateLeases(1000), std::vector<std::string>{"+east-1"});
+  EXPECT_TRUE(s.UpdateLeases(1000).empty());  // told once
   EXPECT_TRUE(s.UpdateLeases(4000).empty());  // exactly the timeout: still up
   EXPECT_TRUE(s.CenterUp("east-1"));
   EXPECT_EQ(s.UpdateLeases(4001), std::vector<std::string>{"-east-1"});
   EXPECT_FALSE(s.CenterUp("east-1"));
   EXPECT_FALSE(s.RoutingCenters()[0].up);
   s.ApplyReport(*ParseReport(GoodReport()), 5000);
+  EXPECT_TRUE(s.CenterUp("east-1"));
   EXPECT_EQ(s.UpdateLeases(5000), std::vector<std::string>{"+east-1"});
 }
 
