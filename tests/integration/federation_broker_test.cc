@@ -299,8 +299,10 @@ TEST_F(FederationBrokerTest, TheBrokerKilledDuringSubmissionsLosesAndDuplicatesN
   const int kJobs = 60;
   std::map<int, int64_t> accepted;  // submission -> broker job id
   std::atomic<bool> crashed{false};
+  std::atomic<int> answered{0};
+  // Killed mid-stream, while a submission is in flight: after 10 answers, whatever the speed.
   std::thread killer([&] {
-    std::this_thread::sleep_for(milliseconds(300));
+    while (answered < 10) std::this_thread::sleep_for(milliseconds(1));
     broker_->Crash();
     crashed = true;
   });
@@ -313,6 +315,7 @@ TEST_F(FederationBrokerTest, TheBrokerKilledDuringSubmissionsLosesAndDuplicatesN
               {"idempotency_key", "stream-" + std::to_string(i)}};
     auto r = HttpClient(url, token).Post("jobs", body);
     if (r.status == 201 || r.status == 202) accepted[i] = r.json().value("id", int64_t{0});
+    ++answered;
     return r.status;
   };
   const std::string url = broker_->url(), admin = broker_->admin();
