@@ -89,6 +89,34 @@ TYPED_TEST(FileSystemContract, AppendsReadsAtOffsetsAndTruncates) {
   EXPECT_FALSE(fs->Truncate(this->P("absent")).ok());
 }
 
+TYPED_TEST(FileSystemContract, AJobsOwnFileIsReadOnlyWhenItsOwnerIsTheJobs) {
+  FileSystem* fs = this->fs();
+  std::string out = this->P("slurm-7.out");
+  ASSERT_TRUE(fs->Append(out, "step 1\n").ok());
+  const int me = static_cast<int>(geteuid());
+  ASSERT_TRUE(fs->SetOwner(out, me, static_cast<int>(getegid())).ok());
+  EXPECT_EQ(*fs->ReadAtOwnedBy(out, 5, 100, me), "1\n");
+  auto other = fs->ReadAtOwnedBy(out, 0, 100, me + 1);
+  ASSERT_EQ(other.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(other.status().message().find(out), std::string::npos) << other.status().message();
+  EXPECT_EQ(fs->ReadAtOwnedBy(this->P("absent"), 0, 1, me).status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(fs->MakeDirs(this->P("d"), 0755).ok());
+  ASSERT_TRUE(fs->SetOwner(this->P("d"), me, static_cast<int>(getegid())).ok());
+  EXPECT_EQ(fs->ReadAtOwnedBy(this->P("d"), 0, 1, me).status().code(),
+            StatusCode::kPermissionDenied)
+      << "a directory is not a log";
+}
+
+TEST(RealFileSystemTest, AJobsFileIsNotReadThroughASymbolicLink) {
+  RealFs real;
+  std::string secret = real.root + "/secret", link = real.root + "/slurm-8.out";
+  ASSERT_TRUE(real.fs()->WriteFileAtomic(secret, "not yours", 0600).ok());
+  std::filesystem::create_symlink(secret, link);
+  auto r = real.fs()->ReadAtOwnedBy(link, 0, 100, static_cast<int>(geteuid()));
+  ASSERT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(r.status().message().find("symbolic link"), std::string::npos) << r.status().message();
+}
+
 TYPED_TEST(FileSystemContract, DirectoriesNestListAndRemoveAsTrees) {
   FileSystem* fs = this->fs();
   std::string dir = this->P("tasks/7.1.0/tmp");

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 namespace suanli::agent {
 
@@ -132,6 +133,35 @@ uint64_t ProcessStartTime(int pid) {
 
 namespace {
 
+// Up to max_bytes of `path` from `offset`. With `owner`: never through a symbolic link (and
+// O_NONBLOCK, so a FIFO planted in its place cannot hang the agent on open), and only a regular
+// file owned by that uid, checked on the descriptor that is read.
+Result<std::string> OpenAndRead(const std::string& path, int64_t offset, size_t max_bytes,
+                                std::optional<int> owner) {
+  int flags = O_RDONLY | O_CLOEXEC | (owner ? O_NOFOLLOW | O_NONBLOCK : 0);
+  int fd = open(path.c_str(), flags);
+  if (fd < 0) {
+    int e = errno;
+    if (e == ENOENT) return NotFound(fmt::format("{} does not exist", path));
+    if (owner && e == ELOOP) return PermissionDenied(fmt::format("{} is a symbolic link", path));
+    return Internal(fmt::format("cannot open {}: {}", path, ErrnoText(e)));
+  }
+  struct stat st;
+  if (owner &&
+      (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<int>(st.st_uid) != *owner)) {
+    close(fd);
+    return PermissionDenied(
+        fmt::format("{} is not a regular file owned by uid {}: not read", path, *owner));
+  }
+  std::string data(max_bytes, '\0');
+  ssize_t n = pread(fd, data.data(), max_bytes, offset);
+  int e = errno;
+  close(fd);
+  if (n < 0) return Internal(fmt::format("cannot read {}: {}", path, ErrnoText(e)));
+  data.resize(static_cast<size_t>(n));
+  return data;
+}
+
 class RealFileSystem : public FileSystem {
  public:
   Result<std::string> ReadFile(const std::string& path) const override {
@@ -140,19 +170,12 @@ class RealFileSystem : public FileSystem {
 
   Result<std::string> ReadAt(const std::string& path, int64_t offset,
                              size_t max_bytes) const override {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      int e = errno;
-      if (e == ENOENT) return NotFound(fmt::format("{} does not exist", path));
-      return Internal(fmt::format("cannot open {}: {}", path, ErrnoText(e)));
-    }
-    std::string data(max_bytes, '\0');
-    ssize_t n = pread(fd, data.data(), max_bytes, offset);
-    int e = errno;
-    close(fd);
-    if (n < 0) return Internal(fmt::format("cannot read {}: {}", path, ErrnoText(e)));
-    data.resize(static_cast<size_t>(n));
-    return data;
+    return OpenAndRead(path, offset, max_bytes, std::nullopt);
+  }
+
+  Result<std::string> ReadAtOwnedBy(const std::string& path, int64_t offset, size_t max_bytes,
+                                    int uid) const override {
+    return OpenAndRead(path, offset, max_bytes, uid);
   }
 
   Result<FileInfo> Stat(const std::string& path) const override {

@@ -40,6 +40,11 @@ class FileSystem {
   // Up to max_bytes from `offset` (fewer at the end, none past it); kNotFound when absent.
   virtual Result<std::string> ReadAt(const std::string& path, int64_t offset,
                                      size_t max_bytes) const = 0;
+  // As ReadAt, for a file a job wrote as its own user (sbatch --output), which the agent reads as
+  // root: only a regular file owned by `uid`, never through a symbolic link, so a job cannot make
+  // the agent read someone else's file into its log. kPermissionDenied otherwise.
+  virtual Result<std::string> ReadAtOwnedBy(const std::string& path, int64_t offset,
+                                            size_t max_bytes, int uid) const = 0;
   virtual Result<FileInfo> Stat(const std::string& path) const = 0;  // kNotFound when absent
   virtual bool Exists(const std::string& path) const = 0;
   virtual std::vector<std::string> ListDir(const std::string& path) const = 0;

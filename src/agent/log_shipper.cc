@@ -7,19 +7,35 @@ int64_t LogShipper::FileSize() const {
   return info.ok() ? info->size : 0;
 }
 
-bool LogShipper::Drained() const { return base_ + FileSize() <= sent_; }
+bool LogShipper::GateOpen() const {
+  if (!user_) return true;
+  auto gate = fs_->Stat(user_->gate);
+  return gate.ok() && gate->size > 0;
+}
+
+bool LogShipper::Drained() const {
+  if (user_ && (!refused_.empty() || !GateOpen())) return true;
+  return base_ + FileSize() <= sent_;
+}
 
 Result<LogChunk> LogShipper::Next(size_t max_bytes) const {
   LogChunk c;
   c.offset = sent_;
-  auto data = fs_->ReadAt(path_, sent_ - base_, max_bytes);
+  if (user_ && (!refused_.empty() || !GateOpen())) return c;
+  auto data = user_ ? fs_->ReadAtOwnedBy(path_, sent_ - base_, max_bytes, user_->owner_uid)
+                    : fs_->ReadAt(path_, sent_ - base_, max_bytes);
   if (data.status().code() == StatusCode::kNotFound) return c;  // not created yet
+  if (data.status().code() == StatusCode::kPermissionDenied) {
+    refused_ = data.status().message();  // told once by the caller; never read again
+    return data.status();
+  }
   if (!data.ok()) return data.status();
   c.data = std::move(data).value();
   return c;
 }
 
 Result<bool> LogShipper::MaybeRotate(int64_t max_bytes) {
+  if (user_) return false;  // the user's file: never truncated by the agent
   int64_t size = FileSize();
   if (max_bytes <= 0 || size <= max_bytes || base_ + size > sent_) return false;
   auto content = fs_->ReadFile(path_);

@@ -65,5 +65,40 @@ TEST_F(LogShipperTest, RotatesOnlyWhenDrainedAndOverTheLimitKeepingOffsetsContin
   EXPECT_FALSE(*s.MaybeRotate(5)) << "under the limit";
 }
 
+TEST_F(LogShipperTest, AUserFileIsReadAfterItsGateFromWhereTheJobBeganAndNeverRotated) {
+  Append("last run\n");  // --open-mode=append onto an earlier run's output
+  const int me = static_cast<int>(geteuid());
+  const std::string gate = dir_ + "/user_files_open";
+  LogShipper s(path_, -9, DefaultFileSystem(), UserFile{gate, me});
+  Append("this run\n");
+  EXPECT_TRUE(s.Next(100)->data.empty()) << "nothing before the job opened its files";
+  EXPECT_TRUE(s.Drained()) << "a job that never opened them leaves nothing to wait for";
+  std::ofstream(gate) << "open\n";
+  auto c = s.Next(100);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->offset, 0);
+  EXPECT_EQ(c->data, "this run\n") << "the earlier run's bytes are not this job's log";
+  EXPECT_FALSE(s.Drained());
+  s.Ack(*c);
+  EXPECT_TRUE(s.Drained());
+  Append(std::string(100, 'x'));
+  s.Ack(*s.Next(1000));
+  EXPECT_FALSE(*s.MaybeRotate(10)) << "the user's file is never truncated by the agent";
+  EXPECT_EQ(std::filesystem::file_size(path_), 118u);
+}
+
+TEST_F(LogShipperTest, AUserFileNotOwnedByTheJobIsRefusedOnceAndCountsAsDrained) {
+  Append("someone else's\n");
+  const std::string gate = dir_ + "/user_files_open";
+  std::ofstream(gate) << "open\n";
+  LogShipper s(path_, 0, DefaultFileSystem(), UserFile{gate, static_cast<int>(geteuid()) + 1});
+  auto c = s.Next(100);
+  ASSERT_EQ(c.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(s.refused().find(path_), std::string::npos) << s.refused();
+  EXPECT_TRUE(s.Next(100).ok()) << "refused once, then nothing more is read";
+  EXPECT_TRUE(s.Next(100)->data.empty());
+  EXPECT_TRUE(s.Drained()) << "the task's end does not wait for it";
+}
+
 }  // namespace
 }  // namespace suanli::agent

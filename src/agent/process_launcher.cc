@@ -78,6 +78,46 @@ void WriteStatusFile(const char* path, const char* tmp, const char* label, long 
   _exit(125);
 }
 
+// The job's own --output/--error files, opened with the job's identity (effective uid, gid and
+// groups, then back to root) so the user's permissions decide where it may write, as Slurm's
+// step daemon does. They replace fds 1 and 2; then "open" goes to the gate the log shipper
+// waits for.
+void OpenUserFiles(const SpawnRequest& r) {
+  const char* err_file = r.setup_error_file.c_str();
+  if (r.user_stdout_path.empty() && r.user_stderr_path.empty()) return;
+  if (r.change_user) {
+    if (setgroups(r.groups.size(), r.groups.data()) != 0 || setegid(r.gid) != 0 ||
+        seteuid(r.uid) != 0)
+      SetupFailed(err_file, "cannot take the job's identity to open", "its output files", errno);
+  }
+  // O_APPEND even when truncating: tasks sharing one file then interleave, not overwrite.
+  const int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (r.user_files_append ? 0 : O_TRUNC);
+  int out = -1, err = -1, out_errno = 0, err_errno = 0;
+  if (!r.user_stdout_path.empty()) {
+    out = open(r.user_stdout_path.c_str(), flags, 0644);
+    out_errno = errno;
+  }
+  if (out >= 0 || r.user_stdout_path.empty()) {
+    if (!r.user_stderr_path.empty()) {
+      err = open(r.user_stderr_path.c_str(), flags, 0644);
+      err_errno = errno;
+    }
+  }
+  if (r.change_user && (seteuid(0) != 0 || setegid(0) != 0))
+    SetupFailed(err_file, "cannot return to root after opening", "the output files", errno);
+  if (!r.user_stdout_path.empty() && out < 0)
+    SetupFailed(err_file, "cannot open the --output file", r.user_stdout_path.c_str(), out_errno);
+  if (!r.user_stderr_path.empty() && err < 0)
+    SetupFailed(err_file, "cannot open the --error file", r.user_stderr_path.c_str(), err_errno);
+  if (out >= 0) dup2(out, 1);
+  if (err >= 0) dup2(err, 2);
+  if (out >= 0 && r.user_stderr_to_stdout) dup2(out, 2);
+  int gate = open(r.user_files_gate.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (gate < 0) SetupFailed(err_file, "cannot write", r.user_files_gate.c_str(), errno);
+  WriteStr(gate, "open\n");
+  close(gate);
+}
+
 struct CArgs {  // char* arrays built before fork
   std::vector<char*> argv, envp;
 };
@@ -100,6 +140,8 @@ struct CArgs {  // char* arrays built before fork
       SetupFailed(err_file, "cannot join cgroup", procs.c_str(), errno);
     close(fd);
   }
+  // Before the private /tmp, so a file under /tmp is the host's, where the agent reads it.
+  OpenUserFiles(r);
   if (!r.private_tmp.empty() || !r.masked_devices.empty()) {
     if (unshare(CLONE_NEWNS) != 0)
       SetupFailed(err_file, "cannot unshare", "the mount namespace", errno);

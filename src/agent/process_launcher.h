@@ -21,6 +21,13 @@ struct SpawnRequest {
   std::vector<std::string> envp;  // "K=V"
   std::string cwd;
   std::string stdout_path, stderr_path;
+  // Files the job opens itself once it has taken its account, so the user's permissions decide
+  // (sbatch --output/--error): they replace stdout and stderr; empty = none. When they are open the
+  // job writes "open" to user_files_gate (opened by root beforehand, in the task's directory).
+  std::string user_stdout_path, user_stderr_path;
+  bool user_stderr_to_stdout = false;  // stderr joins the stdout file
+  bool user_files_append = false;      // else truncated on open
+  std::string user_files_gate;
   std::string exit_file;         // the shim writes "exit N" or "signal N" here (atomically)
   std::string pid_file;          // the shim writes the job's pid here
   std::string setup_error_file;  // the job child writes why it could not start (then exits 125)

@@ -15,6 +15,7 @@
 #include "agent/device_mask.h"
 #include "agent/discovery.h"
 #include "agent/fs_util.h"
+#include "agent/output_files.h"
 #include "agent/protocol.h"
 #include "agent/task_env.h"
 
@@ -41,6 +42,8 @@ Result<int> PickFreePort() {
 using nlohmann::json;
 
 constexpr const char* kJobFilesSubdir = ".suanli";
+// In a task's directory: written by the job once it opened its own --output/--error files.
+constexpr const char* kUserFilesGate = "user_files_open";
 
 double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
@@ -106,6 +109,13 @@ Status Supervisor::Persist(Task& t) const {
       {"kill_at_ms", t.kill_at_ms},
       {"signal_sent_ms", t.signal_sent_ms},
       {"log_base", {{"stdout", t.out ? t.out->base() : 0}, {"stderr", t.err ? t.err->base() : 0}}}};
+  // A stream the job writes to its own file (--output/--error): where, and whose it must be.
+  for (const auto& [stream, shipper] :
+       {std::pair{"stdout", t.out.get()}, {"stderr", t.err.get()}}) {
+    if (!shipper || !shipper->user_file()) continue;
+    j["log_files"][stream] = shipper->path();
+    j["log_owner"] = shipper->user_file()->owner_uid;
+  }
   Status st = fs_->WriteFileAtomic(t.dir + "/task.json", j.dump() + "\n", 0600);
   if (!st.ok() && !t.unsaved)
     spdlog::error("job {}: cannot record task {} (retrying): {}", t.spec.ref.job_id,
@@ -122,10 +132,10 @@ void Supervisor::NoteRotation(Task& t, const std::string& stream, const Result<b
     return;
   }
   std::string& error = t.log_errors[stream];
-  if (error != rotated.status().message())  // once per cause, not on every poll
-    spdlog::warn("job {} task {}: {} log not rotated: {}", t.spec.ref.job_id, t.spec.ref.Key(),
-                 stream, rotated.status().message());
-  error = rotated.status().message();
+  const std::string now = "log not rotated: " + rotated.status().message();
+  if (error != now)  // once per cause, not on every poll
+    spdlog::warn("job {} task {}: {} {}", t.spec.ref.job_id, t.spec.ref.Key(), stream, now);
+  error = now;
 }
 
 Status Supervisor::Recover() {
@@ -182,8 +192,17 @@ Result<std::unique_ptr<Supervisor::Task>> Supervisor::Load(const std::string& di
   t->kill_at_ms = j.value("kill_at_ms", int64_t{0});
   t->signal_sent_ms = j.value("signal_sent_ms", int64_t{0});  // a restart never sends it twice
   json base = j.value("log_base", json::object());
-  t->out = std::make_unique<LogShipper>(dir + "/stdout", base.value("stdout", int64_t{0}), fs_);
-  t->err = std::make_unique<LogShipper>(dir + "/stderr", base.value("stderr", int64_t{0}), fs_);
+  json files = j.value("log_files", json::object());
+  auto shipper = [&](const char* stream) {
+    const int64_t b = base.value(stream, int64_t{0});
+    if (!files.contains(stream) || !files[stream].is_string())
+      return std::make_unique<LogShipper>(dir + "/" + stream, b, fs_);
+    return std::make_unique<LogShipper>(
+        files[stream].get<std::string>(), b, fs_,
+        UserFile{dir + "/" + kUserFilesGate, j.value("log_owner", 0)});
+  };
+  t->out = shipper("stdout");
+  t->err = shipper("stderr");
   t->cgroup = cgroups_ ? cgroups_->Open(t->spec.ref.Key()) : MakeUnenforcedCgroup();
   if (auto ev = fs_->ReadFile(dir + "/event.json"); ev.ok()) {
     json e = json::parse(*ev, nullptr, false);
@@ -374,8 +393,24 @@ Status Supervisor::StartTask(Task& t) {
   if (!acc.note.empty()) {  // tell the user in their own log why the account differs
     (void)fs_->WriteFileAtomic(req.stderr_path, fmt::format("suanli: {}\n", acc.note), 0600);
   }
-  t.out = std::make_unique<LogShipper>(req.stdout_path, 0, fs_);
-  t.err = std::make_unique<LogShipper>(req.stderr_path, 0, fs_);
+  const TaskOutputFiles own = ExpandOutputFiles(spec, env);
+  req.user_stdout_path = own.stdout_path;
+  req.user_stderr_path = own.stderr_path;
+  req.user_stderr_to_stdout = own.stderr_to_stdout;
+  req.user_files_append = own.append;
+  req.user_files_gate = t.dir + "/" + kUserFilesGate;
+  const int owner = req.change_user ? static_cast<int>(acc.uid) : static_cast<int>(geteuid());
+  auto shipper = [&](const std::string& user_path, const std::string& own_path) {
+    // /dev/null (a common --output) is opened by the job; there is nothing in it to keep.
+    if (user_path.empty() || user_path == "/dev/null")
+      return std::make_unique<LogShipper>(own_path, 0, fs_);
+    // Appending, the job's log begins where the file ends now.
+    auto before = own.append ? fs_->Stat(user_path) : Result<FileInfo>(FileInfo{});
+    return std::make_unique<LogShipper>(user_path, before.ok() ? -before->size : 0, fs_,
+                                        UserFile{req.user_files_gate, owner});
+  };
+  t.out = shipper(own.stdout_path, req.stdout_path);
+  t.err = shipper(own.stderr_path, req.stderr_path);
   t.start_ms = clock_->NowMs();
   // Persist before forking: if the agent dies in between, the restart finds a task without a shim
   // and reports it LOST instead of forgetting it.
@@ -489,15 +524,16 @@ void Supervisor::Finalize(Task& t) {
     e.message = "the task's supervisor process ended without recording an exit status";
   }
   if (e.message.empty() && !e.reason.empty()) e.message = ReasonMessage(e.reason, t.spec);
-  if (auto setup = fs_->ReadFile(t.dir + "/setup_error"); setup.ok() && e.exit_code == 125) {
+  // (The file exists, empty, for every job that opens its own output files.)
+  if (auto setup = fs_->ReadFile(t.dir + "/setup_error");
+      setup.ok() && !setup->empty() && e.exit_code == 125) {
     std::string m = *setup;
     while (!m.empty() && m.back() == '\n') m.pop_back();
     e.message = m;
     if (e.reason.empty()) e.reason = ("SETUP_FAILED: " + m).substr(0, 250);
   }
   for (const auto& [stream, error] : t.log_errors)
-    e.message +=
-        fmt::format("{}{} log not rotated: {}", e.message.empty() ? "" : "; ", stream, error);
+    e.message += fmt::format("{}{} {}", e.message.empty() ? "" : "; ", stream, error);
   (void)fs_->RemoveTree(t.dir + "/tmp");  // the private /tmp ends with the task
   cpus_.Release(t.cpus);
   t.cpus.clear();
@@ -607,6 +643,9 @@ std::vector<LogWork> Supervisor::NextLogChunks(size_t max_bytes) {
       auto chunk = shipper->Next(max_bytes);
       if (!chunk.ok()) {
         spdlog::warn("job {}: {}", ref.job_id, chunk.status().ToString());
+        // Told with the task's end: the job's file is there, but its log here stops.
+        if (!shipper->refused().empty())
+          t->log_errors[stream] = "log not kept by Suanli: " + shipper->refused();
         continue;
       }
       if (chunk->data.empty()) continue;

@@ -3,11 +3,13 @@
 #include "agent/supervisor.h"
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "agent/fs_util.h"
@@ -177,6 +179,48 @@ TEST_F(SupervisorTest, SignalAheadOfTheTimeLimitGoesOnceAtItsMomentEvenAcrossARe
     sup_->Tick();
     sup_->AckEvents(sup_->PendingEvents());
   }
+}
+
+// sbatch --output: the job opens its own file (the launch request says which, expanded for the
+// task); the agent ships what this job wrote there, from where the file ended when it appended,
+// once the job says the file is open, and still after an agent restart.
+TEST_F(SupervisorTest, AJobsOwnOutputFileIsAskedForExpandedAndShippedFromWhereItBegan) {
+  const std::string home = work_ + "/home";
+  std::filesystem::create_directories(home);
+  const std::string out = home + "/train-30.out";
+  std::ofstream(out) << "an earlier run\n";
+  // The account `nobody` when the test is root (the agent then switches), else the test's own.
+  const uid_t owner = geteuid() == 0 ? getpwnam("nobody")->pw_uid : geteuid();
+  ASSERT_EQ(chown(out.c_str(), owner, static_cast<gid_t>(-1)), 0);
+  LaunchSpec s = Spec(30);
+  s.name = "train";
+  s.output_pattern = home + "/%x-%j.out";
+  s.output_append = true;
+  sup_->Launch(s);
+  ASSERT_EQ(launcher_->requests.size(), 1u);
+  const SpawnRequest& req = launcher_->requests[0];
+  EXPECT_EQ(req.user_stdout_path, out);
+  EXPECT_TRUE(req.user_stderr_path.empty());
+  EXPECT_TRUE(req.user_stderr_to_stdout) << "an output alone takes stderr too";
+  EXPECT_TRUE(req.user_files_append);
+  EXPECT_EQ(req.user_files_gate, sup_->TaskDir(s.ref) + "/user_files_open");
+  std::ofstream(out, std::ios::app) << "step 1\n";
+  EXPECT_TRUE(sup_->NextLogChunks(1 << 20).empty()) << "not before the job opened its file";
+  std::ofstream(req.user_files_gate) << "open\n";
+  auto chunks = sup_->NextLogChunks(1 << 20);
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(chunks[0].stream, "stdout");
+  EXPECT_EQ(chunks[0].chunk.offset, 0);
+  EXPECT_EQ(chunks[0].chunk.data, "step 1\n") << "the earlier run's line is not this job's log";
+  sup_->AckLog(chunks[0], true);
+  Make({{4242, true}});  // the agent restarts: the file and where this job began are remembered
+  std::ofstream(out, std::ios::app) << "step 2\n";
+  chunks = sup_->NextLogChunks(1 << 20);
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(chunks[0].chunk.offset, 0) << "shipped again from the start: the server keeps offsets";
+  EXPECT_EQ(chunks[0].chunk.data, "step 1\nstep 2\n");
+  Exit(s.ref, "exit 0");
+  sup_->Tick();
 }
 
 TEST_F(SupervisorTest, KillsAddressAnAttemptAndOlderOnesOnly) {

@@ -77,6 +77,11 @@ void RegisterSubmit(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--signal", f.signal,
                   "[B:]SIG[@SECONDS]: send SIG (USR1, TERM, 10, ...) that many seconds (default 60) "
                   "before the time limit; B: to the main process only, else to all of the job's");
+  cmd->add_option("--output", f.output,
+                  "the job writes its stdout (and stderr, without --error) to this file itself, "
+                  "as its user; sbatch's %j %A %a %x %u %N %n %t %% are expanded per task");
+  cmd->add_option("--error", f.error, "the job writes its stderr to this file itself");
+  cmd->add_option("--open-mode", f.open_mode, "append or truncate (the default) those files");
   cmd->add_flag("--hold", f.hold, "submit held: pending until `suanli release ID`");
   cmd->add_option("--chdir,-D", f.chdir, "directory the tasks start in (default: a private /tmp)");
   cmd->add_flag("--json", c->json, "print the job object instead of its id");

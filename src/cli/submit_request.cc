@@ -9,6 +9,7 @@
 #include "cli/command_support.h"
 #include "cli/slurm/support.h"
 #include "cli/units.h"
+#include "slurm/filename_pattern.h"
 
 namespace suanli::cli {
 
@@ -229,6 +230,21 @@ Result<nlohmann::json> BuildSubmitRequest(const SubmitFlags& flags, bool saw_dou
     std::filesystem::path dir = std::filesystem::absolute(flags.chdir, ec);
     if (ec) return InvalidArgument("--chdir '" + flags.chdir + "': " + ec.message());
     body["workdir"] = dir.lexically_normal().string();
+  }
+  if (!flags.output.empty() || !flags.error.empty()) {
+    // A relative name is in the job's working directory (--chdir, else here), as sbatch has it.
+    std::error_code ec;
+    std::string dir = body.contains("workdir") ? body["workdir"].get<std::string>()
+                                               : std::filesystem::current_path(ec).string();
+    if (!flags.output.empty()) body["output"] = slurm::AbsoluteFilenamePattern(flags.output, dir);
+    if (!flags.error.empty()) body["error"] = slurm::AbsoluteFilenamePattern(flags.error, dir);
+  }
+  if (!flags.open_mode.empty()) {
+    if (flags.open_mode != "append" && flags.open_mode != "truncate")
+      return InvalidArgument("--open-mode '" + flags.open_mode + "': append or truncate");
+    if (flags.output.empty() && flags.error.empty())
+      return InvalidArgument("--open-mode needs --output or --error: there is no file to open");
+    body["open_mode"] = flags.open_mode;
   }
   std::vector<std::string> shapes = flags.shapes;
   std::string origin = "--shape";

@@ -34,6 +34,9 @@ struct SubmitFlags {
   std::string dependency;  // "afterok:12,singleton"
   std::string begin;       // "now+1hour", "16:00", "2026-12-24T08:00"
   std::string signal;      // "B:USR1@120": sent that many seconds before the time limit
+  std::string output;      // "logs/%x-%j.out": the job writes its stdout (and stderr) there
+  std::string error;       // its stderr there
+  std::string open_mode;   // "append" | "truncate" (the default)
   bool hold = false;       // pending until `suanli release`
   std::string chdir;       // the tasks' working directory (made absolute here)
   // For a federation broker (docs/federation.md); a center refuses them as unknown fields.

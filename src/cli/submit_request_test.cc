@@ -194,6 +194,30 @@ TEST(BuildSubmitRequest, ArrayDependencyBeginHoldAndChdir) {
 namespace suanli::cli {
 namespace {
 
+TEST(BuildSubmitRequest, OutputFilesAreMadeAbsoluteInTheJobsDirectoryAndOpenModeIsChecked) {
+  SubmitFlags f;
+  f.positional = {"true"};
+  f.chdir = "/srv/runs";
+  f.output = "logs/%x-%j.out";
+  f.error = "/var/tmp/%j.err";
+  f.open_mode = "append";
+  auto body = BuildSubmitRequest(f, true);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ((*body)["output"], "/srv/runs/logs/%x-%j.out");
+  EXPECT_EQ((*body)["error"], "/var/tmp/%j.err");
+  EXPECT_EQ((*body)["open_mode"], "append");
+  f.open_mode = "sometimes";
+  ASSERT_FALSE(BuildSubmitRequest(f, true).ok());
+  EXPECT_NE(BuildSubmitRequest(f, true).status().message().find("--open-mode 'sometimes'"),
+            std::string::npos);
+  SubmitFlags g;
+  g.positional = {"true"};
+  g.open_mode = "append";
+  auto none = BuildSubmitRequest(g, true);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("needs --output or --error"), std::string::npos);
+}
+
 TEST(BuildSubmitRequest, BrokerFieldsAreSentOnlyWhenGivenAndCheckedHere) {
   SubmitFlags f;
   f.gpus = "1";

@@ -333,5 +333,24 @@ TEST(ProtoCodec, ServicePortsTravelOnlyWhenAsked) {
       << ErrorOf(DecodePollRequest(bad));
 }
 
+// sbatch --signal and --output/--error travel only when the job asked for them, so an older
+// agent (which refuses nothing it does not know) still reads every other launch the same.
+TEST(ProtoCodec, SignalAndOutputFilesTravelOnlyWhenAsked) {
+  Launch m = SampleLaunch();
+  json plain = Encode(m);
+  for (const char* k : {"signal_number", "output_pattern", "error_pattern", "output_append"})
+    EXPECT_FALSE(plain.contains(k)) << k;
+  m.signal_number = 10;
+  m.signal_before_s = 120;
+  m.signal_batch_only = true;
+  m.output_pattern = "/home/alice/logs/%x-%j.out";
+  m.output_append = true;
+  EXPECT_EQ(*DecodeLaunch(Encode(m)), m);
+  json bad = Encode(m);
+  bad["output_append"] = "yes";
+  EXPECT_NE(ErrorOf(DecodeLaunch(bad)).find("output_append"), std::string::npos)
+      << ErrorOf(DecodeLaunch(bad));
+}
+
 }  // namespace
 }  // namespace suanli::proto

@@ -47,6 +47,11 @@ json EncodeWithoutPeers(const Launch& m) {
     j["signal_before_s"] = m.signal_before_s;
     j["signal_batch_only"] = m.signal_batch_only;
   }
+  if (!m.output_pattern.empty() || !m.error_pattern.empty()) {  // only when asked, as above
+    j["output_pattern"] = m.output_pattern;
+    j["error_pattern"] = m.error_pattern;
+    j["output_append"] = m.output_append;
+  }
   return j;
 }
 
@@ -88,7 +93,10 @@ Result<Launch> ReadLaunch(const json& j) {
       .Integer("port", &m.port, -1, 65535)
       .Integer("signal_number", &m.signal_number, 0, 64)
       .Integer("signal_before_s", &m.signal_before_s, 0, INT64_MAX)
-      .Bool("signal_batch_only", &m.signal_batch_only);
+      .Bool("signal_batch_only", &m.signal_batch_only)
+      .String("output_pattern", &m.output_pattern, 4096)
+      .String("error_pattern", &m.error_pattern, 4096)
+      .Bool("output_append", &m.output_append);
   SUANLI_RETURN_IF_ERROR(
       ReadList(f, "peers", kMaxItems, UnknownFields::kIgnore, &m.peers, ReadPeer));
   SUANLI_RETURN_IF_ERROR(f.Finish());

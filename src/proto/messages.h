@@ -122,6 +122,11 @@ struct Launch {
   int signal_number = 0;
   int64_t signal_before_s = 0;
   bool signal_batch_only = false;
+  // optional (sbatch --output/--error): absolute patterns the agent expands for this task and the
+  // job opens as its user; empty = the agent's own log only. An output without an error takes
+  // stderr too. output_append: open them appending (else truncated).
+  std::string output_pattern, error_pattern;
+  bool output_append = false;
   bool operator==(const Launch&) const = default;
 };
 

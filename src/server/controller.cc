@@ -172,6 +172,9 @@ void Controller::QueueLaunches(const JobRecord& job, const std::set<int32_t>& on
     launch.signal_number = job.spec.advance_signal.number;
     launch.signal_before_s = job.spec.advance_signal.before_s;
     launch.signal_batch_only = job.spec.advance_signal.batch_only;
+    launch.output_pattern = job.spec.output_files.output;
+    launch.error_pattern = job.spec.output_files.error;
+    launch.output_append = job.spec.output_files.append;
     launch.user = job.user;
     launch.tenant = job.tenant;
     launch.master_addr = master_addr;

@@ -108,6 +108,13 @@ json Controller::JobJson(const JobRecord& job) const {
            : json(slurm::FormatSignalSpec(job.spec.advance_signal.number,
                                           static_cast<uint32_t>(job.spec.advance_signal.before_s),
                                           job.spec.advance_signal.batch_only))},
+      {"output",
+       job.spec.output_files.output.empty() ? json(nullptr) : json(job.spec.output_files.output)},
+      {"error",
+       job.spec.output_files.error.empty() ? json(nullptr) : json(job.spec.output_files.error)},
+      {"open_mode", job.spec.output_files.empty()
+                        ? json(nullptr)
+                        : json(job.spec.output_files.append ? "append" : "truncate")},
       {"idempotency_key",
        job.spec.idempotency_key.empty() ? json(nullptr) : json(job.spec.idempotency_key)},
       {"cost", job.cost},

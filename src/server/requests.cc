@@ -127,6 +127,30 @@ Status CheckGates(SubmitRequest& req, double begin_s) {
   return Status::Ok();
 }
 
+// output/error are absolute path patterns (the agent expands Slurm's %-symbols for each task);
+// open_mode is sbatch's, and only means something with a file to open.
+Status ParseOutputFiles(const std::string& open_mode, store::OutputFiles* files) {
+  for (auto [field, value] : {std::pair<const char*, const std::string*>{"output", &files->output},
+                              {"error", &files->error}}) {
+    if (value->empty()) continue;
+    if ((*value)[0] != '/' || value->find('\0') != std::string::npos ||
+        value->find('\n') != std::string::npos) {
+      return InvalidArgument(std::string("field '") + field + "' must be an absolute path (a " +
+                             "pattern such as /home/me/logs/%x-%j.out) without NUL or newline");
+    }
+  }
+  if (open_mode.empty()) return Status::Ok();
+  if (open_mode != "append" && open_mode != "truncate") {
+    return InvalidArgument("field 'open_mode' must be 'append' or 'truncate', not '" + open_mode +
+                           "'");
+  }
+  if (files->empty()) {
+    return InvalidArgument("field 'open_mode' needs 'output' or 'error': there is no file to open");
+  }
+  files->append = open_mode == "append";
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckName(const std::string& name, const char* what) {
@@ -151,7 +175,7 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
   SubmitRequest req;
   store::JobSpec& s = req.spec;
   double begin_s = 0;
-  std::string signal;
+  std::string signal, open_mode;
   FieldReader r(j);
   r.String("name", &s.name, 256)
       .String("tenant", &req.tenant, 64)
@@ -165,6 +189,9 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
       .Bool("requeue", &s.requeue)
       .Int("grace_s", &s.grace_s, 0, 3600)
       .String("signal", &signal, 64)
+      .String("output", &s.output_files.output, 4096)
+      .String("error", &s.output_files.error, 4096)
+      .String("open_mode", &open_mode, 16)
       .String("array", &req.array, 4096)
       .String("dependency", &s.dependency, 4096)
       .Number("begin_time", &begin_s, 0, kMaxBeginS)
@@ -217,6 +244,7 @@ Result<SubmitRequest> ParseSubmit(const std::string& body) {
     if (!parsed.ok()) return InvalidArgument("field 'signal': " + parsed.status().message());
     s.advance_signal = {parsed->number, parsed->seconds, parsed->batch_only};
   }
+  SUANLI_RETURN_IF_ERROR(ParseOutputFiles(open_mode, &s.output_files));
   SUANLI_RETURN_IF_ERROR(CheckText(s.name, TextRule::kDisplayName, "name"));
   SUANLI_RETURN_IF_ERROR(CheckText(s.idempotency_key, TextRule::kDisplayName, "idempotency_key"));
   SUANLI_RETURN_IF_ERROR(CheckText(s.script, TextRule::kNoNul, "script"));

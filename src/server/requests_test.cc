@@ -77,6 +77,30 @@ TEST(RequestsTest, SignalTakesSbatchSyntaxAndABadOneIsNamed) {
   }
 }
 
+TEST(RequestsTest, OutputFilesAreAbsolutePatternsAndOpenModeNeedsOne) {
+  auto r =
+      ParseSubmit(R"({"command":["true"],"output":"/home/a/logs/%x-%j.out","open_mode":"append"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->spec.output_files, (store::OutputFiles{"/home/a/logs/%x-%j.out", "", true}));
+  r = ParseSubmit(R"({"command":["true"],"error":"/tmp/e-%A_%a.err"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->spec.output_files, (store::OutputFiles{"", "/tmp/e-%A_%a.err", false}));
+  struct Bad {
+    const char* body;
+    const char* named;
+  } bad[] = {
+      {R"("output":"logs/%j.out")", "'output' must be an absolute path"},
+      {R"("error":"/a\nb")", "'error' must be an absolute path"},
+      {R"("output":"/x","open_mode":"sometimes")", "'append' or 'truncate', not 'sometimes'"},
+      {R"("open_mode":"append")", "needs 'output' or 'error'"},
+      {R"("output":7)", "output"}};
+  for (const auto& b : bad) {
+    auto p = ParseSubmit(std::string(R"({"command":["true"],)") + b.body + "}");
+    ASSERT_FALSE(p.ok()) << b.body;
+    EXPECT_NE(p.status().message().find(b.named), std::string::npos) << p.status().message();
+  }
+}
+
 TEST(RequestsTest, TenantBudgetPeriodDefaultsToMonthAndAcceptsOnlyKnownNames) {
   auto plain = ParseTenant(R"({"name":"lab","budget_accel_hours":10})");
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();

@@ -48,6 +48,14 @@ std::optional<std::string> Symbol(char symbol, size_t width, const FilenameValue
 
 }  // namespace
 
+std::string AbsoluteFilenamePattern(std::string_view pattern, std::string_view dir) {
+  if (pattern.empty() || pattern[0] == '/' || dir.empty()) return std::string(pattern);
+  std::string out;
+  for (char c : dir) out += c == '%' ? std::string("%%") : std::string(1, c);
+  if (out.back() != '/') out += '/';
+  return out + std::string(pattern);
+}
+
 std::string ExpandFilenamePattern(std::string_view pattern, const FilenameValues& values) {
   std::string out;
   if (pattern.find('\\') != std::string_view::npos) {

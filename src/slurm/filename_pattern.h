@@ -24,6 +24,11 @@ struct FilenameValues {
 
 std::string ExpandFilenamePattern(std::string_view pattern, const FilenameValues& values);
 
+// A pattern made absolute against `dir` (the job's working directory, as Slurm resolves a relative
+// --output), with any '%' in `dir` doubled so that only the pattern's own symbols are expanded.
+// Unchanged when already absolute or when `dir` is empty.
+std::string AbsoluteFilenamePattern(std::string_view pattern, std::string_view dir);
+
 // sbatch's defaults: "slurm-%j.out", and "slurm-%A_%a.out" for an array job.
 std::string_view DefaultOutputPattern(bool array_job);
 

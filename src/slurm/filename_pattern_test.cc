@@ -63,6 +63,17 @@ TEST(FilenamePatternTest, UnknownSymbolsAndBackslashes) {
   EXPECT_EQ(ExpandFilenamePattern("\\%x-%j", v), "%x-%j");
 }
 
+TEST(FilenamePatternTest, ARelativePatternIsInTheWorkingDirectoryWhoseOwnPercentsStayLiteral) {
+  EXPECT_EQ(AbsoluteFilenamePattern("logs/%x-%j.out", "/home/a"), "/home/a/logs/%x-%j.out");
+  EXPECT_EQ(AbsoluteFilenamePattern("o.txt", "/scratch/"), "/scratch/o.txt");
+  EXPECT_EQ(AbsoluteFilenamePattern("/abs/%j.out", "/home/a"), "/abs/%j.out");
+  EXPECT_EQ(AbsoluteFilenamePattern("x-%j", ""), "x-%j")
+      << "no directory known: left to the server";
+  const std::string p = AbsoluteFilenamePattern("%j.out", "/runs/100%j");
+  EXPECT_EQ(p, "/runs/100%%j/%j.out");
+  EXPECT_EQ(ExpandFilenamePattern(p, Plain()), "/runs/100%j/4242.out");
+}
+
 TEST(FilenamePatternTest, Defaults) {
   EXPECT_EQ(DefaultOutputPattern(false), "slurm-%j.out");
   EXPECT_EQ(DefaultOutputPattern(true), "slurm-%A_%a.out");

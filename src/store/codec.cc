@@ -48,6 +48,9 @@ std::string EncodeJob(const JobRecord& job) {
   if (const AdvanceSignal& a = sp.advance_signal; a.number != 0) {
     spec["sig"] = json{{"n", a.number}, {"s", a.before_s}, {"b", a.batch_only}};
   }
+  if (const OutputFiles& o = sp.output_files; !o.empty()) {
+    spec["out"] = json{{"o", o.output}, {"e", o.error}, {"a", o.append}};
+  }
   if (sp.array.array_id != 0) {
     spec["array"] = json{{"id", sp.array.array_id},   {"task", sp.array.task_id},
                          {"n", sp.array.count},       {"max", sp.array.max_running},
@@ -132,6 +135,11 @@ Result<JobRecord> DecodeJob(const std::string& text) {
       sp.advance_signal.number = it->value("n", 0);
       sp.advance_signal.before_s = it->value("s", int64_t{60});
       sp.advance_signal.batch_only = it->value("b", false);
+    }
+    if (auto it = spec.find("out"); it != spec.end()) {
+      sp.output_files.output = it->value("o", "");
+      sp.output_files.error = it->value("e", "");
+      sp.output_files.append = it->value("a", false);
     }
     if (auto it = spec.find("array"); it != spec.end()) {
       sp.array.array_id = it->value("id", JobId{0});

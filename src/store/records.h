@@ -109,6 +109,17 @@ struct AdvanceSignal {
   bool operator==(const AdvanceSignal&) const = default;
 };
 
+// sbatch --output/--error: files the job writes its streams to itself, as its own user, besides
+// the log the controller keeps. Absolute patterns with Slurm's replacement symbols (%j %A %a %x
+// %u %N %n %t %%), expanded by the agent for each task. An output without an error takes both
+// streams, as in Slurm. `append`: --open-mode=append (the default truncates).
+struct OutputFiles {
+  std::string output, error;
+  bool append = false;
+  bool empty() const { return output.empty() && error.empty(); }
+  bool operator==(const OutputFiles&) const = default;
+};
+
 struct JobSpec {
   std::string name;
   std::vector<std::string> command;
@@ -123,6 +134,7 @@ struct JobSpec {
   bool requeue = true;
   int64_t grace_s = 30;
   AdvanceSignal advance_signal;
+  OutputFiles output_files;
   std::string idempotency_key;
   // What must happen before the job may start (all are checked by JobGates each pass):
   ArrayTask array;

@@ -417,6 +417,17 @@ TEST(CodecTest, AdvanceSignalRoundTripsAndIsAbsentFromOlderRecords) {
   EXPECT_EQ(none->spec.advance_signal.number, 0) << "no signal unless asked";
 }
 
+TEST(CodecTest, OutputFilesRoundTripAndAreAbsentFromOlderRecords) {
+  JobRecord j = MakeJob(8, JobState::kPending, "t", "u");
+  j.spec.output_files = {"/home/u/logs/%x-%j.out", "/home/u/logs/%x-%j.err", true};
+  auto back = DecodeJob(EncodeJob(j));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->spec.output_files, j.spec.output_files);
+  auto none = DecodeJob(EncodeJob(MakeJob(9, JobState::kPending, "t", "u")));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->spec.output_files.empty()) << "no files unless asked";
+}
+
 TEST(SqliteStoreTest, SurvivesReopen) {
   SqliteFactory f;
   {

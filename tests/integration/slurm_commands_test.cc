@@ -13,6 +13,18 @@
 namespace suanli::it {
 namespace {
 
+// A directory under /var/tmp (jobs see a private /tmp), removed at the end of the test.
+struct SharedTempDir {
+  explicit SharedTempDir(const char* stem) {
+    std::string tmpl = std::string("/var/tmp/") + stem + "-XXXXXX";
+    path = mkdtemp(tmpl.data()) ? tmpl : "";
+  }
+  ~SharedTempDir() {
+    if (!path.empty()) std::filesystem::remove_all(path);
+  }
+  std::string path;
+};
+
 class SlurmCommandsTest : public UpTest {
  protected:
   // Links sbatch, squeue, ... into dir()/bin and returns that directory.
@@ -22,9 +34,11 @@ class SlurmCommandsTest : public UpTest {
     EXPECT_EQ(out.exit.exit_code, 0) << out.Describe();
     return bin;
   }
+  // Runs in `cwd` when given, as a user runs sbatch from their own directory.
   CommandOutput Slurm(const std::string& bin, const std::string& command,
-                      std::vector<std::string> args) {
+                      std::vector<std::string> args, const std::string& cwd = "") {
     args.insert(args.begin(), bin + "/" + command);
+    if (!cwd.empty()) args.insert(args.begin(), {"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", cwd});
     return RunCommand(args, {{"SUANLI_URL", up().url()}, {"SUANLI_TOKEN", up().admin_token()}},
                       std::chrono::seconds(30));
   }
@@ -37,26 +51,22 @@ TEST_F(SlurmCommandsTest, CorpusScriptRunsThroughSbatchSqueueAndSacct) {
   // short_attached.sh runs `hostname; nvidia-smi`; this machine has no GPU, so a stand-in
   // nvidia-smi goes first on the job's PATH. Jobs run as an unprivileged account when root
   // submits: it must be able to reach and run it.
-  // Jobs see a private /tmp, so the stand-in lives under /var/tmp.
-  char tmpl[] = "/var/tmp/suanli-it-slurm-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  std::string fake = tmpl;
-  struct Cleanup {
-    std::string path;
-    ~Cleanup() { std::filesystem::remove_all(path); }
-  } cleanup{fake};
+  SharedTempDir shared("suanli-it-slurm");
+  ASSERT_FALSE(shared.path.empty());
+  const std::string& fake = shared.path;
   WriteFile(fake + "/nvidia-smi", "#!/bin/sh\necho 'No devices were found (stand-in)'\n");
   chmod((fake + "/nvidia-smi").c_str(), 0755);
-  chmod(fake.c_str(), 0755);
+  // The script's -oquick-%j.txt lands where sbatch ran, written by the job's account.
+  chmod(fake.c_str(), 0777);
   std::string script = SourceDir() + "/tests/slurm/scripts/short_attached.sh";
-  auto submit = Slurm(bin, "sbatch", {"--export=PATH=" + fake + ":/usr/bin:/bin", script});
+  auto submit = Slurm(bin, "sbatch", {"--export=PATH=" + fake + ":/usr/bin:/bin", script}, fake);
   ASSERT_EQ(submit.exit.exit_code, 0) << submit.Describe();
   ASSERT_EQ(submit.out.rfind("Submitted batch job ", 0), 0u) << submit.Describe();
   std::string id = Trim(submit.out.substr(std::string("Submitted batch job ").size()));
-  // -p debug is no partition here, and -o is not honoured yet: both are said, as sbatch would.
+  // -p debug is no partition here: said, as sbatch would. -o is honoured, so not warned.
   EXPECT_NE(submit.err.find("sbatch: warning: partition 'debug'"), std::string::npos)
       << submit.Describe();
-  EXPECT_NE(submit.err.find("sbatch: warning: --output/--error"), std::string::npos);
+  EXPECT_EQ(submit.err.find("--output"), std::string::npos) << submit.Describe();
 
   auto queue = Slurm(bin, "squeue", {"-j", id});
   EXPECT_EQ(queue.exit.exit_code, 0) << queue.Describe();
@@ -79,6 +89,8 @@ TEST_F(SlurmCommandsTest, CorpusScriptRunsThroughSbatchSqueueAndSacct) {
   EXPECT_EQ(row, id + "|quick|COMPLETED|0:0") << up().Cli({"logs", id, "--stderr"}).Describe();
   auto logs = up().Cli({"logs", id});
   EXPECT_NE(logs.out.find("stand-in"), std::string::npos) << logs.Describe();
+  EXPECT_NE(ReadFileOr(fake + "/quick-" + id + ".txt").find("stand-in"), std::string::npos)
+      << "the job's own -o file";
 
   auto mine = Slurm(bin, "sacct", {"-X", "-n", "-P", "-o", "JobID,State,User"});
   EXPECT_NE(mine.out.find(id + "|COMPLETED|admin"), std::string::npos) << mine.Describe();
@@ -278,6 +290,70 @@ TEST_F(SlurmCommandsTest, SignalBeforeTheTimeLimitIsCaughtByTheScriptsTrap) {
   auto bad = up().Cli({"submit", "--signal", "B:NOPE@5", "--", "true"});
   EXPECT_EQ(bad.exit.exit_code, 2) << bad.Describe();
   EXPECT_NE(bad.err.find("--signal"), std::string::npos) << bad.err;
+}
+
+// --output/--error as scripts use them: the job writes its own files, as its account, expanded per
+// array task; --open-mode=append keeps what was there (and `suanli logs` shows only this run's);
+// a file the account may not create fails the job naming it.
+TEST_F(SlurmCommandsTest, OutputAndErrorFilesAreTheJobsOwnPerArrayTask) {
+  START_UP();
+  ASSERT_TRUE(HasUpNode(up())) << "the local agent never came UP";
+  std::string bin = InstallLinks();
+  SharedTempDir shared("suanli-it-output");
+  ASSERT_FALSE(shared.path.empty());
+  const std::string& work = shared.path;
+  std::filesystem::create_directories(work + "/logs");
+  chmod(work.c_str(), 0777);
+  chmod((work + "/logs").c_str(), 0777);
+  auto submit = Slurm(bin, "sbatch",
+                      {"--parsable", "--array=0-1", "-J", "arr", "-o", "logs/%x-%A_%a.out", "-e",
+                       "logs/%x-%A_%a.err", "--wrap",
+                       "echo out $SLURM_ARRAY_TASK_ID; echo err $SLURM_ARRAY_TASK_ID >&2"},
+                      work);
+  ASSERT_EQ(submit.exit.exit_code, 0) << submit.Describe();
+  EXPECT_EQ(submit.err.find("--output"), std::string::npos) << submit.Describe();
+  const int64_t first = std::stoll(Trim(submit.out));
+  for (int64_t id : {first, first + 1}) {
+    nlohmann::json job = WaitForState(id, "COMPLETED,FAILED,CANCELLED", std::chrono::seconds(30));
+    EXPECT_EQ(job["state"], "COMPLETED") << job.dump();
+    EXPECT_EQ(job["output"], work + "/logs/%x-%A_%a.out") << "made absolute where sbatch ran";
+  }
+  for (int task : {0, 1}) {
+    const std::string stem =
+        work + "/logs/arr-" + std::to_string(first) + "_" + std::to_string(task);
+    EXPECT_EQ(ReadFileOr(stem + ".out"), "out " + std::to_string(task) + "\n");
+    EXPECT_EQ(ReadFileOr(stem + ".err"), "err " + std::to_string(task) + "\n");
+    struct stat st {};
+    ASSERT_EQ(stat((stem + ".out").c_str(), &st), 0);
+    EXPECT_NE(st.st_uid, 0u) << "created by the job's unprivileged account, not by root";
+  }
+
+  // Appending: the earlier run's content stays in the file (the job's account made it: a file it
+  // does not own is not read into the log), and the job's log holds only its own run.
+  const std::string appended = work + "/logs/again.out";
+  std::string again;
+  for (const char* run : {"first", "second"}) {
+    std::vector<std::string> args = {"--parsable", "-o", appended, "--wrap",
+                                     std::string("echo ") + run + " run"};
+    if (std::string(run) == "second") args.insert(args.begin() + 1, "--open-mode=append");
+    submit = Slurm(bin, "sbatch", args, work);
+    ASSERT_EQ(submit.exit.exit_code, 0) << submit.Describe();
+    again = Trim(submit.out);
+    WaitForState(std::stoll(again), "COMPLETED,FAILED,CANCELLED", std::chrono::seconds(30));
+  }
+  EXPECT_EQ(ReadFileOr(appended), "first run\nsecond run\n");
+  auto logs = up().Cli({"logs", again});
+  EXPECT_EQ(logs.out, "second run\n") << logs.Describe();
+
+  // Where the account may not write: the job fails, and says which file.
+  submit =
+      Slurm(bin, "sbatch", {"--parsable", "-o", "/proc/no-such/%j.out", "--wrap", "true"}, work);
+  ASSERT_EQ(submit.exit.exit_code, 0) << submit.Describe();
+  nlohmann::json failed = WaitForState(std::stoll(Trim(submit.out)), "COMPLETED,FAILED,CANCELLED",
+                                       std::chrono::seconds(30));
+  EXPECT_EQ(failed["state"], "FAILED") << failed.dump();
+  EXPECT_NE(failed.dump().find("cannot open the --output file /proc/no-such/"), std::string::npos)
+      << failed.dump();
 }
 
 TEST_F(SlurmCommandsTest, InstallRefusesToReplaceARealSlurm) {

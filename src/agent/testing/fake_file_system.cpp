@@ -66,6 +66,16 @@ Result<std::string> FakeFileSystem::ReadAt(const std::string& path, int64_t offs
   return data.substr(static_cast<size_t>(offset), max_bytes);
 }
 
+Result<std::string> FakeFileSystem::ReadAtOwnedBy(const std::string& path, int64_t offset,
+                                                  size_t max_bytes, int uid) const {
+  const Node* n = Find(path);
+  if (n && (n->is_dir || n->uid != uid)) {
+    return PermissionDenied(
+        fmt::format("{} is not a regular file owned by uid {}: not read", path, uid));
+  }
+  return ReadAt(path, offset, max_bytes);
+}
+
 Result<FileInfo> FakeFileSystem::Stat(const std::string& path) const {
   const Node* n = Find(path);
   if (!n) return NotFound(fmt::format("{} does not exist", path));

@@ -19,6 +19,8 @@ class FakeFileSystem : public FileSystem {
   Result<std::string> ReadFile(const std::string& path) const override;
   Result<std::string> ReadAt(const std::string& path, int64_t offset,
                              size_t max_bytes) const override;
+  Result<std::string> ReadAtOwnedBy(const std::string& path, int64_t offset, size_t max_bytes,
+                                    int uid) const override;  // by SetOwner's uid (0 when unset)
   Result<FileInfo> Stat(const std::string& path) const override;
   bool Exists(const std::string& path) const override;
   std::vector<std::string> ListDir(const std::string& path) const override;

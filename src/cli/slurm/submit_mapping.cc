@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cli/slurm/job_view.h"
+#include "slurm/filename_pattern.h"
 
 namespace suanli::cli::slurm_cmd {
 namespace {
@@ -132,8 +133,11 @@ void WarnIgnored(const sl::BatchRequest& r, std::vector<std::string>& warnings) 
       warnings.push_back(option + " is not supported by Suanli yet; ignored (" + why + ")");
   };
   warn(!r.qos.empty(), "--qos", "priority comes from the tenant tree and fair share");
-  warn(!r.output.empty() || !r.error.empty() || r.open_mode.has_value(), "--output/--error",
-       "the server keeps the job's output: read it with `suanli logs ID` (--stderr for errors)");
+  if (r.open_mode && r.output.empty() && r.error.empty()) {
+    warnings.push_back(
+        "--open-mode without --output/--error has no file to open; ignored (without them the "
+        "server keeps the job's output: `suanli logs ID`)");
+  }
   warn(r.signal && r.signal->reservation, "--signal's R:",
        "there are no reservations; the signal is still sent before the time limit");
   warn(r.time_min.has_value(), "--time-min", "the full --time is reserved");
@@ -219,6 +223,15 @@ Result<MappedSubmission> MapBatchRequest(const sl::BatchRequest& r, const Submit
     // Relative to where sbatch runs, as Slurm reads it.
     body["workdir"] = r.chdir[0] == '/' || c.submit_dir.empty() ? r.chdir
                                                                  : c.submit_dir + "/" + r.chdir;
+  }
+  // The job writes these itself, as its user; a relative name is in its working directory, as
+  // Slurm resolves it (-D, else where sbatch runs). The agent expands the %-symbols per task.
+  const std::string job_dir =
+      body.contains("workdir") ? body["workdir"].get<std::string>() : c.submit_dir;
+  if (!r.output.empty()) body["output"] = sl::AbsoluteFilenamePattern(r.output, job_dir);
+  if (!r.error.empty()) body["error"] = sl::AbsoluteFilenamePattern(r.error, job_dir);
+  if (r.open_mode && (!r.output.empty() || !r.error.empty())) {
+    body["open_mode"] = *r.open_mode == sl::OpenMode::kAppend ? "append" : "truncate";
   }
   nlohmann::json env = nlohmann::json::object();
   if (r.export_env) {

@@ -110,10 +110,27 @@ TEST(SubmitMappingTest, ArraysDependenciesBeginHoldAndChdirGoToTheScheduler) {
 TEST(SubmitMappingTest, IgnoredOptionsWarnOnce) {
   auto m = Map("#SBATCH --qos=high -o logs/%j.out -e logs/%j.err --chdir=/scratch --exclusive\n");
   ASSERT_TRUE(m.ok());
-  ASSERT_EQ(m->warnings.size(), 3u);
+  ASSERT_EQ(m->warnings.size(), 2u);
   EXPECT_EQ(m->warnings[0].rfind("--qos is not supported", 0), 0u);
-  EXPECT_EQ(m->warnings[1].rfind("--output/--error is not supported", 0), 0u);
-  EXPECT_NE(m->warnings[1].find("suanli logs"), std::string::npos);
+  EXPECT_EQ(m->warnings[1].rfind("--exclusive is not supported", 0), 0u);
+}
+
+TEST(SubmitMappingTest, OutputAndErrorAreInTheJobsWorkingDirectoryWithTheirSymbolsKept) {
+  auto m = Map("#SBATCH -o logs/%x-%j.out -e /abs/%A_%a.err --open-mode=append\n");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->body["output"], "/home/alice/logs/%x-%j.out") << "relative: where sbatch runs";
+  EXPECT_EQ(m->body["error"], "/abs/%A_%a.err");
+  EXPECT_EQ(m->body["open_mode"], "append");
+  for (const auto& w : m->warnings) EXPECT_EQ(w.find("--output"), std::string::npos) << w;
+  m = Map("#SBATCH -D /scratch/run --output=slurm-%j.out\n");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->body["output"], "/scratch/run/slurm-%j.out") << "relative: in the -D directory";
+  EXPECT_FALSE(m->body.contains("open_mode"));
+  m = Map("#SBATCH --open-mode=truncate\n");
+  ASSERT_TRUE(m.ok());
+  EXPECT_FALSE(m->body.contains("open_mode")) << "nothing to open";
+  ASSERT_EQ(m->warnings.size(), 1u);
+  EXPECT_NE(m->warnings[0].find("--open-mode without --output/--error"), std::string::npos);
 }
 
 TEST(OptionSplitTest, ScriptIsTheFirstWordThatIsNoOptionValue) {
