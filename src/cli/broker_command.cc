@@ -14,6 +14,7 @@ struct BrokerCommand {
   std::string data_dir = "broker";
   std::string listen = "127.0.0.1:8090";
   std::string lease_timeout = "15s";
+  std::string requeue_after = "5m";
 };
 
 int RunBroker(CommandContext& ctx, const BrokerCommand& c) {
@@ -27,6 +28,13 @@ int RunBroker(CommandContext& ctx, const BrokerCommand& c) {
   o.data_dir = c.data_dir;
   o.listen = c.listen;
   o.lease_timeout_ms = *lease;
+  auto requeue = ParseDurationMs(c.requeue_after);
+  if (!requeue.ok() || *requeue < 0) {
+    return Fail(ctx, "broker",
+                InvalidArgument("--requeue-after must be a duration like 5m (0: never), got '" +
+                                c.requeue_after + "'"));
+  }
+  o.requeue_running_after_ms = *requeue;
   // Block the stop signals in every thread the broker starts, then wait for one here.
   sigset_t set;
   sigemptyset(&set);
@@ -60,6 +68,10 @@ void RegisterBrokerCommand(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--lease-timeout", c->lease_timeout,
                   "a center that has not reported for this long is DOWN (e.g. 15s)")
+      ->capture_default_str();
+  cmd->add_option("--requeue-after", c->requeue_after,
+                  "a job that was running on a center DOWN this long past its lease is run again "
+                  "elsewhere, unless submitted with requeue false (0: never)")
       ->capture_default_str();
   SetAction(cmd, ctx, [&ctx, c] { return RunBroker(ctx, *c); });
 }

@@ -51,7 +51,9 @@ int64_t BrokerImpl::NowMs() const {
 Status BrokerImpl::Init(const BrokerOptions& o) {
   options_ = o;
   if (o.lease_timeout_ms <= 0) return InvalidArgument("--lease-timeout must be positive");
-  state_ = BrokerState(o.lease_timeout_ms);
+  if (o.requeue_running_after_ms < 0)
+    return InvalidArgument("--requeue-after must not be negative");
+  state_ = BrokerState(o.lease_timeout_ms, o.requeue_running_after_ms);
   fs::path dir(o.data_dir);
   std::error_code ec;
   fs::create_directories(dir, ec);

@@ -15,6 +15,9 @@ struct BrokerOptions {
   std::string data_dir = "broker";        // broker.db, url, admin.token, join.token
   std::string listen = "127.0.0.1:8090";  // port 0 picks a free port
   int64_t lease_timeout_ms = 15000;       // a center silent this long is DOWN
+  // A job that had started on a center DOWN this long (past its lease) is requeued elsewhere, as
+  // Slurm requeues on a node failure, unless submitted with "requeue": false; 0 = never.
+  int64_t requeue_running_after_ms = 300000;
   int64_t forward_timeout_ms = 5000;      // one HTTP call to a center
   int64_t tick_ms = 200;                  // leases, retries and moves are checked this often
   int http_threads = 32;

@@ -165,7 +165,11 @@ void BrokerImpl::Move(int64_t id) {
     moved.last_state.clear();
     moved.state = ForwardState::kForwarding;
     moved.scores = ScoresJson(*decision);
-    moved.reason = "moved from " + job.center + " (DOWN before it started): " + decision->reason;
+    moved.reason =
+        (Started(job.last_state) ? "requeued from " + job.center + " (DOWN while it was " +
+                                       job.last_state + " there, longer than --requeue-after): "
+                                 : "moved from " + job.center + " (DOWN before it started): ") +
+        decision->reason;
     if (Status st = CommitJobLocked(moved); !st.ok()) {
       spdlog::error("broker job {}: cannot store its move: {}", id, st.ToString());
       return;
@@ -227,7 +231,7 @@ void BrokerImpl::Tick() {
     for (const auto& change : state_.UpdateLeases(NowMs())) {
       spdlog::info("center {} is {}", change.substr(1), change[0] == '+' ? "UP" : "DOWN");
     }
-    to_move = state_.ToMove();
+    to_move = state_.ToMove(NowMs());
     for (int64_t id : state_.Forwarding()) {
       if (!state_.CenterUp(state_.jobs().at(id).center)) {
         to_move.push_back(id);

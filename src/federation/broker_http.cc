@@ -172,6 +172,8 @@ void AddBrokerFields(const BrokerJob& job, bool center_up, json* view) {
   (*view)["routing_reason"] = job.reason;
   (*view)["broker_state"] = ForwardStateName(job.state);
   (*view)["broker_attempt"] = job.attempt;
+  // What the center's last report said of it (what a move or a requeue is decided on).
+  (*view)["reported_state"] = job.last_state.empty() ? json(nullptr) : json(job.last_state);
   json moved = json::array();
   for (const auto& m : job.moved) {
     moved.push_back({{"center", m.center}, {"cancelled", m.cancelled}});

@@ -245,15 +245,18 @@ std::string CopyKey(int64_t job_id, const MovedCopy& m) {
 }
 
 namespace {
-bool Started(const std::string& state) { return !state.empty() && state != "PENDING"; }
+bool Ended(const std::string& state) {
+  return state == "COMPLETED" || state == "FAILED" || state == "CANCELLED" || state == "TIMEOUT" ||
+         state == "OUT_OF_MEMORY" || state == "LOST" || state == "PREEMPTED" ||
+         state == "NODE_FAIL";
+}
 }  // namespace
+
+bool Started(const std::string& state) { return !state.empty() && state != "PENDING"; }
 
 std::string BrokerJob::VisibleState(bool center_up) const {
   if (state != ForwardState::kForwarded) return ForwardStateName(state);
-  const bool terminal = last_state == "COMPLETED" || last_state == "FAILED" ||
-                        last_state == "CANCELLED" || last_state == "TIMEOUT" ||
-                        last_state == "OUT_OF_MEMORY" || last_state == "LOST";
-  if (!center_up && Started(last_state) && !terminal) return "LOST";
+  if (!center_up && Started(last_state) && !Ended(last_state)) return "LOST";
   return last_state.empty() ? "FORWARDED" : last_state;
 }
 
@@ -454,13 +457,24 @@ std::vector<CenterState> BrokerState::RoutingCenters() const {
   return out;
 }
 
-std::vector<int64_t> BrokerState::ToMove() const {
+std::vector<int64_t> BrokerState::ToMove(TimeMs now) const {
   std::vector<int64_t> out;
   for (const auto& [id, job] : jobs_) {
     if (job.state != ForwardState::kForwarded || CenterUp(job.center)) continue;
     // Never seen started: not started as far as the broker knows (a copy that did start in the
     // last report interval is cancelled there when the center returns).
-    if (!Started(job.last_state)) out.push_back(id);
+    if (!Started(job.last_state)) {
+      out.push_back(id);
+      continue;
+    }
+    if (requeue_running_after_ms_ <= 0 || Ended(job.last_state)) continue;
+    if (auto rq = job.body.find("requeue"); rq != job.body.end() && rq->is_boolean() && !*rq)
+      continue;
+    auto c = centers_.find(job.center);
+    // Heard from since this broker started: a center never heard of is DOWN only a lease after
+    // the start, which the same rule covers (last_report is the start then).
+    const TimeMs down_at = (c == centers_.end() ? 0 : c->second.last_report) + lease_timeout_ms_;
+    if (now - down_at >= requeue_running_after_ms_) out.push_back(id);
   }
   return out;
 }

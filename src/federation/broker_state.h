@@ -102,6 +102,8 @@ struct BrokerJob {
   // job had started there.
   std::string VisibleState(bool center_up) const;
 };
+// A center's job state past PENDING ("" = never reported: not known to have started).
+bool Started(const std::string& center_state);
 nlohmann::json JobRecordJson(const BrokerJob& j);
 Result<BrokerJob> ParseJobRecord(const nlohmann::json& j);
 
@@ -123,7 +125,8 @@ std::string CopyKey(int64_t job_id, const MovedCopy& m);
 // The centers, their leases and the jobs.
 class BrokerState {
  public:
-  explicit BrokerState(int64_t lease_timeout_ms) : lease_timeout_ms_(lease_timeout_ms) {}
+  explicit BrokerState(int64_t lease_timeout_ms, int64_t requeue_running_after_ms = 0)
+      : lease_timeout_ms_(lease_timeout_ms), requeue_running_after_ms_(requeue_running_after_ms) {}
 
   // Loads "center/NAME" and "job/ID" records.
   Status Load(const std::map<std::string, std::string>& meta);
@@ -139,7 +142,10 @@ class BrokerState {
   std::vector<CenterState> RoutingCenters() const;
 
   // Jobs forwarded to a DOWN center that had not started there: to be placed elsewhere.
-  std::vector<int64_t> ToMove() const;
+  // Also those that had started there (not ended) once the center has been DOWN for the requeue
+  // delay past its lease, unless their body says "requeue": false. Their copy there is cancelled
+  // when it returns, as a queued one's.
+  std::vector<int64_t> ToMove(TimeMs now) const;
   // Copies left on `center` by moves, not yet cancelled.
   std::vector<std::pair<int64_t, MovedCopy>> ToCancel(const std::string& center) const;
   std::vector<int64_t> Forwarding() const;
@@ -162,6 +168,7 @@ class BrokerState {
 
  private:
   int64_t lease_timeout_ms_;
+  int64_t requeue_running_after_ms_;  // 0: a started job stays LOST on its DOWN center
   std::map<std::string, Center> centers_;
   std::vector<std::string> came_up_;  // "+NAME" of centers a report brought UP, told by UpdateLeases
   std::map<int64_t, BrokerJob> jobs_;

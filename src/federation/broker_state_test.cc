@@ -104,13 +104,30 @@ TEST(BrokerStateTest, OnlyJobsNotStartedOnADownCenterAreMovedAndStartedOnesShowL
   s.PutJob(Forwarded(4, "b", "PENDING"));
   s.PutJob(Forwarded(5, "a", ""));  // forwarded, never reported yet: not known to have started
   s.UpdateLeases(1000);
-  EXPECT_TRUE(s.ToMove().empty());
+  EXPECT_TRUE(s.ToMove(1000).empty());
   s.ApplyReport(*ParseReport(GoodReport("b")), 4500);  // b renews, a does not
   s.UpdateLeases(4500);
-  EXPECT_EQ(s.ToMove(), (std::vector<int64_t>{1, 5}));
+  EXPECT_EQ(s.ToMove(4500), (std::vector<int64_t>{1, 5}));
+  EXPECT_EQ(s.ToMove(1'000'000), (std::vector<int64_t>{1, 5})) << "no requeue delay: never";
   EXPECT_EQ(s.jobs().at(2).VisibleState(false), "LOST");
   EXPECT_EQ(s.jobs().at(3).VisibleState(false), "COMPLETED");
   EXPECT_EQ(s.jobs().at(2).VisibleState(true), "RUNNING");
+}
+
+TEST(BrokerStateTest, AJobRunningOnACenterDownLongerThanTheRequeueDelayMovesUnlessItSaidNo) {
+  BrokerState s(3000, 10'000);  // DOWN 3 s after its last report; requeued 10 s after that
+  s.ApplyReport(*ParseReport(GoodReport("a")), 1000);
+  s.PutJob(Forwarded(1, "a", "RUNNING"));
+  BrokerJob no = Forwarded(2, "a", "RUNNING");
+  no.body["requeue"] = false;
+  s.PutJob(no);
+  s.PutJob(Forwarded(3, "a", "COMPLETED"));
+  s.UpdateLeases(5000);
+  ASSERT_FALSE(s.CenterUp("a"));
+  EXPECT_TRUE(s.ToMove(13'999).empty()) << "DOWN at 4 s: not yet 10 s of it";
+  EXPECT_EQ(s.ToMove(14'000), (std::vector<int64_t>{1})) << "requeue false stays; ended stays";
+  s.ApplyReport(*ParseReport(GoodReport("a")), 14'500);  // back: nothing moves
+  EXPECT_TRUE(s.ToMove(20'000).empty());
 }
 
 TEST(BrokerStateTest, AReportUpdatesTheLastStateOfTheJobsItListsByTheirKey) {

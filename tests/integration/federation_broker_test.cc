@@ -29,17 +29,19 @@ class BrokerProcess {
   // `suanli broker` on `listen` (127.0.0.1:0 picks a port; a restart passes the first port so
   // the centers, which know the broker by URL, find it again).
   static std::unique_ptr<BrokerProcess> Start(const std::string& dir, const std::string& listen,
-                                              const std::string& lease = "3s") {
+                                              const std::string& lease = "3s",
+                                              const std::vector<std::string>& extra = {}) {
     std::filesystem::create_directories(dir);
     std::filesystem::remove(dir + "/url");
     auto b = std::unique_ptr<BrokerProcess>(new BrokerProcess);
     b->dir_ = dir;
     int n = 0;
     while (std::filesystem::exists(dir + "/broker-" + std::to_string(n) + ".err")) ++n;
-    auto child = ChildProcess::Spawn(
-        {SuanliBinary(), "broker", "--data-dir", dir, "--listen", listen, "--lease-timeout", lease},
-        {}, dir + "/broker-" + std::to_string(n) + ".out",
-        dir + "/broker-" + std::to_string(n) + ".err");
+    std::vector<std::string> argv = {SuanliBinary(), "broker", "--data-dir",      dir,
+                                     "--listen",     listen,   "--lease-timeout", lease};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto child = ChildProcess::Spawn(argv, {}, dir + "/broker-" + std::to_string(n) + ".out",
+                                     dir + "/broker-" + std::to_string(n) + ".err");
     if (!child.ok()) return nullptr;
     b->process_ = std::make_unique<ChildProcess>(std::move(child).value());
     bool ready = PollUntil(
@@ -288,6 +290,69 @@ TEST_F(FederationBrokerTest, ACenterKilledWithQueuedJobsHasThemEndExactlyOnceEls
     EXPECT_TRUE(PollUntil([&] { return BrokerJob(id)["moved_from"][0].value("cancelled", false); },
                           seconds(10)));
   }
+}
+
+// A job RUNNING on a center that stays DOWN past --requeue-after runs again elsewhere (as Slurm
+// requeues on a node failure); one submitted with --no-requeue stays, shown LOST. When the center
+// returns, the copy that was left running there is cancelled; the other one carries on.
+TEST_F(FederationBrokerTest, AJobRunningOnACenterDownPastTheRequeueDelayRunsAgainElsewhere) {
+  const std::string port = broker_->Port();
+  broker_->Crash();
+  broker_ = BrokerProcess::Start(root_->path() + "/broker", "127.0.0.1:" + port, "3s",
+                                 {"--requeue-after", "1s"});
+  ASSERT_TRUE(broker_);
+  auto a = StartCenter("a", "west", 2, 1.0);
+  auto b = StartCenter("b", "east", 2, 2.0);
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(PollUntil([&] { return CenterIs("a", "UP") && CenterIs("b", "UP"); }, seconds(20)));
+  const int64_t moves = SubmitToBroker({"--gpus", "1", "--gpu-type", "nvidia-a100", "--time", "10m",
+                                        "--objective", "cheapest", "--", "sleep", "20"});
+  const int64_t stays =
+      SubmitToBroker({"--gpus", "1", "--gpu-type", "nvidia-a100", "--time", "10m", "--objective",
+                      "cheapest", "--no-requeue", "--", "sleep", "20"});
+  for (int64_t id : {moves, stays}) {
+    EXPECT_EQ(BrokerJob(id).value("center", ""), "a") << BrokerJob(id).dump();
+    ASSERT_TRUE(
+        PollUntil([&] { return BrokerJob(id).value("state", "") == "RUNNING"; }, seconds(20)))
+        << BrokerJob(id).dump();
+  }
+  // The broker knows them RUNNING once a report said so.
+  for (int64_t id : {moves, stays}) {
+    ASSERT_TRUE(
+        PollUntil([&] { return BrokerJob(id).value("reported_state", json()) == json("RUNNING"); },
+                  seconds(10)))
+        << BrokerJob(id).dump();
+  }
+  a->Crash();  // its tasks' processes live on, as on a center cut off from the network
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        json j = BrokerJob(moves);
+        return j.value("center", "") == "b" && j.value("state", "") == "RUNNING";
+      },
+      seconds(20)))
+      << BrokerJob(moves).dump() << broker_->Log();
+  EXPECT_NE(BrokerJob(moves).value("routing_reason", "").find("requeued from a"), std::string::npos)
+      << BrokerJob(moves).dump();
+  json kept = BrokerJob(stays);
+  EXPECT_EQ(kept.value("center", ""), "a") << kept.dump();
+  EXPECT_EQ(kept.value("state", ""), "LOST") << kept.dump();
+
+  a.reset();
+  auto back = StartCenter("a", "west", 2, 1.0);
+  ASSERT_TRUE(back);
+  const std::string left = "broker:" + std::to_string(moves);
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        auto copies = BrokerCopies(*back);
+        return copies.count(left) && copies[left].value("state", "") == "CANCELLED";
+      },
+      seconds(20)))
+      << back->Admin().Get("jobs?all=true").body << broker_->Log();
+  auto copies = BrokerCopies(*back);
+  const std::string other = "broker:" + std::to_string(stays);
+  ASSERT_EQ(copies.count(other), 1u);
+  EXPECT_NE(copies[other].value("state", ""), "CANCELLED") << "--no-requeue: left to run";
+  EXPECT_EQ(BrokerCopies(*b).count("broker:" + std::to_string(stays) + ":1"), 0u);
 }
 
 TEST_F(FederationBrokerTest, TheBrokerKilledDuringSubmissionsLosesAndDuplicatesNothing) {
