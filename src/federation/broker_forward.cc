@@ -86,9 +86,11 @@ BrokerReply BrokerImpl::Submit(const std::string& body) {
       in_flight_.insert(id);  // a retried submission: finish its forward if it is not done
     }
   }
-  Status st = Forward(id);
+  json forwarded;
+  Status st = Forward(id, &forwarded);
   if (!st.ok() && !Transient(st)) return ErrorAnswer(st);
-  BrokerReply shown = ShowJob(id);
+  if (st.ok() && forwarded.is_object()) return JsonAnswer(201, forwarded);
+  BrokerReply shown = ShowJob(id);  // a retried submission, or one the center has yet to take
   if (!st.ok())
     shown.status = 202;  // accepted and stored; forwarded once the center answers
   else if (shown.status == 200)
@@ -96,7 +98,7 @@ BrokerReply BrokerImpl::Submit(const std::string& body) {
   return shown;
 }
 
-Status BrokerImpl::Forward(int64_t id) {
+Status BrokerImpl::Forward(int64_t id, json* view) {
   std::string url, token, center;
   json body;
   {
@@ -134,7 +136,12 @@ Status BrokerImpl::Forward(int64_t id) {
   job.state = ForwardState::kForwarded;
   job.center_job_id = answer->value("id", int64_t{0});
   job.last_state = answer->value("state", "");
-  return CommitJobLocked(job);
+  SUANLI_RETURN_IF_ERROR(CommitJobLocked(job));
+  if (view) {
+    *view = std::move(answer).value();
+    AddBrokerFields(job, true, view);
+  }
+  return Status::Ok();
 }
 
 void BrokerImpl::Move(int64_t id) {

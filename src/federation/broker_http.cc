@@ -161,8 +161,6 @@ BrokerReply BrokerImpl::UpdateCenter(const std::string& name, const std::string&
   return JsonAnswer(200, json{{"name", name}, {"override", OverrideJson(it->second.override_)}});
 }
 
-namespace {
-
 // The broker's own fields of a job, added to the center's view of it.
 void AddBrokerFields(const BrokerJob& job, bool center_up, json* view) {
   (*view)["id"] = job.id;
@@ -183,6 +181,8 @@ void AddBrokerFields(const BrokerJob& job, bool center_up, json* view) {
     (*view)["state"] = job.VisibleState(center_up);
   }
 }
+
+namespace {
 
 // What the broker knows of a job without asking its center.
 json StoredView(const BrokerJob& job, bool center_up) {

@@ -27,6 +27,9 @@ struct BrokerReply {
 BrokerReply JsonAnswer(int status, const nlohmann::json& j);
 BrokerReply ErrorAnswer(const Status& st);
 
+// The broker's own fields of a job (id, center, scores, states, moves), added to a view of it.
+void AddBrokerFields(const BrokerJob& job, bool center_up, nlohmann::json* view);
+
 class BrokerImpl final : public Broker {
  public:
   ~BrokerImpl() override { Stop(); }
@@ -59,7 +62,9 @@ class BrokerImpl final : public Broker {
   // Sends the job to its chosen center with its key (routing it first when it has none). OK once
   // FORWARDED; Unavailable when the center cannot be reached (it stays FORWARDING and the tick
   // retries); another error when the center refused it (the job is then REFUSED).
-  Status Forward(int64_t id);
+  // With `view`: on success, the center's answer (its view of the new job) with the broker's
+  // fields, so a submit needs no second call to the center.
+  Status Forward(int64_t id, nlohmann::json* view = nullptr);
   // Moves a job whose center went DOWN before it started: remembers the copy to cancel there,
   // routes it again among the centers up and forwards it with the next attempt's key.
   void Move(int64_t id);
