@@ -133,25 +133,36 @@ uint64_t ProcessStartTime(int pid) {
 
 namespace {
 
-// Up to max_bytes of `path` from `offset`. With `owner`: never through a symbolic link (and
-// O_NONBLOCK, so a FIFO planted in its place cannot hang the agent on open), and only a regular
-// file owned by that uid, checked on the descriptor that is read.
+// Up to max_bytes of `path` from `offset`. With `owner`: never through a symbolic link at the
+// end, and only a regular file owned by that uid, checked before anything is opened for reading
+// (so no FIFO, device or terminal is ever opened by the agent on a job's say).
 Result<std::string> OpenAndRead(const std::string& path, int64_t offset, size_t max_bytes,
                                 std::optional<int> owner) {
-  int flags = O_RDONLY | O_CLOEXEC | (owner ? O_NOFOLLOW | O_NONBLOCK : 0);
-  int fd = open(path.c_str(), flags);
+  // With an owner, what the path names is first looked at without opening it (O_PATH: a device
+  // behind a directory the job swapped for a symbolic link is never opened by root), and only a
+  // regular file of the owner is then opened for reading, through that same descriptor.
+  int fd = open(path.c_str(), owner ? O_PATH | O_NOFOLLOW | O_CLOEXEC : O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
     if (e == ENOENT) return NotFound(fmt::format("{} does not exist", path));
     if (owner && e == ELOOP) return PermissionDenied(fmt::format("{} is a symbolic link", path));
     return Internal(fmt::format("cannot open {}: {}", path, ErrnoText(e)));
   }
-  struct stat st;
-  if (owner &&
-      (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<int>(st.st_uid) != *owner)) {
+  if (owner) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<int>(st.st_uid) != *owner) {
+      close(fd);
+      // (O_PATH with O_NOFOLLOW opens a symbolic link itself rather than failing with ELOOP.)
+      if (S_ISLNK(st.st_mode)) return PermissionDenied(fmt::format("{} is a symbolic link", path));
+      return PermissionDenied(
+          fmt::format("{} is not a regular file owned by uid {}: not read", path, *owner));
+    }
+    const std::string self = "/proc/self/fd/" + std::to_string(fd);
+    int readable = open(self.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int e = errno;
     close(fd);
-    return PermissionDenied(
-        fmt::format("{} is not a regular file owned by uid {}: not read", path, *owner));
+    if (readable < 0) return Internal(fmt::format("cannot open {}: {}", path, ErrnoText(e)));
+    fd = readable;
   }
   std::string data(max_bytes, '\0');
   ssize_t n = pread(fd, data.data(), max_bytes, offset);

@@ -25,8 +25,10 @@ Result<LogChunk> LogShipper::Next(size_t max_bytes) const {
   auto data = user_ ? fs_->ReadAtOwnedBy(path_, sent_ - base_, max_bytes, user_->owner_uid)
                     : fs_->ReadAt(path_, sent_ - base_, max_bytes);
   if (data.status().code() == StatusCode::kNotFound) return c;  // not created yet
-  if (data.status().code() == StatusCode::kPermissionDenied) {
-    refused_ = data.status().message();  // told once by the caller; never read again
+  // A user file that cannot be read (not the job's, or e.g. unreadable to root on a root-squashed
+  // NFS) is given up: told once by the caller, never read again, and the task's end not held.
+  if (user_ && !data.ok()) {
+    refused_ = data.status().message();
     return data.status();
   }
   if (!data.ok()) return data.status();

@@ -23,7 +23,8 @@ struct LogChunk {
 // A file the job opened itself, as its own user (sbatch --output/--error), rather than the agent's
 // log file: read only once `gate` is not empty (the job writes it after opening its files, so
 // nothing older in a truncated file is read), only while it is a regular file owned by
-// `owner_uid` (FileSystem::ReadAtOwnedBy), and never rotated: it is the user's. Opened appending
+// `owner_uid` (FileSystem::ReadAtOwnedBy), and never rotated: it is the user's. A read error
+// other than absence gives the file up (refused()). Opened appending
 // to a file of S bytes, the shipper starts with base -S, so the job's first byte is offset 0.
 struct UserFile {
   std::string gate;
@@ -55,7 +56,8 @@ class LogShipper {
   int64_t sent() const { return sent_; }
   const std::string& path() const { return path_; }
   const std::optional<UserFile>& user_file() const { return user_; }
-  // Why a user file is no longer read (set by Next on kPermissionDenied); empty while it is.
+  // Why a user file is no longer read (set by Next on any read error but absence); empty while it
+  // is.
   const std::string& refused() const { return refused_; }
 
  private:

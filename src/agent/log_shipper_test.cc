@@ -1,6 +1,7 @@
 #include "agent/log_shipper.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -98,6 +99,20 @@ TEST_F(LogShipperTest, AUserFileNotOwnedByTheJobIsRefusedOnceAndCountsAsDrained)
   EXPECT_TRUE(s.Next(100).ok()) << "refused once, then nothing more is read";
   EXPECT_TRUE(s.Next(100)->data.empty());
   EXPECT_TRUE(s.Drained()) << "the task's end does not wait for it";
+}
+
+TEST_F(LogShipperTest, AUserFileBehindADeviceOrFifoIsNeverOpenedForReading) {
+  const std::string gate = dir_ + "/user_files_open";
+  std::ofstream(gate) << "open\n";
+  const std::string fifo = dir_ + "/slurm-9.out";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  LogShipper s(fifo, 0, DefaultFileSystem(), UserFile{gate, static_cast<int>(geteuid())});
+  auto c = s.Next(100);  // would block forever if it opened the FIFO for reading
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(s.refused().find("not a regular file"), std::string::npos) << s.refused();
+  EXPECT_TRUE(s.Drained());
+  LogShipper tty("/dev/null", 0, DefaultFileSystem(), UserFile{gate, 0});
+  EXPECT_FALSE(tty.Next(100).ok()) << "a device is refused too";
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ struct SpawnRequest {
   std::string stdout_path, stderr_path;
   // Files the job opens itself once it has taken its account, so the user's permissions decide
   // (sbatch --output/--error): they replace stdout and stderr; empty = none. When they are open the
-  // job writes "open" to user_files_gate (opened by root beforehand, in the task's directory).
+  // job's child, back as root, writes "open" to user_files_gate in the task's directory.
   std::string user_stdout_path, user_stderr_path;
   bool user_stderr_to_stdout = false;  // stderr joins the stdout file
   bool user_files_append = false;      // else truncated on open

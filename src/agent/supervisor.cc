@@ -1,10 +1,8 @@
 #include "agent/supervisor.h"
 
 #include <fmt/format.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -18,26 +16,10 @@
 #include "agent/output_files.h"
 #include "agent/protocol.h"
 #include "agent/task_env.h"
+#include "base/free_port.h"
 
 namespace suanli::agent {
 namespace {
-
-// A TCP port no socket on this node holds now: the kernel's pick for a socket bound to port 0 on
-// every address, released at once for the task to bind.
-Result<int> PickFreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Internal("cannot pick a port for $PORT: socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_ANY);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  if (!ok) return Internal("cannot pick a port for $PORT: no free port to bind");
-  return static_cast<int>(ntohs(addr.sin_port));
-}
 
 using nlohmann::json;
 
@@ -352,7 +334,9 @@ Status Supervisor::StartTask(Task& t) {
   }
   if (spec.port < 0) {
     // A service replica: a port free on this node now, kept in task.json for re-attach.
-    SUANLI_ASSIGN_OR_RETURN(t.spec.port, PickFreePort());
+    auto port = PickFreeTcpPort();
+    if (!port.ok()) return Internal("cannot pick a port for $PORT: " + port.status().message());
+    t.spec.port = *port;
   }
   EnvMap env = BuildTaskEnv(spec, ctx);
   if (spec.port > 0) env["PORT"] = std::to_string(spec.port);
@@ -524,7 +508,6 @@ void Supervisor::Finalize(Task& t) {
     e.message = "the task's supervisor process ended without recording an exit status";
   }
   if (e.message.empty() && !e.reason.empty()) e.message = ReasonMessage(e.reason, t.spec);
-  // (The file exists, empty, for every job that opens its own output files.)
   if (auto setup = fs_->ReadFile(t.dir + "/setup_error");
       setup.ok() && !setup->empty() && e.exit_code == 125) {
     std::string m = *setup;

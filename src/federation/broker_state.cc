@@ -471,9 +471,11 @@ std::vector<int64_t> BrokerState::ToMove(TimeMs now) const {
     if (auto rq = job.body.find("requeue"); rq != job.body.end() && rq->is_boolean() && !*rq)
       continue;
     auto c = centers_.find(job.center);
-    // Heard from since this broker started: a center never heard of is DOWN only a lease after
-    // the start, which the same rule covers (last_report is the start then).
-    const TimeMs down_at = (c == centers_.end() ? 0 : c->second.last_report) + lease_timeout_ms_;
+    // A center not known (a store without its record) has no time it went DOWN: never requeued.
+    // After a broker restart the broker sets every known center's last report to the start, so
+    // its running jobs wait a lease and the whole delay from then, not from the epoch.
+    if (c == centers_.end() || c->second.last_report <= 0) continue;
+    const TimeMs down_at = c->second.last_report + lease_timeout_ms_;
     if (now - down_at >= requeue_running_after_ms_) out.push_back(id);
   }
   return out;

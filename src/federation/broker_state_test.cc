@@ -128,6 +128,9 @@ TEST(BrokerStateTest, AJobRunningOnACenterDownLongerThanTheRequeueDelayMovesUnle
   EXPECT_EQ(s.ToMove(14'000), (std::vector<int64_t>{1})) << "requeue false stays; ended stays";
   s.ApplyReport(*ParseReport(GoodReport("a")), 14'500);  // back: nothing moves
   EXPECT_TRUE(s.ToMove(20'000).empty());
+  BrokerState fresh(3000, 10'000);  // a running job whose center this state has no time for
+  fresh.PutJob(Forwarded(4, "gone", "RUNNING"));
+  EXPECT_TRUE(fresh.ToMove(1'000'000'000).empty()) << "never requeued from the epoch";
 }
 
 TEST(BrokerStateTest, AReportUpdatesTheLastStateOfTheJobsItListsByTheirKey) {

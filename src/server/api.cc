@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 
+#include "base/free_port.h"
 #include "server/executor.h"
 #include "server/http_guard.h"
 #include "server/json_input.h"
@@ -192,7 +193,7 @@ std::vector<Route> Api::Routes() {
         auto parsed = ParseServiceCreate(req.body);
         if (!parsed.ok()) return Fail(parsed);
         // The endpoint's port is picked here, off the owner thread; the gateway binds it.
-        auto port = PickFreePort(options_.service_host);
+        auto port = PickFreeTcpPort(options_.service_host);
         if (!port.ok()) return Fail(port);
         parsed->endpoint_port = *port;
         return AsUser(tok, [r = std::move(parsed).value()](Controller& c, const Principal& p) {

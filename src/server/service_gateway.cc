@@ -19,20 +19,6 @@ namespace suanli::server {
 
 using nlohmann::json;
 
-Result<int> PickFreePort(const std::string& host) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Unavailable("cannot pick an endpoint port: socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) addr.sin_addr.s_addr = INADDR_ANY;
-  socklen_t len = sizeof(addr);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  if (!ok) return Unavailable("cannot pick an endpoint port on " + host + ": no free port");
-  return static_cast<int>(ntohs(addr.sin_port));
-}
-
 namespace {
 
 bool SplitAddress(const std::string& address, std::string* host, int* port) {

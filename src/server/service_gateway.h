@@ -22,9 +22,6 @@ namespace suanli::server {
 
 class Executor;
 
-// A TCP port free on `host` now (bound to port 0 and released).
-Result<int> PickFreePort(const std::string& host);
-
 class ServiceGateway {
  public:
   ServiceGateway(Executor* executor, std::string host, int64_t period_ms = 500);
